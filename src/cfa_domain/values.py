@@ -1,0 +1,480 @@
+"""Value objects: immutable, validated on construction, compared by value.
+
+Each constructor refuses bad input with :class:`~cfa_domain.errors.DonneeInvalide` and a
+French message naming the field, so an edge (web form, feed record) can hand raw strings
+to these classes and show the error as it is. Identifiers are stored in their compact form
+(no spaces) and print in the form users know. Checksums come from python-stdnum where it
+has the identifier (SIRET, NIR); the UAI's mod-23 letter is not in python-stdnum, so it is
+written here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import re
+import unicodedata
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import TYPE_CHECKING, Self
+
+import attrs
+from stdnum import exceptions as stdnum_exceptions
+from stdnum.fr import nir as stdnum_nir
+from stdnum.fr import siret as stdnum_siret
+
+from cfa_domain.errors import DonneeInvalide
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable
+
+CENTIME = Decimal("0.01")
+
+__all__ = [
+    "CENTIME",
+    "Categorie",
+    "CodePostal",
+    "CodeRncp",
+    "Email",
+    "Montant",
+    "Nir",
+    "NumeroDA",
+    "NumeroDeca",
+    "Periode",
+    "Piece",
+    "Siret",
+    "Uai",
+    "arrondi_centime",
+    "normaliser_recherche",
+]
+
+
+def arrondi_centime(valeur: Decimal) -> Decimal:
+    """Round half-up to the cent, the rounding rule of every computed amount."""
+    return valeur.quantize(CENTIME, rounding=ROUND_HALF_UP)
+
+
+def _vers_decimal(valeur: object) -> Decimal:
+    """Convert ``valeur`` to Decimal, refusing floats, booleans and non-numbers."""
+    if isinstance(valeur, Decimal):
+        resultat = valeur
+    elif isinstance(valeur, int) and not isinstance(valeur, bool):
+        resultat = Decimal(valeur)
+    elif isinstance(valeur, str):
+        texte = valeur.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+        texte = texte.removesuffix("€").replace(",", ".")
+        try:
+            resultat = Decimal(texte)
+        except InvalidOperation:
+            raise DonneeInvalide(
+                f"« {valeur} » n'est pas un montant valide.", valeur=valeur
+            ) from None
+    else:
+        raise DonneeInvalide(
+            "Un montant doit être un Decimal, un entier ou un texte, jamais un nombre "
+            f"à virgule flottante (reçu : {type(valeur).__name__}).",
+            valeur=valeur,
+        )
+    if not resultat.is_finite():
+        raise DonneeInvalide("Un montant doit être un nombre fini.", valeur=valeur)
+    return resultat
+
+
+def _montant(valeur: object) -> Decimal:
+    """Attrs converter: a Decimal with exactly two places, refusing sub-cent precision."""
+    decimal = _vers_decimal(valeur)
+    arrondi = arrondi_centime(decimal)
+    if arrondi != decimal:
+        raise DonneeInvalide(
+            f"« {valeur} » : un montant s'exprime en euros et centimes (deux décimales au plus).",
+            valeur=valeur,
+        )
+    return arrondi
+
+
+@attrs.frozen(order=True)
+class Montant:
+    """An amount in euros, to the cent. Never built from a float.
+
+    ``Montant("12,50")``, ``Montant(Decimal("12.5"))`` and ``Montant(12)`` are accepted;
+    ``Montant(12.5)`` and ``Montant("1.234")`` raise :class:`DonneeInvalide`. Arithmetic
+    between amounts is exact; multiplying by a rate rounds half-up to the cent.
+    """
+
+    valeur: Decimal = attrs.field(converter=_montant)
+
+    @classmethod
+    def zero(cls) -> Self:
+        """Return 0,00 €."""
+        return cls(Decimal(0))
+
+    @classmethod
+    def arrondi(cls, valeur: Decimal | int) -> Self:
+        """Build an amount from a computed Decimal, rounding half-up to the cent."""
+        return cls(arrondi_centime(_vers_decimal(valeur)))
+
+    @classmethod
+    def somme(cls, montants: Iterable[Montant]) -> Self:
+        """Add up amounts (0,00 € when there are none)."""
+        return cls(sum((montant.valeur for montant in montants), Decimal(0)))
+
+    def __add__(self, autre: Montant) -> Montant:
+        """Exact sum."""
+        if not isinstance(autre, Montant):
+            return NotImplemented
+        return Montant(self.valeur + autre.valeur)
+
+    def __sub__(self, autre: Montant) -> Montant:
+        """Exact difference (may be negative, e.g. an overpayment to recover)."""
+        if not isinstance(autre, Montant):
+            return NotImplemented
+        return Montant(self.valeur - autre.valeur)
+
+    def __neg__(self) -> Montant:
+        """Opposite amount."""
+        return Montant(-self.valeur)
+
+    def __mul__(self, taux: Decimal | int) -> Montant:
+        """Multiply by a rate or a quantity, rounding half-up to the cent."""
+        if isinstance(taux, bool) or not isinstance(taux, Decimal | int):
+            return NotImplemented
+        return Montant.arrondi(self.valeur * taux)
+
+    __rmul__ = __mul__
+
+    def __bool__(self) -> bool:
+        """An amount is truthy when it is not zero."""
+        return bool(self.valeur)
+
+    @property
+    def est_negatif(self) -> bool:
+        """True below zero."""
+        return self.valeur < 0
+
+    def __str__(self) -> str:
+        """French form: ``26 247,00 €`` (narrow no-break space between thousands)."""
+        return f"{self.valeur:,.2f} €".replace(",", "\u202f").replace(".", ",")
+
+
+def _stdnum(module: object, valeur: object, champ: str, libelle: str) -> str:
+    """Validate ``valeur`` with a python-stdnum module, giving a French message."""
+    if not isinstance(valeur, str):
+        raise DonneeInvalide(f"{libelle} : une chaîne de caractères est attendue.", champ=champ)
+    try:
+        return str(module.validate(valeur))  # type: ignore[attr-defined]
+    except stdnum_exceptions.InvalidLength:
+        message = f"{libelle} « {valeur} » : longueur incorrecte."
+    except stdnum_exceptions.InvalidFormat:
+        message = f"{libelle} « {valeur} » : format incorrect."
+    except stdnum_exceptions.InvalidChecksum:
+        message = f"{libelle} « {valeur} » : clé de contrôle incorrecte."
+    except stdnum_exceptions.ValidationError:
+        message = f"{libelle} « {valeur} » n'est pas valide."
+    raise DonneeInvalide(message, champ=champ, valeur=valeur)
+
+
+def _siret(valeur: object) -> str:
+    return _stdnum(stdnum_siret, valeur, "siret", "SIRET")
+
+
+def _nir(valeur: object) -> str:
+    return _stdnum(stdnum_nir, valeur, "nir", "N° de sécurité sociale")
+
+
+@attrs.frozen(order=True)
+class Siret:
+    """SIRET of an establishment: 14 digits, Luhn (La Poste: digit sum multiple of 5)."""
+
+    numero: str = attrs.field(converter=_siret)
+
+    @property
+    def siren(self) -> str:
+        """The company's SIREN: the first nine digits."""
+        return self.numero[:9]
+
+    def __str__(self) -> str:
+        """Usual form ``421 100 645 00967``."""
+        return str(stdnum_siret.format(self.numero))
+
+
+@attrs.frozen
+class Nir:
+    """French social security number: 13 characters and a 2-digit key (Corsica 2A/2B)."""
+
+    numero: str = attrs.field(converter=_nir)
+
+    def __str__(self) -> str:
+        """Usual form ``2 95 10 99 126 111 93``."""
+        return str(stdnum_nir.format(self.numero))
+
+    def masque(self) -> str:
+        """Masked form for screens that need not show it whole: ``2 95 10 •• ••• ••• 93``."""
+        n = self.numero
+        return f"{n[0]} {n[1:3]} {n[3:5]} •• ••• ••• {n[13:]}"
+
+
+def _compact(valeur: object, champ: str, libelle: str) -> str:
+    if not isinstance(valeur, str):
+        raise DonneeInvalide(f"{libelle} : une chaîne de caractères est attendue.", champ=champ)
+    return re.sub(r"[\s.\-]", "", valeur).upper()
+
+
+def _numero_da(valeur: object) -> str:
+    compact = _compact(valeur, "numero_da", "N° DA")
+    if compact == "CFA" or re.fullmatch(r"\d{11}", compact):
+        return compact
+    raise DonneeInvalide(
+        f"N° DA « {valeur} » : 11 chiffres attendus (ou « CFA » pour un CFA historique "
+        "sans déclaration d'activité).",
+        champ="numero_da",
+        valeur=valeur,
+    )
+
+
+@attrs.frozen
+class NumeroDA:
+    """Déclaration d'activité number: 11 digits, or ``CFA`` for a historical CFA."""
+
+    numero: str = attrs.field(converter=_numero_da)
+
+    @property
+    def cfa_historique(self) -> bool:
+        """True for the literal ``CFA`` of a historical CFA without a declaration."""
+        return self.numero == "CFA"
+
+    def __str__(self) -> str:
+        """The number as typed."""
+        return self.numero
+
+
+_DECA = re.compile(r"(0\d\d|02A|02B|97\d)(\d{4})(0[1-9]|1[0-2])(\d\d|NC)(\d{4})")
+
+
+def _numero_deca(valeur: object) -> str:
+    compact = _compact(valeur, "numero_deca", "Numéro DECA")
+    if _DECA.fullmatch(compact) and compact[:3] != "000":
+        return compact
+    raise DonneeInvalide(
+        f"Numéro DECA « {valeur} » : 15 caractères attendus, sous la forme "
+        "DDD AAAA MM NN NNNN (ex. 02B202212000000).",
+        champ="numero_deca",
+        valeur=valeur,
+    )
+
+
+@attrs.frozen(order=True)
+class NumeroDeca:
+    """DECA registration number of a contract: ``DDD YYYY MM NN NNNN`` (15 characters)."""
+
+    numero: str = attrs.field(converter=_numero_deca)
+
+    @property
+    def departement(self) -> str:
+        """The department group (``075``, ``02B``, ``974`` ...)."""
+        return self.numero[:3]
+
+    @property
+    def annee(self) -> int:
+        """The registration year."""
+        return int(self.numero[3:7])
+
+    @property
+    def mois(self) -> int:
+        """The registration month."""
+        return int(self.numero[7:9])
+
+    def __str__(self) -> str:
+        """The compact number, as the DGEFP portal prints it."""
+        return self.numero
+
+
+_UAI_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # A–Z without I, O, Q: 23 letters
+
+
+def _uai(valeur: object) -> str:
+    compact = _compact(valeur, "uai", "N° UAI")
+    if not re.fullmatch(r"\d{7}[A-Z]", compact):
+        raise DonneeInvalide(
+            f"N° UAI « {valeur} » : 7 chiffres suivis d'une lettre attendus.",
+            champ="uai",
+            valeur=valeur,
+        )
+    if _UAI_ALPHABET[int(compact[:7]) % 23] != compact[7]:
+        raise DonneeInvalide(
+            f"N° UAI « {valeur} » : lettre de contrôle incorrecte.", champ="uai", valeur=valeur
+        )
+    return compact
+
+
+@attrs.frozen
+class Uai:
+    """Unité administrative immatriculée: 7 digits and a check letter (number mod 23)."""
+
+    numero: str = attrs.field(converter=_uai)
+
+    @staticmethod
+    def lettre_de_controle(chiffres: str) -> str:
+        """The check letter of a 7-digit number."""
+        return _UAI_ALPHABET[int(chiffres) % 23]
+
+    def __str__(self) -> str:
+        """The compact number."""
+        return self.numero
+
+
+def _code_postal(valeur: object) -> str:
+    compact = _compact(valeur, "code_postal", "Code postal")
+    if re.fullmatch(r"\d{5}", compact):
+        return compact
+    raise DonneeInvalide(
+        f"Code postal « {valeur} » : 5 chiffres attendus.", champ="code_postal", valeur=valeur
+    )
+
+
+@attrs.frozen
+class CodePostal:
+    """French postal code: 5 digits."""
+
+    code: str = attrs.field(converter=_code_postal)
+
+    def __str__(self) -> str:
+        """The five digits."""
+        return self.code
+
+
+def _rncp(valeur: object) -> str:
+    compact = _compact(valeur, "code_rncp", "Code RNCP")
+    if re.fullmatch(r"RNCP\d{3,5}", compact):
+        return compact
+    raise DonneeInvalide(
+        f"Code RNCP « {valeur} » : « RNCP » suivi de 3 à 5 chiffres attendu.",
+        champ="code_rncp",
+        valeur=valeur,
+    )
+
+
+@attrs.frozen
+class CodeRncp:
+    """Répertoire national des certifications professionnelles code: ``RNCP`` + 3-5 digits."""
+
+    code: str = attrs.field(converter=_rncp)
+
+    def __str__(self) -> str:
+        """The compact code."""
+        return self.code
+
+
+# One "@", a dot-separated domain of letters, digits and hyphens, no spaces: the shape
+# every mail system accepts. Deliverability is proven by the activation link, not here.
+_EMAIL = re.compile(
+    r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]{1,64}@(?=.{1,253}$)"
+    r"(?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?\.)+[A-Za-z]{2,63}"
+)
+
+
+def _email(valeur: object) -> str:
+    if not isinstance(valeur, str):
+        raise DonneeInvalide("Adresse email : une chaîne de caractères est attendue.")
+    normalise = unicodedata.normalize("NFC", valeur.strip()).lower()
+    if _EMAIL.fullmatch(normalise) and ".." not in normalise:
+        return normalise
+    raise DonneeInvalide(
+        f"« {valeur} » n'est pas une adresse email valide.", champ="email", valeur=valeur
+    )
+
+
+@attrs.frozen(order=True)
+class Email:
+    """An email address, trimmed and lower-cased so that one mailbox is one login."""
+
+    adresse: str = attrs.field(converter=_email)
+
+    def __str__(self) -> str:
+        """The normalised address."""
+        return self.adresse
+
+
+def _date(valeur: object) -> dt.date:
+    if isinstance(valeur, dt.datetime) or not isinstance(valeur, dt.date):
+        raise DonneeInvalide("Une date est attendue.", valeur=valeur)
+    return valeur
+
+
+@attrs.frozen(order=True)
+class Periode:
+    """A period of whole days, both ends included."""
+
+    debut: dt.date = attrs.field(converter=_date)
+    fin: dt.date = attrs.field(converter=_date)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a period that ends before it starts."""
+        if self.fin < self.debut:
+            raise DonneeInvalide(
+                f"La date de fin ({self.fin:%d/%m/%Y}) précède la date de début "
+                f"({self.debut:%d/%m/%Y}).",
+                champ="date_fin",
+            )
+
+    @property
+    def jours(self) -> int:
+        """Number of days, both ends included."""
+        return (self.fin - self.debut).days + 1
+
+    def contient(self, autre: dt.date | Periode) -> bool:
+        """True when a date or a whole period lies inside this one."""
+        if isinstance(autre, Periode):
+            return self.debut <= autre.debut and autre.fin <= self.fin
+        return self.debut <= autre <= self.fin
+
+    def chevauche(self, autre: Periode) -> bool:
+        """True when the two periods share at least one day."""
+        return self.debut <= autre.fin and autre.debut <= self.fin
+
+    def __str__(self) -> str:
+        """``du 01/01/2020 au 30/06/2020``."""
+        return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
+
+
+def normaliser_recherche(texte: str) -> str:
+    """Case- and accent-insensitive form of a name, for prefix search (``Éloïse`` → ``eloise``)."""
+    decompose = unicodedata.normalize("NFKD", texte)
+    sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
+    return " ".join(sans_accents.casefold().split())
+
+
+class Categorie(enum.Enum):
+    """The four lines of the request form, each drawn on one budget line of the file.
+
+    frais pédagogiques → frais pédagogiques; repas et nuitées → hébergement; frais divers
+    (includes first equipment) → frais divers; mobilité internationale → frais de mobilité.
+    """
+
+    FRAIS_PEDAGOGIQUES = "frais_pedagogiques"
+    REPAS_NUITEES = "repas_nuitees"
+    FRAIS_DIVERS = "frais_divers"
+    MOBILITE_INTERNATIONALE = "mobilite_internationale"
+
+    @property
+    def libelle(self) -> str:
+        """The form's French label."""
+        return _LIBELLES_CATEGORIES[self]
+
+
+_LIBELLES_CATEGORIES = {
+    Categorie.FRAIS_PEDAGOGIQUES: "Frais pédagogiques",
+    Categorie.REPAS_NUITEES: "Frais de repas et de nuitées",
+    Categorie.FRAIS_DIVERS: "Frais divers",
+    Categorie.MOBILITE_INTERNATIONALE: "Frais de mobilité internationale",
+}
+
+
+class Piece(enum.Enum):
+    """Documents a reimbursement request may carry."""
+
+    FACTURE = "facture"
+    CERTIFICAT_REALISATION = "certificat_realisation"
+
+    @property
+    def libelle(self) -> str:
+        """French label, as on the receipt."""
+        return "Facture" if self is Piece.FACTURE else "Certificat de réalisation"
