@@ -1,0 +1,1 @@
+"""SQL persistence of every repository port (SQLAlchemy 2.x Core; SQLite and PostgreSQL)."""

@@ -1,0 +1,73 @@
+"""Building the SQLAlchemy engine from one URL setting.
+
+``CFA_DATABASE_URL`` chooses the database; without it the platform uses an embedded SQLite
+file, ``var/cfa.sqlite3`` under the working directory.
+
+SQLite is tuned for a small multi-user server: WAL (readers never wait for the writer),
+foreign keys on, a busy timeout, and **``BEGIN IMMEDIATE``** for every transaction. The
+last one matters for correctness: with Python's default deferred transactions two
+connections can both read a file's budget and then fail (or worse, serialise wrongly) when
+upgrading to a write lock; taking the write lock at ``BEGIN`` makes each unit of work see
+the state left by the previous one, which is what ``obtenir_pour_mise_a_jour`` promises.
+
+PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://...``); the row lock is a
+``SELECT ... FOR UPDATE``.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy import event
+
+__all__ = ["URL_PAR_DEFAUT", "creer_moteur", "url_depuis_environnement"]
+
+URL_PAR_DEFAUT = "sqlite:///var/cfa.sqlite3"
+DELAI_ATTENTE_SQLITE_MS = 30_000
+
+
+def url_depuis_environnement(environ: dict[str, str] | None = None) -> str:
+    """The database URL: ``CFA_DATABASE_URL``, or the embedded SQLite file."""
+    env = os.environ if environ is None else environ
+    url = env.get("CFA_DATABASE_URL", "").strip() or URL_PAR_DEFAUT
+    # Accept the usual "postgresql://" and "postgres://" forms and use psycopg 3 for them.
+    for prefixe in ("postgres://", "postgresql://"):
+        if url.startswith(prefixe):
+            return "postgresql+psycopg://" + url.removeprefix(prefixe)
+    return url
+
+
+def _preparer_sqlite(moteur: sa.Engine) -> None:
+    url = moteur.url
+    if url.database and url.database != ":memory:":
+        Path(url.database).parent.mkdir(parents=True, exist_ok=True)
+
+    @event.listens_for(moteur, "connect")
+    def _connexion(dbapi_connection: Any, _record: Any) -> None:  # noqa: ANN401 - DB-API object
+        # Let SQLAlchemy's "begin" event emit BEGIN itself (pysqlite's own is deferred).
+        dbapi_connection.isolation_level = None
+        curseur = dbapi_connection.cursor()
+        curseur.execute("PRAGMA journal_mode=WAL")
+        curseur.execute("PRAGMA foreign_keys=ON")
+        curseur.execute("PRAGMA synchronous=NORMAL")
+        curseur.execute(f"PRAGMA busy_timeout={DELAI_ATTENTE_SQLITE_MS}")
+        curseur.close()
+
+    @event.listens_for(moteur, "begin")
+    def _debut(connexion: sa.Connection) -> None:
+        connexion.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def creer_moteur(url: str | None = None, **options: Any) -> sa.Engine:  # noqa: ANN401
+    """Create the engine for ``url`` (default: from the environment), tuned per dialect."""
+    url = url or url_depuis_environnement()
+    if url.startswith("sqlite"):
+        options.setdefault("connect_args", {}).setdefault("check_same_thread", False)
+        moteur = sa.create_engine(url, **options)
+        _preparer_sqlite(moteur)
+        return moteur
+    options.setdefault("pool_pre_ping", True)
+    return sa.create_engine(url, **options)

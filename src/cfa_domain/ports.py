@@ -1,0 +1,503 @@
+"""Ports: what the core needs from the outside world, as small ``typing.Protocol`` classes.
+
+Adapters in ``cfa_adapters`` implement them; ``cfa_domain.testing.fakes`` holds a faithful
+in-memory implementation of each, and ``tests/contract`` runs the same assertions against
+both. The rules every implementation keeps:
+
+- **Unit of work.** Repositories are reached through a :class:`UnitOfWork` used as a
+  context manager. Nothing is written unless :meth:`UnitOfWork.commit` is called; leaving
+  the block without it (or through an exception) rolls everything back: the aggregate's
+  change, its history entry, the outbox message and the document metadata go together or
+  not at all. Aggregates loaded through a repository are tracked: changing them in place is
+  enough, there is no ``save``.
+- **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` locks the file for the rest of
+  the unit of work (a row lock, or the database's write lock), so that two concurrent
+  requests on one file are checked against its budget one after the other.
+- **Visibility.** Queries that list files or requests take the set of SIRETs the account
+  may see; the use cases compute it (own organisme + active delegations).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
+
+import attrs
+
+from cfa_domain.action import Action, Budget, Contrat, EtatDossier, Formation
+from cfa_domain.compte import HacheurMotDePasse
+from cfa_domain.errors import DonneeInvalide
+from cfa_domain.values import Email, Montant, NumeroDeca, Siret, normaliser_recherche
+
+if TYPE_CHECKING:
+    from types import TracebackType
+
+    from cfa_domain.compte import Compte
+    from cfa_domain.organisme import Delegation, Organisme
+    from cfa_domain.remboursement import DemandeRemboursement, Recepisse
+
+__all__ = [
+    "CriteresRecherche",
+    "DepotActions",
+    "DepotComptes",
+    "DepotDelegations",
+    "DepotDemandes",
+    "DepotDocuments",
+    "DepotOrganismes",
+    "DocumentMeta",
+    "DossierFlux",
+    "EnregistrementIllisible",
+    "EnregistrementRejete",
+    "EntrepotDocuments",
+    "FabriqueUnitOfWork",
+    "GenerateurJetons",
+    "HacheurMotDePasse",
+    "Horloge",
+    "JournalQuarantaine",
+    "MessageSortant",
+    "MotifRejet",
+    "Outbox",
+    "Page",
+    "RenduRecepisse",
+    "ResumeAction",
+    "SourceFlux",
+    "UnitOfWork",
+]
+
+
+T = TypeVar("T")
+
+
+# --- Small services -------------------------------------------------------------------
+
+
+class Horloge(Protocol):
+    """The current time. The core never reads a clock itself."""
+
+    def maintenant(self) -> dt.datetime:
+        """Return the current instant, timezone-aware (UTC)."""
+        ...
+
+
+class GenerateurJetons(Protocol):
+    """Unpredictable secrets and identifiers."""
+
+    def jeton(self) -> str:
+        """Return a new URL-safe secret of at least 256 bits (for links sent by mail)."""
+        ...
+
+    def identifiant(self) -> uuid.UUID:
+        """Return a new unique identifier for an aggregate."""
+        ...
+
+
+# --- Paging and search ---------------------------------------------------------------
+
+
+@attrs.frozen
+class Page(Generic[T]):
+    """One page of a sorted result, with the total count ("élément 1 à 10 sur N")."""
+
+    elements: tuple[T, ...]
+    total: int
+    numero: int
+    taille: int
+
+    @property
+    def premier(self) -> int:
+        """Rank (1-based) of the first element shown, 0 when the page is empty."""
+        return (self.numero - 1) * self.taille + 1 if self.elements else 0
+
+    @property
+    def dernier(self) -> int:
+        """Rank of the last element shown, 0 when the page is empty."""
+        return self.premier + len(self.elements) - 1 if self.elements else 0
+
+    @property
+    def pages(self) -> int:
+        """Number of pages (at least 1)."""
+        return max(1, -(-self.total // self.taille))
+
+    @property
+    def a_precedente(self) -> bool:
+        """True when a "Précédent" link makes sense."""
+        return self.numero > 1
+
+    @property
+    def a_suivante(self) -> bool:
+        """True when a "Suivant" link makes sense."""
+        return self.numero < self.pages
+
+
+def _texte_optionnel(valeur: str | None) -> str | None:
+    if valeur is None:
+        return None
+    valeur = valeur.strip()
+    return valeur or None
+
+
+def _deca_optionnel(valeur: str | NumeroDeca | None) -> NumeroDeca | None:
+    if valeur is None or isinstance(valeur, NumeroDeca):
+        return valeur
+    texte = valeur.strip()
+    return NumeroDeca(texte) if texte else None
+
+
+@attrs.frozen
+class CriteresRecherche:
+    """The guide's search form: apprentice name, action number, DECA number (all optional).
+
+    The name matches as a case- and accent-insensitive prefix of the apprentice's last or
+    first name; the action number as a prefix; the DECA number exactly.
+    """
+
+    nom_apprenti: str | None = attrs.field(default=None, converter=_texte_optionnel)
+    numero_action: str | None = attrs.field(default=None, converter=_texte_optionnel)
+    numero_deca: NumeroDeca | None = attrs.field(default=None, converter=_deca_optionnel)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse an action number that is not made of digits."""
+        if self.numero_action is not None and not self.numero_action.isdigit():
+            raise DonneeInvalide(
+                "Le numéro d'action ne contient que des chiffres.",
+                champ="numero_action",
+                valeur=self.numero_action,
+            )
+
+    @property
+    def nom_normalise(self) -> str | None:
+        """The name as the search index stores it (see ``normaliser_recherche``)."""
+        return normaliser_recherche(self.nom_apprenti) if self.nom_apprenti else None
+
+
+@attrs.frozen
+class ResumeAction:
+    """A row of the files list: the file and the total already paid on it."""
+
+    action: Action
+    total_rembourse: Montant
+
+
+# --- Repositories ---------------------------------------------------------------------
+
+
+class DepotOrganismes(Protocol):
+    """Organismes, identified by SIRET."""
+
+    def ajouter(self, organisme: Organisme) -> None:
+        """Add a new organisme (``Conflit`` if its SIRET is already known)."""
+        ...
+
+    def obtenir(self, siret: Siret) -> Organisme | None:
+        """Return the organisme with this SIRET, or None."""
+        ...
+
+    def a_valider(self) -> Sequence[Organisme]:
+        """Return the information sheets awaiting an OPCO agent, oldest first."""
+        ...
+
+
+class DepotDelegations(Protocol):
+    """Delegations between organismes."""
+
+    def ajouter(self, delegation: Delegation) -> None:
+        """Add a new delegation."""
+        ...
+
+    def obtenir(self, delegation_id: uuid.UUID) -> Delegation | None:
+        """Return the delegation with this id, or None."""
+        ...
+
+    def pour_organisme(self, siret: Siret) -> Sequence[Delegation]:
+        """Return every delegation where this organisme is delegant or delegate."""
+        ...
+
+    def delegants_actifs(self, siret_delegataire: Siret) -> frozenset[Siret]:
+        """Return the SIRETs whose files this organisme may manage (active delegations)."""
+        ...
+
+
+class DepotComptes(Protocol):
+    """User accounts."""
+
+    def ajouter(self, compte: Compte) -> None:
+        """Add a new account (``Conflit`` if the email is already taken)."""
+        ...
+
+    def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
+        """Return the account with this id, or None."""
+        ...
+
+    def par_email(self, email: Email) -> Compte | None:
+        """Return the account whose login is this email, or None."""
+        ...
+
+    def par_empreinte_jeton(self, empreinte: str) -> Compte | None:
+        """Return the account holding a token with this SHA-256 fingerprint, or None."""
+        ...
+
+    def pour_organisme(self, siret: Siret) -> Sequence[Compte]:
+        """Return the accounts of an organisme, oldest first."""
+        ...
+
+
+class DepotActions(Protocol):
+    """Apprenticeship files, identified by their OPCO action number."""
+
+    def ajouter(self, action: Action) -> None:
+        """Add a new file (``Conflit`` if the action number is already known)."""
+        ...
+
+    def obtenir(self, numero_action: str) -> Action | None:
+        """Return the file, or None."""
+        ...
+
+    def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
+        """Return the file locked until the unit of work ends, or None."""
+        ...
+
+    def rechercher(
+        self,
+        criteres: CriteresRecherche,
+        sirets_visibles: frozenset[Siret],
+        *,
+        page: int,
+        taille: int,
+    ) -> Page[ResumeAction]:
+        """Return one page of the visible files matching the criteria.
+
+        Sorted by action number, descending (newest files first); a constant number of
+        queries whatever the page size.
+        """
+        ...
+
+
+class DepotDemandes(Protocol):
+    """Reimbursement requests."""
+
+    def ajouter(self, demande: DemandeRemboursement) -> None:
+        """Add a new request (``Conflit`` on a repeated idempotency key)."""
+        ...
+
+    def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
+        """Return the request, or None."""
+        ...
+
+    def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
+        """Return every request on a file, oldest first."""
+        ...
+
+    def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:
+        """Return the request this account submitted with this idempotency key, or None."""
+        ...
+
+    def pour_organismes(
+        self, sirets: frozenset[Siret], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        """Return one page of the requests on files of these organismes, newest first."""
+        ...
+
+
+@attrs.frozen
+class DocumentMeta:
+    """What we know of an uploaded document; its bytes live in the :class:`EntrepotDocuments`."""
+
+    id: str
+    nom_fichier: str
+    taille: int
+    sha256: str
+    siret_organisme: Siret
+    numero_action: str
+    depose_le: dt.datetime
+    depose_par: uuid.UUID
+
+
+class DepotDocuments(Protocol):
+    """Metadata of uploaded documents (committed with the request that uses them)."""
+
+    def ajouter(self, document: DocumentMeta) -> None:
+        """Record a document."""
+        ...
+
+    def obtenir(self, document_id: str) -> DocumentMeta | None:
+        """Return a document's metadata, or None."""
+        ...
+
+
+@attrs.frozen
+class MessageSortant:
+    """A mail to deliver, written in the same transaction as the change that causes it.
+
+    ``modele`` names a template of the mail adapter; ``contexte`` holds its variables (as
+    text, so the message survives serialisation unchanged). ``id`` makes delivery
+    idempotent: the relay marks it sent once.
+    """
+
+    id: uuid.UUID
+    destinataire: Email
+    modele: str
+    contexte: Mapping[str, str]
+    cree_le: dt.datetime
+
+
+class Outbox(Protocol):
+    """The transactional outbox of mails."""
+
+    def ajouter(self, message: MessageSortant) -> None:
+        """Queue a message (sent by the relay once the unit of work commits)."""
+        ...
+
+
+@attrs.frozen
+class DossierFlux:
+    """One file as the upstream Webservice sends it, structured at the edge.
+
+    ``version`` grows with each change the adhérent makes upstream; applying the same or an
+    older version again changes nothing (idempotent ingestion). ``etat`` is the state the
+    OPCO's back office reports, when the record carries one.
+    """
+
+    numero_action: str
+    version: int
+    formation: Formation
+    contrat: Contrat
+    budget: Budget
+    etat: EtatDossier | None = None
+
+    @property
+    def cle(self) -> str:
+        """``<action number>@<version>``: identifies the record."""
+        return f"{self.numero_action}@{self.version}"
+
+
+@attrs.frozen
+class EnregistrementIllisible:
+    """A feed record the edge could not structure: kept as received, with the reason."""
+
+    cle: str
+    brut: str
+    detail: str
+
+
+class MotifRejet(enum.Enum):
+    """Why a feed record was quarantined."""
+
+    ILLISIBLE = "illisible"
+    CONTRADICTOIRE = "contradictoire"
+
+    @property
+    def libelle(self) -> str:
+        """French label for the back office."""
+        return "illisible" if self is MotifRejet.ILLISIBLE else "contradictoire"
+
+
+@attrs.frozen
+class EnregistrementRejete:
+    """A quarantined feed record: never dropped, never half-applied."""
+
+    cle: str
+    brut: str
+    motif: MotifRejet
+    detail: str
+    rejete_le: dt.datetime
+
+
+class JournalQuarantaine(Protocol):
+    """Quarantined feed records and the feed's resumption cursor."""
+
+    def ajouter(self, rejet: EnregistrementRejete) -> None:
+        """Record a rejected feed record."""
+        ...
+
+    def lister(self) -> Sequence[EnregistrementRejete]:
+        """Return every quarantined record, oldest first."""
+        ...
+
+    def curseur(self, source: str) -> str | None:
+        """Return the position after the last record handled from ``source``, or None."""
+        ...
+
+    def avancer(self, source: str, curseur: str) -> None:
+        """Record that every record of ``source`` up to ``curseur`` was handled."""
+        ...
+
+
+class UnitOfWork(Protocol):
+    """One transaction over every repository; rolls back unless :meth:`commit` is called."""
+
+    organismes: DepotOrganismes
+    delegations: DepotDelegations
+    comptes: DepotComptes
+    actions: DepotActions
+    demandes: DepotDemandes
+    documents: DepotDocuments
+    outbox: Outbox
+    quarantaine: JournalQuarantaine
+
+    def __enter__(self) -> Self:
+        """Begin the transaction."""
+        ...
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """End it: roll back whatever was not committed."""
+        ...
+
+    def commit(self) -> None:
+        """Make every change of this unit of work durable, at once."""
+        ...
+
+    def rollback(self) -> None:
+        """Discard every uncommitted change."""
+        ...
+
+
+FabriqueUnitOfWork = Callable[[], UnitOfWork]
+"""Builds a fresh unit of work (one per use case call)."""
+
+
+# --- Outside the transaction ----------------------------------------------------------
+
+
+class EntrepotDocuments(Protocol):
+    """Bytes of uploaded documents, stored under generated names."""
+
+    def deposer(self, contenu: bytes) -> str:
+        """Store the bytes and return the new document's id."""
+        ...
+
+    def lire(self, document_id: str) -> bytes:
+        """Return the bytes of a document (``Introuvable`` if unknown)."""
+        ...
+
+    def supprimer(self, document_id: str) -> None:
+        """Remove a document's bytes (no error if already gone)."""
+        ...
+
+
+class RenduRecepisse(Protocol):
+    """Renders a receipt for the CFA (a PDF in the real adapter)."""
+
+    def rendre(self, recepisse: Recepisse) -> bytes:
+        """Return the rendered receipt."""
+        ...
+
+
+class SourceFlux(Protocol):
+    """The upstream Webservice feed of files, read in order from a resumable cursor."""
+
+    nom: str
+    """Names the source (its cursor is kept under this name)."""
+
+    def lire(
+        self, depuis: str | None
+    ) -> Iterator[tuple[str, DossierFlux | EnregistrementIllisible]]:
+        """Yield ``(cursor, record)`` pairs after ``depuis`` (from the start when None)."""
+        ...

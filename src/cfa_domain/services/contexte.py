@@ -1,0 +1,129 @@
+"""What every use case receives: the ports it talks through and the product's parameters.
+
+The composition root (the web app, a CLI, a back-office tool) builds one
+:class:`Contexte` with real adapters; tests build one with the fakes of
+:mod:`cfa_domain.testing.fakes` (see :func:`cfa_domain.testing.contexte_memoire`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import attrs
+
+from cfa_domain.compte import (
+    POLITIQUE_PAR_DEFAUT,
+    Compte,
+    HacheurMotDePasse,
+    PolitiqueMotDePasse,
+    PolitiqueVerrouillage,
+    Role,
+    StatutCompte,
+)
+from cfa_domain.echeancier import PARAMETRES_PAR_DEFAUT, ParametresEcheancier
+from cfa_domain.errors import AccesRefuse, CompteNonActive, DonneeInvalide
+from cfa_domain.ports import (
+    EntrepotDocuments,
+    FabriqueUnitOfWork,
+    GenerateurJetons,
+    Horloge,
+    MessageSortant,
+    RenduRecepisse,
+    UnitOfWork,
+)
+from cfa_domain.remboursement import (
+    PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    ParametresRemboursement,
+)
+from cfa_domain.values import Email, Siret
+
+__all__ = ["Contexte", "Parametres", "TAILLE_PAGE_MAX"]
+
+TAILLE_PAGE_MAX = 100
+
+
+@attrs.frozen
+class Parametres:
+    """Every product decision the use cases apply, with the defaults of ``domain.md``."""
+
+    echeancier: ParametresEcheancier = PARAMETRES_PAR_DEFAUT
+    remboursement: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT
+    politique_mot_de_passe: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT
+    verrouillage: PolitiqueVerrouillage = attrs.Factory(PolitiqueVerrouillage)
+    duree_activation: dt.timedelta = dt.timedelta(hours=24)
+    duree_reinitialisation: dt.timedelta = dt.timedelta(hours=1)
+    duree_invitation: dt.timedelta = dt.timedelta(days=7)
+    taille_page: int = 10
+
+
+@attrs.frozen
+class Contexte:
+    """The ports and parameters of one deployment."""
+
+    uow: FabriqueUnitOfWork
+    horloge: Horloge
+    jetons: GenerateurJetons
+    hacheur: HacheurMotDePasse
+    documents: EntrepotDocuments
+    rendu_recepisse: RenduRecepisse
+    parametres: Parametres = attrs.Factory(Parametres)
+
+    def maintenant(self) -> dt.datetime:
+        """The current instant."""
+        return self.horloge.maintenant()
+
+    def message(
+        self, uow: UnitOfWork, destinataire: Email, modele: str, **contexte: str
+    ) -> MessageSortant:
+        """Queue a mail in the unit of work's outbox (sent only if it commits)."""
+        message = MessageSortant(
+            id=self.jetons.identifiant(),
+            destinataire=destinataire,
+            modele=modele,
+            contexte=contexte,
+            cree_le=self.maintenant(),
+        )
+        uow.outbox.ajouter(message)
+        return message
+
+
+def compte_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
+    """Load the acting account; refuse an unknown or inactive one."""
+    compte = uow.comptes.obtenir(compte_id)
+    if compte is None:
+        raise AccesRefuse("Votre session n'est plus valide : reconnectez-vous.")
+    if compte.statut is not StatutCompte.ACTIF:
+        raise CompteNonActive("Votre compte n'est pas actif.")
+    return compte
+
+
+def agent_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
+    """Load the acting account and require an OPCO agent."""
+    compte = compte_actif(uow, compte_id)
+    if compte.role is not Role.AGENT_OPCO:
+        raise AccesRefuse("Cette opération est réservée aux conseillers de l'OPCO.")
+    return compte
+
+
+def organisme_du_compte(compte: Compte) -> Siret:
+    """The SIRET of a CFA account's organisme."""
+    if compte.siret_organisme is None:
+        raise AccesRefuse("Ce compte n'est rattaché à aucun organisme.")
+    return compte.siret_organisme
+
+
+def sirets_visibles(uow: UnitOfWork, compte: Compte) -> frozenset[Siret]:
+    """The organismes whose files this account may see: its own and its active delegants."""
+    siret = organisme_du_compte(compte)
+    return frozenset({siret}) | uow.delegations.delegants_actifs(siret)
+
+
+def verifier_page(page: int, taille: int) -> None:
+    """Refuse a page number below 1 or a page size outside 1..TAILLE_PAGE_MAX."""
+    if page < 1:
+        raise DonneeInvalide("Le numéro de page commence à 1.", champ="page", valeur=page)
+    if not 1 <= taille <= TAILLE_PAGE_MAX:
+        raise DonneeInvalide(
+            f"La taille de page va de 1 à {TAILLE_PAGE_MAX}.", champ="taille", valeur=taille
+        )

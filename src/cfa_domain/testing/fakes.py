@@ -1,0 +1,477 @@
+"""In-memory fakes of every port: faithful, not mocks.
+
+They pass the same contract suite (``tests/contract``) as the real adapters, so a test
+written against them says something true about the product:
+
+- :class:`MemoireUnitOfWork` is transactional. Entering it takes a snapshot (a deep copy)
+  of the committed state; repositories work on that copy; :meth:`~MemoireUnitOfWork.commit`
+  publishes it; leaving without a commit throws it away. Units of work are serialised by
+  one lock (as SQLite serialises writers), so concurrent use cases behave as if each ran
+  alone, which is what the row locks of the SQL adapter guarantee for one file.
+- Uniqueness rules (SIRET, email, action number, idempotency key) raise ``Conflit`` as the
+  database's unique constraints do.
+- Queries sort and page exactly as the SQL adapter does.
+
+Build a whole set with :func:`memoire`::
+
+    deps = memoire()
+    with deps.uow() as uow:
+        ...
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import hashlib
+import hmac
+import random
+import threading
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Self, TypeVar
+
+import attrs
+from cfa_domain.action import Action
+from cfa_domain.compte import Compte
+from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+
+from cfa_domain.errors import Conflit, Introuvable
+from cfa_domain.ports import (
+    CriteresRecherche,
+    DocumentMeta,
+    DossierFlux,
+    EnregistrementIllisible,
+    EnregistrementRejete,
+    MessageSortant,
+    Page,
+    ResumeAction,
+)
+from cfa_domain.values import Email, Montant, Siret, normaliser_recherche
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+    from types import TracebackType
+
+    from cfa_domain.remboursement import Recepisse
+
+__all__ = [
+    "HacheurMemoire",
+    "HorlogeFixe",
+    "JetonsDeterministes",
+    "MemoireEntrepotDocuments",
+    "MemoireRenduRecepisse",
+    "MemoireSourceFlux",
+    "MemoireUnitOfWork",
+    "Stockage",
+]
+
+
+T = TypeVar("T")
+
+
+# --- Clock, secrets, hashing ---------------------------------------------------------
+
+
+@attrs.define
+class HorlogeFixe:
+    """A clock that stands still until told to move."""
+
+    instant: dt.datetime = dt.datetime(2025, 9, 1, 9, 0, tzinfo=dt.UTC)
+
+    def maintenant(self) -> dt.datetime:
+        """Return the current fake instant."""
+        return self.instant
+
+    def avancer(self, duree: dt.timedelta) -> None:
+        """Move the clock forward."""
+        self.instant += duree
+
+
+@attrs.define
+class JetonsDeterministes:
+    """Secrets and ids from a seeded generator: reproducible runs, distinct values."""
+
+    graine: int = 0
+    _alea: random.Random = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Seed the generator."""
+        self._alea = random.Random(self.graine)  # noqa: S311 - reproducible test values, not secrets
+
+    def jeton(self) -> str:
+        """Return a new 43-character URL-safe token."""
+        alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_"
+        return "".join(self._alea.choice(alphabet) for _ in range(43))
+
+    def identifiant(self) -> uuid.UUID:
+        """Return a new UUID (version 4 layout)."""
+        return uuid.UUID(int=self._alea.getrandbits(128), version=4)
+
+
+@attrs.frozen
+class HacheurMemoire:
+    """A fast, salted, NOT slow hasher for tests; ``cout`` mimics a parameter change.
+
+    Hashes look like ``memoire$<cout>$<salt>$<hex>``; :meth:`doit_rehacher` is true for a
+    hash made with another ``cout``, as argon2's check_needs_rehash is after a change of
+    parameters.
+    """
+
+    cout: int = 1
+
+    def hacher(self, mot_de_passe: str) -> str:
+        """Hash with a salt derived from the password's own digest (stable for tests)."""
+        sel = hashlib.sha256(mot_de_passe.encode()).hexdigest()[:8]
+        return f"memoire${self.cout}${sel}${self._empreinte(sel, mot_de_passe)}"
+
+    def verifier(self, hache: str, mot_de_passe: str) -> bool:
+        """Check a password against a hash made by any ``cout``."""
+        try:
+            _, _, sel, empreinte = hache.split("$")
+        except ValueError:
+            return False
+        return hmac.compare_digest(empreinte, self._empreinte(sel, mot_de_passe))
+
+    def doit_rehacher(self, hache: str) -> bool:
+        """True when the hash was made with another ``cout``."""
+        return not hache.startswith(f"memoire${self.cout}$")
+
+    @staticmethod
+    def _empreinte(sel: str, mot_de_passe: str) -> str:
+        return hashlib.sha256(f"{sel}:{mot_de_passe}".encode()).hexdigest()
+
+
+# --- The store and its unit of work --------------------------------------------------
+
+
+@attrs.define
+class _Donnees:
+    organismes: dict[str, Organisme] = attrs.Factory(dict)
+    delegations: dict[uuid.UUID, Delegation] = attrs.Factory(dict)
+    comptes: dict[uuid.UUID, Compte] = attrs.Factory(dict)
+    actions: dict[str, Action] = attrs.Factory(dict)
+    demandes: dict[uuid.UUID, DemandeRemboursement] = attrs.Factory(dict)
+    documents: dict[str, DocumentMeta] = attrs.Factory(dict)
+    outbox: list[MessageSortant] = attrs.Factory(list)
+    quarantaine: list[EnregistrementRejete] = attrs.Factory(list)
+    curseurs: dict[str, str] = attrs.Factory(dict)
+
+
+@attrs.define
+class Stockage:
+    """The committed state shared by every :class:`MemoireUnitOfWork` built on it."""
+
+    donnees: _Donnees = attrs.Factory(_Donnees)
+    verrou: threading.RLock = attrs.Factory(threading.RLock)
+
+    def uow(self) -> MemoireUnitOfWork:
+        """Build a unit of work on this store (a :data:`FabriqueUnitOfWork`)."""
+        return MemoireUnitOfWork(self)
+
+    @property
+    def messages(self) -> Sequence[MessageSortant]:
+        """Committed outbox messages, oldest first (what a relay would deliver)."""
+        return tuple(self.donnees.outbox)
+
+
+def _page(elements: list[T], page: int, taille: int) -> Page[T]:
+    debut = (page - 1) * taille
+    return Page(tuple(elements[debut : debut + taille]), len(elements), page, taille)
+
+
+class _Depot:
+    def __init__(self, uow: MemoireUnitOfWork) -> None:
+        self._uow = uow
+
+    @property
+    def _d(self) -> _Donnees:
+        return self._uow.travail()
+
+
+class _Organismes(_Depot):
+    def ajouter(self, organisme: Organisme) -> None:
+        if organisme.siret.numero in self._d.organismes:
+            raise Conflit(f"L'organisme {organisme.siret} existe déjà.", champ="siret")
+        self._d.organismes[organisme.siret.numero] = organisme
+
+    def obtenir(self, siret: Siret) -> Organisme | None:
+        return self._d.organismes.get(siret.numero)
+
+    def a_valider(self) -> Sequence[Organisme]:
+        en_attente = [
+            o for o in self._d.organismes.values() if o.statut is StatutOrganisme.A_VALIDER
+        ]
+        return sorted(en_attente, key=lambda o: (o.historique[0].quand, o.siret.numero))
+
+
+class _Delegations(_Depot):
+    def ajouter(self, delegation: Delegation) -> None:
+        self._d.delegations[delegation.id] = delegation
+
+    def obtenir(self, delegation_id: uuid.UUID) -> Delegation | None:
+        return self._d.delegations.get(delegation_id)
+
+    def pour_organisme(self, siret: Siret) -> Sequence[Delegation]:
+        trouvees = [
+            d
+            for d in self._d.delegations.values()
+            if siret in (d.siret_delegant, d.siret_delegataire)
+        ]
+        return sorted(trouvees, key=lambda d: (d.demandee_le, str(d.id)))
+
+    def delegants_actifs(self, siret_delegataire: Siret) -> frozenset[Siret]:
+        return frozenset(
+            d.siret_delegant
+            for d in self._d.delegations.values()
+            if d.siret_delegataire == siret_delegataire and d.statut is StatutDelegation.ACTIVE
+        )
+
+
+class _Comptes(_Depot):
+    def ajouter(self, compte: Compte) -> None:
+        if self.par_email(compte.email) is not None:
+            raise Conflit("Un compte existe déjà avec cette adresse email.", champ="email")
+        self._d.comptes[compte.id] = compte
+
+    def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
+        return self._d.comptes.get(compte_id)
+
+    def par_email(self, email: Email) -> Compte | None:
+        return next((c for c in self._d.comptes.values() if c.email == email), None)
+
+    def par_empreinte_jeton(self, empreinte: str) -> Compte | None:
+        return next(
+            (
+                c
+                for c in self._d.comptes.values()
+                if any(j.empreinte == empreinte for j in c.jetons)
+            ),
+            None,
+        )
+
+    def pour_organisme(self, siret: Siret) -> Sequence[Compte]:
+        comptes = [c for c in self._d.comptes.values() if c.siret_organisme == siret]
+        return sorted(comptes, key=lambda c: (c.cree_le, str(c.id)))
+
+
+class _Actions(_Depot):
+    def ajouter(self, action: Action) -> None:
+        if action.numero_action in self._d.actions:
+            raise Conflit(f"Le dossier {action.numero_action} existe déjà.", champ="numero_action")
+        self._d.actions[action.numero_action] = action
+
+    def obtenir(self, numero_action: str) -> Action | None:
+        return self._d.actions.get(numero_action)
+
+    def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
+        # The unit of work already holds the store's lock: the file is locked until it ends.
+        return self.obtenir(numero_action)
+
+    def rechercher(
+        self,
+        criteres: CriteresRecherche,
+        sirets_visibles: frozenset[Siret],
+        *,
+        page: int,
+        taille: int,
+    ) -> Page[ResumeAction]:
+        nom = criteres.nom_normalise
+        trouvees = []
+        for action in self._d.actions.values():
+            apprenti = action.contrat.apprenti
+            if action.siret_cfa not in sirets_visibles:
+                continue
+            if nom and not any(
+                normaliser_recherche(n).startswith(nom) for n in (apprenti.nom, apprenti.prenom)
+            ):
+                continue
+            if criteres.numero_action and not action.numero_action.startswith(
+                criteres.numero_action
+            ):
+                continue
+            if criteres.numero_deca and action.formation.numero_deca != criteres.numero_deca:
+                continue
+            trouvees.append(action)
+        trouvees.sort(key=lambda a: a.numero_action, reverse=True)
+        payees: dict[str, Decimal] = {}
+        for demande in self._d.demandes.values():
+            if demande.etat is EtatDemande.PAYEE:
+                payees[demande.numero_action] = (
+                    payees.get(demande.numero_action, Decimal(0)) + demande.total.valeur
+                )
+        lignes = [
+            ResumeAction(a, Montant(payees.get(a.numero_action, Decimal(0)))) for a in trouvees
+        ]
+        return _page(lignes, page, taille)
+
+
+class _Demandes(_Depot):
+    def ajouter(self, demande: DemandeRemboursement) -> None:
+        if demande.cle_idempotence is not None and (
+            self.par_cle_idempotence(demande.compte_id, demande.cle_idempotence) is not None
+        ):
+            raise Conflit("Cette demande a déjà été envoyée.", champ="cle_idempotence")
+        self._d.demandes[demande.id] = demande
+
+    def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
+        return self._d.demandes.get(demande_id)
+
+    def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
+        trouvees = [d for d in self._d.demandes.values() if d.numero_action == numero_action]
+        return sorted(trouvees, key=lambda d: (d.soumise_le, str(d.id)))
+
+    def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:
+        return next(
+            (
+                d
+                for d in self._d.demandes.values()
+                if d.compte_id == compte_id and d.cle_idempotence == cle
+            ),
+            None,
+        )
+
+    def pour_organismes(
+        self, sirets: frozenset[Siret], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        visibles = {numero for numero, a in self._d.actions.items() if a.siret_cfa in sirets}
+        trouvees = [d for d in self._d.demandes.values() if d.numero_action in visibles]
+        trouvees.sort(key=lambda d: (d.soumise_le, str(d.id)), reverse=True)
+        return _page(trouvees, page, taille)
+
+
+class _Documents(_Depot):
+    def ajouter(self, document: DocumentMeta) -> None:
+        if document.id in self._d.documents:
+            raise Conflit("Ce document est déjà enregistré.")
+        self._d.documents[document.id] = document
+
+    def obtenir(self, document_id: str) -> DocumentMeta | None:
+        return self._d.documents.get(document_id)
+
+
+class _Outbox(_Depot):
+    def ajouter(self, message: MessageSortant) -> None:
+        self._d.outbox.append(message)
+
+
+class _Quarantaine(_Depot):
+    def ajouter(self, rejet: EnregistrementRejete) -> None:
+        self._d.quarantaine.append(rejet)
+
+    def lister(self) -> Sequence[EnregistrementRejete]:
+        return tuple(self._d.quarantaine)
+
+    def curseur(self, source: str) -> str | None:
+        return self._d.curseurs.get(source)
+
+    def avancer(self, source: str, curseur: str) -> None:
+        self._d.curseurs[source] = curseur
+
+
+class MemoireUnitOfWork:
+    """A transactional unit of work over a :class:`Stockage`."""
+
+    def __init__(self, stockage: Stockage) -> None:
+        """Bind to a store; nothing happens before ``with``."""
+        self._stockage = stockage
+        self._travail: _Donnees | None = None
+        self.organismes = _Organismes(self)
+        self.delegations = _Delegations(self)
+        self.comptes = _Comptes(self)
+        self.actions = _Actions(self)
+        self.demandes = _Demandes(self)
+        self.documents = _Documents(self)
+        self.outbox = _Outbox(self)
+        self.quarantaine = _Quarantaine(self)
+
+    def travail(self) -> _Donnees:
+        """The working copy (only inside ``with``)."""
+        if self._travail is None:
+            msg = "Un dépôt n'est utilisable qu'à l'intérieur d'un bloc « with uow: »."
+            raise RuntimeError(msg)
+        return self._travail
+
+    def __enter__(self) -> Self:
+        """Lock the store and take a snapshot of it."""
+        self._stockage.verrou.acquire()
+        self._travail = copy.deepcopy(self._stockage.donnees)
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Drop what was not committed and release the lock."""
+        self._travail = None
+        self._stockage.verrou.release()
+
+    def commit(self) -> None:
+        """Publish the working copy; the unit of work goes on from a fresh snapshot."""
+        self._stockage.donnees = self.travail()
+        self._travail = copy.deepcopy(self._stockage.donnees)
+
+    def rollback(self) -> None:
+        """Start again from the committed state."""
+        self.travail()
+        self._travail = copy.deepcopy(self._stockage.donnees)
+
+
+# --- Outside the transaction ---------------------------------------------------------
+
+
+@attrs.define
+class MemoireEntrepotDocuments:
+    """Document bytes in a dict, under generated ids."""
+
+    contenus: dict[str, bytes] = attrs.Factory(dict)
+    _compteur: int = 0
+
+    def deposer(self, contenu: bytes) -> str:
+        """Store the bytes under a new id."""
+        self._compteur += 1
+        document_id = f"doc-{self._compteur:06d}-{hashlib.sha256(contenu).hexdigest()[:12]}"
+        self.contenus[document_id] = bytes(contenu)
+        return document_id
+
+    def lire(self, document_id: str) -> bytes:
+        """Return the bytes, or raise ``Introuvable``."""
+        try:
+            return self.contenus[document_id]
+        except KeyError:
+            raise Introuvable("Document", document_id) from None
+
+    def supprimer(self, document_id: str) -> None:
+        """Forget the bytes (no error when already gone)."""
+        self.contenus.pop(document_id, None)
+
+
+class MemoireRenduRecepisse:
+    """Renders a receipt as UTF-8 text, one ``label: value`` line per field."""
+
+    def rendre(self, recepisse: Recepisse) -> bytes:
+        """Return the receipt's fields as text."""
+        lignes = [
+            f"{champ.name}: {getattr(recepisse, champ.name)}"
+            for champ in attrs.fields(type(recepisse))
+        ]
+        return "\n".join(lignes).encode()
+
+
+@attrs.define
+class MemoireSourceFlux:
+    """A feed whose records are given as a list; the cursor is the record's rank."""
+
+    enregistrements: list[DossierFlux | EnregistrementIllisible] = attrs.Factory(list)
+    nom: str = "memoire"
+
+    def lire(
+        self, depuis: str | None
+    ) -> Iterator[tuple[str, DossierFlux | EnregistrementIllisible]]:
+        """Yield the records after ``depuis``."""
+        debut = int(depuis) if depuis is not None else 0
+        for rang, enregistrement in enumerate(self.enregistrements[debut:], start=debut + 1):
+            yield str(rang), enregistrement
