@@ -17,9 +17,11 @@ Example::
 
     from hypothesis import given
     from cfa_domain.testing import strategies as cst
+    from cfa_domain.values import Montant, Siret
 
-    @given(cst.sirets(), cst.montants())
-    def test_something(siret: str, montant: Montant) -> None: ...
+    @given(cst.sirets(), cst.montants(max_value=Montant("500")))
+    def test_something(siret: str, montant: Montant) -> None:
+        assert Siret(siret).siren == siret[:9]
 """
 
 from __future__ import annotations
