@@ -28,6 +28,9 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
 CENTIME = Decimal("0.01")
+# Far above any real figure, and small enough that sums of amounts stay exact within
+# Decimal's 28 significant digits (and that rounding to the cent never overflows them).
+_MONTANT_LIMITE = Decimal(10) ** 15
 
 __all__ = [
     "CENTIME",
@@ -76,6 +79,10 @@ def _vers_decimal(valeur: object) -> Decimal:
         )
     if not resultat.is_finite():
         raise DonneeInvalide("Un montant doit être un nombre fini.", valeur=valeur)
+    if resultat.copy_abs() >= _MONTANT_LIMITE:
+        raise DonneeInvalide(
+            "Un montant doit rester inférieur à un million de milliards d'euros.", valeur=valeur
+        )
     return resultat
 
 
@@ -88,7 +95,8 @@ def _montant(valeur: object) -> Decimal:
             f"« {valeur} » : un montant s'exprime en euros et centimes (deux décimales au plus).",
             valeur=valeur,
         )
-    return arrondi
+    # A computed zero may carry a sign (-5 € × 0): it must print 0,00 €, not -0,00 €.
+    return arrondi.copy_abs() if arrondi.is_zero() else arrondi
 
 
 @attrs.frozen(order=True)
@@ -97,7 +105,8 @@ class Montant:
 
     ``Montant("12,50")``, ``Montant(Decimal("12.5"))`` and ``Montant(12)`` are accepted;
     ``Montant(12.5)`` and ``Montant("1.234")`` raise :class:`DonneeInvalide`. Arithmetic
-    between amounts is exact; multiplying by a rate rounds half-up to the cent.
+    between amounts is exact; multiplying by a rate rounds half-up to the cent. Amounts stay
+    below 10¹⁵ € in absolute value, which keeps that arithmetic exact.
     """
 
     valeur: Decimal = attrs.field(converter=_montant)
@@ -373,7 +382,9 @@ _EMAIL = re.compile(
 
 def _email(valeur: object) -> str:
     if not isinstance(valeur, str):
-        raise DonneeInvalide("Adresse email : une chaîne de caractères est attendue.")
+        raise DonneeInvalide(
+            "Adresse email : une chaîne de caractères est attendue.", champ="email", valeur=valeur
+        )
     normalise = unicodedata.normalize("NFC", valeur.strip()).lower()
     if _EMAIL.fullmatch(normalise) and ".." not in normalise:
         return normalise
@@ -393,18 +404,26 @@ class Email:
         return self.adresse
 
 
-def _date(valeur: object) -> dt.date:
+def _date(valeur: object, champ: str) -> dt.date:
     if isinstance(valeur, dt.datetime) or not isinstance(valeur, dt.date):
-        raise DonneeInvalide("Une date est attendue.", valeur=valeur)
+        raise DonneeInvalide("Une date est attendue.", champ=champ, valeur=valeur)
     return valeur
+
+
+def _date_debut(valeur: object) -> dt.date:
+    return _date(valeur, "date_debut")
+
+
+def _date_fin(valeur: object) -> dt.date:
+    return _date(valeur, "date_fin")
 
 
 @attrs.frozen(order=True)
 class Periode:
     """A period of whole days, both ends included."""
 
-    debut: dt.date = attrs.field(converter=_date)
-    fin: dt.date = attrs.field(converter=_date)
+    debut: dt.date = attrs.field(converter=_date_debut)
+    fin: dt.date = attrs.field(converter=_date_fin)
 
     def __attrs_post_init__(self) -> None:
         """Refuse a period that ends before it starts."""

@@ -1,0 +1,31 @@
+"""Public test kit of ``cfa_domain``, for embedders and domain experts.
+
+Writing a property-based test of an OPCO rule should not start with hand-crafting valid
+SIRETs and NIRs. This package ships what such tests need:
+
+- :mod:`cfa_domain.testing.strategies`: Hypothesis strategies drawing values that are
+  valid by construction (amounts, dates, periods, SIRET, NIR, UAI, N° DA, DECA numbers
+  ...), with keyword parameters to aim at the cases under test (``sirets(la_poste=True)``,
+  ``nirs(corse=True)``, ``periodes(min_days=30)``);
+- ``cfa_domain.testing.fakes`` (to come): in-memory fakes of every port, so that use
+  cases run in a unit test exactly as they run on a database.
+
+It needs Hypothesis, an optional dependency (``pip install cfa-platform[testing]``); the
+rest of ``cfa_domain`` never imports this package.
+
+Example::
+
+    from hypothesis import given
+    from cfa_domain.testing import strategies as cst
+    from cfa_domain.values import Montant, Siret
+
+    @given(cst.sirets(), cst.montants(max_value=Montant("500")))
+    def test_something(siret: str, montant: Montant) -> None:
+        assert Siret(siret).siren == siret[:9]
+"""
+
+from __future__ import annotations
+
+from cfa_domain.testing import strategies
+
+__all__ = ["strategies"]
