@@ -155,7 +155,7 @@ TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxy
 """Allowed transitions of a file; the module docstring justifies each one."""
 
 
-# --- validators shared by the value objects -------------------------------------------
+# --- validators of the value objects (cfa_domain.remboursement reuses them) ------------
 
 
 def _texte(champ: str, libelle: str) -> Validateur:
