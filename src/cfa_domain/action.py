@@ -1,0 +1,541 @@
+"""The ``Action`` aggregate: one apprenticeship file (dossier) financed by the OPCO.
+
+A file arrives from the adhérent's Webservice (the upstream feed) and is shown on the
+detail page in four blocks, which are the value objects of this module: *Formation*,
+*Contrat* (with its *Employeur* and *Apprenti*), *Aspect financier* (:class:`Budget`) and
+*Paiements* (the reimbursement requests, a separate aggregate in
+:mod:`cfa_domain.remboursement`, linked by ``numero_action``).
+
+Rules and choices
+-----------------
+- **State machine** (:data:`TRANSITIONS_DOSSIER`), from the glossary of the guide and the
+  domain brief. Every transition not listed raises :class:`TransitionInterdite`; every
+  accepted one is appended to ``historique`` (who, when, from, to, why):
+
+  * *reçu* → *en instruction* (an advisor takes it), *annulé* (the adhérent cancels),
+    *supprimé* (an advisor deletes it at the adhérent's request), *refusé* (the OPCO's
+    silence 20 days after filing is a refusal, so a file may be refused untouched).
+  * *en instruction* → *en attente* (incomplete), *en cours* (funding agreed),
+    *refusé*, *annulé*, *supprimé*.
+  * *en attente* → *en instruction* (documents received), *annulé*, *supprimé*,
+    *refusé* (documents never came).
+  * *en cours* → *rompu* (early end, through :meth:`Action.rompre`, which needs the
+    rupture date), *soldé* (balance paid), *annulé*: a contract whose registration is
+    cancelled after the OPCO's agreement (DECA refusal, contract never executed) is
+    cancelled by the adhérent, and the upstream norm has ``ENGAGE → ANNULE``.
+    *supprimé* is not allowed from *en cours*: deletion is a clerical act on files that
+    were never funded; a funded file keeps its payments and must stay visible.
+  * *rompu* → *soldé* (the pro-rata balance is paid). A rupture is not undone: a wrong
+    rupture date is corrected by the feed (:meth:`Action.mettre_a_jour`).
+  * *refusé*, *soldé*, *annulé*, *supprimé* are terminal. A state never goes to itself.
+- **Reasons**: a refusal needs a reason (it is shown to the CFA), like a rupture.
+- **Reimbursable**: requests are allowed on a file *en cours*, or *rompu* for the
+  pro-rata balance, and only for a period inside the contract, cut at the rupture date
+  (the rupture date is the contract's last day).
+- **Upstream versions**: the feed numbers each version of a file. A newer version
+  replaces formation, contract and budget; the same version with the same data is a
+  harmless replay (the feed is idempotent); an older version, or the same version with
+  different data, is a :class:`Conflit`. A rupture recorded on the platform is kept when
+  the new version does not carry one.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import importlib
+import re
+from types import MappingProxyType
+from typing import TYPE_CHECKING, Any, Self, TypeAlias
+
+import attrs
+
+from cfa_domain.errors import (
+    Conflit,
+    DonneeInvalide,
+    DossierNonRemboursable,
+    PeriodeHorsContrat,
+    TransitionInterdite,
+)
+from cfa_domain.values import Categorie, CodeRncp, Montant, Nir, NumeroDeca, Periode, Siret
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
+
+    from cfa_domain.remboursement import CalendrierPedagogique
+
+    # attrs infers a field's type from its validator's: Any keeps the annotation in charge.
+    Validateur: TypeAlias = Callable[[Any, Any, Any], None]
+
+__all__ = [
+    "TRANSITIONS_DOSSIER",
+    "Action",
+    "Apprenti",
+    "Budget",
+    "ChangementEtat",
+    "Contrat",
+    "Employeur",
+    "EtatDossier",
+    "Formation",
+    "verifier_numero_action",
+]
+
+
+class EtatDossier(enum.Enum):
+    """States of a file, as in the guide's glossary."""
+
+    RECU = "recu"
+    EN_INSTRUCTION = "en_instruction"
+    EN_ATTENTE = "en_attente"
+    EN_COURS = "en_cours"
+    REFUSE = "refuse"
+    ROMPU = "rompu"
+    SOLDE = "solde"
+    ANNULE = "annule"
+    SUPPRIME = "supprime"
+
+    @property
+    def libelle(self) -> str:
+        """French label, as shown in the "État du dossier" column."""
+        return _LIBELLES_DOSSIER[self]
+
+    @property
+    def remboursable(self) -> bool:
+        """True in the states where the CFA may ask for reimbursements."""
+        return self in {EtatDossier.EN_COURS, EtatDossier.ROMPU}
+
+
+_LIBELLES_DOSSIER = {
+    EtatDossier.RECU: "reçu",
+    EtatDossier.EN_INSTRUCTION: "en instruction",
+    EtatDossier.EN_ATTENTE: "en attente",
+    EtatDossier.EN_COURS: "en cours",
+    EtatDossier.REFUSE: "refusé",
+    EtatDossier.ROMPU: "rompu",
+    EtatDossier.SOLDE: "soldé",
+    EtatDossier.ANNULE: "annulé",
+    EtatDossier.SUPPRIME: "supprimé",
+}
+
+TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxyType(
+    {
+        EtatDossier.RECU: frozenset(
+            {
+                EtatDossier.EN_INSTRUCTION,
+                EtatDossier.ANNULE,
+                EtatDossier.SUPPRIME,
+                EtatDossier.REFUSE,
+            }
+        ),
+        EtatDossier.EN_INSTRUCTION: frozenset(
+            {
+                EtatDossier.EN_ATTENTE,
+                EtatDossier.EN_COURS,
+                EtatDossier.REFUSE,
+                EtatDossier.ANNULE,
+                EtatDossier.SUPPRIME,
+            }
+        ),
+        EtatDossier.EN_ATTENTE: frozenset(
+            {
+                EtatDossier.EN_INSTRUCTION,
+                EtatDossier.ANNULE,
+                EtatDossier.SUPPRIME,
+                EtatDossier.REFUSE,
+            }
+        ),
+        EtatDossier.EN_COURS: frozenset({EtatDossier.ROMPU, EtatDossier.SOLDE, EtatDossier.ANNULE}),
+        EtatDossier.ROMPU: frozenset({EtatDossier.SOLDE}),
+        EtatDossier.REFUSE: frozenset(),
+        EtatDossier.SOLDE: frozenset(),
+        EtatDossier.ANNULE: frozenset(),
+        EtatDossier.SUPPRIME: frozenset(),
+    }
+)
+"""Allowed transitions of a file; the module docstring justifies each one."""
+
+
+# --- validators of the value objects (cfa_domain.remboursement reuses them) ------------
+
+
+def _texte(champ: str, libelle: str) -> Validateur:
+    """Attrs validator: a non-blank string."""
+
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        if not isinstance(valeur, str) or not valeur.strip():
+            raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
+
+    return valider
+
+
+def _instance(
+    type_attendu: type[object] | tuple[type[object], ...], champ: str, libelle: str
+) -> Validateur:
+    """Attrs validator: a value of the expected type."""
+
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        if not isinstance(valeur, type_attendu):
+            raise DonneeInvalide(f"{libelle} : valeur invalide.", champ=champ, valeur=valeur)
+
+    return valider
+
+
+def _date(champ: str, libelle: str) -> Validateur:
+    """Attrs validator: a calendar date (a datetime is refused: it carries a time)."""
+
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        if isinstance(valeur, dt.datetime) or not isinstance(valeur, dt.date):
+            raise DonneeInvalide(f"{libelle} : une date est attendue.", champ=champ, valeur=valeur)
+
+    return valider
+
+
+def _montant_positif(champ: str, libelle: str) -> Validateur:
+    """Attrs validator: a :class:`Montant` that is not negative."""
+
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        if not isinstance(valeur, Montant) or valeur.est_negatif:
+            raise DonneeInvalide(
+                f"{libelle} : un montant positif ou nul est attendu.", champ=champ, valeur=valeur
+            )
+
+    return valider
+
+
+def _entier(champ: str, libelle: str, bornes: tuple[int, int] | None = None) -> Validateur:
+    """Attrs validator: a whole number (not a bool), within ``bornes`` or else zero or more."""
+    minimum, maximum = bornes or (0, None)
+    attendu = f"un entier de {minimum} à {maximum}" if bornes else "un entier positif ou nul"
+
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        if (
+            isinstance(valeur, bool)
+            or not isinstance(valeur, int)
+            or valeur < minimum
+            or (maximum is not None and valeur > maximum)
+        ):
+            raise DonneeInvalide(
+                f"{libelle} « {valeur} » : {attendu} est attendu.", champ=champ, valeur=valeur
+            )
+
+    return valider
+
+
+def verifier_numero_action(numero_action: object) -> str:
+    """Return the OPCO action number if it is made of digits, else raise DonneeInvalide."""
+    if isinstance(numero_action, str) and re.fullmatch(r"\d{1,20}", numero_action):
+        return numero_action
+    raise DonneeInvalide(
+        f"Numéro d'action « {numero_action} » : des chiffres sont attendus (ex. 2011303654).",
+        champ="numero_action",
+        valeur=numero_action,
+    )
+
+
+def _numero_action() -> Validateur:
+    """Attrs validator: an OPCO action number."""
+
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        verifier_numero_action(valeur)
+
+    return valider
+
+
+# --- value objects ---------------------------------------------------------------------
+
+NIVEAU_DIPLOME_MIN = 3
+"""Lowest level of the national framework of certifications (CAP)."""
+NIVEAU_DIPLOME_MAX = 8
+"""Highest level (doctorate)."""
+
+
+@attrs.frozen
+class Formation:
+    """The *Formation* block: the training the apprentice follows, at the CFA beneficiary."""
+
+    intitule: str = attrs.field(validator=_texte("intitule", "Intitulé de la formation"))
+    numero_deca: NumeroDeca | None = attrs.field(
+        validator=_instance((NumeroDeca, type(None)), "numero_deca", "Numéro DECA")
+    )
+    date_depot: dt.date = attrs.field(validator=_date("date_depot", "Date de dépôt"))
+    diplome: str = attrs.field(validator=_texte("diplome", "Diplôme préparé"))
+    code_diplome: str = attrs.field(validator=_texte("code_diplome", "Code diplôme"))
+    niveau_diplome: int = attrs.field(
+        validator=_entier(
+            "niveau_diplome", "Niveau de diplôme", (NIVEAU_DIPLOME_MIN, NIVEAU_DIPLOME_MAX)
+        )
+    )
+    code_rncp: CodeRncp | None = attrs.field(
+        validator=_instance((CodeRncp, type(None)), "code_rncp", "Code RNCP")
+    )
+    periode: Periode = attrs.field(validator=_instance(Periode, "date_debut", "Dates de formation"))
+    siret_cfa: Siret = attrs.field(validator=_instance(Siret, "siret_cfa", "SIRET du CFA"))
+
+
+@attrs.frozen
+class Employeur:
+    """The employer (adhérent of the OPCO) who signed the contract."""
+
+    raison_sociale: str = attrs.field(
+        validator=_texte("employeur", "Raison sociale de l'employeur")
+    )
+    siret: Siret = attrs.field(validator=_instance(Siret, "siret_employeur", "SIRET employeur"))
+
+
+@attrs.frozen
+class Apprenti:
+    """The apprentice: name, first name and social security number."""
+
+    nom: str = attrs.field(validator=_texte("nom_apprenti", "Nom de l'apprenti"))
+    prenom: str = attrs.field(validator=_texte("prenom_apprenti", "Prénom de l'apprenti"))
+    nir: Nir = attrs.field(validator=_instance(Nir, "nir", "N° de sécurité sociale"))
+
+
+@attrs.frozen
+class Contrat:
+    """The *Contrat* block; ``date_rupture`` is the last day of a contract ended early."""
+
+    type_contrat: str = attrs.field(validator=_texte("type_contrat", "Type de contrat"))
+    employeur: Employeur = attrs.field(validator=_instance(Employeur, "employeur", "Employeur"))
+    periode: Periode = attrs.field(validator=_instance(Periode, "date_debut", "Dates du contrat"))
+    emploi: str = attrs.field(validator=_texte("emploi", "Emploi occupé"))
+    apprenti: Apprenti = attrs.field(validator=_instance(Apprenti, "apprenti", "Apprenti"))
+    date_signature: dt.date = attrs.field(validator=_date("date_signature", "Date de signature"))
+    date_rupture: dt.date | None = attrs.field(default=None)
+
+    @date_rupture.validator
+    def _rupture_dans_le_contrat(self, _attribut: object, valeur: dt.date | None) -> None:
+        if valeur is None:
+            return
+        _date("date_rupture", "Date de rupture")(self, _attribut, valeur)
+        if not self.periode.contient(valeur):
+            raise DonneeInvalide(
+                f"La date de rupture ({valeur:%d/%m/%Y}) doit être comprise dans le contrat "
+                f"({self.periode}).",
+                champ="date_rupture",
+                valeur=valeur,
+            )
+
+
+@attrs.frozen
+class Budget:
+    """The *Aspect financier* block: what the OPCO engaged for the whole contract."""
+
+    frais_pedagogiques: Montant = attrs.field(
+        validator=_montant_positif("frais_pedagogiques", "Frais pédagogiques")
+    )
+    hebergement: Montant = attrs.field(validator=_montant_positif("hebergement", "Hébergement"))
+    mobilite: Montant = attrs.field(validator=_montant_positif("mobilite", "Frais de mobilité"))
+    transport: Montant = attrs.field(validator=_montant_positif("transport", "Transport"))
+    frais_divers: Montant = attrs.field(validator=_montant_positif("frais_divers", "Frais divers"))
+
+    @property
+    def frais_annexes(self) -> Montant:
+        """Everything but pedagogical costs ("Montant des frais annexes pris en charge")."""
+        return self.hebergement + self.mobilite + self.transport + self.frais_divers
+
+    @property
+    def total(self) -> Montant:
+        """The "budget alternance total": what may be invoiced to the OPCO."""
+        return self.frais_pedagogiques + self.frais_annexes
+
+    def pour(self, categorie: Categorie) -> Montant:
+        """The budget line a category of the request form draws on."""
+        lignes = {
+            Categorie.FRAIS_PEDAGOGIQUES: self.frais_pedagogiques,
+            Categorie.REPAS_NUITEES: self.hebergement,
+            Categorie.FRAIS_DIVERS: self.frais_divers,
+            Categorie.MOBILITE_INTERNATIONALE: self.mobilite,
+        }
+        return lignes[categorie]
+
+
+@attrs.frozen
+class ChangementEtat:
+    """One entry of a file's history: who moved it from which state to which, and why."""
+
+    quand: dt.datetime = attrs.field(
+        validator=_instance(dt.datetime, "quand", "Date du changement")
+    )
+    auteur: str = attrs.field(validator=_texte("auteur", "Auteur du changement"))
+    depart: EtatDossier | None = attrs.field(
+        validator=_instance((EtatDossier, type(None)), "depart", "État de départ")
+    )
+    arrivee: EtatDossier = attrs.field(validator=_instance(EtatDossier, "arrivee", "État"))
+    motif: str = attrs.field(default="", validator=_instance(str, "motif", "Motif"))
+
+
+_valider_version = _entier("version", "Version")
+
+
+# --- the aggregate ---------------------------------------------------------------------
+
+
+@attrs.define(slots=False, eq=False)
+class Action:
+    """An apprenticeship file: its blocks, its state and the history of its states."""
+
+    numero_action: str = attrs.field(validator=_numero_action())
+    version: int = attrs.field(validator=_valider_version)
+    formation: Formation = attrs.field(validator=_instance(Formation, "formation", "Formation"))
+    contrat: Contrat = attrs.field(validator=_instance(Contrat, "contrat", "Contrat"))
+    budget: Budget = attrs.field(validator=_instance(Budget, "budget", "Budget"))
+    etat: EtatDossier = attrs.field(validator=_instance(EtatDossier, "etat", "État du dossier"))
+    historique: list[ChangementEtat] = attrs.field(factory=list)
+
+    @classmethod
+    def recue(
+        cls,
+        *,
+        numero_action: str,
+        version: int,
+        formation: Formation,
+        contrat: Contrat,
+        budget: Budget,
+        quand: dt.datetime,
+        auteur: str = "Webservice",
+    ) -> Self:
+        """Create a file as the Webservice delivers it: state *reçu*, first history entry."""
+        return cls(
+            numero_action=numero_action,
+            version=version,
+            formation=formation,
+            contrat=contrat,
+            budget=budget,
+            etat=EtatDossier.RECU,
+            historique=[
+                ChangementEtat(
+                    quand=quand,
+                    auteur=auteur,
+                    depart=None,
+                    arrivee=EtatDossier.RECU,
+                    motif="Dossier transmis par le Webservice de l'adhérent",
+                )
+            ],
+        )
+
+    @property
+    def siret_cfa(self) -> Siret:
+        """The CFA beneficiary of the file (the organisme that may ask for reimbursements)."""
+        return self.formation.siret_cfa
+
+    @property
+    def date_rupture(self) -> dt.date | None:
+        """The contract's last day when it ended early, else None."""
+        return self.contrat.date_rupture
+
+    @property
+    def periode_remboursable(self) -> Periode:
+        """The contract's period, cut at the rupture date."""
+        debut, fin = self.contrat.periode.debut, self.contrat.periode.fin
+        return Periode(debut, self.date_rupture or fin)
+
+    def _passer(
+        self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str
+    ) -> ChangementEtat:
+        if arrivee not in TRANSITIONS_DOSSIER[self.etat]:
+            raise TransitionInterdite(
+                f"Dossier {self.numero_action}", self.etat.libelle, arrivee.libelle
+            )
+        changement = ChangementEtat(
+            quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
+        )
+        self.etat = arrivee
+        self.historique.append(changement)
+        return changement
+
+    def changer_etat(
+        self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str = ""
+    ) -> ChangementEtat:
+        """Move the file to ``arrivee`` and record it; refuse any transition not allowed.
+
+        A refusal needs a reason. *Rompu* goes through :meth:`rompre`, which carries the
+        rupture date.
+        """
+        if arrivee is EtatDossier.ROMPU and arrivee in TRANSITIONS_DOSSIER[self.etat]:
+            raise DonneeInvalide(
+                "La rupture d'un contrat s'enregistre avec sa date de rupture.",
+                champ="date_rupture",
+            )
+        if arrivee is EtatDossier.REFUSE and not motif.strip():
+            raise DonneeInvalide("Le motif du refus est obligatoire.", champ="motif")
+        return self._passer(arrivee, auteur=auteur, quand=quand, motif=motif)
+
+    def rompre(
+        self, date_rupture: dt.date, *, auteur: str, quand: dt.datetime, motif: str
+    ) -> ChangementEtat:
+        """Record the early end of the contract: state *rompu*, contract cut at that date."""
+        if EtatDossier.ROMPU not in TRANSITIONS_DOSSIER[self.etat]:
+            raise TransitionInterdite(
+                f"Dossier {self.numero_action}", self.etat.libelle, EtatDossier.ROMPU.libelle
+            )
+        if not motif.strip():
+            raise DonneeInvalide("Le motif de la rupture est obligatoire.", champ="motif")
+        contrat = attrs.evolve(self.contrat, date_rupture=date_rupture)
+        changement = self._passer(EtatDossier.ROMPU, auteur=auteur, quand=quand, motif=motif)
+        self.contrat = contrat
+        return changement
+
+    def verifier_remboursable(self, periode: Periode) -> None:
+        """Refuse a request when the state or the period does not allow it.
+
+        Raises:
+            DossierNonRemboursable: the file is neither *en cours* nor *rompu*.
+            PeriodeHorsContrat: the period leaves the contract (cut at the rupture).
+        """
+        if not self.etat.remboursable:
+            raise DossierNonRemboursable(self.numero_action, self.etat.libelle)
+        remboursable = self.periode_remboursable
+        if not remboursable.contient(periode):
+            raise PeriodeHorsContrat(
+                periode.debut, periode.fin, remboursable.debut, remboursable.fin
+            )
+
+    def echeancier(self, parametres: object | None = None) -> CalendrierPedagogique:
+        """The payment schedule of the pedagogical engagement (see ``cfa_domain.echeancier``).
+
+        ``parametres`` is a ``ParametresEcheancier``; None uses the schedule's defaults.
+        """
+        # Imported by name at call time: the schedule module is written on another branch
+        # and this keeps the type checker and the import graph clean until both meet.
+        module = importlib.import_module("cfa_domain.echeancier")
+        options: dict[str, Any] = {} if parametres is None else {"parametres": parametres}
+        calendrier: CalendrierPedagogique = module.calculer_echeancier(
+            debut=self.contrat.periode.debut,
+            fin=self.contrat.periode.fin,
+            date_signature=self.contrat.date_signature,
+            engagement=self.budget.frais_pedagogiques,
+            niveau_diplome=self.formation.niveau_diplome,
+            date_rupture=self.date_rupture,
+            **options,
+        )
+        return calendrier
+
+    def mettre_a_jour(
+        self, *, formation: Formation, contrat: Contrat, budget: Budget, version: int
+    ) -> bool:
+        """Apply a newer upstream version; return False for a harmless replay.
+
+        Raises:
+            Conflit: an older version, or the same version with different data.
+        """
+        _valider_version(self, None, version)
+        if contrat.date_rupture is None and self.date_rupture is not None:
+            contrat = attrs.evolve(contrat, date_rupture=self.date_rupture)
+        if version == self.version and (formation, contrat, budget) == (
+            self.formation,
+            self.contrat,
+            self.budget,
+        ):
+            return False
+        if version <= self.version:
+            raise Conflit(
+                f"Dossier {self.numero_action} : la version {version} reçue n'est pas plus "
+                f"récente que la version {self.version} déjà enregistrée.",
+                champ="version",
+            )
+        self.formation = formation
+        self.contrat = contrat
+        self.budget = budget
+        self.version = version
+        return True

@@ -1,0 +1,753 @@
+"""Reimbursement requests: their state machine, the rules that admit them, and the receipt."""
+
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import uuid
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
+from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
+
+from cfa_domain.action import Action, Apprenti, Budget, Contrat, Employeur, EtatDossier, Formation
+from cfa_domain.errors import (
+    BudgetDepasse,
+    ConditionsNonAcceptees,
+    DonneeInvalide,
+    DossierNonRemboursable,
+    MontantNonOuvert,
+    PeriodeHorsContrat,
+    PieceManquante,
+    PlafondDepasse,
+    RegleDeGestion,
+    TransitionInterdite,
+)
+from cfa_domain.remboursement import (
+    PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    TRANSITIONS_DEMANDE,
+    ChangementEtatDemande,
+    DemandeRemboursement,
+    EtatDemande,
+    MontantsDemandes,
+    ParametresRemboursement,
+    PieceJointe,
+    QuantitesFraisAnnexes,
+    Recepisse,
+    consommation,
+    est_premiere_avance,
+    rembourse,
+    verifier_demande,
+)
+from cfa_domain.values import Categorie, Montant, Nir, Periode, Piece, Siret
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Sequence
+
+D = EtatDemande
+QUAND = dt.datetime(2023, 10, 2, 9, 0, tzinfo=dt.UTC)
+SIRET_CFA = Siret("73282932000074")
+COMPTE = uuid.UUID(int=7)
+CONTRAT = Periode(dt.date(2023, 9, 1), dt.date(2025, 8, 31))
+PREMIERE_AVANCE = Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29))
+FACTURE = PieceJointe(Piece.FACTURE, "doc-facture", "facture.pdf")
+CERTIFICAT = PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-certif", "certificat.pdf")
+
+
+# --- a hand-written schedule standing in for cfa_domain.echeancier.Echeancier -------------
+
+
+@attrs.frozen
+class EcheanceFictive:
+    """An installment reduced to its period."""
+
+    periode: Periode
+
+
+@attrs.frozen
+class CalendrierFictif:
+    """Installments opening on given dates; satisfies CalendrierPedagogique."""
+
+    tranches: tuple[tuple[dt.date, Montant], ...]
+    premiere_avance: EcheanceFictive = EcheanceFictive(PREMIERE_AVANCE)
+
+    def disponible_au(self, le: dt.date, deja_demande: Montant) -> Montant:
+        """Amount of the installments opened by ``le``, minus what was asked, floored at 0."""
+        ouvert = Montant.somme(m for ouverture, m in self.tranches if ouverture <= le)
+        return max(ouvert - deja_demande, Montant.zero())
+
+    def prochaine_ouverture(self, le: dt.date) -> dt.date | None:
+        """The first opening after ``le``."""
+        return min((o for o, _ in self.tranches if o > le), default=None)
+
+
+# 12 000 € over two years at 40/30/30 of 6 000 € a year.
+CALENDRIER = CalendrierFictif(
+    (
+        (dt.date(2023, 9, 1), Montant(2400)),
+        (dt.date(2024, 3, 1), Montant(1800)),
+        (dt.date(2024, 6, 1), Montant(1800)),
+        (dt.date(2024, 9, 1), Montant(2400)),
+        (dt.date(2025, 3, 1), Montant(1800)),
+        (dt.date(2025, 6, 1), Montant(1800)),
+    )
+)
+
+
+def action(etat: EtatDossier = EtatDossier.EN_COURS) -> Action:
+    """A two-year file: 12 000 € pedagogical, 1 000 € meals/nights, 800 € mobility, 600 € misc."""
+    return Action(
+        numero_action="2011303654",
+        version=1,
+        formation=Formation(
+            intitule="BTS Diététique",
+            numero_deca=None,
+            date_depot=dt.date(2023, 8, 20),
+            diplome="BTS diététique",
+            code_diplome="32033104",
+            niveau_diplome=5,
+            code_rncp=None,
+            periode=Periode(dt.date(2023, 9, 4), dt.date(2025, 6, 30)),
+            siret_cfa=SIRET_CFA,
+        ),
+        contrat=Contrat(
+            type_contrat="Contrat d'apprentissage initial",
+            employeur=Employeur("Clinique des Lilas", Siret("42110064500967")),
+            periode=CONTRAT,
+            emploi="Diététicien",
+            apprenti=Apprenti("Martin", "Éloïse", Nir("295109912611193")),
+            date_signature=dt.date(2023, 8, 15),
+        ),
+        budget=Budget(
+            frais_pedagogiques=Montant(12000),
+            hebergement=Montant(1000),
+            mobilite=Montant(800),
+            transport=Montant(100),
+            frais_divers=Montant(600),
+        ),
+        etat=etat,
+    )
+
+
+def montants(
+    pedagogie: str = "0", repas: str = "0", divers: str = "0", mobilite: str = "0"
+) -> MontantsDemandes:
+    """The four amounts of the form, in euros."""
+    return MontantsDemandes(Montant(pedagogie), Montant(repas), Montant(divers), Montant(mobilite))
+
+
+def demande(
+    m: MontantsDemandes | None = None,
+    *,
+    etat: EtatDemande = D.SOUMISE,
+    quantites: QuantitesFraisAnnexes | None = None,
+    periode: Periode = PREMIERE_AVANCE,
+    pieces: tuple[PieceJointe, ...] = (FACTURE, CERTIFICAT),
+) -> DemandeRemboursement:
+    """A request on the file, built directly in the given state (no rules checked)."""
+    return DemandeRemboursement(
+        id=uuid.uuid4(),
+        numero_action="2011303654",
+        siret_organisme=SIRET_CFA,
+        compte_id=COMPTE,
+        soumise_le=QUAND,
+        periode=periode,
+        montants=m or montants("100"),
+        quantites=quantites or QuantitesFraisAnnexes(),
+        pieces=pieces,
+        conditions_acceptees=True,
+        etat=etat,
+    )
+
+
+def verifier(**changes: Any) -> None:
+    """verifier_demande with a valid first-advance request, apart from ``changes``."""
+    arguments: dict[str, Any] = {
+        "action": action(),
+        "demandes": [],
+        "periode": PREMIERE_AVANCE,
+        "montants": montants("2400"),
+        "quantites": QuantitesFraisAnnexes(),
+        "pieces": [FACTURE],
+        "conditions_acceptees": True,
+        "le": dt.date(2023, 10, 2),
+        "calendrier": CALENDRIER,
+        "parametres": PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    }
+    verifier_demande(**(arguments | changes))
+
+
+# --- states ----------------------------------------------------------------------------------
+
+AUTORISEES = {
+    (D.SOUMISE, D.EN_TRAITEMENT),
+    (D.EN_TRAITEMENT, D.VALIDEE),
+    (D.VALIDEE, D.PAYEE),
+    (D.SOUMISE, D.REFUSEE),
+    (D.EN_TRAITEMENT, D.REFUSEE),
+    (D.SOUMISE, D.ANNULEE),
+}
+
+
+def passer(d: DemandeRemboursement, arrivee: EtatDemande) -> ChangementEtatDemande:
+    """Move a request to ``arrivee`` through its named method."""
+    methodes: dict[EtatDemande, Callable[[], ChangementEtatDemande]] = {
+        D.EN_TRAITEMENT: lambda: d.prendre_en_traitement(auteur="agent", quand=QUAND),
+        D.VALIDEE: lambda: d.valider(auteur="agent", quand=QUAND),
+        D.PAYEE: lambda: d.payer(auteur="agent", quand=QUAND),
+        D.REFUSEE: lambda: d.refuser("facture illisible", auteur="agent", quand=QUAND),
+        D.ANNULEE: lambda: d.annuler(auteur="cfa", quand=QUAND, motif="erreur de saisie"),
+        D.SOUMISE: lambda: d._passer(D.SOUMISE, auteur="agent", quand=QUAND),
+    }
+    return methodes[arrivee]()
+
+
+def test_libelles_et_budget_des_etats() -> None:
+    """Each state has its French label; refused and cancelled requests leave the budget."""
+    assert [e.libelle for e in EtatDemande] == [
+        "soumise",
+        "en traitement",
+        "validée",
+        "payée",
+        "refusée",
+        "annulée",
+    ]
+    assert {e for e in EtatDemande if not e.compte_dans_budget} == {D.REFUSEE, D.ANNULEE}
+
+
+def test_table_des_transitions() -> None:
+    """The transition table is exactly the domain's "Request states" rule."""
+    assert {(d, a) for d, arrivees in TRANSITIONS_DEMANDE.items() for a in arrivees} == AUTORISEES
+    assert set(TRANSITIONS_DEMANDE) == set(EtatDemande)
+
+
+@pytest.mark.parametrize(("depart", "arrivee"), sorted(AUTORISEES, key=str))
+def test_transition_autorisee(depart: EtatDemande, arrivee: EtatDemande) -> None:
+    """An allowed transition changes the state and is recorded with who, when, from, to."""
+    d = demande(etat=depart)
+    changement = passer(d, arrivee)
+    assert d.etat is arrivee
+    assert d.historique == [changement]
+    assert (changement.depart, changement.arrivee, changement.quand) == (depart, arrivee, QUAND)
+
+
+@pytest.mark.parametrize(
+    ("depart", "arrivee"),
+    sorted(set(itertools.product(EtatDemande, repeat=2)) - AUTORISEES, key=str),
+)
+def test_transition_interdite(depart: EtatDemande, arrivee: EtatDemande) -> None:
+    """Any other transition raises TransitionInterdite and changes nothing."""
+    d = demande(etat=depart)
+    with pytest.raises(TransitionInterdite) as erreur:
+        passer(d, arrivee)
+    assert (erreur.value.depart, erreur.value.arrivee) == (depart.libelle, arrivee.libelle)
+    assert (d.etat, d.historique, d.motif_refus) == (depart, [], None)
+
+
+@given(st.lists(st.sampled_from(EtatDemande), max_size=10))
+def test_machine_refuse_exactement_ce_qu_elle_doit(chemin: list[EtatDemande]) -> None:
+    """Along any path of attempted moves, exactly the allowed ones succeed and are recorded."""
+    d = demande()
+    acceptes = []
+    for arrivee in chemin:
+        depart = d.etat
+        if (depart, arrivee) in AUTORISEES:
+            passer(d, arrivee)
+            acceptes.append((depart, arrivee))
+        else:
+            with pytest.raises(TransitionInterdite):
+                passer(d, arrivee)
+        assert d.etat is (arrivee if (depart, arrivee) in AUTORISEES else depart)
+    assert [(c.depart, c.arrivee) for c in d.historique] == acceptes
+
+
+def test_refus_avec_motif() -> None:
+    """A refusal keeps its reason on the request and in the history."""
+    d = demande(etat=D.EN_TRAITEMENT)
+    d.refuser("certificat non signé", auteur="agent", quand=QUAND)
+    assert d.motif_refus == "certificat non signé"
+    assert d.historique[-1].motif == "certificat non signé"
+
+
+def test_refus_sans_motif() -> None:
+    """A refusal without a reason is refused and the request is unchanged."""
+    d = demande()
+    with pytest.raises(DonneeInvalide) as erreur:
+        d.refuser(" ", auteur="agent", quand=QUAND)
+    assert erreur.value.champ == "motif_refus"
+    assert (d.etat, d.motif_refus) == (D.SOUMISE, None)
+
+
+# --- value objects ---------------------------------------------------------------------------
+
+
+def test_montants_total_et_lignes() -> None:
+    """The total is computed from the four lines, and each line is read by category."""
+    m = montants("1200.50", "12", "0.01", "300")
+    assert m.total == Montant("1512.51")
+    assert [m.pour(c) for c in Categorie] == [
+        Montant("1200.50"),
+        Montant("12"),
+        Montant("0.01"),
+        Montant("300"),
+    ]
+    assert MontantsDemandes.depuis({Categorie.FRAIS_DIVERS: Montant(5)}) == montants(divers="5")
+
+
+def test_montants_tous_nuls() -> None:
+    """A request of nothing is refused."""
+    with pytest.raises(DonneeInvalide, match="au moins un montant"):
+        montants()
+
+
+def test_montant_negatif() -> None:
+    """A negative amount is refused, naming its line."""
+    with pytest.raises(DonneeInvalide) as erreur:
+        montants("100", repas="-1")
+    assert erreur.value.champ == "repas_nuitees"
+
+
+@pytest.mark.parametrize(
+    ("changes", "champ"),
+    [
+        ({"nombre_repas": -1}, "nombre_repas"),
+        ({"nombre_nuitees": True}, "nombre_nuitees"),
+        ({"premier_equipement": Montant("-0.01")}, "premier_equipement"),
+    ],
+)
+def test_quantites_invalides(changes: dict[str, Any], champ: str) -> None:
+    """Quantities are whole numbers, zero or more, and the equipment amount is not negative."""
+    with pytest.raises(DonneeInvalide) as erreur:
+        QuantitesFraisAnnexes(**changes)
+    assert erreur.value.champ == champ
+
+
+def test_piece_jointe_et_parametres_valides() -> None:
+    """An attachment needs a document id; parameters refuse negative ceilings."""
+    with pytest.raises(DonneeInvalide):
+        PieceJointe(Piece.FACTURE, "", "facture.pdf")
+    with pytest.raises(DonneeInvalide) as erreur:
+        ParametresRemboursement(forfait_mobilite=Montant(-1))
+    assert erreur.value.champ == "forfait_mobilite"
+
+
+def test_parametres_par_defaut() -> None:
+    """Defaults: 3 € a meal, 6 € a night, 500 € equipment and mobility, certificate rule on."""
+    p = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT
+    assert (p.plafond_repas, p.plafond_nuitee) == (Montant(3), Montant(6))
+    assert (p.plafond_premier_equipement, p.forfait_mobilite) == (Montant(500), Montant(500))
+    assert p.certificat_exige_sauf_premiere_avance is True
+
+
+def test_pieces_converties_en_tuple() -> None:
+    """Attached documents are kept as a tuple; anything else than PieceJointe is refused."""
+    assert demande(pieces=[FACTURE]).pieces == (FACTURE,)  # type: ignore[arg-type]  # a list is converted
+    with pytest.raises(DonneeInvalide) as erreur:
+        demande(pieces=("facture.pdf",))  # type: ignore[arg-type]  # the wrong type is the point
+    assert erreur.value.champ == "pieces"
+
+
+# --- the rules, in their order ---------------------------------------------------------------
+
+
+def test_demande_admise() -> None:
+    """A first advance of 2 400 € with its invoice, in October 2023, is admitted."""
+    verifier()
+
+
+def test_conditions_en_premier() -> None:
+    """Unaccepted conditions are reported first, even on a file that is not en cours."""
+    with pytest.raises(ConditionsNonAcceptees):
+        verifier(conditions_acceptees=False, action=action(EtatDossier.RECU), pieces=[])
+
+
+def test_etat_du_dossier() -> None:
+    """A file en instruction refuses requests."""
+    with pytest.raises(DossierNonRemboursable):
+        verifier(action=action(EtatDossier.EN_INSTRUCTION))
+
+
+def test_periode_hors_contrat() -> None:
+    """A period leaving the contract is refused before documents are looked at."""
+    with pytest.raises(PeriodeHorsContrat):
+        verifier(periode=Periode(dt.date(2023, 8, 1), dt.date(2023, 9, 30)), pieces=[])
+
+
+def test_facture_toujours_exigee() -> None:
+    """The invoice is required, even for the first advance."""
+    with pytest.raises(PieceManquante) as erreur:
+        verifier(pieces=[CERTIFICAT])
+    assert (erreur.value.piece, erreur.value.libelle) == ("facture", "Facture")
+
+
+def test_certificat_apres_la_premiere_avance() -> None:
+    """After a counted request, the certificate is required."""
+    with pytest.raises(PieceManquante) as erreur:
+        verifier(demandes=[demande(montants(divers="100"), etat=D.PAYEE)])
+    assert erreur.value.piece == "certificat_realisation"
+    verifier(demandes=[demande(montants(divers="100"), etat=D.PAYEE)], pieces=[FACTURE, CERTIFICAT])
+
+
+def test_premiere_avance_apres_un_refus() -> None:
+    """A refused or cancelled earlier request does not use up the first advance."""
+    verifier(demandes=[demande(etat=D.REFUSEE), demande(etat=D.ANNULEE)])
+
+
+def test_certificat_hors_periode_de_premiere_avance() -> None:
+    """A first request starting after the first advance's period needs the certificate."""
+    with pytest.raises(PieceManquante):
+        verifier(periode=Periode(dt.date(2024, 3, 1), dt.date(2024, 5, 31)), le=dt.date(2024, 6, 1))
+
+
+def test_certificat_toujours_exige_si_parametre() -> None:
+    """With the exemption withdrawn, even the first advance needs the certificate."""
+    with pytest.raises(PieceManquante):
+        verifier(parametres=ParametresRemboursement(certificat_exige_sauf_premiere_avance=False))
+
+
+def test_est_premiere_avance() -> None:
+    """The first advance: no counted request yet and a period starting in its installment."""
+    assert est_premiere_avance([], PREMIERE_AVANCE, CALENDRIER)
+    assert not est_premiere_avance([demande()], PREMIERE_AVANCE, CALENDRIER)
+    assert not est_premiere_avance([], Periode(dt.date(2024, 3, 1), CONTRAT.fin), CALENDRIER)
+
+
+def test_premier_equipement_dans_les_frais_divers() -> None:
+    """First equipment is part of frais divers and may not exceed them."""
+    with pytest.raises(DonneeInvalide) as erreur:
+        verifier(
+            montants=montants("100", divers="50"),
+            quantites=QuantitesFraisAnnexes(premier_equipement=Montant("50.01")),
+        )
+    assert erreur.value.champ == "premier_equipement"
+
+
+def test_plafond_repas_et_nuitees() -> None:
+    """Two meals and one night allow 3 × 2 + 6 × 1 = 12 €, not a cent more."""
+    quantites = QuantitesFraisAnnexes(nombre_repas=2, nombre_nuitees=1)
+    verifier(montants=montants("100", repas="12"), quantites=quantites)
+    with pytest.raises(PlafondDepasse) as erreur:
+        verifier(montants=montants("100", repas="12.01"), quantites=quantites)
+    assert erreur.value.champ == "repas_nuitees"
+    assert (erreur.value.demande, erreur.value.plafond) == (Decimal("12.01"), Decimal("12.00"))
+
+
+def test_plafond_premier_equipement_sur_le_contrat() -> None:
+    """First equipment is capped at 500 € over the contract, counting earlier requests."""
+    deja = [
+        demande(
+            montants(divers="400"), quantites=QuantitesFraisAnnexes(premier_equipement=Montant(400))
+        ),
+        demande(
+            montants(divers="300"),
+            etat=D.REFUSEE,
+            quantites=QuantitesFraisAnnexes(premier_equipement=Montant(300)),
+        ),
+    ]
+    verifier(
+        demandes=deja,
+        montants=montants(divers="100"),
+        quantites=QuantitesFraisAnnexes(premier_equipement=Montant(100)),
+        pieces=[FACTURE, CERTIFICAT],
+    )
+    with pytest.raises(PlafondDepasse) as erreur:
+        verifier(
+            demandes=deja,
+            montants=montants(divers="150"),
+            quantites=QuantitesFraisAnnexes(premier_equipement=Montant("100.01")),
+            pieces=[FACTURE, CERTIFICAT],
+        )
+    assert erreur.value.champ == "premier_equipement"
+    assert erreur.value.plafond == Decimal("100.00")
+    assert "400,00 € déjà demandés" in erreur.value.message
+
+
+def test_forfait_mobilite() -> None:
+    """International mobility is capped by the OPCO's flat amount over the contract."""
+    verifier(montants=montants(mobilite="500"))
+    with pytest.raises(PlafondDepasse) as erreur:
+        verifier(montants=montants(mobilite="500.01"))
+    assert erreur.value.champ == "mobilite_internationale"
+    parametres = ParametresRemboursement(forfait_mobilite=Montant(800))
+    verifier(montants=montants(mobilite="800"), parametres=parametres)
+
+
+def test_budget_par_categorie() -> None:
+    """Frais divers of 600 €, 550 € already asked: 50 € pass, 50,01 € do not."""
+    deja = [
+        demande(montants(divers="550"), etat=D.VALIDEE),
+        demande(montants(divers="500"), etat=D.ANNULEE),
+    ]
+    verifier(demandes=deja, montants=montants(divers="50"), pieces=[FACTURE, CERTIFICAT])
+    with pytest.raises(BudgetDepasse) as erreur:
+        verifier(demandes=deja, montants=montants(divers="50.01"), pieces=[FACTURE, CERTIFICAT])
+    assert erreur.value.champ == "frais_divers"
+    assert (erreur.value.demande, erreur.value.disponible) == (Decimal("50.01"), Decimal("50.00"))
+
+
+def test_budget_deja_depasse_apres_une_baisse() -> None:
+    """When the budget fell below what was asked, nothing is available (not a negative amount)."""
+    deja = [demande(montants(repas="1200"), etat=D.PAYEE)]
+    with pytest.raises(BudgetDepasse) as erreur:
+        verifier(
+            demandes=deja,
+            montants=montants(repas="3"),
+            quantites=QuantitesFraisAnnexes(nombre_repas=1),
+            pieces=[FACTURE, CERTIFICAT],
+        )
+    assert erreur.value.disponible == Decimal("0.00")
+    verifier(demandes=deja, montants=montants("10"), pieces=[FACTURE, CERTIFICAT])
+
+
+def test_budget_avant_ouverture() -> None:
+    """Asking more than the whole pedagogical budget reports the budget, not the schedule."""
+    with pytest.raises(BudgetDepasse):
+        verifier(montants=montants("12000.01"))
+
+
+def test_montant_non_ouvert() -> None:
+    """In October 2023 only the first 2 400 € are open; the error names the next opening."""
+    with pytest.raises(MontantNonOuvert) as erreur:
+        verifier(montants=montants("2400.01"))
+    assert (erreur.value.demande, erreur.value.ouvert) == (Decimal("2400.01"), Decimal("2400.00"))
+    assert erreur.value.prochaine_ouverture == dt.date(2024, 3, 1)
+
+
+def test_montant_ouvert_moins_deja_demande() -> None:
+    """What is open is reduced by the pedagogical amounts already asked (refusals excluded)."""
+    deja = [
+        demande(montants("2000"), etat=D.EN_TRAITEMENT),
+        demande(montants("400"), etat=D.REFUSEE),
+    ]
+    verifier(demandes=deja, montants=montants("400"), pieces=[FACTURE, CERTIFICAT])
+    with pytest.raises(MontantNonOuvert) as erreur:
+        verifier(demandes=deja, montants=montants("400.01"), pieces=[FACTURE, CERTIFICAT])
+    assert erreur.value.ouvert == Decimal("400.00")
+
+
+def test_consommation_et_rembourse() -> None:
+    """Consumption counts every request but refused/cancelled ones; reimbursed counts paid ones."""
+    demandes = [
+        demande(montants("100", "10", "1", "5"), etat=D.PAYEE),
+        demande(montants("200", divers="2"), etat=D.SOUMISE),
+        demande(montants("400"), etat=D.REFUSEE),
+        demande(montants("800"), etat=D.ANNULEE),
+    ]
+    assert consommation(demandes) == {
+        Categorie.FRAIS_PEDAGOGIQUES: Montant(300),
+        Categorie.REPAS_NUITEES: Montant(10),
+        Categorie.FRAIS_DIVERS: Montant(3),
+        Categorie.MOBILITE_INTERNATIONALE: Montant(5),
+    }
+    assert rembourse(demandes) == Montant(116)
+    assert rembourse([]) == Montant(0)
+
+
+# --- submitting ------------------------------------------------------------------------------
+
+
+def soumettre(demandes: Sequence[DemandeRemboursement], **changes: Any) -> DemandeRemboursement:
+    """Submit a valid first-advance request, apart from ``changes``."""
+    arguments: dict[str, Any] = {
+        "demande_id": uuid.UUID(int=1),
+        "action": action(),
+        "demandes": demandes,
+        "siret_organisme": SIRET_CFA,
+        "compte_id": COMPTE,
+        "auteur": "cfa@example.org",
+        "quand": QUAND,
+        "periode": PREMIERE_AVANCE,
+        "montants": montants("2400", repas="6"),
+        "quantites": QuantitesFraisAnnexes(nombre_repas=2),
+        "pieces": [FACTURE],
+        "conditions_acceptees": True,
+        "calendrier": CALENDRIER,
+        "cle_idempotence": "cle-1",
+    }
+    return DemandeRemboursement.soumettre(**(arguments | changes))
+
+
+def test_soumettre_cree_une_demande_soumise() -> None:
+    """An admitted request is created soumise, with its first history entry and total."""
+    d = soumettre([])
+    assert (d.id, d.numero_action, d.etat, d.cle_idempotence) == (
+        uuid.UUID(int=1),
+        "2011303654",
+        D.SOUMISE,
+        "cle-1",
+    )
+    assert d.total == Montant(2406)
+    assert d.pieces == (FACTURE,)
+    assert d.soumise_le == QUAND
+    assert [(c.depart, c.arrivee, c.auteur) for c in d.historique] == [
+        (None, D.SOUMISE, "cfa@example.org")
+    ]
+
+
+def test_soumettre_refuse() -> None:
+    """A refused submission raises and creates nothing."""
+    with pytest.raises(ConditionsNonAcceptees):
+        soumettre([], conditions_acceptees=False)
+
+
+# --- receipt ---------------------------------------------------------------------------------
+
+
+def test_recepisse() -> None:
+    """The receipt carries every line of the guide's receipt, documents provided and not."""
+    dossier = action()
+    d = soumettre([])
+    r = Recepisse.pour(
+        d,
+        dossier,
+        organisme_nom="CFA Santé Île-de-France",
+        reference_of="OF-004512",
+        reference_opco="2011303654-CFA",
+        demandeur="Jeanne Durand <cfa@example.org>",
+        deja_rembourse=Montant(0),
+    )
+    assert r.titre == "Récépissé de la demande d'acompte 02/10/2023"
+    assert r.date == dt.date(2023, 10, 2)
+    assert (r.organisme, r.reference_of, r.reference_opco) == (
+        "CFA Santé Île-de-France",
+        "OF-004512",
+        "2011303654-CFA",
+    )
+    assert r.demandeur == "Jeanne Durand <cfa@example.org>"
+    assert r.dispositif == "Contrat d'Apprentissage"
+    assert (r.intitule_formation, r.numero_action) == ("BTS Diététique", "2011303654")
+    assert r.periode_formation == dossier.formation.periode
+    assert (r.apprenti_nom, r.apprenti_prenom, r.apprenti_nir) == (
+        "Martin",
+        "Éloïse",
+        Nir("295109912611193"),
+    )
+    assert r.financement_accorde == Montant(14500)
+    assert r.deja_rembourse == Montant(0)
+    assert (r.montant_demande, r.montants, r.periode) == (Montant(2406), d.montants, d.periode)
+    assert r.pieces_fournies == (Piece.FACTURE,)
+    assert r.pieces_non_fournies == (Piece.CERTIFICAT_REALISATION,)
+    assert r.demande_id == uuid.UUID(int=1)
+
+
+def test_recepisse_d_un_autre_dossier() -> None:
+    """A receipt pairs a request with its own file only."""
+    d = attrs.evolve(demande(), numero_action="999")
+    with pytest.raises(DonneeInvalide) as erreur:
+        Recepisse.pour(
+            d,
+            action(),
+            organisme_nom="CFA",
+            reference_of="x",
+            reference_opco="y",
+            demandeur="z",
+            deja_rembourse=Montant(0),
+        )
+    assert erreur.value.champ == "numero_action"
+
+
+# --- stateful: many requests against one file ----------------------------------------------
+
+CENTIMES = st.one_of(st.just(0), st.integers(0, 60_000), st.integers(0, 1_500_000)).map(
+    lambda c: Montant(Decimal(c) / 100)
+)
+PIECES = st.sampled_from([(FACTURE,), (FACTURE, CERTIFICAT), (CERTIFICAT,)])
+
+
+class DossierEnCours(RuleBasedStateMachine):
+    """Requests submitted, processed, refused and cancelled in any order against one file."""
+
+    def __init__(self) -> None:
+        """One file en cours, no request, the date at the contract's start."""
+        super().__init__()
+        self.action = action()
+        self.demandes: list[DemandeRemboursement] = []
+        self.le = CONTRAT.debut
+        self.compteur = 0
+
+    def _instantane(self) -> list[tuple[uuid.UUID, EtatDemande, int]]:
+        return [(d.id, d.etat, len(d.historique)) for d in self.demandes]
+
+    @rule(jours=st.integers(min_value=0, max_value=120))
+    def avancer(self, jours: int) -> None:
+        """Time passes, up to the contract's end."""
+        self.le = min(self.le + dt.timedelta(days=jours), CONTRAT.fin)
+
+    @rule(
+        m=st.tuples(CENTIMES, CENTIMES, CENTIMES, CENTIMES),
+        repas=st.integers(0, 400),
+        equipement=CENTIMES,
+        pieces=PIECES,
+        acceptees=st.booleans(),
+        debut=st.integers(-10, 800),
+    )
+    def soumettre(
+        self,
+        *,
+        m: tuple[Montant, Montant, Montant, Montant],
+        repas: int,
+        equipement: Montant,
+        pieces: tuple[PieceJointe, ...],
+        acceptees: bool,
+        debut: int,
+    ) -> None:
+        """Submit a request; when refused, nothing on the file has changed."""
+        avant = self._instantane()
+        self.compteur += 1
+        periode_debut = CONTRAT.debut + dt.timedelta(days=debut)
+        try:
+            d = DemandeRemboursement.soumettre(
+                demande_id=uuid.UUID(int=self.compteur),
+                action=self.action,
+                demandes=self.demandes,
+                siret_organisme=SIRET_CFA,
+                compte_id=COMPTE,
+                auteur="cfa",
+                quand=dt.datetime.combine(self.le, dt.time(12), tzinfo=dt.UTC),
+                periode=Periode(periode_debut, periode_debut + dt.timedelta(days=30)),
+                montants=MontantsDemandes(*m),
+                quantites=QuantitesFraisAnnexes(nombre_repas=repas, premier_equipement=equipement),
+                pieces=pieces,
+                conditions_acceptees=acceptees,
+                calendrier=CALENDRIER,
+            )
+        except (RegleDeGestion, DonneeInvalide) as erreur:
+            event(f"refusée : {type(erreur).__name__}")
+            assert self._instantane() == avant
+            return
+        event("admise")
+        self.demandes.append(d)
+
+    @precondition(lambda self: self.demandes)
+    @rule(i=st.integers(0, 1000), cible=st.sampled_from(EtatDemande))
+    def faire_evoluer(self, i: int, cible: EtatDemande) -> None:
+        """Move one request anywhere; a refused move changes nothing."""
+        d = self.demandes[i % len(self.demandes)]
+        depart, taille = d.etat, len(d.historique)
+        try:
+            passer(d, cible)
+        except TransitionInterdite:
+            assert (d.etat, len(d.historique)) == (depart, taille)
+        else:
+            assert (depart, cible) in AUTORISEES
+
+    @invariant()
+    def budget_jamais_depasse(self) -> None:
+        """No category ever consumes more than its budget line, nor pedagogy more than opened."""
+        consomme = consommation(self.demandes)
+        for categorie in Categorie:
+            assert consomme[categorie] <= self.action.budget.pour(categorie)
+        assert consomme[Categorie.FRAIS_PEDAGOGIQUES] <= CALENDRIER.disponible_au(
+            self.le, Montant(0)
+        )
+        comptees = [d for d in self.demandes if d.etat.compte_dans_budget]
+        assert Montant.somme(d.quantites.premier_equipement for d in comptees) <= Montant(500)
+        assert rembourse(self.demandes) <= Montant.somme(d.total for d in comptees)
+
+
+DossierEnCours.TestCase.settings = settings(stateful_step_count=40)
+test_dossier_en_cours = DossierEnCours.TestCase
