@@ -187,13 +187,15 @@ class PolitiqueMotDePasse:
     def est_courant(self, mot_de_passe: str) -> bool:
         """True for a listed password, a listed word wrapped in digits, or a pattern."""
         plie = mot_de_passe.casefold()
-        noyau = plie.strip(_ENTOURAGE)
-        if plie in self.mots_courants or noyau in self.mots_courants:
+        candidats = {plie, plie.strip(_ENTOURAGE)}
+        if candidats & self.mots_courants:
             return True
         if len(set(plie)) <= 2:  # noqa: PLR2004  # "aaaa…", "abab…"
             return True
-        return len(noyau) >= _LONGUEUR_MIN_SEQUENCE and any(
-            noyau in sequence or noyau in sequence[::-1] for sequence in _SEQUENCES
+        return any(
+            len(candidat) >= _LONGUEUR_MIN_SEQUENCE
+            and any(candidat in s or candidat in s[::-1] for s in _SEQUENCES)
+            for candidat in candidats
         )
 
     def raisons(self, mot_de_passe: str, *, email: Email | None = None) -> tuple[str, ...]:
