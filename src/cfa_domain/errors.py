@@ -23,6 +23,7 @@ single table; nothing else should need to parse messages.
     │   └── ConditionsNonAcceptees   the general conditions were not accepted
     └── ErreurAuthentification
         ├── IdentifiantsInvalides    wrong email or password (same answer either way)
+        │   └── MotDePasseActuelIncorrect  wrong current password on "Mon compte"
         ├── CompteVerrouille         too many failed logins: locked until a given time
         ├── CompteNonActive          the account is not activated (or awaits approval)
         ├── JetonInvalide            unknown, expired or already used token
@@ -296,3 +297,20 @@ class MotDePasseNonConforme(ErreurAuthentification, DonneeInvalide):
             champ=champ,
         )
         self.raisons = raisons
+
+
+# --- compte ---
+
+
+class MotDePasseActuelIncorrect(IdentifiantsInvalides):
+    """The current password typed to change the login email or the password is wrong.
+
+    The user is logged in, so naming the field reveals nothing; it still counts as a
+    failed login (a stolen session must not become a password oracle).
+    """
+
+    code = "mot_de_passe_actuel_incorrect"
+
+    def __init__(self, champ: str = "mot_de_passe_actuel") -> None:
+        """Name the form field of the current password."""
+        ErreurAuthentification.__init__(self, "Le mot de passe actuel est incorrect.", champ=champ)

@@ -1,0 +1,688 @@
+"""User accounts: opening rule, password policy, tokens, login throttling.
+
+Rules (docs/security.md, docs/domain.md "Who may open an organisme's files"):
+
+- **Opening.** A SIRET is public, so knowing it must never open an organisme's files.
+  :meth:`Compte.ouvrir` decides the first status: an address the OPCO has on file for the
+  organisme, or an invitation by an active account of the same organisme, leads to
+  *en attente d'activation* (the activation link proves the mailbox); any other address
+  waits for an OPCO agent's approval first.
+- **Passwords** are never kept in clear: a :class:`HacheurMotDePasse` port (argon2id in
+  the adapters) hashes them, and the account rehashes on login when the hasher's
+  parameters changed. :class:`PolitiqueMotDePasse` lists every failed rule at once; its
+  default is the CNIL 2022-100 level for a throttled login (12 characters, common
+  passwords refused); :data:`POLITIQUE_GUIDE` is the guide's own rule (8 characters, a
+  lower-case and an upper-case letter).
+- **Tokens** (activation, password reset) are secrets generated outside the domain; the
+  account stores only their SHA-256 fingerprint, an expiry and when they were used. A
+  token is single use; issuing a new one of a type kills the older ones; reset tokens also
+  die when the user logs in or the password or email changes (Django's design).
+- **Throttling.** The account counts its failed logins and locks itself for a while after
+  :attr:`PolitiqueVerrouillage.echecs_max` of them. The lock is checked *before* the
+  password, and the account's status only *after* a correct password, so a wrong guess
+  learns nothing about the account. Per-address throttling belongs to the web layer.
+- **Sessions.** :attr:`Compte.generation_session` grows whenever the password or the login
+  email changes (or the account is deactivated); the web layer stores it in the session
+  and ends any session carrying an older value.
+
+Every method takes the current time as ``quand``: the domain never reads a clock.
+
+A failed login *changes* the account (its counter) and then raises: the use case must
+commit the unit of work before letting :class:`~cfa_domain.errors.IdentifiantsInvalides`
+or :class:`~cfa_domain.errors.MotDePasseActuelIncorrect` propagate, or the failure would
+be rolled back and never counted.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+import hmac
+import string
+from typing import TYPE_CHECKING, Protocol, Self
+
+import attrs
+
+from cfa_domain._mots_de_passe_courants import MOTS_DE_PASSE_COURANTS
+from cfa_domain.errors import (
+    AccesRefuse,
+    CompteNonActive,
+    CompteVerrouille,
+    DonneeInvalide,
+    IdentifiantsInvalides,
+    JetonInvalide,
+    MotDePasseActuelIncorrect,
+    MotDePasseNonConforme,
+    RegleDeGestion,
+    TransitionInterdite,
+)
+from cfa_domain.organisme import ChangementStatut, Organisme, StatutOrganisme
+
+# Runtime import, not a TYPE_CHECKING one: cattrs and SQLAlchemy resolve these annotations.
+from cfa_domain.values import Email, Siret  # noqa: TC001
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Callable
+
+__all__ = [
+    "DUREES_JETONS",
+    "LONGUEUR_MIN_SECRET",
+    "POLITIQUE_GUIDE",
+    "POLITIQUE_PAR_DEFAUT",
+    "POLITIQUE_VERROUILLAGE_PAR_DEFAUT",
+    "Compte",
+    "HacheurMotDePasse",
+    "Jeton",
+    "PolitiqueMotDePasse",
+    "PolitiqueVerrouillage",
+    "Role",
+    "StatutCompte",
+    "TypeJeton",
+    "empreinte_jeton",
+]
+
+
+class HacheurMotDePasse(Protocol):
+    """Port: hashes and checks passwords (argon2id in the adapters)."""
+
+    def hacher(self, mot_de_passe: str) -> str:
+        """Return a salted hash of ``mot_de_passe``, with its parameters encoded in it."""
+        ...
+
+    def verifier(self, hash_mot_de_passe: str, mot_de_passe: str) -> bool:
+        """Return True when ``mot_de_passe`` matches the hash."""
+        ...
+
+    def doit_rehacher(self, hash_mot_de_passe: str) -> bool:
+        """Return True when the hash was made with outdated parameters."""
+        ...
+
+
+class StatutCompte(enum.Enum):
+    """Life of an account."""
+
+    EN_ATTENTE_ACTIVATION = "en_attente_activation"
+    EN_ATTENTE_APPROBATION = "en_attente_approbation"
+    ACTIF = "actif"
+    DESACTIVE = "desactive"
+
+    @property
+    def libelle(self) -> str:
+        """French label."""
+        return {
+            StatutCompte.EN_ATTENTE_ACTIVATION: "en attente d'activation",
+            StatutCompte.EN_ATTENTE_APPROBATION: "en attente d'approbation",
+            StatutCompte.ACTIF: "actif",
+            StatutCompte.DESACTIVE: "désactivé",
+        }[self]
+
+
+_MESSAGES_NON_ACTIF = {
+    StatutCompte.EN_ATTENTE_ACTIVATION: (
+        "Votre compte n'est pas encore activé : cliquez sur le lien reçu par email."
+    ),
+    StatutCompte.EN_ATTENTE_APPROBATION: (
+        "Votre demande de compte attend la validation d'un conseiller de l'OPCO."
+    ),
+    StatutCompte.DESACTIVE: ("Votre compte est désactivé. Contactez le Centre de Relation Client."),
+}
+
+
+class Role(enum.Enum):
+    """What the account is: a CFA's user, or an OPCO agent (back office)."""
+
+    CFA = "cfa"
+    AGENT_OPCO = "agent_opco"
+
+
+# --- Password policy -----------------------------------------------------------------------
+
+# Keyboard rows and alphabetic/digit runs: any stretch of 4 or more of them is predictable.
+_SEQUENCES = (
+    "abcdefghijklmnopqrstuvwxyz",
+    "0123456789",
+    "azertyuiopqsdfghjklmwxcvbn",
+    "qwertyuiopasdfghjklzxcvbnm",
+)
+_LONGUEUR_MIN_SEQUENCE = 4
+_LONGUEUR_MIN_PARTIE_LOCALE = 3
+_ENTOURAGE = string.digits + string.punctuation + " "
+
+
+def _mots_plies(mots: frozenset[str]) -> frozenset[str]:
+    return frozenset(mot.casefold() for mot in mots)
+
+
+@attrs.frozen(kw_only=True)
+class PolitiqueMotDePasse:
+    """The rules a new password must satisfy (every one reported at once)."""
+
+    longueur_min: int = 12
+    longueur_max: int = 128
+    exige_minuscule: bool = True
+    exige_majuscule: bool = True
+    refuser_courants: bool = True
+    mots_courants: frozenset[str] = attrs.field(
+        default=MOTS_DE_PASSE_COURANTS, converter=_mots_plies
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse an incoherent policy: CNIL asks for no maximum below 64 characters."""
+        if self.longueur_min < 1:
+            raise DonneeInvalide(
+                "La longueur minimale d'un mot de passe doit être d'au moins 1 caractère.",
+                champ="longueur_min",
+                valeur=self.longueur_min,
+            )
+        if self.longueur_max < max(64, self.longueur_min):
+            raise DonneeInvalide(
+                "La longueur maximale d'un mot de passe doit être d'au moins 64 caractères "
+                "et d'au moins la longueur minimale.",
+                champ="longueur_max",
+                valeur=self.longueur_max,
+            )
+
+    def est_courant(self, mot_de_passe: str) -> bool:
+        """True for a listed password, a listed word wrapped in digits, or a pattern."""
+        plie = mot_de_passe.casefold()
+        candidats = {plie, plie.strip(_ENTOURAGE)}
+        if candidats & self.mots_courants:
+            return True
+        if len(set(plie)) <= 2:  # noqa: PLR2004  # "aaaa…", "abab…"
+            return True
+        return any(
+            len(candidat) >= _LONGUEUR_MIN_SEQUENCE
+            and any(candidat in s or candidat in s[::-1] for s in _SEQUENCES)
+            for candidat in candidats
+        )
+
+    def raisons(self, mot_de_passe: str, *, email: Email | None = None) -> tuple[str, ...]:
+        """Every rule ``mot_de_passe`` breaks, in French (empty when it is accepted)."""
+        raisons: list[str] = []
+        if len(mot_de_passe) < self.longueur_min:
+            raisons.append(f"il doit contenir au moins {self.longueur_min} caractères")
+        if len(mot_de_passe) > self.longueur_max:
+            raisons.append(f"il doit contenir au plus {self.longueur_max} caractères")
+        if self.exige_minuscule and not any(c.islower() for c in mot_de_passe):
+            raisons.append("il doit contenir au moins une lettre minuscule")
+        if self.exige_majuscule and not any(c.isupper() for c in mot_de_passe):
+            raisons.append("il doit contenir au moins une lettre majuscule")
+        if self.refuser_courants and self.est_courant(mot_de_passe):
+            raisons.append("il est trop courant ou trop facile à deviner")
+        if email is not None:
+            locale = email.adresse.split("@", 1)[0].casefold()
+            if len(locale) >= _LONGUEUR_MIN_PARTIE_LOCALE and locale in mot_de_passe.casefold():
+                raisons.append("il ne doit pas contenir votre adresse email")
+        return tuple(raisons)
+
+    def verifier(
+        self, mot_de_passe: str, *, email: Email | None = None, champ: str = "mot_de_passe"
+    ) -> None:
+        """Raise :class:`MotDePasseNonConforme` listing every broken rule, if any."""
+        raisons = self.raisons(mot_de_passe, email=email)
+        if raisons:
+            raise MotDePasseNonConforme(raisons, champ=champ)
+
+
+#: The guide's rule: "1 minuscule, 1 majuscule et au moins 8 caractères".
+POLITIQUE_GUIDE = PolitiqueMotDePasse(longueur_min=8, refuser_courants=False)
+#: CNIL 2022-100, throttled login: 12 characters, lower and upper case, common ones refused.
+POLITIQUE_PAR_DEFAUT = PolitiqueMotDePasse()
+
+
+@attrs.frozen(kw_only=True)
+class PolitiqueVerrouillage:
+    """After ``echecs_max`` failed logins in a row, the account locks for ``duree_verrou``."""
+
+    echecs_max: int = 5
+    duree_verrou: dt.timedelta = dt.timedelta(minutes=15)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a policy that would never let anyone in or never lock."""
+        if self.echecs_max < 1:
+            raise DonneeInvalide(
+                "Le nombre d'échecs avant verrouillage doit être d'au moins 1.",
+                champ="echecs_max",
+                valeur=self.echecs_max,
+            )
+        if self.duree_verrou <= dt.timedelta(0):
+            raise DonneeInvalide(
+                "La durée de verrouillage doit être positive.",
+                champ="duree_verrou",
+                valeur=self.duree_verrou,
+            )
+
+
+POLITIQUE_VERROUILLAGE_PAR_DEFAUT = PolitiqueVerrouillage()
+
+
+# --- Tokens ------------------------------------------------------------------------------
+
+
+class TypeJeton(enum.Enum):
+    """What a link sent by email allows.
+
+    There is no invitation token on the account: an invited person has no account yet;
+    the use case proves the invitation and hands the inviting account to
+    :meth:`Compte.ouvrir`.
+    """
+
+    ACTIVATION = "activation"
+    REINITIALISATION = "reinitialisation"
+
+
+#: Default lifetimes: the guide's 24 h activation link; a one-hour reset link (OWASP).
+DUREES_JETONS = {
+    TypeJeton.ACTIVATION: dt.timedelta(hours=24),
+    TypeJeton.REINITIALISATION: dt.timedelta(hours=1),
+}
+
+#: A shorter secret cannot carry the 256 bits the token generator port promises.
+LONGUEUR_MIN_SECRET = 32
+
+
+def empreinte_jeton(secret: str) -> str:
+    """The SHA-256 fingerprint (hex) under which a token's secret is stored and looked up."""
+    return hashlib.sha256(secret.encode()).hexdigest()
+
+
+@attrs.frozen(kw_only=True)
+class Jeton:
+    """A token as stored: its fingerprint, never its secret."""
+
+    type: TypeJeton
+    empreinte: str
+    emis_le: dt.datetime
+    expire_le: dt.datetime
+    utilise_le: dt.datetime | None = None
+
+    def est_valide(self, quand: dt.datetime) -> bool:
+        """True when unused and ``quand`` is strictly before the expiry."""
+        return self.utilise_le is None and quand < self.expire_le
+
+    def correspond(self, secret: str) -> bool:
+        """Compare ``secret``'s fingerprint in constant time."""
+        return hmac.compare_digest(self.empreinte, empreinte_jeton(secret))
+
+
+# --- The account -------------------------------------------------------------------------
+
+
+@attrs.define(slots=False, eq=False)
+class Compte:
+    """A login (email + password) of a CFA's user or of an OPCO agent."""
+
+    id: uuid.UUID
+    email: Email
+    siret_organisme: Siret | None
+    role: Role
+    statut: StatutCompte
+    hash_mot_de_passe: str
+    cree_le: dt.datetime
+    active_le: dt.datetime | None = None
+    jetons: list[Jeton] = attrs.field(factory=list)
+    echecs_connexion: int = 0
+    verrouille_jusqu_a: dt.datetime | None = None
+    derniere_connexion: dt.datetime | None = None
+    generation_session: int = 0
+    mot_de_passe_change_le: dt.datetime | None = None
+    historique: list[ChangementStatut[StatutCompte]] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        """A CFA account belongs to an organisme; an OPCO agent's account to none."""
+        if (self.role is Role.CFA) != (self.siret_organisme is not None):
+            raise DonneeInvalide(
+                "Un compte CFA est rattaché à un organisme (SIRET) ; un compte agent de "
+                "l'OPCO ne l'est pas.",
+                champ="siret",
+            )
+
+    # --- Opening ---
+
+    @classmethod
+    def ouvrir(
+        cls,
+        *,
+        id: uuid.UUID,  # noqa: A002  # the entity's field is named id, as in every aggregate
+        email: Email,
+        organisme: Organisme,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
+        invite_par: Compte | None = None,
+    ) -> Self:
+        """Open a CFA account for ``organisme``, deciding its first status.
+
+        Address on the organisme's file, or invitation by an active account of the same
+        organisme: *en attente d'activation*. Otherwise: *en attente d'approbation* by an
+        OPCO agent. Only an active organisme opens accounts.
+        """
+        if organisme.statut is not StatutOrganisme.ACTIF:
+            raise RegleDeGestion(
+                f"Votre organisme est « {organisme.statut.libelle} » auprès de l'OPCO : "
+                "aucun compte ne peut encore y être créé.",
+                champ="siret",
+            )
+        if invite_par is not None and not (
+            invite_par.statut is StatutCompte.ACTIF
+            and invite_par.siret_organisme == organisme.siret
+        ):
+            raise AccesRefuse("Seul un compte actif de l'organisme peut inviter un utilisateur.")
+        politique.verifier(mot_de_passe, email=email)
+        if invite_par is not None or organisme.email_connu(email):
+            statut = StatutCompte.EN_ATTENTE_ACTIVATION
+        else:
+            statut = StatutCompte.EN_ATTENTE_APPROBATION
+        compte = cls(
+            id=id,
+            email=email,
+            siret_organisme=organisme.siret,
+            role=Role.CFA,
+            statut=statut,
+            hash_mot_de_passe=hasher.hacher(mot_de_passe),
+            cree_le=quand,
+            mot_de_passe_change_le=quand,
+        )
+        par = str(invite_par.id) if invite_par is not None else str(id)
+        compte.historique.append(
+            ChangementStatut(quand=quand, par=par, depart=None, arrivee=statut)
+        )
+        return compte
+
+    @classmethod
+    def ouvrir_agent(
+        cls,
+        *,
+        id: uuid.UUID,  # noqa: A002  # the entity's field is named id, as in every aggregate
+        email: Email,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        par: str,
+        politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
+    ) -> Self:
+        """Open an OPCO agent's account, active at once (created by an administrator)."""
+        politique.verifier(mot_de_passe, email=email)
+        compte = cls(
+            id=id,
+            email=email,
+            siret_organisme=None,
+            role=Role.AGENT_OPCO,
+            statut=StatutCompte.ACTIF,
+            hash_mot_de_passe=hasher.hacher(mot_de_passe),
+            cree_le=quand,
+            active_le=quand,
+            mot_de_passe_change_le=quand,
+        )
+        compte.historique.append(
+            ChangementStatut(quand=quand, par=par, depart=None, arrivee=StatutCompte.ACTIF)
+        )
+        return compte
+
+    @property
+    def est_agent(self) -> bool:
+        """True for an OPCO agent's account."""
+        return self.role is Role.AGENT_OPCO
+
+    # --- Tokens ---
+
+    def emettre_jeton(
+        self,
+        type: TypeJeton,  # noqa: A002  # "type" is the token's field name, kept for symmetry
+        secret: str,
+        quand: dt.datetime,
+        duree: dt.timedelta | None = None,
+    ) -> Jeton:
+        """Store a new token's fingerprint; older tokens of that type stop working.
+
+        An activation link is issued only while the account awaits activation, a reset
+        link only for an active account. ``duree`` defaults to :data:`DUREES_JETONS`.
+        """
+        attendu = (
+            StatutCompte.EN_ATTENTE_ACTIVATION
+            if type is TypeJeton.ACTIVATION
+            else StatutCompte.ACTIF
+        )
+        if self.statut is not attendu:
+            raise RegleDeGestion(
+                f"Aucun lien de ce type ne peut être envoyé : le compte est "
+                f"« {self.statut.libelle} »."
+            )
+        if len(secret) < LONGUEUR_MIN_SECRET:
+            raise DonneeInvalide(
+                f"Un jeton doit compter au moins {LONGUEUR_MIN_SECRET} caractères.",
+                champ="jeton",
+            )
+        jeton = Jeton(
+            type=type,
+            empreinte=empreinte_jeton(secret),
+            emis_le=quand,
+            expire_le=quand + (duree if duree is not None else DUREES_JETONS[type]),
+        )
+        self.jetons = [j for j in self.jetons if j.type is not type]
+        self.jetons.append(jeton)
+        return jeton
+
+    def activer(self, secret: str, quand: dt.datetime) -> None:
+        """Activate the account with the emailed link's secret (single use, before expiry)."""
+        if self.statut is not StatutCompte.EN_ATTENTE_ACTIVATION:
+            raise JetonInvalide
+        self._consommer(self._jeton_valide(TypeJeton.ACTIVATION, secret, quand), quand)
+        self._changer(StatutCompte.ACTIF, {StatutCompte.EN_ATTENTE_ACTIVATION}, str(self.id), quand)
+        self.active_le = quand
+
+    def _jeton_valide(self, type_: TypeJeton, secret: str, quand: dt.datetime) -> Jeton:
+        for jeton in self.jetons:
+            if jeton.type is type_ and jeton.correspond(secret) and jeton.est_valide(quand):
+                return jeton
+        raise JetonInvalide
+
+    def _consommer(self, jeton: Jeton, quand: dt.datetime) -> None:
+        self.jetons = [attrs.evolve(j, utilise_le=quand) if j is jeton else j for j in self.jetons]
+
+    def _tuer_jetons(self, type_: TypeJeton | None = None) -> None:
+        """Drop the unused tokens of a type (of every type when None); used ones stay."""
+        self.jetons = [
+            j
+            for j in self.jetons
+            if j.utilise_le is not None or (type_ is not None and j.type is not type_)
+        ]
+
+    # --- Status ---
+
+    def approuver(self, par_agent: str, quand: dt.datetime) -> None:
+        """An OPCO agent approves an account request: it may now be activated."""
+        self._changer(
+            StatutCompte.EN_ATTENTE_ACTIVATION,
+            {StatutCompte.EN_ATTENTE_APPROBATION},
+            par_agent,
+            quand,
+        )
+
+    def desactiver(self, par: str, quand: dt.datetime, motif: str) -> None:
+        """Deactivate the account: its links die and its sessions end."""
+        if not motif.strip():
+            raise DonneeInvalide("Motif : ce champ est obligatoire.", champ="motif")
+        self._changer(
+            StatutCompte.DESACTIVE,
+            {
+                StatutCompte.EN_ATTENTE_ACTIVATION,
+                StatutCompte.EN_ATTENTE_APPROBATION,
+                StatutCompte.ACTIF,
+            },
+            par,
+            quand,
+            motif.strip(),
+        )
+        self._tuer_jetons()
+        self.generation_session += 1
+
+    def reactiver(self, par: str, quand: dt.datetime) -> None:
+        """Undo a deactivation: back to the status held before it.
+
+        An account deactivated before activation needs a new activation link.
+        """
+        precedent = next(
+            (
+                c.depart
+                for c in reversed(self.historique)
+                if c.arrivee is StatutCompte.DESACTIVE and c.depart is not None
+            ),
+            StatutCompte.ACTIF,
+        )
+        self._changer(precedent, {StatutCompte.DESACTIVE}, par, quand)
+
+    def _changer(
+        self,
+        arrivee: StatutCompte,
+        departs: set[StatutCompte],
+        par: str,
+        quand: dt.datetime,
+        motif: str = "",
+    ) -> None:
+        if self.statut not in departs:
+            raise TransitionInterdite("Compte", self.statut.libelle, arrivee.libelle)
+        self.historique.append(
+            ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
+        )
+        self.statut = arrivee
+
+    def _exiger_actif(self) -> None:
+        if self.statut is not StatutCompte.ACTIF:
+            raise CompteNonActive(_MESSAGES_NON_ACTIF[self.statut])
+
+    # --- Login and passwords ---
+
+    def _verifier_mot_de_passe(
+        self,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        verrouillage: PolitiqueVerrouillage,
+        erreur: Callable[[], IdentifiantsInvalides],
+    ) -> None:
+        """Check the lock, then the password; count a failure and lock after too many."""
+        if self.verrouille_jusqu_a is not None:
+            if quand < self.verrouille_jusqu_a:
+                raise CompteVerrouille(self.verrouille_jusqu_a)
+            self.verrouille_jusqu_a = None
+            self.echecs_connexion = 0
+        if not hasher.verifier(self.hash_mot_de_passe, mot_de_passe):
+            self.echecs_connexion += 1
+            if self.echecs_connexion >= verrouillage.echecs_max:
+                self.verrouille_jusqu_a = quand + verrouillage.duree_verrou
+            raise erreur()
+        self.echecs_connexion = 0
+
+    def authentifier(
+        self,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique_verrouillage: PolitiqueVerrouillage = POLITIQUE_VERROUILLAGE_PAR_DEFAUT,
+    ) -> bool:
+        """Log in; return True when the stored hash was upgraded (save the account).
+
+        Raises :class:`CompteVerrouille` while locked (before looking at the password),
+        :class:`IdentifiantsInvalides` on a wrong password (counted: commit before
+        re-raising), :class:`CompteNonActive` only after a correct password. On success
+        the counter resets, the login time is recorded and pending reset links die.
+        """
+        self._verifier_mot_de_passe(
+            mot_de_passe, quand, hasher, politique_verrouillage, IdentifiantsInvalides
+        )
+        self._exiger_actif()
+        self.derniere_connexion = quand
+        self._tuer_jetons(TypeJeton.REINITIALISATION)
+        if hasher.doit_rehacher(self.hash_mot_de_passe):
+            self.hash_mot_de_passe = hasher.hacher(mot_de_passe)
+            return True
+        return False
+
+    def _remplacer_mot_de_passe(
+        self, nouveau: str, quand: dt.datetime, hasher: HacheurMotDePasse
+    ) -> None:
+        self.hash_mot_de_passe = hasher.hacher(nouveau)
+        self.mot_de_passe_change_le = quand
+        self.generation_session += 1
+        self._tuer_jetons(TypeJeton.REINITIALISATION)
+
+    def reinitialiser_mot_de_passe(
+        self,
+        secret: str,
+        nouveau: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
+    ) -> None:
+        """Set a new password with a reset link ("mot de passe oublié").
+
+        The link is checked first, then the policy (a refused password does not use up
+        the link). Every reset link dies, other sessions end, and the lock is lifted:
+        proving the mailbox is worth more than the failed guesses.
+        """
+        jeton = self._jeton_valide(TypeJeton.REINITIALISATION, secret, quand)
+        politique.verifier(nouveau, email=self.email, champ="nouveau_mot_de_passe")
+        self._consommer(jeton, quand)
+        self._remplacer_mot_de_passe(nouveau, quand, hasher)
+        self.echecs_connexion = 0
+        self.verrouille_jusqu_a = None
+
+    def changer_mot_de_passe(
+        self,
+        actuel: str,
+        nouveau: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
+        politique_verrouillage: PolitiqueVerrouillage = POLITIQUE_VERROUILLAGE_PAR_DEFAUT,
+    ) -> None:
+        """«Mon compte»: change the password, giving the current one.
+
+        A wrong current password counts as a failed login. The new one must satisfy the
+        policy and differ from the current one; other sessions end, reset links die.
+        """
+        self._exiger_actif()
+        self._verifier_mot_de_passe(
+            actuel, quand, hasher, politique_verrouillage, MotDePasseActuelIncorrect
+        )
+        raisons = list(politique.raisons(nouveau, email=self.email))
+        if nouveau == actuel:
+            raisons.append("il doit être différent du mot de passe actuel")
+        if raisons:
+            raise MotDePasseNonConforme(tuple(raisons), champ="nouveau_mot_de_passe")
+        self._remplacer_mot_de_passe(nouveau, quand, hasher)
+
+    def changer_email(
+        self,
+        actuel_mot_de_passe: str,
+        nouvel_email: Email,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique_verrouillage: PolitiqueVerrouillage = POLITIQUE_VERROUILLAGE_PAR_DEFAUT,
+    ) -> None:
+        """«Mon compte»: change the login email, giving the current password.
+
+        Uniqueness of the address among accounts is checked by the use case (repository).
+        Other sessions end and reset links (sent to the old address) die.
+        """
+        self._exiger_actif()
+        self._verifier_mot_de_passe(
+            actuel_mot_de_passe, quand, hasher, politique_verrouillage, MotDePasseActuelIncorrect
+        )
+        if nouvel_email == self.email:
+            raise DonneeInvalide(
+                "La nouvelle adresse email est identique à l'adresse actuelle.",
+                champ="nouvel_email",
+                valeur=str(nouvel_email),
+            )
+        self.email = nouvel_email
+        self.generation_session += 1
+        self._tuer_jetons(TypeJeton.REINITIALISATION)
