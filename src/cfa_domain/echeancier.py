@@ -111,6 +111,8 @@ _CENTIEME = Decimal("0.01")
 _MOIS_PAR_AN = 12
 _NIVEAUX_DIPLOME = range(3, 9)
 _PARTICIPATION_EMPLOYEUR = Montant(750)
+_PIECES_PREMIERE_AVANCE = frozenset({Piece.FACTURE})
+_PIECES = frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION})
 
 
 def ajouter_mois(jour: dt.date, mois: int) -> dt.date:
@@ -428,6 +430,7 @@ class EcheanceDue:
 
 
 def _positif(montant: Montant, champ: str) -> None:
+    """Refuse a negative amount given for ``champ``."""
     if montant.est_negatif:
         raise DonneeInvalide(
             f"Le montant ({montant}) ne peut pas être négatif.", champ=champ, valeur=montant
@@ -601,6 +604,17 @@ def _modeles_annee_courte(periode: Periode, avance: Decimal) -> list[_Modele]:
     ]
 
 
+def _deduire(montants: list[Montant], participation: Montant) -> list[Montant]:
+    """Deduct the employer participation from the first amounts, in order."""
+    nets: list[Montant] = []
+    a_deduire = participation
+    for montant in montants:
+        deduit = min(a_deduire, montant)
+        nets.append(montant - deduit)
+        a_deduire -= deduit
+    return nets
+
+
 def _valider_entrees(
     debut: dt.date,
     fin: dt.date,
@@ -608,6 +622,7 @@ def _valider_entrees(
     niveau_diplome: int | None,
     date_rupture: dt.date | None,
 ) -> None:
+    """Refuse inconsistent contract data with a French message naming the field."""
     if fin < debut:
         raise DonneeInvalide(
             f"La date de fin du contrat ({fin:%d/%m/%Y}) précède sa date de début "
@@ -675,13 +690,16 @@ def calculer_echeancier(
     ):
         annees.append(AnneeContrat(index + 1, periode, complete, poids, part))
         if complete:
-            caducite = ajouter_mois(periode.fin + _UN_JOUR, parametres.delai_caducite_solde_mois)
+            derniere = index == len(annees_brutes) - 1
+            ouverture_solde = periode.fin + _UN_JOUR
             modeles_annee = _modeles_annee_pleine(
                 debut,
                 _MOIS_PAR_AN * index,
                 periode,
                 rythme,
-                caducite if index == len(annees_brutes) - 1 else None,
+                ajouter_mois(ouverture_solde, parametres.delai_caducite_solde_mois)
+                if derniere
+                else None,
             )
         else:
             modeles_annee = _modeles_annee_courte(
@@ -693,34 +711,28 @@ def calculer_echeancier(
     participation = min(
         parametres.participation_employeur(date_signature, niveau_diplome), engagement_effectif
     )
-    a_deduire = participation
-    echeances: list[Echeance] = []
-    for numero, ((annee, rang, modele), montant) in enumerate(
-        zip(modeles, montants, strict=True), start=1
-    ):
-        deduit = min(a_deduire, montant)
-        a_deduire -= deduit
-        echeances.append(
-            Echeance(
-                numero=numero,
-                annee=annee,
-                codification=f"A{annee}-E{rang}",
-                periode=modele.periode,
-                pourcentage=modele.pourcentage,
-                montant=montant - deduit,
-                date_ouverture=modele.date_ouverture,
-                date_caducite=modele.date_caducite,
-                pieces_requises=frozenset({Piece.FACTURE})
-                if numero == 1
-                else frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION}),
-                premiere_avance=numero == 1,
-            )
+    echeances = tuple(
+        Echeance(
+            numero=numero,
+            annee=annee,
+            codification=f"A{annee}-E{rang}",
+            periode=modele.periode,
+            pourcentage=modele.pourcentage,
+            montant=montant,
+            date_ouverture=modele.date_ouverture,
+            date_caducite=modele.date_caducite,
+            pieces_requises=_PIECES_PREMIERE_AVANCE if numero == 1 else _PIECES,
+            premiere_avance=numero == 1,
         )
+        for numero, ((annee, rang, modele), montant) in enumerate(
+            zip(modeles, _deduire(montants, participation), strict=True), start=1
+        )
+    )
     return Echeancier(
         regime=regime,
         engagement=engagement_effectif,
         participation_employeur=participation,
-        echeances=tuple(echeances),
+        echeances=echeances,
         annees=tuple(annees),
         engagement_initial=engagement,
         date_rupture=date_rupture,
