@@ -1,0 +1,189 @@
+"""Property tests of the payment schedule over random contracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from decimal import Decimal
+
+import attrs
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cfa_domain.echeancier import Echeancier, calculer_echeancier
+from cfa_domain.values import Montant
+
+_JOUR = dt.timedelta(days=1)
+
+
+@attrs.frozen
+class Contrat:
+    """The inputs of one schedule, kept to check the outputs against them."""
+
+    debut: dt.date
+    fin: dt.date
+    date_signature: dt.date
+    engagement: Montant
+    niveau_diplome: int | None
+    date_rupture: dt.date | None
+
+    @property
+    def fin_effective(self) -> dt.date:
+        """The last day of the schedule: the rupture date, or the contract's end."""
+        return self.date_rupture or self.fin
+
+    def echeancier(self) -> Echeancier:
+        """Compute the schedule with the default parameters."""
+        return calculer_echeancier(
+            debut=self.debut,
+            fin=self.fin,
+            date_signature=self.date_signature,
+            engagement=self.engagement,
+            niveau_diplome=self.niveau_diplome,
+            date_rupture=self.date_rupture,
+        )
+
+
+montants = st.integers(min_value=0, max_value=10**8).map(lambda c: Montant(Decimal(c) / 100))
+
+
+@st.composite
+def contrats(draw: st.DrawFn) -> Contrat:
+    """Contracts of 1 day to 4 years starting 2015-2035, signed up to a year before."""
+    debut = draw(st.dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
+    fin = debut + dt.timedelta(days=draw(st.integers(min_value=0, max_value=4 * 366)))
+    signature = draw(st.dates(debut - dt.timedelta(days=365), debut))
+    engagement = draw(montants)
+    niveau = draw(st.none() | st.integers(min_value=3, max_value=8))
+    rupture = draw(st.none() | st.dates(debut, fin))
+    return Contrat(debut, fin, signature, engagement, niveau, rupture)
+
+
+@given(contrats())
+def test_each_year_percentages_sum_to_100(contrat: Contrat) -> None:
+    """Every contract year's installments are worth 100 % of that year."""
+    pourcentages: dict[int, Decimal] = defaultdict(Decimal)
+    for echeance in contrat.echeancier().echeances:
+        pourcentages[echeance.annee] += echeance.pourcentage
+    assert set(pourcentages.values()) == {Decimal(100)}
+
+
+@given(contrats())
+def test_installments_sum_to_the_engagement_minus_the_employer_participation(
+    contrat: Contrat,
+) -> None:
+    """To the cent: installments + employer participation == engagement == sum of year shares."""
+    echeancier = contrat.echeancier()
+    assert echeancier.total == Montant.somme(e.montant for e in echeancier.echeances)
+    assert echeancier.total + echeancier.participation_employeur == echeancier.engagement
+    assert Montant.somme(a.montant for a in echeancier.annees) == echeancier.engagement
+    assert all(not e.montant.est_negatif for e in echeancier.echeances)
+    if contrat.date_rupture is None:
+        assert echeancier.engagement == contrat.engagement
+    else:
+        assert echeancier.engagement <= contrat.engagement
+
+
+@given(contrats())
+def test_each_year_sums_to_its_share_before_the_participation(contrat: Contrat) -> None:
+    """Each year's installments plus the participation deducted in it give the year's share."""
+    echeancier = contrat.echeancier()
+    par_annee: dict[int, Montant] = defaultdict(Montant.zero)
+    for echeance in echeancier.echeances:
+        par_annee[echeance.annee] += echeance.montant
+    ecarts = [annee.montant - par_annee[annee.numero] for annee in echeancier.annees]
+    assert all(not ecart.est_negatif for ecart in ecarts)
+    assert Montant.somme(ecarts) == echeancier.participation_employeur
+
+
+@given(contrats())
+def test_periods_never_leave_the_contract(contrat: Contrat) -> None:
+    """Every installment period and every year lies within the contract (up to the rupture)."""
+    echeancier = contrat.echeancier()
+    for periode in [e.periode for e in echeancier.echeances] + [
+        a.periode for a in echeancier.annees
+    ]:
+        assert contrat.debut <= periode.debut <= periode.fin <= contrat.fin_effective
+    assert echeancier.annees[0].periode.debut == contrat.debut
+    assert echeancier.annees[-1].periode.fin == contrat.fin_effective
+
+
+@given(contrats())
+def test_numbers_run_from_1_to_n_and_openings_never_go_backwards(contrat: Contrat) -> None:
+    """Installments are numbered 1..n with distinct codes, in non-decreasing opening order."""
+    echeances = contrat.echeancier().echeances
+    assert [e.numero for e in echeances] == list(range(1, len(echeances) + 1))
+    assert len({e.codification for e in echeances}) == len(echeances)
+    ouvertures = [e.date_ouverture for e in echeances]
+    assert ouvertures == sorted(ouvertures)
+    assert [e.premiere_avance for e in echeances] == [True] + [False] * (len(echeances) - 1)
+
+
+@given(contrats())
+def test_every_installment_opens_within_the_contract_or_after_for_a_solde(
+    contrat: Contrat,
+) -> None:
+    """Openings lie in the contract, except a July-2025 solde which opens the day after its year."""
+    for echeance in contrat.echeancier().echeances:
+        assert contrat.debut <= echeance.date_ouverture <= contrat.fin_effective + _JOUR
+        assert echeance.date_caducite is None or echeance.date_ouverture < echeance.date_caducite
+
+
+@given(contrats(), st.integers(-400, 2000), st.integers(0, 800))
+def test_ouvert_au_is_monotone_in_the_date(contrat: Contrat, decalage: int, pas: int) -> None:
+    """What is opened by a date never decreases as the date moves on, and ends at the total."""
+    echeancier = contrat.echeancier()
+    le = contrat.debut + dt.timedelta(days=decalage)
+    assert echeancier.ouvert_au(le) <= echeancier.ouvert_au(le + dt.timedelta(days=pas))
+    assert echeancier.ouvert_au(contrat.debut - _JOUR) == Montant.zero()
+    assert echeancier.ouvert_au(contrat.fin_effective + _JOUR) == echeancier.total
+
+
+@given(contrats(), st.integers(-30, 2000), montants)
+def test_disponible_and_prochaine_echeance_agree_with_ouvert_au(
+    contrat: Contrat, decalage: int, deja_demande: Montant
+) -> None:
+    """Available = opened − requested (floored at 0, minus a lapsed solde); the next due agrees."""
+    echeancier = contrat.echeancier()
+    le = contrat.debut + dt.timedelta(days=decalage)
+    disponible = echeancier.disponible_au(le, deja_demande)
+    borne = max(echeancier.ouvert_au(le) - deja_demande, Montant.zero())
+    caduques = [
+        e for e in echeancier.echeances if e.date_caducite is not None and le >= e.date_caducite
+    ]
+    assert disponible <= borne
+    if not caduques:
+        assert disponible == borne
+    due = echeancier.prochaine_echeance(le, deja_demande)
+    if due is not None and due.ouverte:
+        assert Montant.zero() < due.reste <= disponible
+        assert due.reste <= due.echeance.montant
+        assert due.echeance.est_ouverte(le)
+    else:
+        assert disponible == Montant.zero()
+    if due is None and not caduques:
+        assert deja_demande >= echeancier.total
+
+
+@given(contrats(), st.integers(-30, 2000))
+def test_prochaine_ouverture_is_the_next_opening_after_the_date(
+    contrat: Contrat, decalage: int
+) -> None:
+    """The next opening is after the date and nothing opens in between."""
+    echeancier = contrat.echeancier()
+    le = contrat.debut + dt.timedelta(days=decalage)
+    suivante = echeancier.prochaine_ouverture(le)
+    if suivante is None:
+        assert echeancier.ouvert_au(le) == echeancier.total
+    else:
+        assert suivante > le
+        assert echeancier.ouvert_au(suivante - _JOUR) == echeancier.ouvert_au(le)
+
+
+@given(contrats(), montants)
+def test_trop_percu_is_what_was_paid_beyond_the_total(contrat: Contrat, deja_paye: Montant) -> None:
+    """The overpayment is paid − total when positive, 0 € otherwise."""
+    echeancier = contrat.echeancier()
+    trop = echeancier.trop_percu(deja_paye)
+    assert trop == max(deja_paye - echeancier.total, Montant.zero())
+    assert not trop.est_negatif
