@@ -43,13 +43,18 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import importlib
 import re
 from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 import attrs
 
+from cfa_domain.echeancier import (
+    PARAMETRES_PAR_DEFAUT,
+    Echeancier,
+    ParametresEcheancier,
+    calculer_echeancier,
+)
 from cfa_domain.errors import (
     Conflit,
     DonneeInvalide,
@@ -61,8 +66,6 @@ from cfa_domain.values import Categorie, CodeRncp, Montant, Nir, NumeroDeca, Per
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
-
-    from cfa_domain.remboursement import CalendrierPedagogique
 
     # attrs infers a field's type from its validator's: Any keeps the annotation in charge.
     Validateur: TypeAlias = Callable[[Any, Any, Any], None]
@@ -491,25 +494,17 @@ class Action:
                 periode.debut, periode.fin, remboursable.debut, remboursable.fin
             )
 
-    def echeancier(self, parametres: object | None = None) -> CalendrierPedagogique:
-        """The payment schedule of the pedagogical engagement (see ``cfa_domain.echeancier``).
-
-        ``parametres`` is a ``ParametresEcheancier``; None uses the schedule's defaults.
-        """
-        # Imported by name at call time: the schedule module is written on another branch
-        # and this keeps the type checker and the import graph clean until both meet.
-        module = importlib.import_module("cfa_domain.echeancier")
-        options: dict[str, Any] = {} if parametres is None else {"parametres": parametres}
-        calendrier: CalendrierPedagogique = module.calculer_echeancier(
+    def echeancier(self, parametres: ParametresEcheancier = PARAMETRES_PAR_DEFAUT) -> Echeancier:
+        """The payment schedule of the pedagogical engagement (see ``cfa_domain.echeancier``)."""
+        return calculer_echeancier(
             debut=self.contrat.periode.debut,
             fin=self.contrat.periode.fin,
             date_signature=self.contrat.date_signature,
             engagement=self.budget.frais_pedagogiques,
             niveau_diplome=self.formation.niveau_diplome,
             date_rupture=self.date_rupture,
-            **options,
+            parametres=parametres,
         )
-        return calendrier
 
     def mettre_a_jour(
         self, *, formation: Formation, contrat: Contrat, budget: Budget, version: int

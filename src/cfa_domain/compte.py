@@ -40,6 +40,7 @@ import enum
 import hashlib
 import hmac
 import string
+import uuid
 from typing import TYPE_CHECKING, Protocol, Self
 
 import attrs
@@ -60,10 +61,9 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import ChangementStatut, Organisme, StatutOrganisme
 
 # Runtime import, not a TYPE_CHECKING one: cattrs and SQLAlchemy resolve these annotations.
-from cfa_domain.values import Email, Siret  # noqa: TC001
+from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Callable
 
 __all__ = [

@@ -30,8 +30,10 @@ Every status change (organisme and delegation) is recorded: who, when, from, to,
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
 import re
+import uuid
 from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import attrs
@@ -39,11 +41,9 @@ import attrs
 from cfa_domain.errors import DonneeInvalide, RegleDeGestion, TransitionInterdite
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
-from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai  # noqa: TC001
+from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
 
 if TYPE_CHECKING:
-    import datetime as dt
-    import uuid
     from collections.abc import Callable, Iterable
 
 __all__ = [

@@ -428,14 +428,45 @@ class JournalQuarantaine(Protocol):
 class UnitOfWork(Protocol):
     """One transaction over every repository; rolls back unless :meth:`commit` is called."""
 
-    organismes: DepotOrganismes
-    delegations: DepotDelegations
-    comptes: DepotComptes
-    actions: DepotActions
-    demandes: DepotDemandes
-    documents: DepotDocuments
-    outbox: Outbox
-    quarantaine: JournalQuarantaine
+    @property
+    def organismes(self) -> DepotOrganismes:
+        """Organismes."""
+        ...
+
+    @property
+    def delegations(self) -> DepotDelegations:
+        """Delegations."""
+        ...
+
+    @property
+    def comptes(self) -> DepotComptes:
+        """User accounts."""
+        ...
+
+    @property
+    def actions(self) -> DepotActions:
+        """Files."""
+        ...
+
+    @property
+    def demandes(self) -> DepotDemandes:
+        """Reimbursement requests."""
+        ...
+
+    @property
+    def documents(self) -> DepotDocuments:
+        """Document metadata."""
+        ...
+
+    @property
+    def outbox(self) -> Outbox:
+        """Mails to send."""
+        ...
+
+    @property
+    def quarantaine(self) -> JournalQuarantaine:
+        """Quarantined feed records and cursors."""
+        ...
 
     def __enter__(self) -> Self:
         """Begin the transaction."""

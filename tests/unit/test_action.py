@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import sys
-import types
 from typing import Any
 
 import attrs
@@ -25,6 +23,7 @@ from cfa_domain.action import (
     Formation,
     verifier_numero_action,
 )
+from cfa_domain.echeancier import ParametresEcheancier
 from cfa_domain.errors import (
     Conflit,
     DonneeInvalide,
@@ -429,43 +428,34 @@ def test_mise_a_jour_garde_la_rupture() -> None:
 # --- schedule -------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def echeancier_factice(monkeypatch: pytest.MonkeyPatch) -> list[dict[str, Any]]:
-    """Stand in for cfa_domain.echeancier, recording the arguments it is called with."""
-    appels: list[dict[str, Any]] = []
-
-    def calculer_echeancier(**kwargs: Any) -> str:
-        appels.append(kwargs)
-        return "échéancier"
-
-    module = types.ModuleType("cfa_domain.echeancier")
-    module.calculer_echeancier = calculer_echeancier  # type: ignore[attr-defined]  # a stand-in module built at run time
-    monkeypatch.setitem(sys.modules, "cfa_domain.echeancier", module)
-    return appels
+def test_echeancier_du_dossier() -> None:
+    """The schedule is computed from the contract's dates, signature and pedagogical engagement."""
+    echeancier = action(E.EN_COURS).echeancier()
+    # Signed 15/08/2023 (2021 regime), 01/09/2023 → 31/08/2025: two full years of 13 123,50 €.
+    assert echeancier.total == Montant("26247")
+    assert [e.montant for e in echeancier.echeances[:3]] == [
+        Montant("5249.40"),
+        Montant("3937.05"),
+        Montant("3937.05"),
+    ]
+    assert echeancier.premiere_avance.periode == Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29))
 
 
-def test_echeancier_recoit_les_donnees_du_dossier(echeancier_factice: list[dict[str, Any]]) -> None:
-    """The schedule is computed from the contract, its signature, engagement, level and rupture."""
+def test_echeancier_apres_rupture() -> None:
+    """A rupture shortens the schedule: nothing is scheduled after the rupture date."""
     dossier = action(E.EN_COURS)
     dossier.rompre(dt.date(2024, 3, 15), auteur="adhérent", quand=QUAND, motif="démission")
-    assert dossier.echeancier() == "échéancier"  # type: ignore[comparison-overlap]  # the stand-in returns a marker
-    assert echeancier_factice == [
-        {
-            "debut": dt.date(2023, 9, 1),
-            "fin": dt.date(2025, 8, 31),
-            "date_signature": dt.date(2023, 8, 15),
-            "engagement": Montant("26247"),
-            "niveau_diplome": 5,
-            "date_rupture": dt.date(2024, 3, 15),
-        }
-    ]
+    echeancier = dossier.echeancier()
+    assert echeancier.date_rupture == dt.date(2024, 3, 15)
+    assert max(e.periode.fin for e in echeancier.echeances) == dt.date(2024, 3, 15)
+    assert echeancier.total < Montant("26247")
 
 
-def test_echeancier_parametres_transmis(echeancier_factice: list[dict[str, Any]]) -> None:
-    """Explicit schedule parameters are handed to calculer_echeancier."""
-    parametres = object()
-    action(E.EN_COURS).echeancier(parametres)
-    assert echeancier_factice[0]["parametres"] is parametres
+def test_echeancier_parametres_transmis() -> None:
+    """Explicit schedule parameters change the computed rhythm."""
+    parametres = ParametresEcheancier(debut_regime_2021=dt.date(2024, 1, 1))
+    echeancier = action(E.EN_COURS).echeancier(parametres)
+    assert echeancier.echeances[0].montant == Montant("6561.75")  # 50 % of 13 123,50 €
 
 
 def test_changement_etat_valide() -> None:

@@ -8,7 +8,7 @@ The composition root (the web app, a CLI, a back-office tool) builds one
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -36,9 +36,13 @@ from cfa_domain.remboursement import (
     PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
     ParametresRemboursement,
 )
-from cfa_domain.values import Email, Siret
 
-__all__ = ["Contexte", "Parametres", "TAILLE_PAGE_MAX"]
+if TYPE_CHECKING:
+    import uuid
+
+    from cfa_domain.values import Email, Siret
+
+__all__ = ["TAILLE_PAGE_MAX", "Contexte", "Parametres"]
 
 TAILLE_PAGE_MAX = 100
 

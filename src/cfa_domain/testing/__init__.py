@@ -7,11 +7,14 @@ SIRETs and NIRs. This package ships what such tests need:
   valid by construction (amounts, dates, periods, SIRET, NIR, UAI, N° DA, DECA numbers
   ...), with keyword parameters to aim at the cases under test (``sirets(la_poste=True)``,
   ``nirs(corse=True)``, ``periodes(min_days=30)``);
-- ``cfa_domain.testing.fakes`` (to come): in-memory fakes of every port, so that use
-  cases run in a unit test exactly as they run on a database.
+- :mod:`cfa_domain.testing.fakes`: in-memory fakes of every port, and
+  :func:`~cfa_domain.testing.fakes.memoire` which wires them into a ready
+  :class:`~cfa_domain.services.contexte.Contexte`, so that use cases run in a unit test
+  exactly as they run on a database (the fakes pass the adapters' contract suite).
 
-It needs Hypothesis, an optional dependency (``pip install cfa-platform[testing]``); the
-rest of ``cfa_domain`` never imports this package.
+The strategies need Hypothesis, an optional dependency (``pip install
+cfa-platform[testing]``); the fakes do not. The rest of ``cfa_domain`` never imports this
+package.
 
 Example::
 
@@ -25,7 +28,3 @@ Example::
 """
 
 from __future__ import annotations
-
-from cfa_domain.testing import strategies
-
-__all__ = ["strategies"]

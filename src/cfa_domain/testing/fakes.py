@@ -32,12 +32,11 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
+
 from cfa_domain.action import Action
 from cfa_domain.compte import Compte
-from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
-from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
-
 from cfa_domain.errors import Conflit, Introuvable
+from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     CriteresRecherche,
     DocumentMeta,
@@ -48,6 +47,8 @@ from cfa_domain.ports import (
     Page,
     ResumeAction,
 )
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_domain.values import Email, Montant, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
@@ -60,11 +61,13 @@ __all__ = [
     "HacheurMemoire",
     "HorlogeFixe",
     "JetonsDeterministes",
+    "Memoire",
     "MemoireEntrepotDocuments",
     "MemoireRenduRecepisse",
     "MemoireSourceFlux",
     "MemoireUnitOfWork",
     "Stockage",
+    "memoire",
 ]
 
 
@@ -475,3 +478,39 @@ class MemoireSourceFlux:
         debut = int(depuis) if depuis is not None else 0
         for rang, enregistrement in enumerate(self.enregistrements[debut:], start=debut + 1):
             yield str(rang), enregistrement
+
+
+# --- Everything wired ------------------------------------------------------------------
+
+
+@attrs.frozen
+class Memoire:
+    """A whole in-memory deployment: the fakes and the :class:`Contexte` built on them."""
+
+    stockage: Stockage
+    horloge: HorlogeFixe
+    jetons: JetonsDeterministes
+    hacheur: HacheurMemoire
+    documents: MemoireEntrepotDocuments
+    rendu: MemoireRenduRecepisse
+    contexte: Contexte
+
+
+def memoire(parametres: Parametres | None = None, *, graine: int = 0) -> Memoire:
+    """Build an in-memory deployment (empty store, clock at ``exemples.INSTANT``)."""
+    stockage = Stockage()
+    horloge = HorlogeFixe()
+    jetons = JetonsDeterministes(graine)
+    hacheur = HacheurMemoire()
+    documents = MemoireEntrepotDocuments()
+    rendu = MemoireRenduRecepisse()
+    contexte = Contexte(
+        uow=stockage.uow,
+        horloge=horloge,
+        jetons=jetons,
+        hacheur=hacheur,
+        documents=documents,
+        rendu_recepisse=rendu,
+        parametres=parametres or Parametres(),
+    )
+    return Memoire(stockage, horloge, jetons, hacheur, documents, rendu, contexte)

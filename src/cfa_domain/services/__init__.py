@@ -1,0 +1,6 @@
+"""Use cases of the Plateforme CFA: one function per user action of the guide.
+
+Each takes the deployment's :class:`~cfa_domain.services.contexte.Contexte` and typed
+arguments, runs in one unit of work and commits explicitly; domain errors come out as
+:mod:`cfa_domain.errors`.
+"""
