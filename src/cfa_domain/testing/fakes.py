@@ -260,9 +260,7 @@ class _Comptes(_Depot):
 
     def a_approuver(self) -> Sequence[Compte]:
         en_attente = [
-            c
-            for c in self._d.comptes.values()
-            if c.statut is StatutCompte.EN_ATTENTE_APPROBATION
+            c for c in self._d.comptes.values() if c.statut is StatutCompte.EN_ATTENTE_APPROBATION
         ]
         return sorted(en_attente, key=lambda c: (c.cree_le, str(c.id)))
 
