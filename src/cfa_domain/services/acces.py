@@ -17,7 +17,10 @@ organisme's files"):
   password hash of similar cost. :func:`mot_de_passe_oublie` returns the same way whether
   or not the account exists. :func:`se_connecter` answers an unknown email with the same
   :class:`~cfa_domain.errors.IdentifiantsInvalides` as a wrong password, after checking
-  the typed password against :meth:`Contexte.hash_factice` (a comparable delay).
+  the typed password against :meth:`Contexte.hash_factice` (a comparable delay). One
+  answer differs by design: :class:`~cfa_domain.errors.CompteVerrouille` exists only for
+  an account; the web layer's per-address throttling must lock unknown addresses alike
+  (or show the lock with the generic message).
 - **Failures are counted even though they raise.** A unit of work rolls back on an
   exception, so a wrong password commits the account's failure counter first, then lets
   the error out: the lock (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across
@@ -32,16 +35,17 @@ confirmation field.
 
 Mails are queued in the outbox with these templates (``modele``) and variables:
 
-=============================  ============================================================
-``activation_compte``          ``lien_jeton``, ``expire_le``, ``organisme``
-``invitation``                 ``lien_jeton``, ``expire_le``, ``organisme`` (+ ``invite_par``)
-``compte_en_attente``          ``organisme``: the request awaits an OPCO agent
-``compte_existant``            (none): someone tried to open an account with this address
-``compte_refuse``              ``motif``
+=================================  ========================================================
+``activation_compte``              ``lien_jeton``, ``expire_le``, ``organisme``
+``invitation``                     ``lien_jeton``, ``expire_le``, ``organisme``,
+                                   ``invite_par`` (when sent by :func:`inviter`)
+``compte_en_attente``              ``organisme``: the request awaits an OPCO agent
+``compte_existant``                (none): someone asked for an account with this address
+``compte_refuse``                  ``motif``
 ``reinitialisation_mot_de_passe``  ``lien_jeton``, ``expire_le``
-``mot_de_passe_modifie``       ``quand``
-``email_modifie``              ``nouvel_email``, ``quand`` (sent to the old address)
-=============================  ============================================================
+``mot_de_passe_modifie``           ``quand``
+``email_modifie``                  ``nouvel_email``, ``quand`` (sent to the old address)
+=================================  ========================================================
 """
 
 from __future__ import annotations

@@ -21,16 +21,17 @@ Rules (docs/domain.md, docs/security.md "Access control"):
 
 Mails (``modele`` and variables, all text):
 
-======================  ================================================================
-``fiche_recue``         ``siret``, ``raison_sociale``
-``fiche_validee``       ``siret``, ``raison_sociale``, ``reference_opco``
-``fiche_refusee``       ``siret``, ``raison_sociale``, ``motif``
-``delegation_demandee`` ``delegation_id``, ``siret_delegataire``, ``delegataire``,
-                        ``nom_etablissement``
-``delegation_approuvee`` / ``delegation_refusee`` / ``delegation_revoquee``
-                        ``delegation_id``, ``siret_delegant``, ``siret_delegataire``,
-                        ``nom_etablissement``, ``motif``
-======================  ================================================================
+========================  ==============================================================
+``fiche_recue``           ``siret``, ``raison_sociale``
+``fiche_validee``         ``siret``, ``raison_sociale``, ``reference_opco``
+``fiche_refusee``         ``siret``, ``raison_sociale``, ``motif``
+``delegation_demandee``   ``delegation_id``, ``siret_delegataire``, ``delegataire``,
+                          ``nom_etablissement``
+``delegation_approuvee``  ``delegation_id``, ``siret_delegant``, ``siret_delegataire``,
+                          ``nom_etablissement``, ``motif`` (empty)
+``delegation_refusee``    the same, with the ``motif``
+``delegation_revoquee``   the same, with the ``motif``
+========================  ==============================================================
 """
 
 from __future__ import annotations
