@@ -6,7 +6,9 @@ Rules (docs/security.md, docs/domain.md "Who may open an organisme's files"):
   :meth:`Compte.ouvrir` decides the first status: an address the OPCO has on file for the
   organisme, or an invitation by an active account of the same organisme, leads to
   *en attente d'activation* (the activation link proves the mailbox); any other address
-  waits for an OPCO agent's approval first.
+  waits for an OPCO agent's approval first. An invited account is opened without a
+  password (:data:`HASH_INUTILISABLE`): the invited person chooses it when accepting the
+  invitation (:meth:`Compte.accepter_invitation`), which also proves the mailbox.
 - **Passwords** are never kept in clear: a :class:`HacheurMotDePasse` port (argon2id in
   the adapters) hashes them, and the account rehashes on login when the hasher's
   parameters changed. :class:`PolitiqueMotDePasse` lists every failed rule at once; its
@@ -68,6 +70,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DUREES_JETONS",
+    "HASH_INUTILISABLE",
     "LONGUEUR_MIN_SECRET",
     "POLITIQUE_GUIDE",
     "POLITIQUE_PAR_DEFAUT",
@@ -264,9 +267,8 @@ POLITIQUE_VERROUILLAGE_PAR_DEFAUT = PolitiqueVerrouillage()
 class TypeJeton(enum.Enum):
     """What a link sent by email allows.
 
-    There is no invitation token on the account: an invited person has no account yet;
-    the use case proves the invitation and hands the inviting account to
-    :meth:`Compte.ouvrir`.
+    An invitation is an activation token on the invited account (opened without a
+    password): :meth:`Compte.accepter_invitation` sets the password and activates it.
     """
 
     ACTIVATION = "activation"
@@ -309,6 +311,10 @@ class Jeton:
 
 # --- The account -------------------------------------------------------------------------
 
+#: The hash of an account that has no password yet (invited, not accepted). No hasher
+#: produces it, and :meth:`Compte.authentifier` refuses it whatever the hasher says.
+HASH_INUTILISABLE = "!"
+
 
 @attrs.define(slots=False, eq=False)
 class Compte:
@@ -348,7 +354,7 @@ class Compte:
         id: uuid.UUID,  # noqa: A002  # the entity's field is named id, as in every aggregate
         email: Email,
         organisme: Organisme,
-        mot_de_passe: str,
+        mot_de_passe: str | None,
         quand: dt.datetime,
         hasher: HacheurMotDePasse,
         politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
@@ -358,7 +364,8 @@ class Compte:
 
         Address on the organisme's file, or invitation by an active account of the same
         organisme: *en attente d'activation*. Otherwise: *en attente d'approbation* by an
-        OPCO agent. Only an active organisme opens accounts.
+        OPCO agent. Only an active organisme opens accounts. ``mot_de_passe`` is None
+        only for an invitation: the invited person chooses it on acceptance.
         """
         if organisme.statut is not StatutOrganisme.ACTIF:
             raise RegleDeGestion(
@@ -371,7 +378,15 @@ class Compte:
             and invite_par.siret_organisme == organisme.siret
         ):
             raise AccesRefuse("Seul un compte actif de l'organisme peut inviter un utilisateur.")
-        politique.verifier(mot_de_passe, email=email)
+        if mot_de_passe is None:
+            if invite_par is None:
+                raise DonneeInvalide(
+                    "Mot de passe : ce champ est obligatoire.", champ="mot_de_passe"
+                )
+            hash_mot_de_passe = HASH_INUTILISABLE
+        else:
+            politique.verifier(mot_de_passe, email=email)
+            hash_mot_de_passe = hasher.hacher(mot_de_passe)
         if invite_par is not None or organisme.email_connu(email):
             statut = StatutCompte.EN_ATTENTE_ACTIVATION
         else:
@@ -382,9 +397,9 @@ class Compte:
             siret_organisme=organisme.siret,
             role=Role.CFA,
             statut=statut,
-            hash_mot_de_passe=hasher.hacher(mot_de_passe),
+            hash_mot_de_passe=hash_mot_de_passe,
             cree_le=quand,
-            mot_de_passe_change_le=quand,
+            mot_de_passe_change_le=quand if mot_de_passe is not None else None,
         )
         par = str(invite_par.id) if invite_par is not None else str(id)
         compte.historique.append(
@@ -427,6 +442,11 @@ class Compte:
         """True for an OPCO agent's account."""
         return self.role is Role.AGENT_OPCO
 
+    @property
+    def a_mot_de_passe(self) -> bool:
+        """False for an invited account whose owner has not chosen a password yet."""
+        return self.hash_mot_de_passe != HASH_INUTILISABLE
+
     # --- Tokens ---
 
     def emettre_jeton(
@@ -467,10 +487,37 @@ class Compte:
         return jeton
 
     def activer(self, secret: str, quand: dt.datetime) -> None:
-        """Activate the account with the emailed link's secret (single use, before expiry)."""
-        if self.statut is not StatutCompte.EN_ATTENTE_ACTIVATION:
+        """Activate the account with the emailed link's secret (single use, before expiry).
+
+        An invited account has no password yet: it is activated by
+        :meth:`accepter_invitation` only.
+        """
+        if self.statut is not StatutCompte.EN_ATTENTE_ACTIVATION or not self.a_mot_de_passe:
             raise JetonInvalide
         self._consommer(self._jeton_valide(TypeJeton.ACTIVATION, secret, quand), quand)
+        self._changer(StatutCompte.ACTIF, {StatutCompte.EN_ATTENTE_ACTIVATION}, str(self.id), quand)
+        self.active_le = quand
+
+    def accepter_invitation(
+        self,
+        secret: str,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
+    ) -> None:
+        """Accept an invitation: set the chosen password and activate (single-use link).
+
+        The link is checked first, then the policy (a refused password does not use up
+        the link). Only an invited account (no password yet) accepts an invitation.
+        """
+        if self.statut is not StatutCompte.EN_ATTENTE_ACTIVATION or self.a_mot_de_passe:
+            raise JetonInvalide
+        jeton = self._jeton_valide(TypeJeton.ACTIVATION, secret, quand)
+        politique.verifier(mot_de_passe, email=self.email)
+        self._consommer(jeton, quand)
+        self._remplacer_mot_de_passe(mot_de_passe, quand, hasher)
         self._changer(StatutCompte.ACTIF, {StatutCompte.EN_ATTENTE_ACTIVATION}, str(self.id), quand)
         self.active_le = quand
 
@@ -570,7 +617,9 @@ class Compte:
                 raise CompteVerrouille(self.verrouille_jusqu_a)
             self.verrouille_jusqu_a = None
             self.echecs_connexion = 0
-        if not hasher.verifier(self.hash_mot_de_passe, mot_de_passe):
+        # The hasher runs even on an unusable hash, so that the answer takes as long.
+        correct = hasher.verifier(self.hash_mot_de_passe, mot_de_passe)
+        if not (correct and self.a_mot_de_passe):
             self.echecs_connexion += 1
             if self.echecs_connexion >= verrouillage.echecs_max:
                 self.verrouille_jusqu_a = quand + verrouillage.duree_verrou

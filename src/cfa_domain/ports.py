@@ -243,6 +243,10 @@ class DepotComptes(Protocol):
         """Return the accounts of an organisme, oldest first."""
         ...
 
+    def a_approuver(self) -> Sequence[Compte]:
+        """Return the accounts awaiting an OPCO agent's approval, oldest first."""
+        ...
+
 
 class DepotActions(Protocol):
     """Apprenticeship files, identified by their OPCO action number."""

@@ -22,7 +22,7 @@ from cfa_domain.compte import (
     StatutCompte,
 )
 from cfa_domain.echeancier import PARAMETRES_PAR_DEFAUT, ParametresEcheancier
-from cfa_domain.errors import AccesRefuse, CompteNonActive, DonneeInvalide
+from cfa_domain.errors import AccesRefuse, CompteNonActive, DonneeInvalide, Introuvable
 from cfa_domain.ports import (
     EntrepotDocuments,
     FabriqueUnitOfWork,
@@ -40,11 +40,15 @@ from cfa_domain.remboursement import (
 if TYPE_CHECKING:
     import uuid
 
+    from cfa_domain.organisme import Organisme
     from cfa_domain.values import Email, Siret
 
 __all__ = ["TAILLE_PAGE_MAX", "Contexte", "Parametres"]
 
 TAILLE_PAGE_MAX = 100
+
+# Hashed once per deployment; checked when a login names no account (see hash_factice).
+_MOT_DE_PASSE_FACTICE = "aucun compte ne porte ce mot de passe"
 
 
 @attrs.frozen
@@ -72,6 +76,17 @@ class Contexte:
     documents: EntrepotDocuments
     rendu_recepisse: RenduRecepisse
     parametres: Parametres = attrs.Factory(Parametres)
+    _hash_factice: list[str] = attrs.field(factory=list, init=False, repr=False, eq=False)
+
+    def hash_factice(self) -> str:
+        """A hash of no account's password, made once with this deployment's hasher.
+
+        A login naming an unknown email checks the typed password against it, so that
+        the answer takes as long as for a real account (no enumeration by timing).
+        """
+        if not self._hash_factice:
+            self._hash_factice.append(self.hacheur.hacher(_MOT_DE_PASSE_FACTICE))
+        return self._hash_factice[0]
 
     def maintenant(self) -> dt.datetime:
         """The current instant."""
@@ -115,6 +130,14 @@ def organisme_du_compte(compte: Compte) -> Siret:
     if compte.siret_organisme is None:
         raise AccesRefuse("Ce compte n'est rattaché à aucun organisme.")
     return compte.siret_organisme
+
+
+def organisme_existant(uow: UnitOfWork, siret: Siret) -> Organisme:
+    """Load an organisme that must exist (an account's own, a sheet an agent opens)."""
+    organisme = uow.organismes.obtenir(siret)
+    if organisme is None:
+        raise Introuvable("Organisme", str(siret))
+    return organisme
 
 
 def sirets_visibles(uow: UnitOfWork, compte: Compte) -> frozenset[Siret]:

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import attrs
 
 from cfa_domain.action import Action
-from cfa_domain.compte import Compte
+from cfa_domain.compte import Compte, StatutCompte
 from cfa_domain.errors import Conflit, Introuvable
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
@@ -257,6 +257,12 @@ class _Comptes(_Depot):
     def pour_organisme(self, siret: Siret) -> Sequence[Compte]:
         comptes = [c for c in self._d.comptes.values() if c.siret_organisme == siret]
         return sorted(comptes, key=lambda c: (c.cree_le, str(c.id)))
+
+    def a_approuver(self) -> Sequence[Compte]:
+        en_attente = [
+            c for c in self._d.comptes.values() if c.statut is StatutCompte.EN_ATTENTE_APPROBATION
+        ]
+        return sorted(en_attente, key=lambda c: (c.cree_le, str(c.id)))
 
 
 class _Actions(_Depot):

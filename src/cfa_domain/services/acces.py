@@ -1,0 +1,571 @@
+"""Use cases of the guide's "Accéder à la plateforme" and "Mon compte".
+
+Rules (docs/security.md "Accounts and sessions", docs/domain.md "Who may open an
+organisme's files"):
+
+- **A SIRET never opens files by itself.** :func:`creer_compte` asks
+  :meth:`~cfa_domain.compte.Compte.ouvrir` for the first status: an address the OPCO has on
+  file for the organisme gets an activation link; any other address waits for an OPCO
+  agent (:func:`approuver_compte`), and only then receives the link. Later colleagues are
+  invited by an active account (:func:`inviter`): the invited account exists at once but
+  has no password and cannot log in until its owner accepts the invitation
+  (:func:`accepter_invitation`), choosing the password.
+- **No enumeration.** Whether an email already has an account never changes what the
+  requester sees: :func:`creer_compte` and :func:`inviter` then mail the address's owner
+  instead (with a fresh link when that account still awaits activation, so a lost or
+  expired link is never a dead end) and return as on success, after the same checks and a
+  password hash of similar cost. :func:`mot_de_passe_oublie` returns the same way whether
+  or not the account exists. :func:`se_connecter` answers an unknown email with the same
+  :class:`~cfa_domain.errors.IdentifiantsInvalides` as a wrong password, after checking
+  the typed password against :meth:`Contexte.hash_factice` (a comparable delay). One
+  answer differs by design: :class:`~cfa_domain.errors.CompteVerrouille` exists only for
+  an account; the web layer's per-address throttling must lock unknown addresses alike
+  (or show the lock with the generic message).
+- **Failures are counted even though they raise.** A unit of work rolls back on an
+  exception, so a wrong password commits the account's failure counter first, then lets
+  the error out: the lock (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across
+  units of work.
+- **Sessions.** :class:`Connexion` carries the account's ``generation_session``; a change of
+  password or email increments it, and :func:`session_valide` tells the web layer which
+  sessions to end.
+
+Every form's "confirmation" field must repeat its field exactly (emails compared once
+normalised); a mismatch is a :class:`~cfa_domain.errors.DonneeInvalide` on the
+confirmation field.
+
+Mails are queued in the outbox with these templates (``modele``) and variables:
+
+=================================  ========================================================
+``activation_compte``              ``lien_jeton``, ``expire_le``, ``organisme``
+``invitation``                     ``lien_jeton``, ``expire_le``, ``organisme``,
+                                   ``invite_par`` (when sent by :func:`inviter`)
+``compte_en_attente``              ``organisme``: the request awaits an OPCO agent
+``compte_existant``                (none): someone asked for an account with this address
+``compte_refuse``                  ``motif``
+``reinitialisation_mot_de_passe``  ``lien_jeton``, ``expire_le``
+``mot_de_passe_modifie``           ``quand``
+``email_modifie``                  ``nouvel_email``, ``quand`` (sent to the old address)
+=================================  ========================================================
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cfa_domain.compte import Compte, Role, StatutCompte, TypeJeton, empreinte_jeton
+from cfa_domain.errors import (
+    Conflit,
+    DonneeInvalide,
+    IdentifiantsInvalides,
+    Introuvable,
+    JetonInvalide,
+    MotDePasseActuelIncorrect,
+    RegleDeGestion,
+)
+from cfa_domain.organisme import Organisme, StatutOrganisme
+from cfa_domain.services.contexte import (
+    agent_actif,
+    compte_actif,
+    organisme_du_compte,
+    organisme_existant,
+)
+from cfa_domain.values import Email, Siret
+
+if TYPE_CHECKING:
+    import datetime as dt
+
+    from cfa_domain.ports import UnitOfWork
+    from cfa_domain.services.contexte import Contexte
+
+__all__ = [
+    "CompteAApprouver",
+    "Connexion",
+    "ResultatSiret",
+    "accepter_invitation",
+    "activer_compte",
+    "approuver_compte",
+    "changer_email",
+    "changer_mot_de_passe",
+    "creer_compte",
+    "inviter",
+    "lister_comptes_a_approuver",
+    "mot_de_passe_oublie",
+    "refuser_compte",
+    "reinitialiser_mot_de_passe",
+    "se_connecter",
+    "session_valide",
+    "verifier_siret",
+]
+
+
+# --- Results ------------------------------------------------------------------------
+
+
+class ResultatSiret(enum.Enum):
+    """What the "Validation du SIRET" page tells the visitor to do next."""
+
+    CONNU = "connu"
+    INCONNU = "inconnu"
+    EN_ATTENTE = "en_attente"
+    INACTIF = "inactif"
+
+    @property
+    def message(self) -> str:
+        """The French sentence shown to the visitor."""
+        return {
+            ResultatSiret.CONNU: (
+                "Votre organisme est connu de l'OPCO : vous pouvez créer votre compte."
+            ),
+            ResultatSiret.INCONNU: (
+                "L'OPCO ne connaît pas encore votre organisme : complétez la fiche de "
+                "renseignements pour qu'un conseiller la valide."
+            ),
+            ResultatSiret.EN_ATTENTE: (
+                "La fiche de renseignements de votre organisme a bien été reçue : elle "
+                "attend la validation d'un conseiller de l'OPCO."
+            ),
+            ResultatSiret.INACTIF: (
+                "Votre organisme est inactif auprès de l'OPCO : contactez le Centre de "
+                "Relation Client."
+            ),
+        }[self]
+
+
+_RESULTAT_PAR_STATUT = {
+    StatutOrganisme.ACTIF: ResultatSiret.CONNU,
+    StatutOrganisme.A_VALIDER: ResultatSiret.EN_ATTENTE,
+    StatutOrganisme.INACTIF: ResultatSiret.INACTIF,
+}
+
+
+@attrs.frozen
+class Connexion:
+    """A successful login: what the web layer keeps in the new session."""
+
+    compte_id: uuid.UUID
+    generation_session: int
+    role: Role
+    siret: Siret | None
+
+
+@attrs.frozen
+class CompteAApprouver:
+    """A row of the agents' list: the account request and its organisme."""
+
+    compte: Compte
+    organisme: Organisme
+
+
+# --- Form helpers -------------------------------------------------------------------
+
+
+def _email(valeur: str, champ: str) -> Email:
+    """Parse an address, reporting an error on the form's own field."""
+    try:
+        return Email(valeur)
+    except DonneeInvalide as erreur:
+        raise DonneeInvalide(erreur.message, champ=champ, valeur=valeur) from None
+
+
+def _email_confirme(valeur: str, confirmation: str, champ: str) -> Email:
+    """Parse an address typed twice; the second must name the same mailbox."""
+    email = _email(valeur, champ)
+    if _email(confirmation, f"confirmation_{champ}") != email:
+        raise DonneeInvalide(
+            "La confirmation ne correspond pas à l'adresse email saisie.",
+            champ=f"confirmation_{champ}",
+        )
+    return email
+
+
+def _mot_de_passe_confirme(mot_de_passe: str, confirmation: str, champ: str) -> None:
+    if mot_de_passe != confirmation:
+        raise DonneeInvalide(
+            "La confirmation ne correspond pas au mot de passe saisi.",
+            champ=f"confirmation_{champ}",
+        )
+
+
+def _organisme_ouvert(uow: UnitOfWork, siret: Siret) -> Organisme:
+    """The organisme an account is being opened for: known to the OPCO, and active."""
+    organisme = uow.organismes.obtenir(siret)
+    if organisme is None:
+        raise DonneeInvalide(
+            "L'OPCO ne connaît pas d'organisme avec ce SIRET : complétez d'abord la fiche "
+            "de renseignements.",
+            champ="siret",
+            valeur=str(siret),
+        )
+    if organisme.statut is not StatutOrganisme.ACTIF:
+        raise RegleDeGestion(
+            f"Votre organisme est « {organisme.statut.libelle} » auprès de l'OPCO : aucun "
+            "compte ne peut encore y être créé.",
+            champ="siret",
+        )
+    return organisme
+
+
+def _par_jeton(uow: UnitOfWork, secret: str) -> Compte:
+    compte = uow.comptes.par_empreinte_jeton(empreinte_jeton(secret))
+    if compte is None:
+        raise JetonInvalide
+    return compte
+
+
+# --- Mails --------------------------------------------------------------------------
+
+
+def _envoyer_lien_activation(
+    ctx: Contexte, uow: UnitOfWork, compte: Compte, quand: dt.datetime, **contexte: str
+) -> None:
+    """Issue a new activation link (older ones die) and mail it.
+
+    An invited account (no password yet) gets an invitation, valid
+    ``Parametres.duree_invitation``; any other the 24 h activation link.
+    """
+    invitation = not compte.a_mot_de_passe
+    secret = ctx.jetons.jeton()
+    duree = ctx.parametres.duree_invitation if invitation else ctx.parametres.duree_activation
+    jeton = compte.emettre_jeton(TypeJeton.ACTIVATION, secret, quand, duree)
+    organisme = organisme_existant(uow, organisme_du_compte(compte))
+    ctx.message(
+        uow,
+        compte.email,
+        "invitation" if invitation else "activation_compte",
+        lien_jeton=secret,
+        expire_le=jeton.expire_le.isoformat(),
+        organisme=organisme.nom,
+        **contexte,
+    )
+
+
+def _signaler_compte_existant(
+    ctx: Contexte, uow: UnitOfWork, compte: Compte, quand: dt.datetime
+) -> None:
+    """Someone asked for an account with a taken address: tell that address, not them."""
+    if compte.statut is StatutCompte.EN_ATTENTE_ACTIVATION:
+        _envoyer_lien_activation(ctx, uow, compte, quand)
+    else:
+        ctx.message(uow, compte.email, "compte_existant")
+
+
+# --- Accéder à la plateforme --------------------------------------------------------
+
+
+def verifier_siret(ctx: Contexte, siret: str) -> ResultatSiret:
+    """The "Pas de compte ?" page: may this organisme open an account, or send its sheet?"""
+    numero = Siret(siret)
+    with ctx.uow() as uow:
+        organisme = uow.organismes.obtenir(numero)
+        uow.commit()
+    if organisme is None:
+        return ResultatSiret.INCONNU
+    return _RESULTAT_PAR_STATUT[organisme.statut]
+
+
+def creer_compte(
+    ctx: Contexte,
+    *,
+    siret: str,
+    email: str,
+    confirmation_email: str,
+    mot_de_passe: str,
+    confirmation_mot_de_passe: str,
+) -> None:
+    """The "Création de compte" form: open an account, then mail its owner.
+
+    Address on file: an activation link (24 h). Other address: the request waits for an
+    OPCO agent, and a mail says so. Address already taken: its owner is told and the
+    caller sees the same success (no enumeration).
+    """
+    numero = Siret(siret)
+    adresse = _email_confirme(email, confirmation_email, "email")
+    _mot_de_passe_confirme(mot_de_passe, confirmation_mot_de_passe, "mot_de_passe")
+    politique = ctx.parametres.politique_mot_de_passe
+    with ctx.uow() as uow:
+        organisme = _organisme_ouvert(uow, numero)
+        politique.verifier(mot_de_passe, email=adresse)
+        quand = ctx.maintenant()
+        existant = uow.comptes.par_email(adresse)
+        if existant is not None:
+            # Hash anyway: answering faster would tell that the address is taken.
+            ctx.hacheur.hacher(mot_de_passe)
+            _signaler_compte_existant(ctx, uow, existant, quand)
+            uow.commit()
+            return
+        compte = Compte.ouvrir(
+            id=ctx.jetons.identifiant(),
+            email=adresse,
+            organisme=organisme,
+            mot_de_passe=mot_de_passe,
+            quand=quand,
+            hasher=ctx.hacheur,
+            politique=politique,
+        )
+        uow.comptes.ajouter(compte)
+        if compte.statut is StatutCompte.EN_ATTENTE_ACTIVATION:
+            _envoyer_lien_activation(ctx, uow, compte, quand)
+        else:
+            ctx.message(uow, adresse, "compte_en_attente", organisme=organisme.nom)
+        uow.commit()
+
+
+def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
+    """An active account invites a colleague of its organisme.
+
+    The invited account awaits activation without a password and cannot log in; the
+    invitation link (``Parametres.duree_invitation``) lets its owner choose one. An address
+    that already has an account gets a notice instead, and the inviter sees no difference.
+    """
+    adresse = _email(email, "email")
+    with ctx.uow() as uow:
+        invitant = compte_actif(uow, compte_id)
+        organisme = organisme_existant(uow, organisme_du_compte(invitant))
+        quand = ctx.maintenant()
+        existant = uow.comptes.par_email(adresse)
+        if existant is not None:
+            _signaler_compte_existant(ctx, uow, existant, quand)
+            uow.commit()
+            return
+        invite = Compte.ouvrir(
+            id=ctx.jetons.identifiant(),
+            email=adresse,
+            organisme=organisme,
+            mot_de_passe=None,
+            quand=quand,
+            hasher=ctx.hacheur,
+            invite_par=invitant,
+        )
+        uow.comptes.ajouter(invite)
+        _envoyer_lien_activation(ctx, uow, invite, quand, invite_par=str(invitant.email))
+        uow.commit()
+
+
+def accepter_invitation(
+    ctx: Contexte, secret: str, mot_de_passe: str, confirmation_mot_de_passe: str
+) -> None:
+    """The invited person follows the link and chooses a password: the account is active."""
+    _mot_de_passe_confirme(mot_de_passe, confirmation_mot_de_passe, "mot_de_passe")
+    with ctx.uow() as uow:
+        compte = _par_jeton(uow, secret)
+        compte.accepter_invitation(
+            secret,
+            mot_de_passe,
+            ctx.maintenant(),
+            ctx.hacheur,
+            politique=ctx.parametres.politique_mot_de_passe,
+        )
+        uow.commit()
+
+
+def activer_compte(ctx: Contexte, secret: str) -> None:
+    """The activation link of the mail: the account becomes active (once, within 24 h)."""
+    with ctx.uow() as uow:
+        _par_jeton(uow, secret).activer(secret, ctx.maintenant())
+        uow.commit()
+
+
+def lister_comptes_a_approuver(ctx: Contexte, agent_id: uuid.UUID) -> tuple[CompteAApprouver, ...]:
+    """Back office: account requests made with an address not on file, oldest first."""
+    with ctx.uow() as uow:
+        agent_actif(uow, agent_id)
+        lignes = tuple(
+            CompteAApprouver(compte, organisme_existant(uow, organisme_du_compte(compte)))
+            for compte in uow.comptes.a_approuver()
+        )
+        uow.commit()
+    return lignes
+
+
+def _compte_existant(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
+    compte = uow.comptes.obtenir(compte_id)
+    if compte is None:
+        raise Introuvable("Compte", str(compte_id))
+    return compte
+
+
+def approuver_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID) -> None:
+    """An OPCO agent approves an account request: its owner gets the activation link."""
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        compte = _compte_existant(uow, compte_id)
+        quand = ctx.maintenant()
+        compte.approuver(str(agent.id), quand)
+        _envoyer_lien_activation(ctx, uow, compte, quand)
+        uow.commit()
+
+
+def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, motif: str) -> None:
+    """An OPCO agent refuses an account request (deactivates it), telling its owner why."""
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        compte = _compte_existant(uow, compte_id)
+        if compte.statut is not StatutCompte.EN_ATTENTE_APPROBATION:
+            raise RegleDeGestion(
+                f"Ce compte est « {compte.statut.libelle} » : il n'attend pas d'approbation."
+            )
+        compte.desactiver(str(agent.id), ctx.maintenant(), motif)
+        ctx.message(uow, compte.email, "compte_refuse", motif=compte.historique[-1].motif)
+        uow.commit()
+
+
+def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
+    """Log in with email and password ("Me connecter").
+
+    Unknown or malformed email and wrong password give the same
+    :class:`IdentifiantsInvalides`; a wrong password is counted (committed) first.
+    """
+    with ctx.uow() as uow:
+        try:
+            compte = uow.comptes.par_email(Email(email))
+        except DonneeInvalide:
+            compte = None
+        if compte is None:
+            ctx.hacheur.verifier(ctx.hash_factice(), mot_de_passe)
+            raise IdentifiantsInvalides
+        try:
+            compte.authentifier(
+                mot_de_passe,
+                ctx.maintenant(),
+                ctx.hacheur,
+                politique_verrouillage=ctx.parametres.verrouillage,
+            )
+        except IdentifiantsInvalides:
+            uow.commit()
+            raise
+        uow.commit()
+        return Connexion(
+            compte_id=compte.id,
+            generation_session=compte.generation_session,
+            role=compte.role,
+            siret=compte.siret_organisme,
+        )
+
+
+def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int) -> bool:
+    """True while the account is active and no password or email change ended the session."""
+    with ctx.uow() as uow:
+        compte = uow.comptes.obtenir(compte_id)
+        uow.commit()
+    return (
+        compte is not None
+        and compte.statut is StatutCompte.ACTIF
+        and compte.generation_session == generation_session
+    )
+
+
+# --- Mot de passe oublié ------------------------------------------------------------
+
+
+def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
+    """«Mot de passe oublié»: mail a reset link to an active account, say nothing else.
+
+    The caller sees the same outcome whether or not the address has an account.
+    """
+    adresse = _email(email, "email")
+    with ctx.uow() as uow:
+        compte = uow.comptes.par_email(adresse)
+        if compte is not None and compte.statut is StatutCompte.ACTIF:
+            secret = ctx.jetons.jeton()
+            jeton = compte.emettre_jeton(
+                TypeJeton.REINITIALISATION,
+                secret,
+                ctx.maintenant(),
+                ctx.parametres.duree_reinitialisation,
+            )
+            ctx.message(
+                uow,
+                compte.email,
+                "reinitialisation_mot_de_passe",
+                lien_jeton=secret,
+                expire_le=jeton.expire_le.isoformat(),
+            )
+        uow.commit()
+
+
+def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirmation: str) -> None:
+    """The reset link's form: set a new password (the link works once, then every one dies)."""
+    _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
+    with ctx.uow() as uow:
+        compte = _par_jeton(uow, secret)
+        quand = ctx.maintenant()
+        compte.reinitialiser_mot_de_passe(
+            secret,
+            nouveau,
+            quand,
+            ctx.hacheur,
+            politique=ctx.parametres.politique_mot_de_passe,
+        )
+        ctx.message(uow, compte.email, "mot_de_passe_modifie", quand=quand.isoformat())
+        uow.commit()
+
+
+# --- Mon compte ---------------------------------------------------------------------
+
+
+def changer_email(
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    mot_de_passe_actuel: str,
+    nouvel_email: str,
+    confirmation: str,
+) -> None:
+    """«Mon compte»: change the login email, giving the current password.
+
+    The password is checked before the new address's availability, so that a stolen
+    session cannot probe which addresses have accounts. The old address is told.
+    """
+    nouveau = _email_confirme(nouvel_email, confirmation, "nouvel_email")
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        ancien = compte.email
+        existant = uow.comptes.par_email(nouveau)
+        quand = ctx.maintenant()
+        try:
+            compte.changer_email(
+                mot_de_passe_actuel,
+                nouveau,
+                quand,
+                ctx.hacheur,
+                politique_verrouillage=ctx.parametres.verrouillage,
+            )
+        except MotDePasseActuelIncorrect:
+            uow.commit()
+            raise
+        if existant is not None:
+            raise Conflit(
+                "Cette adresse email est déjà utilisée par un autre compte.",
+                champ="nouvel_email",
+            )
+        ctx.message(
+            uow, ancien, "email_modifie", nouvel_email=str(nouveau), quand=quand.isoformat()
+        )
+        uow.commit()
+
+
+def changer_mot_de_passe(
+    ctx: Contexte, compte_id: uuid.UUID, actuel: str, nouveau: str, confirmation: str
+) -> None:
+    """«Mon compte»: change the password, giving the current one; other sessions end."""
+    _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        quand = ctx.maintenant()
+        try:
+            compte.changer_mot_de_passe(
+                actuel,
+                nouveau,
+                quand,
+                ctx.hacheur,
+                politique=ctx.parametres.politique_mot_de_passe,
+                politique_verrouillage=ctx.parametres.verrouillage,
+            )
+        except MotDePasseActuelIncorrect:
+            uow.commit()
+            raise
+        ctx.message(uow, compte.email, "mot_de_passe_modifie", quand=quand.isoformat())
+        uow.commit()

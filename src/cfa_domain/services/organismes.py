@@ -1,0 +1,373 @@
+"""Use cases of the organisme: its information sheet, and delegations ("Gestion des accès").
+
+Rules (docs/domain.md, docs/security.md "Access control"):
+
+- **Unknown organisme.** :func:`soumettre_fiche` records the sheet of an organisme the
+  OPCO does not know, *à valider*; nothing it says is trusted until an OPCO agent validates
+  it (:func:`valider_fiche`), which puts its addresses on file, or rejects it
+  (:func:`refuser_fiche`). A SIRET already known is a :class:`~cfa_domain.errors.Conflit`
+  (the public SIRET check says as much, so this reveals nothing new).
+- **Own organisme only.** A CFA account reads and edits its own organisme's sheet; the
+  SIRET comes from the account, never from the request.
+- **Delegations.** A delegataire's account types a delegant's SIRET and establishment name
+  (:func:`demander_delegation`). The delegant must be an active organisme known to the
+  OPCO; the request stays inactive (no file becomes visible) until an account of the
+  delegant or an OPCO agent approves it (:func:`decider_delegation`). The delegant, the
+  delegataire and agents may revoke it (:func:`revoquer_delegation`); an account of any
+  other organisme gets :class:`~cfa_domain.errors.AccesRefuse`, whatever identifier it
+  sends. One organisme pair has at most one pending or active delegation.
+- **Who is told.** A mail to an organisme goes to its active accounts, or to its sheet's
+  address when it has none yet (someone must learn that a decision awaits).
+
+Mails (``modele`` and variables, all text):
+
+========================  ==============================================================
+``fiche_recue``           ``siret``, ``raison_sociale``
+``fiche_validee``         ``siret``, ``raison_sociale``, ``reference_opco``
+``fiche_refusee``         ``siret``, ``raison_sociale``, ``motif``
+``delegation_demandee``   ``delegation_id``, ``siret_delegataire``, ``delegataire``,
+                          ``nom_etablissement``
+``delegation_approuvee``  ``delegation_id``, ``siret_delegant``, ``siret_delegataire``,
+                          ``nom_etablissement``, ``motif`` (empty)
+``delegation_refusee``    the same, with the ``motif``
+``delegation_revoquee``   the same, with the ``motif``
+========================  ==============================================================
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cfa_domain.compte import StatutCompte
+from cfa_domain.errors import AccesRefuse, Conflit, DonneeInvalide, Introuvable, RegleDeGestion
+from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
+from cfa_domain.services.contexte import (
+    agent_actif,
+    compte_actif,
+    organisme_du_compte,
+    organisme_existant,
+)
+from cfa_domain.values import Email, Siret
+
+if TYPE_CHECKING:
+    import uuid
+
+    from cfa_domain.compte import Compte
+    from cfa_domain.organisme import FicheOrganisme, Interlocuteur
+    from cfa_domain.ports import UnitOfWork
+    from cfa_domain.services.contexte import Contexte
+
+__all__ = [
+    "ListeDelegations",
+    "consulter_organisme",
+    "decider_delegation",
+    "demander_delegation",
+    "lister_delegations",
+    "lister_fiches_a_valider",
+    "mettre_a_jour_fiche",
+    "refuser_fiche",
+    "revoquer_delegation",
+    "soumettre_fiche",
+    "valider_fiche",
+]
+
+
+@attrs.frozen
+class ListeDelegations:
+    """The "Gestion des accès" page of an organisme.
+
+    ``demandees``: the delegations it asked for as delegataire, every status (the
+    guide's table "Numéro Siret / Nom de l'établissement"); ``a_decider``: the requests
+    other organismes made of it, awaiting its decision; ``accordees``: the delegations it
+    granted and may revoke.
+    """
+
+    demandees: tuple[Delegation, ...]
+    a_decider: tuple[Delegation, ...]
+    accordees: tuple[Delegation, ...]
+
+
+# --- Helpers ------------------------------------------------------------------------
+
+
+def _prevenir(
+    ctx: Contexte, uow: UnitOfWork, organisme: Organisme, modele: str, **contexte: str
+) -> None:
+    """Mail an organisme: its active accounts, or its sheet's address if it has none."""
+    destinataires: list[Email] = [
+        c.email
+        for c in uow.comptes.pour_organisme(organisme.siret)
+        if c.statut is StatutCompte.ACTIF
+    ] or [organisme.fiche.email]
+    for destinataire in destinataires:
+        ctx.message(uow, destinataire, modele, **contexte)
+
+
+def _prevenir_fiche(
+    ctx: Contexte, uow: UnitOfWork, organisme: Organisme, modele: str, **contexte: str
+) -> None:
+    """Mail the sheet's addresses (organisme and contact person, once each)."""
+    for destinataire in sorted({organisme.fiche.email, organisme.interlocuteur.email}):
+        ctx.message(
+            uow,
+            destinataire,
+            modele,
+            siret=organisme.siret.numero,
+            raison_sociale=organisme.fiche.raison_sociale,
+            **contexte,
+        )
+
+
+def _delegation(uow: UnitOfWork, delegation_id: uuid.UUID) -> Delegation:
+    delegation = uow.delegations.obtenir(delegation_id)
+    if delegation is None:
+        raise Introuvable("Délégation", str(delegation_id))
+    return delegation
+
+
+def _contexte_delegation(delegation: Delegation, motif: str = "") -> dict[str, str]:
+    return {
+        "delegation_id": str(delegation.id),
+        "siret_delegant": delegation.siret_delegant.numero,
+        "siret_delegataire": delegation.siret_delegataire.numero,
+        "nom_etablissement": delegation.nom_etablissement,
+        "motif": motif,
+    }
+
+
+def _auteur(compte: Compte) -> str:
+    return str(compte.id)
+
+
+# --- Information sheet --------------------------------------------------------------
+
+
+def soumettre_fiche(
+    ctx: Contexte,
+    *,
+    siret: str,
+    fiche: FicheOrganisme,
+    interlocuteur: Interlocuteur,
+    reference_opco: str | None = None,
+) -> None:
+    """«Validation des données OF»: an unknown organisme submits its sheet to the OPCO.
+
+    The sheet awaits an agent (*à valider*); an acknowledgement goes to its address.
+    """
+    numero = Siret(siret)
+    with ctx.uow() as uow:
+        existant = uow.organismes.obtenir(numero)
+        if existant is not None:
+            raise Conflit(
+                f"Une fiche existe déjà pour ce SIRET (organisme « {existant.statut.libelle} » "
+                "auprès de l'OPCO).",
+                champ="siret",
+            )
+        organisme = Organisme.fiche_soumise(
+            siret=numero,
+            fiche=fiche,
+            interlocuteur=interlocuteur,
+            quand=ctx.maintenant(),
+            reference_opco=reference_opco,
+        )
+        uow.organismes.ajouter(organisme)
+        ctx.message(
+            uow,
+            fiche.email,
+            "fiche_recue",
+            siret=numero.numero,
+            raison_sociale=fiche.raison_sociale,
+        )
+        uow.commit()
+
+
+def lister_fiches_a_valider(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Organisme, ...]:
+    """Back office: the sheets awaiting validation, oldest first."""
+    with ctx.uow() as uow:
+        agent_actif(uow, agent_id)
+        fiches = tuple(uow.organismes.a_valider())
+        uow.commit()
+    return fiches
+
+
+def valider_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, reference_opco: str) -> None:
+    """An OPCO agent validates a sheet: the organisme is active, its addresses on file."""
+    numero = Siret(siret)
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        organisme = organisme_existant(uow, numero)
+        organisme.valider(_auteur(agent), ctx.maintenant(), reference_opco)
+        _prevenir_fiche(
+            ctx, uow, organisme, "fiche_validee", reference_opco=organisme.reference_opco or ""
+        )
+        uow.commit()
+
+
+def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) -> None:
+    """An OPCO agent rejects a submitted sheet, with a reason mailed to the organisme."""
+    numero = Siret(siret)
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        organisme = organisme_existant(uow, numero)
+        if organisme.statut is not StatutOrganisme.A_VALIDER:
+            raise RegleDeGestion(
+                f"Cet organisme est « {organisme.statut.libelle} » : sa fiche n'attend pas "
+                "de validation."
+            )
+        organisme.desactiver(_auteur(agent), ctx.maintenant(), motif)
+        _prevenir_fiche(ctx, uow, organisme, "fiche_refusee", motif=organisme.historique[-1].motif)
+        uow.commit()
+
+
+def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
+    """«Mon organisme»: the account's own organisme, its sheet and status with the OPCO."""
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        organisme = organisme_existant(uow, organisme_du_compte(compte))
+        uow.commit()
+    return organisme
+
+
+def mettre_a_jour_fiche(
+    ctx: Contexte, compte_id: uuid.UUID, fiche: FicheOrganisme, interlocuteur: Interlocuteur
+) -> None:
+    """«Fiche OF dématérialisée»: replace the own organisme's sheet and contact person."""
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        organisme = organisme_existant(uow, organisme_du_compte(compte))
+        organisme.mettre_a_jour_fiche(fiche, interlocuteur, _auteur(compte), ctx.maintenant())
+        uow.commit()
+
+
+# --- Delegations --------------------------------------------------------------------
+
+
+def demander_delegation(
+    ctx: Contexte, compte_id: uuid.UUID, siret_delegant: str, nom_etablissement: str
+) -> Delegation:
+    """«Ajouter un OF déléguant»: ask a known organisme to let us manage its files.
+
+    The delegation stays inactive until the delegant (or an agent) approves it; the
+    delegant's accounts are told.
+    """
+    numero = Siret(siret_delegant)
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        delegataire = organisme_existant(uow, organisme_du_compte(compte))
+        if delegataire.statut is not StatutOrganisme.ACTIF:
+            raise RegleDeGestion(
+                f"Votre organisme est « {delegataire.statut.libelle} » auprès de l'OPCO : il "
+                "ne peut pas demander de délégation."
+            )
+        delegant = uow.organismes.obtenir(numero)
+        if delegant is None or delegant.statut is not StatutOrganisme.ACTIF:
+            raise DonneeInvalide(
+                "Aucun organisme actif n'est connu de l'OPCO avec ce numéro de SIRET.",
+                champ="siret",
+                valeur=numero.numero,
+            )
+        if any(
+            d.siret_delegant == numero
+            and d.statut in {StatutDelegation.DEMANDEE, StatutDelegation.ACTIVE}
+            for d in uow.delegations.pour_organisme(delegataire.siret)
+        ):
+            raise Conflit(
+                "Une délégation de cet organisme est déjà demandée ou active.", champ="siret"
+            )
+        delegation = Delegation.demander(
+            id=ctx.jetons.identifiant(),
+            siret_delegant=numero,
+            siret_delegataire=delegataire.siret,
+            nom_etablissement=nom_etablissement,
+            demandee_par=compte.id,
+            quand=ctx.maintenant(),
+        )
+        uow.delegations.ajouter(delegation)
+        _prevenir(
+            ctx,
+            uow,
+            delegant,
+            "delegation_demandee",
+            delegation_id=str(delegation.id),
+            siret_delegataire=delegataire.siret.numero,
+            delegataire=delegataire.nom,
+            nom_etablissement=delegation.nom_etablissement,
+        )
+        uow.commit()
+    return delegation
+
+
+def decider_delegation(
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    delegation_id: uuid.UUID,
+    *,
+    approuver: bool,
+    motif: str = "",
+) -> None:
+    """The delegant (or an OPCO agent) approves or refuses (with a reason) a request."""
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        delegation = _delegation(uow, delegation_id)
+        if not delegation.peut_decider(compte.siret_organisme, compte.est_agent):
+            raise AccesRefuse(
+                "Seul l'organisme déléguant ou un conseiller de l'OPCO peut décider de cette "
+                "délégation."
+            )
+        quand = ctx.maintenant()
+        if approuver:
+            delegation.approuver(_auteur(compte), quand)
+            modele = "delegation_approuvee"
+        else:
+            delegation.refuser(_auteur(compte), quand, motif)
+            modele = "delegation_refusee"
+        delegataire = organisme_existant(uow, delegation.siret_delegataire)
+        _prevenir(
+            ctx,
+            uow,
+            delegataire,
+            modele,
+            **_contexte_delegation(delegation, delegation.historique[-1].motif),
+        )
+        uow.commit()
+
+
+def revoquer_delegation(
+    ctx: Contexte, compte_id: uuid.UUID, delegation_id: uuid.UUID, motif: str
+) -> None:
+    """End a delegation (or withdraw a pending request): delegant, delegataire or agent.
+
+    The organismes of the delegation other than the revoking account's own are told.
+    """
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        delegation = _delegation(uow, delegation_id)
+        if not delegation.peut_revoquer(compte.siret_organisme, compte.est_agent):
+            raise AccesRefuse(
+                "Seuls les organismes de la délégation ou un conseiller de l'OPCO peuvent la "
+                "révoquer."
+            )
+        delegation.revoquer(_auteur(compte), ctx.maintenant(), motif)
+        contexte = _contexte_delegation(delegation, delegation.historique[-1].motif)
+        for siret in (delegation.siret_delegant, delegation.siret_delegataire):
+            if siret != compte.siret_organisme:
+                organisme = organisme_existant(uow, siret)
+                _prevenir(ctx, uow, organisme, "delegation_revoquee", **contexte)
+        uow.commit()
+
+
+def lister_delegations(ctx: Contexte, compte_id: uuid.UUID) -> ListeDelegations:
+    """«Gestion des accès»: the organisme's requested, pending and granted delegations."""
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        siret = organisme_du_compte(compte)
+        toutes = uow.delegations.pour_organisme(siret)
+        uow.commit()
+    comme_delegant = [d for d in toutes if d.siret_delegant == siret]
+    return ListeDelegations(
+        demandees=tuple(d for d in toutes if d.siret_delegataire == siret),
+        a_decider=tuple(d for d in comme_delegant if d.statut is StatutDelegation.DEMANDEE),
+        accordees=tuple(d for d in comme_delegant if d.statut is StatutDelegation.ACTIVE),
+    )
