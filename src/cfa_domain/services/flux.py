@@ -2,27 +2,36 @@
 
 Rules and choices
 -----------------
-- **Idempotent upsert** (:func:`appliquer_dossier`), keyed by action number and version:
-  an unknown action number creates the file (*reçu*); a newer version replaces its
-  formation, contract and budget; the same version with the same data changes nothing;
-  an older version, or the same version with other data, is *contradictory*.
-- **State.** When the record carries the state the OPCO's back office reports, the file
-  moves there through *one* allowed transition of its state machine (the history records
-  it, author ``Webservice``); the same state is no change; a forbidden transition is
-  contradictory. *Rompu* uses the record's rupture date (none: contradictory). A file
-  reaching *en cours* or *refusé* this way mails its CFA, as when an agent does it.
+- **A record is a snapshot of one version of a file**, its reported state included
+  (:class:`~cfa_domain.ports.DossierFlux`). So:
+
+  * an unknown action number creates the file (*reçu*, then the reported state);
+  * a newer version replaces formation, contract and budget, and moves the file to the
+    reported state;
+  * the version already stored is a replay: unchanged when it agrees with the file
+    (same data, and same state when it reports one), contradictory otherwise;
+  * an older version is contradictory.
+
+  We read the version as the version of the whole record: a state change upstream comes
+  with a new version. Letting a replayed version move the state would make the result
+  depend on the order of replays (a re-sync could flap a file between two states).
+- **State moves** go through *one* allowed transition of the file's state machine
+  (history author ``Webservice``); a forbidden one is contradictory. *Rompu* uses the
+  record's rupture date (none: contradictory). A file reaching *en cours* or *refusé* this
+  way mails its CFA, as when an agent does it.
 - **Quarantine, never half-applied.** A contradictory record is kept in the quarantine
-  journal with its reason and a readable JSON copy of what was received; the unit of
-  work is rolled back first, so none of the record is applied. An
+  journal with its reason and a readable JSON copy of what was received, after the unit
+  of work is rolled back, so none of the record is applied. An
   :class:`~cfa_domain.ports.EnregistrementIllisible` (the edge could not structure it) is
-  quarantined as received.
+  quarantined as received. A record already in quarantine (same key, same content) is
+  settled by a person, not by a replay: received again, it is neither applied nor logged
+  again. With the rules above ingestion is idempotent for any list of records: applying
+  it twice leaves the files as applying it once.
 - **Resumable** (:func:`synchroniser`): each record is handled in its own unit of work,
   which also advances the source's cursor, so the record's effect and "the feed was read
   up to here" are committed together. A crash resumes exactly after the last committed
-  record; re-reading records already applied is harmless anyway (idempotent upsert), so
-  even two overlapping runs leave the files right. Re-applying a record that has become
-  stale (an older version) quarantines it again: files never change, the journal says
-  the stale record was received once more.
+  record; re-reading records already handled is harmless anyway, so even two
+  overlapping runs leave the files right.
 """
 
 from __future__ import annotations
@@ -36,7 +45,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.action import Action, EtatDossier
-from cfa_domain.errors import DonneeInvalide, ErreurDomaine
+from cfa_domain.errors import Conflit, DonneeInvalide, ErreurDomaine
 from cfa_domain.ports import DossierFlux, EnregistrementRejete, MotifRejet
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
 
@@ -136,21 +145,26 @@ def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApp
             quand=quand,
             auteur=AUTEUR_WEBSERVICE,
         )
-        changement = _suivre_etat(action, dossier.etat, quand, dossier.version)
-        uow.actions.ajouter(action)
         resultat = ResultatApplication.CREE
+        uow.actions.ajouter(action)
+    elif action.mettre_a_jour(
+        formation=dossier.formation,
+        contrat=dossier.contrat,
+        budget=dossier.budget,
+        version=dossier.version,
+    ):
+        resultat = ResultatApplication.MIS_A_JOUR
+    elif dossier.etat is None or dossier.etat is action.etat:
+        return ResultatApplication.INCHANGE
     else:
-        modifie = action.mettre_a_jour(
-            formation=dossier.formation,
-            contrat=dossier.contrat,
-            budget=dossier.budget,
-            version=dossier.version,
+        raise Conflit(
+            f"Dossier {action.numero_action} : la version {dossier.version}, enregistrée à "
+            f"l'état « {action.etat.libelle} », est transmise à l'état "
+            f"« {dossier.etat.libelle} ». Un changement d'état arrive avec une nouvelle "
+            "version.",
+            champ="etat",
         )
-        changement = _suivre_etat(action, dossier.etat, quand, dossier.version)
-        if modifie or changement is not None:
-            resultat = ResultatApplication.MIS_A_JOUR
-        else:
-            resultat = ResultatApplication.INCHANGE
+    changement = _suivre_etat(action, dossier.etat, quand, dossier.version)
     if changement is not None:
         notifier_changement_etat(ctx, uow, action, changement)
     return resultat
@@ -161,26 +175,26 @@ def _appliquer(
 ) -> ResultatApplication:
     """Apply a record, or roll its effects back and quarantine it; the caller commits."""
     if isinstance(enregistrement, DossierFlux):
+        copie, motif, detail = brut(enregistrement), MotifRejet.CONTRADICTOIRE, ""
+    else:
+        copie, motif, detail = enregistrement.brut, MotifRejet.ILLISIBLE, enregistrement.detail
+    if uow.quarantaine.contient(enregistrement.cle, copie):
+        return ResultatApplication.REJETE
+    if isinstance(enregistrement, DossierFlux):
         try:
             return _upsert(ctx, uow, enregistrement)
         except ErreurDomaine as erreur:
             uow.rollback()
-            rejet = EnregistrementRejete(
-                cle=enregistrement.cle,
-                brut=brut(enregistrement),
-                motif=MotifRejet.CONTRADICTOIRE,
-                detail=erreur.message,
-                rejete_le=ctx.maintenant(),
-            )
-    else:
-        rejet = EnregistrementRejete(
+            detail = erreur.message
+    uow.quarantaine.ajouter(
+        EnregistrementRejete(
             cle=enregistrement.cle,
-            brut=enregistrement.brut,
-            motif=MotifRejet.ILLISIBLE,
-            detail=enregistrement.detail,
+            brut=copie,
+            motif=motif,
+            detail=detail,
             rejete_le=ctx.maintenant(),
         )
-    uow.quarantaine.ajouter(rejet)
+    )
     return ResultatApplication.REJETE
 
 
