@@ -21,12 +21,13 @@ Rules and choices
   2. their bytes are stored *before* the unit of work (a file system is no part of the
      transaction), and deleted again if the unit of work does not commit, so nothing is
      left half-written;
-  3. in one unit of work: the account, the idempotency key (a replay answers the receipt
-     of the request already made, and the new bytes are deleted), the file locked for
-     update (concurrent submissions are checked against the budget one after the other),
-     the rules of :meth:`~cfa_domain.remboursement.DemandeRemboursement.soumettre` against
-     the file's real schedule, the request, its documents' metadata, the receipt mail in
-     the outbox, one commit.
+  3. in one unit of work: the account, the file locked for update (concurrent
+     submissions are checked against the budget one after the other, and a double
+     submission finds the first one committed), the idempotency key (a replay answers
+     the receipt of the request already made, and the new bytes are deleted), the rules
+     of :meth:`~cfa_domain.remboursement.DemandeRemboursement.soumettre` against the
+     file's real schedule, the request, its documents' metadata, the receipt mail in the
+     outbox, one commit.
 
   A key reused for another request (other file, period or amounts) is a
   :class:`~cfa_domain.errors.Conflit`: answering the first receipt would hide a mistake.

@@ -236,7 +236,7 @@ def test_enregistrement_deja_en_quarantaine_ni_applique_ni_journalise() -> None:
     """A quarantined record received again is settled by a person: not applied, not logged again."""
     m = memoire()
     appliquer_dossier(m.contexte, dossier(etat=EtatDossier.RECU))
-    tardif = dossier(2, etat=EtatDossier.EN_COURS)
+    tardif = dossier(3, etat=EtatDossier.EN_COURS)
     assert appliquer_dossier(m.contexte, tardif) is R.REJETE
     appliquer_dossier(m.contexte, dossier(1, etat=EtatDossier.RECU))
     synchroniser(m.contexte, MemoireSourceFlux([dossier(2, etat=EtatDossier.EN_INSTRUCTION)]))
