@@ -420,6 +420,10 @@ class JournalQuarantaine(Protocol):
         """Return every quarantined record, oldest first."""
         ...
 
+    def contient(self, cle: str, brut: str) -> bool:
+        """Return True when this very record (same key, same content) is already quarantined."""
+        ...
+
     def curseur(self, source: str) -> str | None:
         """Return the position after the last record handled from ``source``, or None."""
         ...

@@ -63,6 +63,10 @@ class Parametres:
     duree_reinitialisation: dt.timedelta = dt.timedelta(hours=1)
     duree_invitation: dt.timedelta = dt.timedelta(days=7)
     taille_page: int = 10
+    taille_max_document: int = 10 * 1024 * 1024
+    """Largest uploaded document, in bytes (10 Mio)."""
+    taille_max_pieces_demande: int = 25 * 1024 * 1024
+    """Largest total of the documents of one reimbursement request, in bytes (25 Mio)."""
 
 
 @attrs.frozen

@@ -372,6 +372,9 @@ class _Quarantaine(_Depot):
     def lister(self) -> Sequence[EnregistrementRejete]:
         return tuple(self._d.quarantaine)
 
+    def contient(self, cle: str, brut: str) -> bool:
+        return any(r.cle == cle and r.brut == brut for r in self._d.quarantaine)
+
     def curseur(self, source: str) -> str | None:
         return self._d.curseurs.get(source)
 

@@ -1,0 +1,278 @@
+"""Use cases of the files ("Mes actions"): search, detail, and the back office's state changes.
+
+Rules and choices
+-----------------
+- **Visibility.** A CFA account sees the files whose CFA beneficiary is its own organisme
+  or an organisme that delegated to it through an *active* delegation
+  (:func:`~cfa_domain.services.contexte.sirets_visibles`). A file it may not see raises
+  :class:`~cfa_domain.errors.Introuvable`, exactly like a file that does not exist: an
+  action number typed in a URL must not tell whether the file exists (no probing).
+  :func:`action_visible` is the one place that decides it; the request use cases
+  (:mod:`cfa_domain.services.demandes`) go through it too.
+- **Totals of the detail page.** *Consumed* counts every request neither refused nor
+  cancelled (it is what the budget rule counts); *reimbursed* counts the paid ones only
+  (the guide's "Total des remboursements"); *available* is the budget line minus the
+  consumed amount, never below zero. The overpayment to recover after a rupture compares
+  the pedagogical costs actually paid with the schedule recomputed up to the rupture date.
+- **"Suivi par".** The file carries no advisor field; the header's "suivi par" shows the
+  author of the latest change made on the platform (an OPCO agent's email), or nothing
+  while only the Webservice has touched the file.
+- **Back office.** Only an active OPCO agent changes a file's state; the agent's email is
+  the author recorded in the file's history. The accounts of the file's CFA receive a mail
+  (through the outbox, in the same transaction) when the file becomes *en cours*
+  (funding agreed: requests are now possible) or *refusé*.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cfa_domain.action import Action, ChangementEtat, EtatDossier
+from cfa_domain.compte import StatutCompte
+from cfa_domain.echeancier import Echeancier
+from cfa_domain.errors import Introuvable
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, consommation, rembourse
+from cfa_domain.services.contexte import (
+    agent_actif,
+    compte_actif,
+    sirets_visibles,
+    verifier_page,
+)
+from cfa_domain.values import Categorie, Montant
+
+if TYPE_CHECKING:
+    import datetime as dt
+    import uuid
+    from collections.abc import Iterable
+
+    from cfa_domain.compte import Compte
+    from cfa_domain.ports import CriteresRecherche, Page, ResumeAction, UnitOfWork
+    from cfa_domain.services.contexte import Contexte
+
+__all__ = [
+    "AUTEUR_WEBSERVICE",
+    "DetailAction",
+    "LigneBudget",
+    "action_visible",
+    "changer_etat_action",
+    "consulter_action",
+    "lignes_budget",
+    "notifier_changement_etat",
+    "rechercher_actions",
+    "rompre_action",
+    "suivi_par",
+]
+
+AUTEUR_WEBSERVICE = "Webservice"
+"""Author of the history entries written by the upstream feed."""
+
+_MODELES_MAIL_ETAT = {
+    EtatDossier.EN_COURS: "dossier_accorde",
+    EtatDossier.REFUSE: "dossier_refuse",
+}
+
+
+@attrs.frozen
+class LigneBudget:
+    """One budget line of a file, seen from the request form's category."""
+
+    categorie: Categorie
+    budget: Montant
+    consomme: Montant
+    """Requested by the requests that count (neither refused nor cancelled)."""
+    disponible: Montant
+    """What may still be requested on this line (never below zero)."""
+
+
+@attrs.frozen
+class DetailAction:
+    """The file's detail page: its blocks, its requests, its schedule and its totals."""
+
+    action: Action
+    demandes: tuple[DemandeRemboursement, ...]
+    """Every request on the file, oldest first (the *Paiements* block)."""
+    echeancier: Echeancier
+    total_rembourse: Montant
+    """Total of the paid requests ("Total des remboursements")."""
+    lignes: tuple[LigneBudget, ...]
+    """Budget, consumed and available amounts, one line per request category."""
+    trop_percu: Montant
+    """Pedagogical costs paid beyond the schedule after a rupture (0 € when none)."""
+    suivi_par: str | None
+
+    def ligne(self, categorie: Categorie) -> LigneBudget:
+        """The budget line of one category."""
+        return next(ligne for ligne in self.lignes if ligne.categorie is categorie)
+
+
+def action_visible(
+    uow: UnitOfWork, compte: Compte, numero_action: str, *, verrouiller: bool = False
+) -> Action:
+    """Load a file the account may see (locked for update when ``verrouiller``).
+
+    Raises:
+        Introuvable: the file does not exist or the account may not see it (same error).
+    """
+    visibles = sirets_visibles(uow, compte)
+    if verrouiller:
+        action = uow.actions.obtenir_pour_mise_a_jour(numero_action)
+    else:
+        action = uow.actions.obtenir(numero_action)
+    if action is None or action.siret_cfa not in visibles:
+        raise Introuvable("Dossier", numero_action)
+    return action
+
+
+def lignes_budget(
+    action: Action, demandes: Iterable[DemandeRemboursement]
+) -> tuple[LigneBudget, ...]:
+    """Budget, consumed and available amounts of the file, per request category."""
+    consomme = consommation(demandes)
+    return tuple(
+        LigneBudget(
+            categorie=categorie,
+            budget=action.budget.pour(categorie),
+            consomme=consomme[categorie],
+            disponible=max(action.budget.pour(categorie) - consomme[categorie], Montant.zero()),
+        )
+        for categorie in Categorie
+    )
+
+
+def suivi_par(action: Action) -> str | None:
+    """Who follows the file: the author of its latest change not made by the Webservice."""
+    return next(
+        (c.auteur for c in reversed(action.historique) if c.auteur != AUTEUR_WEBSERVICE), None
+    )
+
+
+def notifier_changement_etat(
+    ctx: Contexte, uow: UnitOfWork, action: Action, changement: ChangementEtat
+) -> None:
+    """Mail the active accounts of the file's CFA when funding is agreed or refused."""
+    modele = _MODELES_MAIL_ETAT.get(changement.arrivee)
+    if modele is None:
+        return
+    apprenti = action.contrat.apprenti
+    for compte in uow.comptes.pour_organisme(action.siret_cfa):
+        if compte.statut is StatutCompte.ACTIF:
+            ctx.message(
+                uow,
+                compte.email,
+                modele,
+                numero_action=action.numero_action,
+                intitule_formation=action.formation.intitule,
+                apprenti=f"{apprenti.prenom} {apprenti.nom}",
+                etat=changement.arrivee.libelle,
+                motif=changement.motif,
+            )
+
+
+def rechercher_actions(
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    criteres: CriteresRecherche,
+    *,
+    page: int = 1,
+    taille: int | None = None,
+) -> Page[ResumeAction]:
+    """Search the files the account may see (the "Mes actions" list), one page at a time.
+
+    ``taille`` defaults to the deployment's page size.
+
+    Raises:
+        DonneeInvalide: a page number below 1 or a page size out of range.
+        AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
+    """
+    taille = ctx.parametres.taille_page if taille is None else taille
+    verifier_page(page, taille)
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        return uow.actions.rechercher(
+            criteres, sirets_visibles(uow, compte), page=page, taille=taille
+        )
+
+
+def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) -> DetailAction:
+    """The detail page of a file the account may see.
+
+    Raises:
+        Introuvable: no such file, or not visible to the account.
+    """
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        action = action_visible(uow, compte, numero_action)
+        demandes = tuple(uow.demandes.pour_action(numero_action))
+        echeancier = action.echeancier(ctx.parametres.echeancier)
+        paye_pedagogique = Montant.somme(
+            d.montants.frais_pedagogiques for d in demandes if d.etat is EtatDemande.PAYEE
+        )
+        return DetailAction(
+            action=action,
+            demandes=demandes,
+            echeancier=echeancier,
+            total_rembourse=rembourse(demandes),
+            lignes=lignes_budget(action, demandes),
+            trop_percu=echeancier.trop_percu(paye_pedagogique),
+            suivi_par=suivi_par(action),
+        )
+
+
+def _action_pour_agent(uow: UnitOfWork, numero_action: str) -> Action:
+    action = uow.actions.obtenir_pour_mise_a_jour(numero_action)
+    if action is None:
+        raise Introuvable("Dossier", numero_action)
+    return action
+
+
+def changer_etat_action(
+    ctx: Contexte,
+    agent_id: uuid.UUID,
+    numero_action: str,
+    etat: EtatDossier,
+    motif: str = "",
+) -> ChangementEtat:
+    """An OPCO agent moves a file to ``etat``; the CFA is mailed on agreement or refusal.
+
+    Raises:
+        AccesRefuse: the account is not an active OPCO agent.
+        Introuvable: no such file.
+        TransitionInterdite: the transition is not allowed from the file's state.
+        DonneeInvalide: a refusal without a reason, or *rompu* (use :func:`rompre_action`).
+    """
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        action = _action_pour_agent(uow, numero_action)
+        changement = action.changer_etat(
+            etat, auteur=str(agent.email), quand=ctx.maintenant(), motif=motif
+        )
+        notifier_changement_etat(ctx, uow, action, changement)
+        uow.commit()
+        return changement
+
+
+def rompre_action(
+    ctx: Contexte,
+    agent_id: uuid.UUID,
+    numero_action: str,
+    date_rupture: dt.date,
+    motif: str,
+) -> ChangementEtat:
+    """An OPCO agent records the early end of a contract on its last day ``date_rupture``.
+
+    Raises:
+        AccesRefuse: the account is not an active OPCO agent.
+        Introuvable: no such file.
+        TransitionInterdite: the file is not *en cours*.
+        DonneeInvalide: no reason, or a rupture date outside the contract.
+    """
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        action = _action_pour_agent(uow, numero_action)
+        changement = action.rompre(
+            date_rupture, auteur=str(agent.email), quand=ctx.maintenant(), motif=motif
+        )
+        uow.commit()
+        return changement

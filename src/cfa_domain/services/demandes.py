@@ -1,0 +1,544 @@
+"""Use cases of the reimbursement requests: prepare, submit, receipt, list, cancel, process.
+
+Rules and choices
+-----------------
+- **Access.** Every read or write goes through the file: a request, its receipt and its
+  documents are visible to an account exactly when their file is
+  (:func:`~cfa_domain.services.actions.action_visible`). Anything else raises
+  :class:`~cfa_domain.errors.Introuvable`, the same error as an unknown id, whatever id
+  is typed (no IDOR, no probing).
+- **Pre-filling** (:func:`preparer_demande`, the guide's "aide à la saisie" done properly):
+  the already requested pedagogical costs (every request that counts) are allocated to
+  the schedule's installments in order; the first one not fully requested is proposed,
+  with its period and what is left of it. The certificate is announced as required unless
+  that request would be the file's first advance (same rule as the submission).
+- **Submission** (:func:`soumettre_demande`), in this order:
+
+  1. the uploaded documents are checked (PDF by content: they start with ``%PDF-``; a
+     full parse is the web adapter's job; sizes within
+     :attr:`~cfa_domain.services.contexte.Parametres.taille_max_document` and
+     :attr:`~cfa_domain.services.contexte.Parametres.taille_max_pieces_demande`);
+  2. their bytes are stored *before* the unit of work (a file system is no part of the
+     transaction), and deleted again if the unit of work does not commit, so nothing is
+     left half-written;
+  3. in one unit of work: the account, the file locked for update (concurrent
+     submissions are checked against the budget one after the other, and a double
+     submission finds the first one committed), the idempotency key (a replay answers
+     the receipt of the request already made, and the new bytes are deleted), the rules
+     of :meth:`~cfa_domain.remboursement.DemandeRemboursement.soumettre` against the
+     file's real schedule, the request, its documents' metadata, the receipt mail in the
+     outbox, one commit.
+
+  A key reused for another request (other file, period or amounts) is a
+  :class:`~cfa_domain.errors.Conflit`: answering the first receipt would hide a mistake.
+- **Receipt.** Built from stored data only, so it is the same on every download: the
+  organisme is the file's CFA (its OPCO reference as "N° de référence OF", its SIRET when
+  the OPCO gave none); the requester is the email that submitted (first history entry);
+  "Référence OPCO" is ``<action number>-<rank of the request on the file>``;
+  "Remboursements déjà effectués" counts the requests paid before this one was submitted.
+- **Back office.** Only an active OPCO agent processes a request; the requester is mailed
+  when it is refused (with the reason) or paid.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import hashlib
+from typing import TYPE_CHECKING
+
+import attrs
+
+from cfa_domain.action import EtatDossier
+from cfa_domain.echeancier import Echeance, Regime
+from cfa_domain.errors import Conflit, DonneeInvalide, DossierNonRemboursable, Introuvable
+from cfa_domain.ports import DocumentMeta
+from cfa_domain.remboursement import (
+    DemandeRemboursement,
+    EtatDemande,
+    MontantsDemandes,
+    PieceJointe,
+    QuantitesFraisAnnexes,
+    Recepisse,
+    consommation,
+    est_premiere_avance,
+)
+from cfa_domain.services.actions import (
+    LigneBudget,
+    action_visible,
+    lignes_budget,
+    suivi_par,
+)
+from cfa_domain.services.contexte import (
+    agent_actif,
+    compte_actif,
+    organisme_du_compte,
+    sirets_visibles,
+    verifier_page,
+)
+from cfa_domain.values import Categorie, Montant, Periode, Piece
+
+if TYPE_CHECKING:
+    import uuid
+    from collections.abc import Sequence
+
+    from cfa_domain.action import Action
+    from cfa_domain.compte import Compte
+    from cfa_domain.ports import Page, UnitOfWork
+    from cfa_domain.remboursement import ChangementEtatDemande
+    from cfa_domain.services.contexte import Contexte, Parametres
+
+__all__ = [
+    "MAGIE_PDF",
+    "CommandeDemande",
+    "Decision",
+    "Preremplissage",
+    "annuler_demande",
+    "document",
+    "lister_demandes",
+    "preparer_demande",
+    "recepisse",
+    "recepisse_pdf",
+    "soumettre_demande",
+    "traiter_demande",
+]
+
+MAGIE_PDF = b"%PDF-"
+"""Every PDF file starts with these bytes."""
+
+_MIO = 1024 * 1024
+
+
+class Decision(enum.Enum):
+    """What an OPCO agent does with a request."""
+
+    PRENDRE_EN_TRAITEMENT = "prendre_en_traitement"
+    VALIDER = "valider"
+    PAYER = "payer"
+    REFUSER = "refuser"
+
+
+_MODELES_MAIL_DECISION = {
+    Decision.REFUSER: "demande_refusee",
+    Decision.PAYER: "demande_payee",
+}
+
+
+@attrs.frozen
+class CommandeDemande:
+    """What the request form sends.
+
+    ``fichiers`` holds ``(piece, nom_fichier, contenu)`` triples, as uploaded;
+    ``cle_idempotence`` is the form's one-time key (a double submission creates one
+    request).
+    """
+
+    numero_action: str
+    periode: Periode
+    montants: MontantsDemandes
+    fichiers: tuple[tuple[Piece, str, bytes], ...] = ()
+    quantites: QuantitesFraisAnnexes = attrs.Factory(QuantitesFraisAnnexes)
+    conditions_acceptees: bool = False
+    cle_idempotence: str | None = None
+
+
+@attrs.frozen
+class Preremplissage:
+    """What the request form shows and proposes for a file ("aide à la saisie")."""
+
+    numero_action: str
+    intitule_formation: str
+    apprenti_nom: str
+    apprenti_prenom: str
+    suivi_par: str | None
+    etat: EtatDossier
+    regime: Regime
+    echeance: Echeance | None
+    """The next installment not fully requested, None when all are."""
+    reste: Montant
+    """What is left to request of that installment (0 € when there is none)."""
+    ouverte: bool
+    """Whether that installment may be requested today."""
+    disponible_aujourd_hui: Montant
+    """Pedagogical costs opened by today and not requested yet, all installments together."""
+    prochaine_ouverture: dt.date | None
+    """The next opening date after today, if any."""
+    pieces_requises: frozenset[Piece]
+    lignes: tuple[LigneBudget, ...]
+    """Budget, consumed and available amounts per category."""
+
+    @property
+    def periode(self) -> Periode | None:
+        """The period to pre-fill: the proposed installment's."""
+        return self.echeance.periode if self.echeance is not None else None
+
+    @property
+    def date_ouverture(self) -> dt.date | None:
+        """When the proposed installment opens (or opened)."""
+        return self.echeance.date_ouverture if self.echeance is not None else None
+
+    @property
+    def entete(self) -> str:
+        """The form's header line."""
+        return f"Dossier Apprentissage : {self.numero_action} suivi par : {self.suivi_par or '—'}"
+
+    def montants_proposes(self) -> MontantsDemandes | None:
+        """The amounts to pre-fill: what is left of the installment, if it is open."""
+        if not (self.ouverte and self.reste):
+            return None
+        return MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: self.reste})
+
+
+# --- helpers ---------------------------------------------------------------------------
+
+
+def _taille(octets: int) -> str:
+    """A size limit in French: whole mebibytes as "Mo", else in bytes."""
+    return f"{octets // _MIO} Mo" if octets % _MIO == 0 else f"{octets} octets"
+
+
+def _verifier_fichiers(
+    fichiers: Sequence[tuple[Piece, str, bytes]], parametres: Parametres
+) -> list[tuple[Piece, str, bytes]]:
+    """Check the uploads (name, size, PDF content); return them with clean file names."""
+    propres: list[tuple[Piece, str, bytes]] = []
+    total = 0
+    for piece, nom_brut, contenu in fichiers:
+        nom = nom_brut.replace("\\", "/").rsplit("/", 1)[-1].strip()
+        if not nom:
+            raise DonneeInvalide(
+                f"{piece.libelle} : le nom du fichier est obligatoire.", champ=piece.value
+            )
+        if len(contenu) > parametres.taille_max_document:
+            raise DonneeInvalide(
+                f"{piece.libelle} : « {nom} » dépasse la taille maximale d'un document "
+                f"({_taille(parametres.taille_max_document)}).",
+                champ=piece.value,
+                valeur=len(contenu),
+            )
+        if not contenu.startswith(MAGIE_PDF):
+            raise DonneeInvalide(
+                f"{piece.libelle} : « {nom} » n'est pas un fichier PDF. Seuls les documents "
+                "PDF sont acceptés.",
+                champ=piece.value,
+                valeur=nom,
+            )
+        total += len(contenu)
+        propres.append((piece, nom, contenu))
+    if total > parametres.taille_max_pieces_demande:
+        raise DonneeInvalide(
+            "Les documents joints dépassent ensemble la taille maximale d'une demande "
+            f"({_taille(parametres.taille_max_pieces_demande)}).",
+            champ="fichiers",
+            valeur=total,
+        )
+    return propres
+
+
+def _paye_le(demande: DemandeRemboursement) -> dt.datetime | None:
+    """When the request was paid, None while it is not."""
+    return next(
+        (c.quand for c in demande.historique if c.arrivee is EtatDemande.PAYEE),
+        None,
+    )
+
+
+def _construire_recepisse(
+    uow: UnitOfWork, demande: DemandeRemboursement, action: Action
+) -> Recepisse:
+    """The receipt of ``demande``, from stored data only (identical on every call)."""
+    autres = [d for d in uow.demandes.pour_action(action.numero_action) if d.id != demande.id]
+    cle = (demande.soumise_le, str(demande.id))
+    rang = 1 + sum(1 for d in autres if (d.soumise_le, str(d.id)) < cle)
+    deja_rembourse = Montant.somme(
+        d.total for d in autres if (paye := _paye_le(d)) is not None and paye <= demande.soumise_le
+    )
+    organisme = uow.organismes.obtenir(action.siret_cfa)
+    nom = organisme.nom if organisme is not None else str(action.siret_cfa)
+    reference = organisme.reference_opco if organisme is not None else None
+    return Recepisse.pour(
+        demande,
+        action,
+        organisme_nom=nom,
+        reference_of=reference or action.siret_cfa.numero,
+        reference_opco=f"{action.numero_action}-{rang:02d}",
+        demandeur=demande.historique[0].auteur,
+        deja_rembourse=deja_rembourse,
+    )
+
+
+def _demande_visible(
+    uow: UnitOfWork, compte: Compte, demande_id: uuid.UUID
+) -> tuple[DemandeRemboursement, Action]:
+    """A request whose file the account may see, and that file; else ``Introuvable``."""
+    visibles = sirets_visibles(uow, compte)
+    demande = uow.demandes.obtenir(demande_id)
+    action = uow.actions.obtenir(demande.numero_action) if demande is not None else None
+    if demande is None or action is None or action.siret_cfa not in visibles:
+        raise Introuvable("Demande", demande_id)
+    return demande, action
+
+
+# --- the CFA's side --------------------------------------------------------------------
+
+
+def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) -> Preremplissage:
+    """Pre-fill the request form of a file from its schedule and its requests so far.
+
+    Raises:
+        Introuvable: no such file, or not visible to the account.
+        DossierNonRemboursable: the file's state allows no request.
+    """
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        action = action_visible(uow, compte, numero_action)
+        if not action.etat.remboursable:
+            raise DossierNonRemboursable(action.numero_action, action.etat.libelle)
+        demandes = uow.demandes.pour_action(numero_action)
+        aujourd_hui = ctx.maintenant().date()
+        echeancier = action.echeancier(ctx.parametres.echeancier)
+        deja_demande = consommation(demandes)[Categorie.FRAIS_PEDAGOGIQUES]
+        due = echeancier.prochaine_echeance(aujourd_hui, deja_demande)
+        premiere = due is not None and est_premiere_avance(
+            demandes, due.echeance.periode, echeancier
+        )
+        dispense = premiere and ctx.parametres.remboursement.certificat_exige_sauf_premiere_avance
+        apprenti = action.contrat.apprenti
+        return Preremplissage(
+            numero_action=action.numero_action,
+            intitule_formation=action.formation.intitule,
+            apprenti_nom=apprenti.nom,
+            apprenti_prenom=apprenti.prenom,
+            suivi_par=suivi_par(action),
+            etat=action.etat,
+            regime=echeancier.regime,
+            echeance=due.echeance if due is not None else None,
+            reste=due.reste if due is not None else Montant.zero(),
+            ouverte=due is not None and due.ouverte,
+            disponible_aujourd_hui=echeancier.disponible_au(aujourd_hui, deja_demande),
+            prochaine_ouverture=echeancier.prochaine_ouverture(aujourd_hui),
+            pieces_requises=(
+                frozenset({Piece.FACTURE})
+                if dispense
+                else frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION})
+            ),
+            lignes=lignes_budget(action, demandes),
+        )
+
+
+def soumettre_demande(ctx: Contexte, compte_id: uuid.UUID, commande: CommandeDemande) -> Recepisse:
+    """Submit a reimbursement request and return its receipt (the mail is in the outbox).
+
+    Raises:
+        DonneeInvalide: a document that is not a PDF, unnamed or too large.
+        Introuvable: no such file, or not visible to the account.
+        Conflit: the idempotency key already served for another request.
+        RegleDeGestion: a rule of the request refuses it (see ``verifier_demande``).
+    """
+    fichiers = _verifier_fichiers(commande.fichiers, ctx.parametres)
+    deposes: list[tuple[Piece, str, bytes, str]] = []
+    garder = False
+    try:
+        for piece, nom, contenu in fichiers:
+            deposes.append((piece, nom, contenu, ctx.documents.deposer(contenu)))
+        resultat, garder = _enregistrer_demande(ctx, compte_id, commande, deposes)
+    finally:
+        if not garder:
+            for *_, document_id in deposes:
+                ctx.documents.supprimer(document_id)
+    return resultat
+
+
+def _enregistrer_demande(
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    commande: CommandeDemande,
+    deposes: Sequence[tuple[Piece, str, bytes, str]],
+) -> tuple[Recepisse, bool]:
+    """The unit of work of a submission; True when a new request was committed."""
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        siret = organisme_du_compte(compte)
+        action = action_visible(uow, compte, commande.numero_action, verrouiller=True)
+        if commande.cle_idempotence is not None:
+            existante = uow.demandes.par_cle_idempotence(compte.id, commande.cle_idempotence)
+            if existante is not None:
+                if (existante.numero_action, existante.periode, existante.montants) != (
+                    commande.numero_action,
+                    commande.periode,
+                    commande.montants,
+                ):
+                    raise Conflit(
+                        "Cette demande a déjà été envoyée avec un autre contenu : "
+                        "rechargez le formulaire avant de soumettre une nouvelle demande.",
+                        champ="cle_idempotence",
+                    )
+                return _construire_recepisse(uow, existante, action), False
+        quand = ctx.maintenant()
+        demande = DemandeRemboursement.soumettre(
+            demande_id=ctx.jetons.identifiant(),
+            action=action,
+            demandes=uow.demandes.pour_action(action.numero_action),
+            siret_organisme=siret,
+            compte_id=compte.id,
+            auteur=str(compte.email),
+            quand=quand,
+            periode=commande.periode,
+            montants=commande.montants,
+            quantites=commande.quantites,
+            pieces=[PieceJointe(piece, doc_id, nom) for piece, nom, _, doc_id in deposes],
+            conditions_acceptees=commande.conditions_acceptees,
+            calendrier=action.echeancier(ctx.parametres.echeancier),
+            parametres=ctx.parametres.remboursement,
+            cle_idempotence=commande.cle_idempotence,
+        )
+        uow.demandes.ajouter(demande)
+        for _, nom, contenu, document_id in deposes:
+            uow.documents.ajouter(
+                DocumentMeta(
+                    id=document_id,
+                    nom_fichier=nom,
+                    taille=len(contenu),
+                    sha256=hashlib.sha256(contenu).hexdigest(),
+                    siret_organisme=siret,
+                    numero_action=action.numero_action,
+                    depose_le=quand,
+                    depose_par=compte.id,
+                )
+            )
+        resultat = _construire_recepisse(uow, demande, action)
+        ctx.message(
+            uow,
+            compte.email,
+            "recepisse_demande",
+            demande_id=str(demande.id),
+            date=f"{resultat.date:%d/%m/%Y}",
+            organisme=resultat.organisme,
+            numero_action=resultat.numero_action,
+            reference_opco=resultat.reference_opco,
+            periode=str(resultat.periode),
+            montant=str(resultat.montant_demande),
+        )
+        uow.commit()
+        return resultat, True
+
+
+def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Recepisse:
+    """The receipt of a request the account may see.
+
+    Raises:
+        Introuvable: no such request, or not visible to the account.
+    """
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        demande, action = _demande_visible(uow, compte, demande_id)
+        return _construire_recepisse(uow, demande, action)
+
+
+def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> bytes:
+    """The receipt of a request the account may see, rendered (a PDF in production).
+
+    Raises:
+        Introuvable: no such request, or not visible to the account.
+    """
+    return ctx.rendu_recepisse.rendre(recepisse(ctx, compte_id, demande_id))
+
+
+def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[DocumentMeta, bytes]:
+    """An uploaded document of a file the account may see: its metadata and its bytes.
+
+    Raises:
+        Introuvable: no such document, or its file is not visible to the account.
+    """
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        visibles = sirets_visibles(uow, compte)
+        meta = uow.documents.obtenir(document_id)
+        action = uow.actions.obtenir(meta.numero_action) if meta is not None else None
+        if meta is None or action is None or action.siret_cfa not in visibles:
+            raise Introuvable("Document", document_id)
+    return meta, ctx.documents.lire(meta.id)
+
+
+def lister_demandes(
+    ctx: Contexte, compte_id: uuid.UUID, *, page: int = 1, taille: int | None = None
+) -> Page[DemandeRemboursement]:
+    """The requests on the files the account may see ("Mes demandes"), newest first.
+
+    Raises:
+        DonneeInvalide: a page number below 1 or a page size out of range.
+    """
+    taille = ctx.parametres.taille_page if taille is None else taille
+    verifier_page(page, taille)
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        return uow.demandes.pour_organismes(sirets_visibles(uow, compte), page=page, taille=taille)
+
+
+def annuler_demande(
+    ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID, motif: str = ""
+) -> ChangementEtatDemande:
+    """The CFA withdraws a request the OPCO has not started processing.
+
+    Raises:
+        Introuvable: no such request, or not visible to the account.
+        TransitionInterdite: the request is no longer *soumise*.
+    """
+    with ctx.uow() as uow:
+        compte = compte_actif(uow, compte_id)
+        demande, _ = _demande_visible(uow, compte, demande_id)
+        changement = demande.annuler(auteur=str(compte.email), quand=ctx.maintenant(), motif=motif)
+        uow.commit()
+        return changement
+
+
+# --- the back office -------------------------------------------------------------------
+
+
+def traiter_demande(
+    ctx: Contexte,
+    agent_id: uuid.UUID,
+    demande_id: uuid.UUID,
+    decision: Decision,
+    motif: str = "",
+) -> ChangementEtatDemande:
+    """An OPCO agent processes a request; the requester is mailed on refusal and payment.
+
+    ``motif`` is the reason of a refusal (required then, ignored otherwise).
+
+    Raises:
+        AccesRefuse: the account is not an active OPCO agent.
+        Introuvable: no such request.
+        TransitionInterdite: the decision is not allowed from the request's state.
+        DonneeInvalide: a refusal without a reason.
+    """
+    with ctx.uow() as uow:
+        agent = agent_actif(uow, agent_id)
+        demande = uow.demandes.obtenir(demande_id)
+        if demande is None:
+            raise Introuvable("Demande", demande_id)
+        auteur, quand = str(agent.email), ctx.maintenant()
+        if decision is Decision.REFUSER:
+            changement = demande.refuser(motif, auteur=auteur, quand=quand)
+        else:
+            transition = {
+                Decision.PRENDRE_EN_TRAITEMENT: demande.prendre_en_traitement,
+                Decision.VALIDER: demande.valider,
+                Decision.PAYER: demande.payer,
+            }[decision]
+            changement = transition(auteur=auteur, quand=quand)
+        modele = _MODELES_MAIL_DECISION.get(decision)
+        demandeur = uow.comptes.obtenir(demande.compte_id)
+        if modele is not None and demandeur is not None:
+            ctx.message(
+                uow,
+                demandeur.email,
+                modele,
+                demande_id=str(demande.id),
+                numero_action=demande.numero_action,
+                periode=str(demande.periode),
+                montant=str(demande.total),
+                motif=changement.motif,
+            )
+        uow.commit()
+        return changement

@@ -1,0 +1,463 @@
+"""Use cases of the files: search, detail with totals, and the back office's state changes."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+
+import attrs
+import pytest
+
+from cfa_domain.action import Action, EtatDossier
+from cfa_domain.compte import Compte, TypeJeton
+from cfa_domain.errors import (
+    AccesRefuse,
+    CompteNonActive,
+    DonneeInvalide,
+    Introuvable,
+    TransitionInterdite,
+)
+from cfa_domain.organisme import Delegation
+from cfa_domain.ports import CriteresRecherche
+from cfa_domain.remboursement import MontantsDemandes
+from cfa_domain.services.actions import (
+    AUTEUR_WEBSERVICE,
+    action_visible,
+    changer_etat_action,
+    consulter_action,
+    rechercher_actions,
+    rompre_action,
+    suivi_par,
+)
+from cfa_domain.services.contexte import Parametres
+from cfa_domain.services.demandes import (
+    CommandeDemande,
+    Decision,
+    soumettre_demande,
+    traiter_demande,
+)
+from cfa_domain.testing import exemples
+from cfa_domain.testing.fakes import Memoire, memoire
+from cfa_domain.values import Categorie, Email, Montant, Periode, Piece, Siret
+
+MOT_DE_PASSE = "Girafe-Bleue-Lune-42"
+SIRET_A = exemples.SIRET_CFA
+SIRET_B = exemples.SIRET_CFA_2
+DOSSIER_A = "2011303654"
+DOSSIER_B = "2011300002"
+PDF = b"%PDF-1.7\n% facture\n"
+
+
+# --- a small world: two organismes, one file each, an agent --------------------------------
+
+
+@attrs.frozen
+class Monde:
+    """Two organismes A and B with one active account and one file each, and an agent."""
+
+    m: Memoire
+    compte_a: uuid.UUID
+    compte_b: uuid.UUID
+    agent: uuid.UUID
+
+
+def ouvrir_compte(m: Memoire, siret: Siret, email: str) -> uuid.UUID:
+    """Open and activate a CFA account of an organisme that has ``email`` on file."""
+    quand = m.horloge.maintenant()
+    with m.contexte.uow() as uow:
+        organisme = uow.organismes.obtenir(siret)
+        assert organisme is not None
+        compte = Compte.ouvrir(
+            id=m.jetons.identifiant(),
+            email=Email(email),
+            organisme=organisme,
+            mot_de_passe=MOT_DE_PASSE,
+            quand=quand,
+            hasher=m.hacheur,
+            invite_par=next(iter(uow.comptes.pour_organisme(siret)), None),
+        )
+        secret = m.jetons.jeton()
+        compte.emettre_jeton(TypeJeton.ACTIVATION, secret, quand)
+        compte.activer(secret, quand)
+        uow.comptes.ajouter(compte)
+        uow.commit()
+    return compte.id
+
+
+def ouvrir_agent(m: Memoire, email: str = "agent@opco-sante.fr") -> uuid.UUID:
+    """Open an OPCO agent's account."""
+    with m.contexte.uow() as uow:
+        agent = Compte.ouvrir_agent(
+            id=m.jetons.identifiant(),
+            email=Email(email),
+            mot_de_passe=MOT_DE_PASSE,
+            quand=m.horloge.maintenant(),
+            hasher=m.hacheur,
+            par="admin",
+        )
+        uow.comptes.ajouter(agent)
+        uow.commit()
+    return agent.id
+
+
+def ajouter(m: Memoire, *actions: Action) -> None:
+    """Store files."""
+    with m.contexte.uow() as uow:
+        for action in actions:
+            uow.actions.ajouter(action)
+        uow.commit()
+
+
+def deleguer(m: Memoire, delegant: Siret, delegataire: Siret, *, approuver: bool = True) -> None:
+    """Record a delegation from ``delegant`` to ``delegataire``, approved or pending."""
+    with m.contexte.uow() as uow:
+        delegation = Delegation.demander(
+            id=m.jetons.identifiant(),
+            siret_delegant=delegant,
+            siret_delegataire=delegataire,
+            nom_etablissement="Site",
+            demandee_par=uuid.UUID(int=1),
+            quand=m.horloge.maintenant(),
+        )
+        if approuver:
+            delegation.approuver("agent", m.horloge.maintenant())
+        uow.delegations.ajouter(delegation)
+        uow.commit()
+
+
+def monde(
+    parametres: Parametres | None = None, *, etat_a: EtatDossier = EtatDossier.EN_COURS
+) -> Monde:
+    """Build the world of most tests."""
+    m = memoire(parametres)
+    with m.contexte.uow() as uow:
+        uow.organismes.ajouter(exemples.organisme(SIRET_A, emails_connus=(Email("a@cfa-a.fr"),)))
+        uow.organismes.ajouter(exemples.organisme(SIRET_B, emails_connus=(Email("b@cfa-b.fr"),)))
+        uow.commit()
+    ajouter(
+        m,
+        exemples.action(DOSSIER_A, etat=etat_a),
+        exemples.action(
+            DOSSIER_B,
+            siret_cfa=SIRET_B,
+            contrat=exemples.contrat(apprenti=exemples.apprenti(nom="Bernard", prenom="Jules")),
+        ),
+    )
+    return Monde(
+        m,
+        ouvrir_compte(m, SIRET_A, "a@cfa-a.fr"),
+        ouvrir_compte(m, SIRET_B, "b@cfa-b.fr"),
+        ouvrir_agent(m),
+    )
+
+
+def soumettre(w: Monde, montant: str, *, compte: uuid.UUID | None = None) -> uuid.UUID:
+    """Submit a request of pedagogical costs on A's file over the whole contract."""
+    recu = soumettre_demande(
+        w.m.contexte,
+        compte or w.compte_a,
+        CommandeDemande(
+            numero_action=DOSSIER_A,
+            periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 12, 31)),
+            montants=MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: Montant(montant)}),
+            fichiers=((Piece.FACTURE, "f.pdf", PDF), (Piece.CERTIFICAT_REALISATION, "c.pdf", PDF)),
+            conditions_acceptees=True,
+        ),
+    )
+    return recu.demande_id
+
+
+def numeros(w: Monde, compte: uuid.UUID, criteres: CriteresRecherche | None = None) -> list[str]:
+    """Action numbers of the first page of a search."""
+    page = rechercher_actions(w.m.contexte, compte, criteres or CriteresRecherche())
+    return [r.action.numero_action for r in page.elements]
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+def test_recherche_ne_montre_que_les_dossiers_de_son_organisme() -> None:
+    """Each organisme finds its own file and never the other one's."""
+    w = monde()
+    assert numeros(w, w.compte_a) == [DOSSIER_A]
+    assert numeros(w, w.compte_b) == [DOSSIER_B]
+    assert numeros(w, w.compte_b, CriteresRecherche(numero_action=DOSSIER_A)) == []
+
+
+def test_recherche_inclut_les_delegants_actifs_seulement() -> None:
+    """An active delegation shows the delegant's files; a pending one shows nothing."""
+    w = monde()
+    deleguer(w.m, SIRET_A, SIRET_B, approuver=False)
+    assert numeros(w, w.compte_b) == [DOSSIER_B]
+    deleguer(w.m, SIRET_A, SIRET_B)
+    assert numeros(w, w.compte_b) == [DOSSIER_A, DOSSIER_B]  # newest number first
+    assert numeros(w, w.compte_a) == [DOSSIER_A]
+
+
+def test_recherche_par_nom_d_apprenti() -> None:
+    """The apprentice's name filters the visible files (accent-insensitive prefix)."""
+    w = monde()
+    deleguer(w.m, SIRET_A, SIRET_B)
+    assert numeros(w, w.compte_b, CriteresRecherche(nom_apprenti="eloi")) == [DOSSIER_A]
+    assert numeros(w, w.compte_b, CriteresRecherche(nom_apprenti="bern")) == [DOSSIER_B]
+
+
+def test_recherche_paginee_avec_la_taille_par_defaut_des_parametres() -> None:
+    """Without a size, the page size is the deployment's; the total counts every match."""
+    w = monde(Parametres(taille_page=2))
+    ajouter(w.m, exemples.action("2011300010"), exemples.action("2011300011"))
+    page = rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche())
+    assert [r.action.numero_action for r in page.elements] == ["2011303654", "2011300011"]
+    assert (page.total, page.taille, page.premier, page.dernier) == (3, 2, 1, 2)
+    suite = rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche(), page=2, taille=2)
+    assert [r.action.numero_action for r in suite.elements] == ["2011300010"]
+
+
+@pytest.mark.parametrize(
+    ("page", "taille", "champ"), [(0, 10, "page"), (1, 0, "taille"), (1, 101, "taille")]
+)
+def test_recherche_refuse_une_page_invalide(page: int, taille: int, champ: str) -> None:
+    """A page below 1 or a size outside 1..100 is refused on its field."""
+    w = monde()
+    with pytest.raises(DonneeInvalide) as erreur:
+        rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche(), page=page, taille=taille)
+    assert erreur.value.champ == champ
+
+
+def test_recherche_montre_le_total_rembourse() -> None:
+    """The list's "Total des remboursements" counts the paid requests only."""
+    w = monde()
+    payee = soumettre(w, "1000")
+    soumettre(w, "500")
+    for decision in (Decision.PRENDRE_EN_TRAITEMENT, Decision.VALIDER, Decision.PAYER):
+        traiter_demande(w.m.contexte, w.agent, payee, decision)
+    (ligne,) = rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche()).elements
+    assert ligne.total_rembourse == Montant("1000")
+
+
+def test_un_agent_ne_recherche_pas_comme_un_cfa() -> None:
+    """An agent's account has no organisme: the CFA search refuses it."""
+    w = monde()
+    with pytest.raises(AccesRefuse):
+        rechercher_actions(w.m.contexte, w.agent, CriteresRecherche())
+
+
+def test_compte_inconnu_ou_inactif_refuse() -> None:
+    """An unknown account is refused, an inactive one too."""
+    w = monde()
+    with pytest.raises(AccesRefuse):
+        rechercher_actions(w.m.contexte, uuid.UUID(int=99), CriteresRecherche())
+    with w.m.contexte.uow() as uow:
+        compte = uow.comptes.obtenir(w.compte_a)
+        assert compte is not None
+        compte.desactiver("agent", w.m.horloge.maintenant(), "départ")
+        uow.commit()
+    with pytest.raises(CompteNonActive):
+        consulter_action(w.m.contexte, w.compte_a, DOSSIER_A)
+
+
+# --- detail --------------------------------------------------------------------------------
+
+
+def test_detail_d_un_dossier_neuf() -> None:
+    """A new file shows its schedule (2021 regime, 40 % of 13 123,50 €) and full budgets."""
+    w = monde()
+    detail = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A)
+    assert detail.action.numero_action == DOSSIER_A
+    assert detail.demandes == ()
+    assert detail.echeancier.premiere_avance.montant == Montant("5249.40")
+    assert [e.montant for e in detail.echeancier.echeances] == [
+        Montant(m) for m in ("5249.40", "3937.05", "3937.05") * 2
+    ]
+    assert detail.total_rembourse == Montant(0)
+    assert detail.trop_percu == Montant(0)
+    assert detail.ligne(Categorie.FRAIS_PEDAGOGIQUES).disponible == Montant("26247")
+    assert [(ligne.categorie, ligne.budget) for ligne in detail.lignes] == [
+        (Categorie.FRAIS_PEDAGOGIQUES, Montant("26247")),
+        (Categorie.REPAS_NUITEES, Montant("300")),
+        (Categorie.FRAIS_DIVERS, Montant("450")),
+        (Categorie.MOBILITE_INTERNATIONALE, Montant("500")),
+    ]
+    assert detail.suivi_par == "exemples"
+
+
+def test_detail_consomme_rembourse_disponible() -> None:
+    """Consumed counts every live request, reimbursed the paid ones, refused ones free budget."""
+    w = monde()
+    payee, refusee = soumettre(w, "5000"), soumettre(w, "2000")
+    soumettre(w, "1000.50")
+    for decision in (Decision.PRENDRE_EN_TRAITEMENT, Decision.VALIDER, Decision.PAYER):
+        traiter_demande(w.m.contexte, w.agent, payee, decision)
+    traiter_demande(w.m.contexte, w.agent, refusee, Decision.REFUSER, "Facture illisible")
+    detail = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A)
+    assert len(detail.demandes) == 3
+    pedagogie = detail.ligne(Categorie.FRAIS_PEDAGOGIQUES)
+    assert (pedagogie.consomme, pedagogie.disponible) == (Montant("6000.50"), Montant("20246.50"))
+    assert detail.total_rembourse == Montant("5000")
+
+
+def test_trop_percu_apres_rupture() -> None:
+    """Paid 18 372,90 €, rupture 31/12/2024: 26 247 × 16/24 = 17 498 €, so 874,90 € to recover."""
+    w = monde()
+    w.m.horloge.instant = dt.datetime(2024, 9, 15, 9, 0, tzinfo=dt.UTC)
+    payee = soumettre(w, "18372.90")
+    for decision in (Decision.PRENDRE_EN_TRAITEMENT, Decision.VALIDER, Decision.PAYER):
+        traiter_demande(w.m.contexte, w.agent, payee, decision)
+    rompre_action(
+        w.m.contexte, w.agent, DOSSIER_A, dt.date(2024, 12, 31), "Rupture d'un commun accord"
+    )
+    detail = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A)
+    assert detail.echeancier.engagement == Montant("17498")
+    assert detail.trop_percu == Montant("874.90")
+    assert detail.action.etat is EtatDossier.ROMPU
+
+
+def test_detail_introuvable_pour_un_autre_organisme_comme_pour_un_dossier_absent() -> None:
+    """B gets the same Introuvable for A's file as for a file that does not exist."""
+    w = monde()
+    for numero in (DOSSIER_A, "2099999999"):
+        with pytest.raises(Introuvable) as erreur:
+            consulter_action(w.m.contexte, w.compte_b, numero)
+        assert (erreur.value.entite, erreur.value.identifiant) == ("Dossier", numero)
+
+
+def test_detail_visible_par_delegation_active() -> None:
+    """An active delegation opens the delegant's file detail; revoking it closes it again."""
+    w = monde()
+    deleguer(w.m, SIRET_A, SIRET_B)
+    assert consulter_action(w.m.contexte, w.compte_b, DOSSIER_A).action.siret_cfa == SIRET_A
+    with w.m.contexte.uow() as uow:
+        (delegation,) = uow.delegations.pour_organisme(SIRET_A)
+        delegation.revoquer("agent", w.m.horloge.maintenant(), "fin du partenariat")
+        uow.commit()
+    with pytest.raises(Introuvable):
+        consulter_action(w.m.contexte, w.compte_b, DOSSIER_A)
+
+
+def test_action_visible_verrouille_aussi() -> None:
+    """Loading for update applies the same visibility rule."""
+    w = monde()
+    with w.m.contexte.uow() as uow:
+        compte_b = uow.comptes.obtenir(w.compte_b)
+        assert compte_b is not None
+        assert action_visible(uow, compte_b, DOSSIER_B, verrouiller=True).numero_action == DOSSIER_B
+        with pytest.raises(Introuvable):
+            action_visible(uow, compte_b, DOSSIER_A, verrouiller=True)
+
+
+def test_suivi_par_ignore_le_webservice() -> None:
+    """A file only touched by the Webservice is followed by nobody yet."""
+    dossier = exemples.action(etat=EtatDossier.RECU)
+    assert dossier.historique[0].auteur == AUTEUR_WEBSERVICE
+    assert suivi_par(dossier) is None
+
+
+# --- back office ---------------------------------------------------------------------------
+
+
+def modeles(w: Monde) -> list[tuple[str, str]]:
+    """(recipient, template) of the committed outbox messages."""
+    return [(str(msg.destinataire), msg.modele) for msg in w.m.stockage.messages]
+
+
+def test_agent_accorde_le_financement_et_le_cfa_est_prevenu() -> None:
+    """En instruction → en cours is recorded with the agent's email; A's accounts get a mail."""
+    w = monde(etat_a=EtatDossier.RECU)
+    ouvrir_compte(w.m, SIRET_A, "collegue@cfa-a.fr")
+    changer_etat_action(w.m.contexte, w.agent, DOSSIER_A, EtatDossier.EN_INSTRUCTION)
+    assert modeles(w) == []
+    w.m.horloge.avancer(dt.timedelta(days=2))
+    changement = changer_etat_action(
+        w.m.contexte, w.agent, DOSSIER_A, EtatDossier.EN_COURS, "Dossier complet"
+    )
+    assert (changement.auteur, changement.depart, changement.arrivee, changement.motif) == (
+        "agent@opco-sante.fr",
+        EtatDossier.EN_INSTRUCTION,
+        EtatDossier.EN_COURS,
+        "Dossier complet",
+    )
+    assert changement.quand == exemples.INSTANT + dt.timedelta(days=2)
+    assert sorted(modeles(w)) == [
+        ("a@cfa-a.fr", "dossier_accorde"),
+        ("collegue@cfa-a.fr", "dossier_accorde"),
+    ]
+    assert w.m.stockage.messages[0].contexte["numero_action"] == DOSSIER_A
+    detail = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A)
+    assert detail.action.historique[-1] == changement
+    assert detail.suivi_par == "agent@opco-sante.fr"
+
+
+def test_refus_avec_motif_mail_aux_comptes_actifs_seulement() -> None:
+    """A refusal mails the reason to the CFA's active accounts, not to deactivated ones."""
+    w = monde(etat_a=EtatDossier.RECU)
+    ouvrir_compte(w.m, SIRET_A, "compta@cfa-a.fr")
+    with w.m.contexte.uow() as uow:
+        compte = uow.comptes.obtenir(w.compte_a)
+        assert compte is not None
+        compte.desactiver("agent", w.m.horloge.maintenant(), "départ")
+        uow.commit()
+    changer_etat_action(w.m.contexte, w.agent, DOSSIER_A, EtatDossier.REFUSE, "Hors champ")
+    (message,) = w.m.stockage.messages
+    assert (str(message.destinataire), message.modele) == ("compta@cfa-a.fr", "dossier_refuse")
+    assert message.contexte["motif"] == "Hors champ"
+    assert message.contexte["etat"] == "refusé"
+    assert message.contexte["apprenti"] == "Éloïse Martin"
+
+
+def test_refus_sans_motif_refuse_et_rien_n_est_ecrit() -> None:
+    """A refusal without a reason is refused; the file and the outbox stay as they were."""
+    w = monde(etat_a=EtatDossier.RECU)
+    with pytest.raises(DonneeInvalide) as erreur:
+        changer_etat_action(w.m.contexte, w.agent, DOSSIER_A, EtatDossier.REFUSE, "  ")
+    assert erreur.value.champ == "motif"
+    assert consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action.etat is EtatDossier.RECU
+    assert modeles(w) == []
+
+
+def test_transition_interdite_ne_change_rien() -> None:
+    """En cours → reçu is refused and the history keeps its length."""
+    w = monde()
+    avant = len(consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action.historique)
+    with pytest.raises(TransitionInterdite):
+        changer_etat_action(w.m.contexte, w.agent, DOSSIER_A, EtatDossier.RECU)
+    apres = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action
+    assert (apres.etat, len(apres.historique)) == (EtatDossier.EN_COURS, avant)
+
+
+def test_seul_un_agent_change_l_etat_d_un_dossier() -> None:
+    """A CFA account may not change its own file's state nor record its rupture."""
+    w = monde()
+    with pytest.raises(AccesRefuse):
+        changer_etat_action(w.m.contexte, w.compte_a, DOSSIER_A, EtatDossier.SOLDE)
+    with pytest.raises(AccesRefuse):
+        rompre_action(w.m.contexte, w.compte_a, DOSSIER_A, dt.date(2024, 1, 31), "rupture")
+
+
+def test_agent_sur_dossier_inconnu() -> None:
+    """An unknown action number is Introuvable for the back office too."""
+    w = monde()
+    with pytest.raises(Introuvable):
+        changer_etat_action(w.m.contexte, w.agent, "2099999999", EtatDossier.SOLDE)
+    with pytest.raises(Introuvable):
+        rompre_action(w.m.contexte, w.agent, "2099999999", dt.date(2024, 1, 31), "rupture")
+
+
+def test_rupture_par_un_agent() -> None:
+    """The rupture cuts the contract at its date, is recorded with the agent, and mails nobody."""
+    w = monde()
+    changement = rompre_action(
+        w.m.contexte, w.agent, DOSSIER_A, dt.date(2024, 1, 31), "Démission de l'apprenti"
+    )
+    assert (changement.arrivee, changement.auteur) == (EtatDossier.ROMPU, "agent@opco-sante.fr")
+    action = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action
+    assert action.date_rupture == dt.date(2024, 1, 31)
+    assert modeles(w) == []
+
+
+def test_rupture_hors_contrat_refusee() -> None:
+    """A rupture date outside the contract is refused on its field; the file stays en cours."""
+    w = monde()
+    with pytest.raises(DonneeInvalide) as erreur:
+        rompre_action(w.m.contexte, w.agent, DOSSIER_A, dt.date(2026, 1, 31), "rupture")
+    assert erreur.value.champ == "date_rupture"
+    assert consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action.etat is EtatDossier.EN_COURS

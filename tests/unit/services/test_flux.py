@@ -1,0 +1,466 @@
+"""The upstream feed: idempotent upsert by version, state moves, quarantine, resumable sync."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from typing import TYPE_CHECKING
+
+import attrs
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from cfa_domain.action import EtatDossier
+from cfa_domain.compte import Compte, TypeJeton
+from cfa_domain.ports import DossierFlux, EnregistrementIllisible, MotifRejet
+from cfa_domain.services.actions import AUTEUR_WEBSERVICE
+from cfa_domain.services.flux import (
+    Bilan,
+    ResultatApplication,
+    appliquer_dossier,
+    brut,
+    synchroniser,
+)
+from cfa_domain.testing import exemples
+from cfa_domain.testing.fakes import Memoire, MemoireSourceFlux, MemoireUnitOfWork, memoire
+from cfa_domain.values import Email, Montant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator, Sequence
+
+    from cfa_domain.action import Action
+    from cfa_domain.ports import EnregistrementRejete
+    from cfa_domain.testing.fakes import Stockage
+
+R = ResultatApplication
+NUMERO = "2011303654"
+
+
+def dossier(
+    version: int = 1,
+    *,
+    numero_action: str = NUMERO,
+    etat: EtatDossier | None = None,
+    pedagogie: str = "26247",
+    rupture: dt.date | None = None,
+) -> DossierFlux:
+    """A feed record of the guide's file, with a pedagogical budget and an optional rupture."""
+    return DossierFlux(
+        numero_action=numero_action,
+        version=version,
+        formation=exemples.formation(),
+        contrat=exemples.contrat(date_rupture=rupture),
+        budget=exemples.budget(frais_pedagogiques=Montant(pedagogie)),
+        etat=etat,
+    )
+
+
+def fichier(m: Memoire, numero_action: str = NUMERO) -> Action | None:
+    """The stored file, or None."""
+    with m.contexte.uow() as uow:
+        return uow.actions.obtenir(numero_action)
+
+
+def quarantaine(m: Memoire) -> Sequence[EnregistrementRejete]:
+    """The quarantine journal."""
+    with m.contexte.uow() as uow:
+        return uow.quarantaine.lister()
+
+
+def curseur(m: Memoire, source: str = "memoire") -> str | None:
+    """The stored cursor of a source."""
+    with m.contexte.uow() as uow:
+        return uow.quarantaine.curseur(source)
+
+
+def avec_compte_cfa(m: Memoire) -> None:
+    """Register the file's CFA with one active account (to receive mails)."""
+    quand = m.horloge.maintenant()
+    with m.contexte.uow() as uow:
+        organisme = exemples.organisme(emails_connus=(Email("a@cfa-a.fr"),))
+        uow.organismes.ajouter(organisme)
+        compte = Compte.ouvrir(
+            id=uuid.UUID(int=1),
+            email=Email("a@cfa-a.fr"),
+            organisme=organisme,
+            mot_de_passe="Girafe-Bleue-Lune-42",
+            quand=quand,
+            hasher=m.hacheur,
+        )
+        secret = m.jetons.jeton()
+        compte.emettre_jeton(TypeJeton.ACTIVATION, secret, quand)
+        compte.activer(secret, quand)
+        uow.comptes.ajouter(compte)
+        uow.commit()
+
+
+# --- one record ----------------------------------------------------------------------------
+
+
+def test_nouveau_dossier_cree_recu() -> None:
+    """An unknown action number creates the file, state reçu, recorded as the Webservice's."""
+    m = memoire()
+    assert appliquer_dossier(m.contexte, dossier()) is R.CREE
+    action = fichier(m)
+    assert action is not None
+    assert (action.version, action.etat) == (1, EtatDossier.RECU)
+    assert action.budget.frais_pedagogiques == Montant("26247")
+    assert [c.auteur for c in action.historique] == [AUTEUR_WEBSERVICE]
+    assert action.historique[0].quand == exemples.INSTANT
+
+
+def test_meme_enregistrement_deux_fois_inchange() -> None:
+    """Replaying the same record changes nothing."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION))
+    avant = fichier(m)
+    assert appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION)) is R.INCHANGE
+    apres = fichier(m)
+    assert avant is not None
+    assert apres is not None
+    assert attrs.asdict(apres) == attrs.asdict(avant)
+    assert quarantaine(m) == ()
+
+
+def test_version_plus_recente_mise_a_jour() -> None:
+    """A newer version replaces the budget."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier())
+    assert appliquer_dossier(m.contexte, dossier(2, pedagogie="24000")) is R.MIS_A_JOUR
+    action = fichier(m)
+    assert action is not None
+    assert (action.version, action.budget.frais_pedagogiques) == (2, Montant("24000"))
+
+
+@pytest.mark.parametrize(
+    ("rejoue", "extrait"),
+    [
+        (dossier(1, pedagogie="24000"), "n'est pas plus récente que la version 2"),
+        (dossier(2, pedagogie="25000"), "la version 2 reçue n'est pas plus récente"),
+    ],
+)
+def test_enregistrement_contradictoire_mis_en_quarantaine(
+    rejoue: DossierFlux, extrait: str
+) -> None:
+    """An older version, or the same version with other data, is quarantined; the file stays."""
+    m = memoire()
+    m.horloge.instant = dt.datetime(2025, 9, 2, 8, 0, tzinfo=dt.UTC)
+    appliquer_dossier(m.contexte, dossier(2, pedagogie="24000"))
+    assert appliquer_dossier(m.contexte, rejoue) is R.REJETE
+    action = fichier(m)
+    assert action is not None
+    assert (action.version, action.budget.frais_pedagogiques) == (2, Montant("24000"))
+    (rejet,) = quarantaine(m)
+    assert (rejet.cle, rejet.motif, rejet.rejete_le) == (
+        rejoue.cle,
+        MotifRejet.CONTRADICTOIRE,
+        m.horloge.instant,
+    )
+    assert extrait in rejet.detail
+    recu = json.loads(rejet.brut)
+    assert (recu["numero_action"], recu["version"]) == (NUMERO, rejoue.version)
+    assert recu["budget"]["frais_pedagogiques"] == {
+        "valeur": rejoue.budget.frais_pedagogiques.valeur.to_eng_string()
+    }
+
+
+def test_brut_lisible() -> None:
+    """The quarantine copy is JSON with dates, amounts and states as text."""
+    recu = json.loads(brut(dossier(etat=EtatDossier.EN_COURS)))
+    assert recu["etat"] == "en_cours"
+    assert recu["contrat"]["date_signature"] == "2023-08-15"
+    assert recu["contrat"]["apprenti"]["nom"] == "Martin"
+    assert recu["budget"]["hebergement"] == {"valeur": "300.00"}
+
+
+def test_brut_refuse_un_type_inconnu() -> None:
+    """A value the JSON copy does not know is a programming error, not silently dropped."""
+    with pytest.raises(TypeError):
+        brut(attrs.evolve(dossier(), etat=object()))  # type: ignore[arg-type]  # the wrong type is the point
+
+
+# --- states --------------------------------------------------------------------------------
+
+
+def test_nouveau_dossier_avec_etat() -> None:
+    """A new file reported en instruction is created and moved there in one go."""
+    m = memoire()
+    assert appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION)) is R.CREE
+    action = fichier(m)
+    assert action is not None
+    assert action.etat is EtatDossier.EN_INSTRUCTION
+    assert action.historique[-1].motif == "État transmis par le Webservice (version 1)"
+
+
+def test_accord_par_le_flux_previent_le_cfa() -> None:
+    """A newer version reporting en cours moves the file and mails the CFA's accounts."""
+    m = memoire()
+    avec_compte_cfa(m)
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION))
+    assert appliquer_dossier(m.contexte, dossier(2, etat=EtatDossier.EN_COURS)) is R.MIS_A_JOUR
+    action = fichier(m)
+    assert action is not None
+    assert (action.etat, action.historique[-1].auteur) == (EtatDossier.EN_COURS, AUTEUR_WEBSERVICE)
+    (mail,) = m.stockage.messages
+    assert (str(mail.destinataire), mail.modele) == ("a@cfa-a.fr", "dossier_accorde")
+
+
+def test_etat_absent_ou_identique_ne_change_rien() -> None:
+    """A record without a state, or with the file's state, changes nothing."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION))
+    assert appliquer_dossier(m.contexte, dossier()) is R.INCHANGE
+    action = fichier(m)
+    assert action is not None
+    assert action.etat is EtatDossier.EN_INSTRUCTION
+
+
+def test_meme_version_autre_etat_contradictoire() -> None:
+    """A state change under the version already stored is contradictory: it needs a version."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION))
+    assert appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_ATTENTE)) is R.REJETE
+    action = fichier(m)
+    assert action is not None
+    assert action.etat is EtatDossier.EN_INSTRUCTION
+    (rejet,) = quarantaine(m)
+    assert rejet.detail.startswith(
+        "Dossier 2011303654 : la version 1, enregistrée à l'état « en instruction », est "
+        "transmise à l'état « en attente »."
+    )
+
+
+def test_enregistrement_deja_en_quarantaine_ni_applique_ni_journalise() -> None:
+    """A quarantined record received again is settled by a person: not applied, not logged again."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.RECU))
+    tardif = dossier(3, etat=EtatDossier.EN_COURS)
+    assert appliquer_dossier(m.contexte, tardif) is R.REJETE
+    appliquer_dossier(m.contexte, dossier(1, etat=EtatDossier.RECU))
+    synchroniser(m.contexte, MemoireSourceFlux([dossier(2, etat=EtatDossier.EN_INSTRUCTION)]))
+    assert appliquer_dossier(m.contexte, tardif) is R.REJETE
+    action = fichier(m)
+    assert action is not None
+    assert (action.version, action.etat) == (2, EtatDossier.EN_INSTRUCTION)
+    assert [r.cle for r in quarantaine(m)] == [tardif.cle]
+
+
+def test_illisible_recu_deux_fois_journalise_une_fois() -> None:
+    """An unreadable record read twice (two sources) is quarantined once."""
+    m = memoire()
+    for nom in ("a", "b"):
+        bilan = synchroniser(m.contexte, MemoireSourceFlux([illisible(1)], nom=nom))
+        assert bilan == Bilan(rejetes=1, curseur="1")
+    assert len(quarantaine(m)) == 1
+
+
+def test_transition_interdite_rien_n_est_applique() -> None:
+    """A newer version with a forbidden state is quarantined whole: its budget is not applied."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION))
+    assert (
+        appliquer_dossier(m.contexte, dossier(2, pedagogie="1000", etat=EtatDossier.SOLDE))
+        is R.REJETE
+    )
+    action = fichier(m)
+    assert action is not None
+    assert (action.version, action.etat) == (1, EtatDossier.EN_INSTRUCTION)
+    assert action.budget.frais_pedagogiques == Montant("26247")
+    (rejet,) = quarantaine(m)
+    assert "« en instruction » à l'état « soldé »" in rejet.detail
+
+
+def test_nouveau_dossier_avec_etat_inatteignable_pas_cree() -> None:
+    """A new file reported soldé cannot get there from reçu: quarantined, not created."""
+    m = memoire()
+    assert appliquer_dossier(m.contexte, dossier(etat=EtatDossier.SOLDE)) is R.REJETE
+    assert fichier(m) is None
+
+
+def test_rupture_par_le_flux() -> None:
+    """A newer version carrying a rupture date and the state rompu cuts the contract."""
+    m = memoire()
+    for version, etat in enumerate((EtatDossier.EN_INSTRUCTION, EtatDossier.EN_COURS), 1):
+        appliquer_dossier(m.contexte, dossier(version, etat=etat))
+    rompu = dossier(3, etat=EtatDossier.ROMPU, rupture=dt.date(2024, 6, 30))
+    assert appliquer_dossier(m.contexte, rompu) is R.MIS_A_JOUR
+    action = fichier(m)
+    assert action is not None
+    assert (action.etat, action.date_rupture, action.version) == (
+        EtatDossier.ROMPU,
+        dt.date(2024, 6, 30),
+        3,
+    )
+
+
+def test_rompu_sans_date_de_rupture_quarantaine() -> None:
+    """A file reported rompu without a rupture date is contradictory."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier(1, etat=EtatDossier.EN_INSTRUCTION))
+    appliquer_dossier(m.contexte, dossier(2, etat=EtatDossier.EN_COURS))
+    assert appliquer_dossier(m.contexte, dossier(3, etat=EtatDossier.ROMPU)) is R.REJETE
+    action = fichier(m)
+    assert action is not None
+    assert (action.etat, action.version) == (EtatDossier.EN_COURS, 2)
+    (rejet,) = quarantaine(m)
+    assert "sans date de rupture" in rejet.detail
+
+
+# --- synchronisation -----------------------------------------------------------------------
+
+
+def illisible(rang: int) -> EnregistrementIllisible:
+    """A record the edge could not structure."""
+    return EnregistrementIllisible(cle=f"ligne-{rang}", brut="{numero: ???", detail="JSON invalide")
+
+
+def test_synchroniser_compte_et_avance_le_curseur() -> None:
+    """A run applies every record, counts each result and stores the cursor."""
+    m = memoire()
+    source = MemoireSourceFlux(
+        [
+            dossier(),
+            dossier(numero_action="2011300002"),
+            dossier(),
+            dossier(2, pedagogie="20000"),
+            illisible(5),
+            dossier(1, pedagogie="1"),
+        ]
+    )
+    bilan = synchroniser(m.contexte, source)
+    assert bilan == Bilan(crees=2, mis_a_jour=1, inchanges=1, rejetes=2, curseur="6")
+    assert bilan.total == 6
+    assert curseur(m) == "6"
+    motifs = [(r.cle, r.motif) for r in quarantaine(m)]
+    assert motifs == [("ligne-5", MotifRejet.ILLISIBLE), (f"{NUMERO}@1", MotifRejet.CONTRADICTOIRE)]
+    assert quarantaine(m)[0].brut == "{numero: ???"
+    assert quarantaine(m)[0].detail == "JSON invalide"
+
+
+def test_relancer_ne_relit_que_la_suite() -> None:
+    """A second run reads nothing already handled; new records are read from the cursor."""
+    m = memoire()
+    source = MemoireSourceFlux([dossier()])
+    synchroniser(m.contexte, source)
+    assert synchroniser(m.contexte, source) == Bilan(curseur="1")
+    source.enregistrements.append(dossier(2, pedagogie="20000"))
+    assert synchroniser(m.contexte, source) == Bilan(mis_a_jour=1, curseur="2")
+
+
+@attrs.define
+class SourceQuiCasse:
+    """A source that fails after ``apres`` records (a network cut)."""
+
+    interne: MemoireSourceFlux
+    apres: int
+    nom: str = "memoire"
+
+    def lire(
+        self, depuis: str | None
+    ) -> Iterator[tuple[str, DossierFlux | EnregistrementIllisible]]:
+        """Yield ``apres`` records, then fail."""
+        for rang, paire in enumerate(self.interne.lire(depuis)):
+            if rang == self.apres:
+                msg = "connexion interrompue"
+                raise ConnectionError(msg)
+            yield paire
+
+
+def enregistrements() -> list[DossierFlux | EnregistrementIllisible]:
+    """Five records over three files."""
+    return [
+        dossier(),
+        dossier(numero_action="2011300002"),
+        illisible(3),
+        dossier(2, pedagogie="20000"),
+        dossier(numero_action="2011300003", etat=EtatDossier.EN_INSTRUCTION),
+    ]
+
+
+def etat(stockage: Stockage) -> object:
+    """What the feed changes: the files, the quarantine and the cursors."""
+    donnees = stockage.donnees
+    return (
+        {n: attrs.asdict(a) for n, a in donnees.actions.items()},
+        [(r.cle, r.motif, r.brut) for r in donnees.quarantaine],
+        dict(donnees.curseurs),
+    )
+
+
+def test_reprise_apres_une_coupure_de_la_source() -> None:
+    """A run cut after two records keeps them; the next run resumes at the third, as if uncut."""
+    m = memoire()
+    with pytest.raises(ConnectionError):
+        synchroniser(m.contexte, SourceQuiCasse(MemoireSourceFlux(enregistrements()), apres=2))
+    assert curseur(m) == "2"
+    assert fichier(m, "2011300002") is not None
+    bilan = synchroniser(m.contexte, MemoireSourceFlux(enregistrements()))
+    assert bilan == Bilan(crees=1, mis_a_jour=1, rejetes=1, curseur="5")
+    temoin = memoire()
+    synchroniser(temoin.contexte, MemoireSourceFlux(enregistrements()))
+    assert etat(m.stockage) == etat(temoin.stockage)
+
+
+class CommitQuiCasse(MemoireUnitOfWork):
+    """A unit of work that fails at commit once the store holds ``limite`` files."""
+
+    limite = 2
+
+    def commit(self) -> None:
+        """Fail when a third file would be committed."""
+        if len(self.travail().actions) > self.limite:
+            msg = "disque plein"
+            raise OSError(msg)
+        super().commit()
+
+
+def test_reprise_apres_un_echec_de_commit() -> None:
+    """A record whose commit fails leaves neither its file nor a cursor past it."""
+    m = memoire()
+    en_panne = attrs.evolve(m.contexte, uow=lambda: CommitQuiCasse(m.stockage))
+    with pytest.raises(OSError, match="disque plein"):
+        synchroniser(en_panne, MemoireSourceFlux(enregistrements()))
+    assert curseur(m) == "4"
+    assert fichier(m, "2011300003") is None
+    assert synchroniser(m.contexte, MemoireSourceFlux(enregistrements())) == Bilan(
+        crees=1, curseur="5"
+    )
+
+
+# --- property: applying any list twice is applying it once ---------------------------------
+
+enregistrement_aleatoire = st.one_of(
+    st.builds(
+        dossier,
+        version=st.integers(1, 3),
+        numero_action=st.sampled_from(["2011300001", "2011300002"]),
+        etat=st.none() | st.sampled_from(EtatDossier),
+        pedagogie=st.sampled_from(["26247", "20000"]),
+        rupture=st.none() | st.just(dt.date(2024, 6, 30)),
+    ),
+    st.integers(1, 3).map(illisible),
+)
+
+
+def journal(stockage: Stockage) -> list[tuple[str, MotifRejet, str]]:
+    """The quarantine journal without timestamps."""
+    return [(r.cle, r.motif, r.brut) for r in stockage.donnees.quarantaine]
+
+
+@given(st.lists(enregistrement_aleatoire, max_size=12))
+def test_appliquer_deux_fois_egale_appliquer_une_fois(
+    liste: list[DossierFlux | EnregistrementIllisible],
+) -> None:
+    """Applying any list of records twice leaves the files as once; the journal settles."""
+    m = memoire()
+    source = MemoireSourceFlux(list(liste))
+    synchroniser(m.contexte, source)
+    une_fois = {n: attrs.asdict(a) for n, a in m.stockage.donnees.actions.items()}
+    deuxieme = synchroniser(m.contexte, attrs.evolve(source, nom="rejeu"))
+    assert deuxieme.crees == deuxieme.mis_a_jour == 0
+    assert {n: attrs.asdict(a) for n, a in m.stockage.donnees.actions.items()} == une_fois
+    apres_deux = journal(m.stockage)
+    synchroniser(m.contexte, attrs.evolve(source, nom="rejeu-2"))
+    assert journal(m.stockage) == apres_deux
