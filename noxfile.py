@@ -40,6 +40,6 @@ def lint(session: nox.Session) -> None:
 
 @nox.session
 def typing(session: nox.Session) -> None:
-    """mypy --strict on src/ and tests/."""
+    """Type-check src/ and tests/ with mypy --strict."""
     _install(session, "typing")
     session.run("mypy")
