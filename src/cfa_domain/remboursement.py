@@ -164,21 +164,25 @@ TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MappingProxy
 
 @attrs.frozen
 class MontantsDemandes:
-    """The four amounts of the request form; the total is computed, never typed."""
+    """The four amounts of the request form (0,00 € when left empty); the total is computed."""
 
     frais_pedagogiques: Montant = attrs.field(
-        validator=_montant_positif("frais_pedagogiques", Categorie.FRAIS_PEDAGOGIQUES.libelle)
+        factory=Montant.zero,
+        validator=_montant_positif("frais_pedagogiques", Categorie.FRAIS_PEDAGOGIQUES.libelle),
     )
     repas_nuitees: Montant = attrs.field(
-        validator=_montant_positif("repas_nuitees", Categorie.REPAS_NUITEES.libelle)
+        factory=Montant.zero,
+        validator=_montant_positif("repas_nuitees", Categorie.REPAS_NUITEES.libelle),
     )
     frais_divers: Montant = attrs.field(
-        validator=_montant_positif("frais_divers", Categorie.FRAIS_DIVERS.libelle)
+        factory=Montant.zero,
+        validator=_montant_positif("frais_divers", Categorie.FRAIS_DIVERS.libelle),
     )
     mobilite_internationale: Montant = attrs.field(
+        factory=Montant.zero,
         validator=_montant_positif(
             "mobilite_internationale", Categorie.MOBILITE_INTERNATIONALE.libelle
-        )
+        ),
     )
 
     def __attrs_post_init__(self) -> None:
