@@ -900,7 +900,7 @@ def parametres_echeancier() -> st.SearchStrategy[ParametresEcheancier]:
 
     Each group of rules keeps its default or changes: the regimes' start dates (in order,
     2018 to 2027), the rhythms of the 2020, 2021 and July-2025 regimes (:func:`rythmes`),
-    the "reprise de stock" advance and periodicity, the short year's advance, the date
+    the "reprise de stock" advance (up to 90 %) and periodicity, the short year's advance, the date
     from which short years weigh in days, the days of a year (360 to 366), the solde's
     lapse delay (0 to 12 months) and the employer participation (start date, minimum
     level, 0 to 2 000 €). Failing examples shrink towards :data:`PARAMETRES_PAR_DEFAUT`.
@@ -924,8 +924,13 @@ def _dates_regimes(draw: st.DrawFn) -> tuple[dt.date, dt.date, dt.date]:
 @st.composite
 def _reprise_de_stock(draw: st.DrawFn) -> tuple[Decimal, int, int]:
     mois_avance = draw(st.integers(1, _MOIS_PAR_AN))
-    # An advance covers the whole year exactly when it is worth 100 %.
-    avance = Decimal(100) if mois_avance == _MOIS_PAR_AN else draw(_pourcentages_stricts())
+    # An advance covers the whole year exactly when it is worth 100 %. Otherwise it leaves
+    # at least 10 %, so that up to 11 equal installments stay above 0.01 % once rounded.
+    avance = (
+        Decimal(100)
+        if mois_avance == _MOIS_PAR_AN
+        else Decimal(draw(st.integers(1, 9_000))).scaleb(-2)
+    )
     return avance, mois_avance, draw(st.integers(1, _MOIS_PAR_AN))
 
 
