@@ -25,6 +25,7 @@ from cfa_domain.echeancier import (
     Tranche,
     ajouter_mois,
 )
+from cfa_domain.errors import BudgetDepasse, MontantNonOuvert
 from cfa_domain.organisme import (
     Adresse,
     FicheOrganisme,
@@ -33,13 +34,16 @@ from cfa_domain.organisme import (
     StatutOrganisme,
 )
 from cfa_domain.remboursement import (
+    DemandeRemboursement,
     MontantsDemandes,
     PieceJointe,
     QuantitesFraisAnnexes,
+    consommation,
     verifier_demande,
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing import strategies as cst
+from cfa_domain.testing.fakes import memoire
 from cfa_domain.values import Categorie, Montant, Nir, Periode, Piece
 
 if TYPE_CHECKING:
@@ -48,6 +52,10 @@ if TYPE_CHECKING:
     from cfa_domain.action import Apprenti
 
 _UN_JOUR = dt.timedelta(days=1)
+_PIECES = (
+    PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf"),
+    PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-2", "certificat.pdf"),
+)
 T = TypeVar("T")
 
 
@@ -555,11 +563,64 @@ def test_any_pedagogical_request_within_what_is_open_is_admitted(
         periode=action.periode_remboursable,
         montants=montants,
         quantites=QuantitesFraisAnnexes(),
-        pieces=[
-            PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf"),
-            PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-2", "certificat.pdf"),
-        ],
+        pieces=_PIECES,
         conditions_acceptees=True,
         le=le,
         calendrier=echeancier,
     )
+
+
+# The complete example of docs/testing-kit.md: aggregates drawn by the kit, stored and
+# changed through the in-memory deployment, exactly as a use case would.
+
+
+@given(
+    action=cst.actions(etat=EtatDossier.EN_COURS, siret_cfa=exemples.SIRET_CFA),
+    donnees=st.data(),
+)
+def test_admitted_requests_never_ask_more_than_what_is_open(
+    action: Action, donnees: st.DataObject
+) -> None:
+    """Whatever requests a CFA sends over time, the admitted ones stay within the opened amount."""
+    deps = memoire()
+    with deps.contexte.uow() as uow:
+        uow.actions.ajouter(action)
+        uow.commit()
+    echeancier = action.echeancier()
+    fin = action.contrat.periode.fin + dt.timedelta(days=120)
+    jours = donnees.draw(
+        st.lists(cst.dates(action.contrat.periode.debut, fin), min_size=1, max_size=5).map(sorted)
+    )
+    for jour in jours:
+        deps.horloge.instant = dt.datetime.combine(jour, dt.time(9), tzinfo=dt.UTC)
+        montants = donnees.draw(
+            cst.montants_demandes(Montant("8000"), categories={Categorie.FRAIS_PEDAGOGIQUES})
+        )
+        with deps.contexte.uow() as uow:
+            dossier = uow.actions.obtenir_pour_mise_a_jour(action.numero_action)
+            assert dossier is not None
+            try:
+                demande = DemandeRemboursement.soumettre(
+                    demande_id=deps.jetons.identifiant(),
+                    action=dossier,
+                    demandes=uow.demandes.pour_action(dossier.numero_action),
+                    siret_organisme=dossier.siret_cfa,
+                    compte_id=deps.jetons.identifiant(),
+                    auteur="Claire Durand",
+                    quand=deps.contexte.maintenant(),
+                    periode=dossier.periode_remboursable,
+                    montants=montants,
+                    quantites=QuantitesFraisAnnexes(),
+                    pieces=_PIECES,
+                    conditions_acceptees=True,
+                    calendrier=echeancier,
+                )
+            except (MontantNonOuvert, BudgetDepasse):
+                continue
+            uow.demandes.ajouter(demande)
+            uow.commit()
+        with deps.contexte.uow() as uow:
+            demandes = uow.demandes.pour_action(action.numero_action)
+        demande_totale = consommation(demandes)[Categorie.FRAIS_PEDAGOGIQUES]
+        assert demande_totale <= echeancier.ouvert_au(jour)
+        assert demande_totale <= action.budget.frais_pedagogiques

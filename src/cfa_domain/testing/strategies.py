@@ -29,15 +29,38 @@ Keyword parameters steer a strategy towards the cases a test cares about::
         assert 30 <= periode.jours <= 365
 
 Other strategies: ``sirens()``, ``numeros_da(cfa_historique=...)``, ``numeros_deca()``,
-``uais()``, ``codes_postaux()``, ``codes_rncp()``, ``emails()``, ``dates(min_value,
-max_value)`` and ``numeros_action()``.
+``uais()``, ``codes_postaux()``, ``codes_rncp()``, ``emails()``, ``telephones()``,
+``dates(min_value, max_value)`` and ``numeros_action()``.
+
+Aggregates and their parts are drawn the same way, through the aggregates' own
+constructors and transitions, so that every draw is something the platform could hold::
+
+    @given(cst.actions(etat={EtatDossier.EN_COURS, EtatDossier.ROMPU}))
+    def test_reimbursable(action: Action) -> None: ...
+
+    @given(cst.contrats(regime=Regime.REGIME_2025_07, duree_mois=(12, 36)))
+    def test_july_2025(contrat: Contrat) -> None: ...
+
+``adresses()``, ``fiches_organisme(est_cfa)``, ``interlocuteurs(telephone)``,
+``organismes(statut, siret)``, ``formations(siret_cfa, niveau, periode)``, ``apprentis()``,
+``contrats(signe_entre, duree_mois, regime, rompu, parametres)``, ``budgets(<one strategy
+per line>)``, ``actions(etat, siret_cfa, regime, budget, parametres)``,
+``montants_demandes(max_total, categories)``, ``rythmes(solde)``,
+``parametres_echeancier()`` and ``echeanciers(regime, parametres, engagement, niveau,
+rompu)``.
 
 Choices: identifiers come out as compact strings (what a form or the feed hands to the
 value class, and what a test may also feed to an edge); amounts, dates and periods come
-out as domain values. Default ranges are realistic for the platform (amounts up to
-100 000 €, dates from 2010 to 2039, periods up to four years) rather than the extremes of
-the types; widen them with the parameters when a test needs to. Sections: money and time,
-then identifiers; strategies for the aggregates build on these.
+out as domain values, aggregates as aggregates. Default ranges are realistic for the
+platform (amounts up to 100 000 €, dates from 2010 to 2039, periods up to four years,
+contracts of 6 months to 4 years signed from 2015 to 2030, which covers every payment
+regime) rather than the extremes of the types; widen them with the parameters when a test
+needs to. Nothing is filtered: each constraint is met by construction (a signing date is
+drawn inside its regime's range, a file walks allowed transitions to its state), which
+keeps generation fast and shrinking meaningful. Sections: money and time, identifiers,
+texts of the forms, aggregates, then requests and schedules. A parameter that admits no
+value at all (an empty set of states, a regime outside the signing window) raises
+Hypothesis' ``InvalidArgument`` when the strategy is built.
 """
 
 from __future__ import annotations
