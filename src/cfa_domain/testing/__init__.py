@@ -3,10 +3,13 @@
 Writing a property-based test of an OPCO rule should not start with hand-crafting valid
 SIRETs and NIRs. This package ships what such tests need:
 
-- :mod:`cfa_domain.testing.strategies`: Hypothesis strategies drawing values that are
-  valid by construction (amounts, dates, periods, SIRET, NIR, UAI, N° DA, DECA numbers
-  ...), with keyword parameters to aim at the cases under test (``sirets(la_poste=True)``,
-  ``nirs(corse=True)``, ``periodes(min_days=30)``);
+- :mod:`cfa_domain.testing.strategies`: Hypothesis strategies drawing values and
+  aggregates that are valid by construction (amounts, dates, periods, SIRET, NIR, UAI,
+  N° DA, DECA numbers; organismes, contracts by payment regime, files in any state,
+  request amounts, schedule parameters and schedules), with keyword parameters to aim at
+  the cases under test (``sirets(la_poste=True)``, ``actions(etat=EtatDossier.ROMPU)``,
+  ``contrats(regime=Regime.REGIME_2025_07)``);
+- :mod:`cfa_domain.testing.exemples`: ready-made valid aggregates for example tests;
 - :mod:`cfa_domain.testing.fakes`: in-memory fakes of every port, and
   :func:`~cfa_domain.testing.fakes.memoire` which wires them into a ready
   :class:`~cfa_domain.services.contexte.Contexte`, so that use cases run in a unit test
