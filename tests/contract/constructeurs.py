@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -38,6 +39,9 @@ from cfa_domain.values import (
     Siret,
     Uai,
 )
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
 
 SIRET_A = Siret("85403311500015")
 SIRET_B = Siret("73282932000074")
@@ -213,7 +217,7 @@ PIECES = (
 
 def soumettre(
     sur: Action,
-    demandes: list[DemandeRemboursement] | tuple[DemandeRemboursement, ...],
+    demandes: Sequence[DemandeRemboursement],
     pedagogie: Montant,
     *,
     compte_id: uuid.UUID | None = None,
