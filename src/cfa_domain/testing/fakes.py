@@ -39,11 +39,19 @@ from cfa_domain.errors import Conflit, Introuvable
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     CriteresRecherche,
+    DepotActions,
+    DepotComptes,
+    DepotDelegations,
+    DepotDemandes,
+    DepotDocuments,
+    DepotOrganismes,
     DocumentMeta,
     DossierFlux,
     EnregistrementIllisible,
     EnregistrementRejete,
+    JournalQuarantaine,
     MessageSortant,
+    Outbox,
     Page,
     ResumeAction,
 )
@@ -211,6 +219,8 @@ class _Organismes(_Depot):
 
 class _Delegations(_Depot):
     def ajouter(self, delegation: Delegation) -> None:
+        if delegation.id in self._d.delegations:
+            raise Conflit("Cette délégation est déjà enregistrée.")
         self._d.delegations[delegation.id] = delegation
 
     def obtenir(self, delegation_id: uuid.UUID) -> Delegation | None:
@@ -389,14 +399,16 @@ class MemoireUnitOfWork:
         """Bind to a store; nothing happens before ``with``."""
         self._stockage = stockage
         self._travail: _Donnees | None = None
-        self.organismes = _Organismes(self)
-        self.delegations = _Delegations(self)
-        self.comptes = _Comptes(self)
-        self.actions = _Actions(self)
-        self.demandes = _Demandes(self)
-        self.documents = _Documents(self)
-        self.outbox = _Outbox(self)
-        self.quarantaine = _Quarantaine(self)
+        # Typed as the ports: a protocol's attributes are invariant, so a fake typed with
+        # its private classes would not be a UnitOfWork for mypy.
+        self.organismes: DepotOrganismes = _Organismes(self)
+        self.delegations: DepotDelegations = _Delegations(self)
+        self.comptes: DepotComptes = _Comptes(self)
+        self.actions: DepotActions = _Actions(self)
+        self.demandes: DepotDemandes = _Demandes(self)
+        self.documents: DepotDocuments = _Documents(self)
+        self.outbox: Outbox = _Outbox(self)
+        self.quarantaine: JournalQuarantaine = _Quarantaine(self)
 
     def travail(self) -> _Donnees:
         """The working copy (only inside ``with``)."""
@@ -422,9 +434,12 @@ class MemoireUnitOfWork:
         self._stockage.verrou.release()
 
     def commit(self) -> None:
-        """Publish the working copy; the unit of work goes on from a fresh snapshot."""
-        self._stockage.donnees = self.travail()
-        self._travail = copy.deepcopy(self._stockage.donnees)
+        """Publish a copy of the working copy; the unit of work goes on with its objects.
+
+        The aggregates loaded so far stay tracked: changing one after the commit is
+        published only by the next commit, as with the SQL unit of work.
+        """
+        self._stockage.donnees = copy.deepcopy(self.travail())
 
     def rollback(self) -> None:
         """Start again from the committed state."""

@@ -1,0 +1,324 @@
+"""The relational schema: one SQLAlchemy Core ``MetaData`` for every repository port.
+
+Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` converts):
+
+- **One row per aggregate, value objects flattened into columns** with a prefix
+  (``contrat_debut``, ``apprenti_nom``, ``interlocuteur_email`` ...): every field the
+  search or a report may filter on is a real, typed, indexable column.
+- **Histories are child tables** (``historique_*``), one row per entry, keyed by the
+  owner and the entry's rank: entries are only ever appended, so a commit inserts the new
+  tail instead of rewriting the list. An account's tokens are child rows too, looked up
+  by fingerprint.
+- **Small immutable lists go to JSON**: an organisme's known emails, a request's attached
+  documents, an outbox message's template variables. They are read and written whole
+  with their owner and never queried on their own.
+- **Enums are stored as their ``value`` text**, not as database enum types: adding a
+  state is then a code change, not a schema migration.
+- **Foreign keys only inside an aggregate** (history, tokens) and from a request to its
+  file. Aggregates otherwise refer to each other by identity, as in the domain: the feed
+  may deliver files of a CFA that has no organisme on the platform yet.
+- **The search** (guide: apprentice name, action number, DECA number, restricted to the
+  visible CFAs) is served by ``(siret_cfa, numero_action)``, ``(siret_cfa, nom_recherche)``,
+  ``(siret_cfa, prenom_recherche)`` and ``(numero_deca)``; the total already paid comes
+  from ``(numero_action, etat)`` on the requests.
+- **Uniqueness** is the database's job: SIRET, login email, action number, token
+  fingerprint and ``(compte_id, cle_idempotence)`` (NULL keys never collide, on both
+  engines). Constraint names follow :data:`CONVENTION_NOMMAGE`, so Alembic, the
+  migrations and the error translation agree on them.
+- **Outbox and quarantine** get an integer ``rang`` primary key: "oldest first" is then
+  exact even for rows written in the same microsecond.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+from cfa_adapters.sql.colonnes import Argent, Horodatage, TexteRecherche
+
+__all__ = [
+    "CONVENTION_NOMMAGE",
+    "actions",
+    "comptes",
+    "curseurs_flux",
+    "delegations",
+    "demandes",
+    "documents",
+    "historique_actions",
+    "historique_comptes",
+    "historique_delegations",
+    "historique_demandes",
+    "historique_organismes",
+    "jetons",
+    "metadata",
+    "organismes",
+    "outbox",
+    "quarantaine_flux",
+]
+
+CONVENTION_NOMMAGE = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(naming_convention=CONVENTION_NOMMAGE)
+
+TEXTE = 255
+"""Every form text is capped at 255 characters by the domain."""
+
+_Rang = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
+"""An auto-incremented key: SQLite only auto-increments an INTEGER PRIMARY KEY."""
+
+
+def _historique(nom: str, proprietaire: sa.Column[object], auteur: str) -> sa.Table:
+    """A history child table: (owner, rank) → when, who, from, to, why."""
+    return sa.Table(
+        nom,
+        metadata,
+        sa.Column(
+            proprietaire.name,
+            proprietaire.type,
+            sa.ForeignKey(proprietaire, ondelete="CASCADE"),
+            primary_key=True,
+        ),
+        sa.Column("rang", sa.Integer, primary_key=True, autoincrement=False),
+        sa.Column("quand", Horodatage, nullable=False),
+        sa.Column(auteur, sa.String(TEXTE), nullable=False),
+        sa.Column("depart", sa.String(30), nullable=True),
+        sa.Column("arrivee", sa.String(30), nullable=False),
+        sa.Column("motif", sa.Text, nullable=False),
+    )
+
+
+# --- Organismes and delegations ---------------------------------------------------------
+
+organismes = sa.Table(
+    "organismes",
+    metadata,
+    sa.Column("siret", sa.String(14), primary_key=True),
+    sa.Column("statut", sa.String(30), nullable=False),
+    sa.Column("reference_opco", sa.String(TEXTE), nullable=True),
+    sa.Column("emails_connus", sa.JSON, nullable=False),
+    sa.Column("cree_le", Horodatage, nullable=True),
+    sa.Column("fiche_modifiee_le", Horodatage, nullable=True),
+    sa.Column("fiche_modifiee_par", sa.String(TEXTE), nullable=True),
+    # Fiche
+    sa.Column("raison_sociale", sa.String(TEXTE), nullable=False),
+    sa.Column("suite_raison_sociale", sa.String(TEXTE), nullable=False),
+    sa.Column("rue", sa.String(TEXTE), nullable=False),
+    sa.Column("suite_rue", sa.String(TEXTE), nullable=False),
+    sa.Column("code_postal", sa.String(5), nullable=False),
+    sa.Column("ville", sa.String(TEXTE), nullable=False),
+    sa.Column("telephone", sa.String(10), nullable=True),
+    sa.Column("email", sa.String(TEXTE), nullable=False),
+    sa.Column("intervient_fpc", sa.Boolean, nullable=False),
+    sa.Column("est_cfa", sa.Boolean, nullable=False),
+    sa.Column("numero_da", sa.String(11), nullable=False),
+    sa.Column("but_lucratif", sa.Boolean, nullable=False),
+    sa.Column("assujetti_tva", sa.Boolean, nullable=False),
+    sa.Column("uai", sa.String(8), nullable=True),
+    sa.Column("zone_intervention", sa.String(TEXTE), nullable=False),
+    sa.Column("commentaire", sa.String(TEXTE), nullable=False),
+    # Interlocuteur
+    sa.Column("interlocuteur_civilite", sa.String(10), nullable=False),
+    sa.Column("interlocuteur_nom", sa.String(TEXTE), nullable=False),
+    sa.Column("interlocuteur_prenom", sa.String(TEXTE), nullable=False),
+    sa.Column("interlocuteur_telephone", sa.String(10), nullable=True),
+    sa.Column("interlocuteur_email", sa.String(TEXTE), nullable=False),
+    sa.Column("interlocuteur_fonction", sa.String(TEXTE), nullable=False),
+    sa.Index(None, "statut", "cree_le"),
+)
+
+historique_organismes = _historique("historique_organismes", organismes.c.siret, "par")
+
+delegations = sa.Table(
+    "delegations",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("siret_delegant", sa.String(14), nullable=False),
+    sa.Column("siret_delegataire", sa.String(14), nullable=False),
+    sa.Column("nom_etablissement", sa.String(TEXTE), nullable=False),
+    sa.Column("statut", sa.String(30), nullable=False),
+    sa.Column("demandee_par", sa.Uuid, nullable=False),
+    sa.Column("demandee_le", Horodatage, nullable=False),
+    sa.Column("decidee_par", sa.String(TEXTE), nullable=True),
+    sa.Column("decidee_le", Horodatage, nullable=True),
+    sa.Index(None, "siret_delegant"),
+    sa.Index(None, "siret_delegataire", "statut"),
+)
+
+historique_delegations = _historique("historique_delegations", delegations.c.id, "par")
+
+# --- Accounts ---------------------------------------------------------------------------
+
+comptes = sa.Table(
+    "comptes",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("email", sa.String(TEXTE), nullable=False),
+    sa.Column("siret_organisme", sa.String(14), nullable=True),
+    sa.Column("role", sa.String(30), nullable=False),
+    sa.Column("statut", sa.String(30), nullable=False),
+    sa.Column("hash_mot_de_passe", sa.String(TEXTE), nullable=False),
+    sa.Column("cree_le", Horodatage, nullable=False),
+    sa.Column("active_le", Horodatage, nullable=True),
+    sa.Column("echecs_connexion", sa.Integer, nullable=False),
+    sa.Column("verrouille_jusqu_a", Horodatage, nullable=True),
+    sa.Column("derniere_connexion", Horodatage, nullable=True),
+    sa.Column("generation_session", sa.Integer, nullable=False),
+    sa.Column("mot_de_passe_change_le", Horodatage, nullable=True),
+    sa.UniqueConstraint("email"),
+    sa.Index(None, "siret_organisme", "cree_le"),
+    sa.Index(None, "statut", "cree_le"),
+)
+
+jetons = sa.Table(
+    "jetons",
+    metadata,
+    sa.Column(
+        "compte_id", sa.Uuid, sa.ForeignKey(comptes.c.id, ondelete="CASCADE"), primary_key=True
+    ),
+    sa.Column("rang", sa.Integer, primary_key=True, autoincrement=False),
+    sa.Column("type", sa.String(30), nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("emis_le", Horodatage, nullable=False),
+    sa.Column("expire_le", Horodatage, nullable=False),
+    sa.Column("utilise_le", Horodatage, nullable=True),
+    sa.UniqueConstraint("empreinte"),
+)
+
+historique_comptes = _historique("historique_comptes", comptes.c.id, "par")
+
+# --- Files (actions) ----------------------------------------------------------------------
+
+actions = sa.Table(
+    "actions",
+    metadata,
+    sa.Column("numero_action", sa.String(20), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("etat", sa.String(30), nullable=False),
+    # Formation
+    sa.Column("intitule", sa.String(TEXTE), nullable=False),
+    sa.Column("numero_deca", sa.String(15), nullable=True),
+    sa.Column("date_depot", sa.Date, nullable=False),
+    sa.Column("diplome", sa.String(TEXTE), nullable=False),
+    sa.Column("code_diplome", sa.String(TEXTE), nullable=False),
+    sa.Column("niveau_diplome", sa.Integer, nullable=False),
+    sa.Column("code_rncp", sa.String(9), nullable=True),
+    sa.Column("formation_debut", sa.Date, nullable=False),
+    sa.Column("formation_fin", sa.Date, nullable=False),
+    sa.Column("siret_cfa", sa.String(14), nullable=False),
+    # Contrat, employeur, apprenti
+    sa.Column("type_contrat", sa.String(TEXTE), nullable=False),
+    sa.Column("employeur_raison_sociale", sa.String(TEXTE), nullable=False),
+    sa.Column("employeur_siret", sa.String(14), nullable=False),
+    sa.Column("contrat_debut", sa.Date, nullable=False),
+    sa.Column("contrat_fin", sa.Date, nullable=False),
+    sa.Column("emploi", sa.String(TEXTE), nullable=False),
+    sa.Column("apprenti_nom", sa.String(TEXTE), nullable=False),
+    sa.Column("apprenti_prenom", sa.String(TEXTE), nullable=False),
+    sa.Column("apprenti_nir", sa.String(15), nullable=False),
+    sa.Column("date_signature", sa.Date, nullable=False),
+    sa.Column("date_rupture", sa.Date, nullable=True),
+    # Search form: normalised names (see cfa_domain.values.normaliser_recherche)
+    sa.Column("nom_recherche", TexteRecherche(TEXTE), nullable=False),
+    sa.Column("prenom_recherche", TexteRecherche(TEXTE), nullable=False),
+    # Budget
+    sa.Column("frais_pedagogiques", Argent, nullable=False),
+    sa.Column("hebergement", Argent, nullable=False),
+    sa.Column("mobilite", Argent, nullable=False),
+    sa.Column("transport", Argent, nullable=False),
+    sa.Column("frais_divers", Argent, nullable=False),
+    sa.Index(None, "siret_cfa", "numero_action"),
+    sa.Index(None, "siret_cfa", "nom_recherche"),
+    sa.Index(None, "siret_cfa", "prenom_recherche"),
+    sa.Index(None, "numero_deca"),
+)
+
+historique_actions = _historique("historique_actions", actions.c.numero_action, "auteur")
+
+# --- Reimbursement requests ---------------------------------------------------------------
+
+demandes = sa.Table(
+    "demandes",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column(
+        "numero_action", sa.String(20), sa.ForeignKey(actions.c.numero_action), nullable=False
+    ),
+    sa.Column("siret_organisme", sa.String(14), nullable=False),
+    sa.Column("compte_id", sa.Uuid, nullable=False),
+    sa.Column("soumise_le", Horodatage, nullable=False),
+    sa.Column("periode_debut", sa.Date, nullable=False),
+    sa.Column("periode_fin", sa.Date, nullable=False),
+    sa.Column("frais_pedagogiques", Argent, nullable=False),
+    sa.Column("repas_nuitees", Argent, nullable=False),
+    sa.Column("frais_divers", Argent, nullable=False),
+    sa.Column("mobilite_internationale", Argent, nullable=False),
+    sa.Column("nombre_repas", sa.Integer, nullable=False),
+    sa.Column("nombre_nuitees", sa.Integer, nullable=False),
+    sa.Column("premier_equipement", Argent, nullable=False),
+    sa.Column("pieces", sa.JSON, nullable=False),
+    sa.Column("conditions_acceptees", sa.Boolean, nullable=False),
+    sa.Column("etat", sa.String(30), nullable=False),
+    sa.Column("motif_refus", sa.Text, nullable=True),
+    sa.Column("cle_idempotence", sa.String(TEXTE), nullable=True),
+    sa.UniqueConstraint("compte_id", "cle_idempotence"),
+    sa.Index(None, "numero_action", "etat"),
+    sa.Index(None, "soumise_le"),
+)
+
+historique_demandes = _historique("historique_demandes", demandes.c.id, "auteur")
+
+# --- Documents, outbox, feed ------------------------------------------------------------
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.String(TEXTE), primary_key=True),
+    sa.Column("nom_fichier", sa.String(TEXTE), nullable=False),
+    sa.Column("taille", sa.BigInteger, nullable=False),
+    sa.Column("sha256", sa.String(64), nullable=False),
+    sa.Column("siret_organisme", sa.String(14), nullable=False),
+    sa.Column("numero_action", sa.String(20), nullable=False),
+    sa.Column("depose_le", Horodatage, nullable=False),
+    sa.Column("depose_par", sa.Uuid, nullable=False),
+)
+
+outbox = sa.Table(
+    "outbox",
+    metadata,
+    sa.Column("rang", _Rang, primary_key=True, autoincrement=True),
+    sa.Column("id", sa.Uuid, nullable=False),
+    sa.Column("destinataire", sa.String(TEXTE), nullable=False),
+    sa.Column("modele", sa.String(TEXTE), nullable=False),
+    sa.Column("contexte", sa.JSON, nullable=False),
+    sa.Column("cree_le", Horodatage, nullable=False),
+    sa.Column("envoye_le", Horodatage, nullable=True),
+    sa.Column("tentatives", sa.Integer, nullable=False),
+    sa.Column("prochain_essai_le", Horodatage, nullable=True),
+    sa.Column("derniere_erreur", sa.Text, nullable=True),
+    sa.UniqueConstraint("id"),
+    sa.Index(None, "envoye_le", "rang"),
+)
+
+quarantaine_flux = sa.Table(
+    "quarantaine_flux",
+    metadata,
+    sa.Column("rang", _Rang, primary_key=True, autoincrement=True),
+    sa.Column("cle", sa.String(TEXTE), nullable=False),
+    sa.Column("brut", sa.Text, nullable=False),
+    sa.Column("motif", sa.String(30), nullable=False),
+    sa.Column("detail", sa.Text, nullable=False),
+    sa.Column("rejete_le", Horodatage, nullable=False),
+    sa.Index(None, "cle"),
+)
+
+curseurs_flux = sa.Table(
+    "curseurs_flux",
+    metadata,
+    sa.Column("source", sa.String(TEXTE), primary_key=True),
+    sa.Column("curseur", sa.String(TEXTE), nullable=False),
+)

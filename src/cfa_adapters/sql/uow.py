@@ -1,0 +1,745 @@
+"""The SQL unit of work and its repositories (SQLAlchemy Core, SQLite and PostgreSQL).
+
+Semantics are those of the in-memory fake (``cfa_domain.testing.fakes``), checked by the
+same contract suite:
+
+- **One connection, one transaction.** The transaction begins at the first repository
+  call (on SQLite with ``BEGIN IMMEDIATE``, see :mod:`.moteur`) and ends with
+  :meth:`SqlUnitOfWork.commit` or :meth:`SqlUnitOfWork.rollback`; leaving the ``with``
+  block rolls back whatever was not committed.
+- **Identity map.** Every aggregate loaded or added is tracked, keyed by its identity: a
+  second lookup returns the same object, so a change made through one reference is seen
+  through the other. Beside each object the unit of work keeps the rows it matches in
+  the database (the *snapshot*, see :mod:`.traduction`).
+- **Writing back.** Before every query and at commit, each tracked aggregate is
+  translated again and compared with its snapshot: changed columns are UPDATEd, new
+  history entries INSERTed (history only grows), changed child rows (tokens) replaced.
+  Queries therefore see the changes of this unit of work, as the fake's do.
+- **``ajouter`` writes at once**, inside a SAVEPOINT: a duplicate (SIRET, email, action
+  number, idempotency key ...) raises :class:`~cfa_domain.errors.Conflit` right there,
+  as with the fake, and the transaction stays usable (PostgreSQL would otherwise abort
+  it). An ``IntegrityError`` met when writing back is a ``Conflit`` too.
+- **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` is ``SELECT ... FOR
+  UPDATE`` on PostgreSQL: a second unit of work asking for the same file waits until the
+  first ends, then reads the requests the first committed. On SQLite ``BEGIN IMMEDIATE``
+  already gives each unit of work the database's write lock.
+- **Search** is one query for the page (the total paid comes from a correlated
+  subquery, the file's history from a JSON aggregate) and one count query, whatever the
+  page size.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING, Any, Self
+
+import attrs
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+
+from cfa_adapters.sql import tables as t
+from cfa_adapters.sql.colonnes import Argent
+from cfa_adapters.sql.traduction import (
+    Ligne,
+    Lignes,
+    action_depuis_lignes,
+    action_vers_lignes,
+    compte_depuis_lignes,
+    compte_vers_lignes,
+    delegation_depuis_lignes,
+    delegation_vers_lignes,
+    demande_depuis_lignes,
+    demande_vers_lignes,
+    document_depuis_ligne,
+    document_vers_ligne,
+    instant_depuis_json,
+    message_vers_ligne,
+    organisme_depuis_lignes,
+    organisme_vers_lignes,
+    rejet_depuis_ligne,
+    rejet_vers_ligne,
+)
+from cfa_domain.compte import StatutCompte
+from cfa_domain.errors import Conflit
+from cfa_domain.organisme import StatutDelegation, StatutOrganisme
+from cfa_domain.ports import (
+    DepotActions,
+    DepotComptes,
+    DepotDelegations,
+    DepotDemandes,
+    DepotDocuments,
+    DepotOrganismes,
+    JournalQuarantaine,
+    Outbox,
+    Page,
+    ResumeAction,
+)
+from cfa_domain.remboursement import EtatDemande
+from cfa_domain.values import Montant, Siret
+
+if TYPE_CHECKING:
+    import uuid
+    from types import TracebackType
+
+    from cfa_domain.action import Action
+    from cfa_domain.compte import Compte
+    from cfa_domain.organisme import Delegation, Organisme
+    from cfa_domain.ports import (
+        CriteresRecherche,
+        DocumentMeta,
+        EnregistrementRejete,
+        FabriqueUnitOfWork,
+        MessageSortant,
+    )
+    from cfa_domain.remboursement import DemandeRemboursement
+    from cfa_domain.values import Email
+
+__all__ = ["SqlUnitOfWork", "fabrique_uow"]
+
+_ECHAPPEMENT = "\\"
+
+
+def _prefixe_like(prefixe: str) -> str:
+    """``LIKE`` pattern matching values that start with ``prefixe`` (``%`` and ``_`` kept)."""
+    echappe = (
+        prefixe.replace(_ECHAPPEMENT, _ECHAPPEMENT * 2)
+        .replace("%", _ECHAPPEMENT + "%")
+        .replace("_", _ECHAPPEMENT + "_")
+    )
+    return echappe + "%"
+
+
+# --- What the unit of work knows about each kind of aggregate -----------------------------
+
+
+@attrs.frozen
+class _Genre:
+    """How one kind of aggregate maps to its tables."""
+
+    table: sa.Table
+    cle: str
+    historique: sa.Table
+    cle_historique: str
+    vers_lignes: Callable[[Any], Lignes]
+    depuis_lignes: Callable[[Ligne, Sequence[Ligne], Sequence[Ligne]], Any]
+    enfants: sa.Table | None = None
+    cle_enfants: str = ""
+
+
+_ORGANISME = _Genre(
+    table=t.organismes,
+    cle="siret",
+    historique=t.historique_organismes,
+    cle_historique="siret",
+    vers_lignes=organisme_vers_lignes,
+    depuis_lignes=lambda ligne, historique, _enfants: organisme_depuis_lignes(ligne, historique),
+)
+_DELEGATION = _Genre(
+    table=t.delegations,
+    cle="id",
+    historique=t.historique_delegations,
+    cle_historique="id",
+    vers_lignes=delegation_vers_lignes,
+    depuis_lignes=lambda ligne, historique, _enfants: delegation_depuis_lignes(ligne, historique),
+)
+_COMPTE = _Genre(
+    table=t.comptes,
+    cle="id",
+    historique=t.historique_comptes,
+    cle_historique="id",
+    vers_lignes=compte_vers_lignes,
+    depuis_lignes=compte_depuis_lignes,
+    enfants=t.jetons,
+    cle_enfants="compte_id",
+)
+_ACTION = _Genre(
+    table=t.actions,
+    cle="numero_action",
+    historique=t.historique_actions,
+    cle_historique="numero_action",
+    vers_lignes=action_vers_lignes,
+    depuis_lignes=lambda ligne, historique, _enfants: action_depuis_lignes(ligne, historique),
+)
+_DEMANDE = _Genre(
+    table=t.demandes,
+    cle="id",
+    historique=t.historique_demandes,
+    cle_historique="id",
+    vers_lignes=demande_vers_lignes,
+    depuis_lignes=lambda ligne, historique, _enfants: demande_depuis_lignes(ligne, historique),
+)
+
+
+@attrs.define
+class _Suivi:
+    """A tracked aggregate and the rows the database holds for it."""
+
+    genre: _Genre
+    objet: Any
+    lignes: Lignes
+
+
+# Constraint (or "table.column" in SQLite's messages) → what the user is told.
+_MESSAGES_CONFLIT = (
+    ("uq_comptes_email", "comptes.email", "Un compte existe déjà avec cette adresse email."),
+    (
+        "uq_demandes_compte_id_cle_idempotence",
+        "demandes.cle_idempotence",
+        "Cette demande a déjà été envoyée.",
+    ),
+    ("pk_organismes", "organismes.siret", "Cet organisme existe déjà."),
+    ("pk_actions", "actions.numero_action", "Ce dossier existe déjà."),
+    ("pk_documents", "documents.id", "Ce document est déjà enregistré."),
+)
+
+
+def _conflit(erreur: sa.exc.IntegrityError) -> Conflit:
+    """Translate a unique-constraint violation into a French ``Conflit``."""
+    texte = str(erreur.orig)
+    for contrainte, colonne, message in _MESSAGES_CONFLIT:
+        if contrainte in texte or colonne in texte:
+            return Conflit(message)
+    return Conflit(
+        "Ces données sont en conflit avec des données déjà enregistrées "
+        "(doublon ou modification concurrente) : recommencez l'opération."
+    )
+
+
+class SqlUnitOfWork:
+    """A unit of work over one SQLAlchemy engine (see the module docstring)."""
+
+    def __init__(self, moteur: sa.Engine) -> None:
+        """Bind to an engine; no connection is taken before ``with``."""
+        self._moteur = moteur
+        self._connexion: sa.Connection | None = None
+        self._suivis: dict[tuple[str, object], _Suivi] = {}
+        self.organismes: DepotOrganismes = _Organismes(self)
+        self.delegations: DepotDelegations = _Delegations(self)
+        self.comptes: DepotComptes = _Comptes(self)
+        self.actions: DepotActions = _Actions(self)
+        self.demandes: DepotDemandes = _Demandes(self)
+        self.documents: DepotDocuments = _Documents(self)
+        self.outbox: Outbox = _Outbox(self)
+        self.quarantaine: JournalQuarantaine = _Quarantaine(self)
+
+    # --- transaction ---
+
+    def __enter__(self) -> Self:
+        """Take a connection from the pool."""
+        self._connexion = self._moteur.connect()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """Roll back what was not committed and give the connection back."""
+        try:
+            self.rollback()
+        finally:
+            if self._connexion is not None:
+                self._connexion.close()
+            self._connexion = None
+
+    def commit(self) -> None:
+        """Write back every tracked change, then COMMIT; tracking goes on afterwards."""
+        connexion = self.connexion()
+        self.ecrire()
+        connexion.commit()
+
+    def rollback(self) -> None:
+        """Discard every uncommitted change and forget the tracked aggregates."""
+        self._suivis.clear()
+        if self._connexion is not None and self._connexion.in_transaction():
+            self._connexion.rollback()
+
+    def connexion(self) -> sa.Connection:
+        """The connection, inside a transaction (begun on first use)."""
+        if self._connexion is None:
+            msg = "Un dépôt n'est utilisable qu'à l'intérieur d'un bloc « with uow: »."
+            raise RuntimeError(msg)
+        if not self._connexion.in_transaction():
+            self._connexion.begin()
+        return self._connexion
+
+    @property
+    def dialecte(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self._moteur.dialect.name
+
+    # --- identity map and writing back ---
+
+    def suivi(self, genre: _Genre, cle: object) -> Any:  # noqa: ANN401 - any aggregate
+        """The tracked aggregate of this kind and identity, or None."""
+        suivi = self._suivis.get((genre.table.name, cle))
+        return None if suivi is None else suivi.objet
+
+    def inserer(self, genre: _Genre, objet: object) -> None:
+        """INSERT a new aggregate now (in a savepoint) and track it."""
+        lignes = genre.vers_lignes(objet)
+        cle = lignes.principale[genre.cle]
+        if (genre.table.name, cle) in self._suivis:
+            raise Conflit("Cet élément a déjà été ajouté.")
+        self.ecrire()
+        self.executer_isole(
+            lambda connexion: self._inserer_lignes(connexion, genre, lignes, historique_depuis=0)
+        )
+        self._suivis[genre.table.name, cle] = _Suivi(genre, objet, lignes)
+
+    def executer_isole(self, ecrire: Callable[[sa.Connection], object]) -> None:
+        """Run writes in a SAVEPOINT; a unique violation raises ``Conflit``, nothing kept."""
+        connexion = self.connexion()
+        try:
+            with connexion.begin_nested():
+                ecrire(connexion)
+        except sa.exc.IntegrityError as erreur:
+            raise _conflit(erreur) from erreur
+
+    @staticmethod
+    def _inserer_lignes(
+        connexion: sa.Connection, genre: _Genre, lignes: Lignes, *, historique_depuis: int
+    ) -> None:
+        connexion.execute(sa.insert(genre.table), [dict(lignes.principale)])
+        nouvelles = lignes.historique[historique_depuis:]
+        if nouvelles:
+            connexion.execute(sa.insert(genre.historique), [dict(h) for h in nouvelles])
+        if genre.enfants is not None and lignes.enfants:
+            connexion.execute(sa.insert(genre.enfants), [dict(e) for e in lignes.enfants])
+
+    def charger(
+        self, genre: _Genre, requete: sa.Select[Any], *, lignes: Sequence[Ligne] | None = None
+    ) -> list[Any]:
+        """Run ``requete`` (main rows) and return the aggregates, tracked ones first.
+
+        History and child rows of the aggregates not tracked yet come in one query each.
+        """
+        connexion = self.connexion()
+        principales = (
+            list(lignes) if lignes is not None else [r._mapping for r in connexion.execute(requete)]  # noqa: SLF001 - public API
+        )
+        nouvelles = [
+            ligne
+            for ligne in principales
+            if (genre.table.name, ligne[genre.cle]) not in self._suivis
+        ]
+        if nouvelles:
+            cles = [ligne[genre.cle] for ligne in nouvelles]
+            historiques = self._enfants_par_cle(genre.historique, genre.cle_historique, cles)
+            enfants = (
+                self._enfants_par_cle(genre.enfants, genre.cle_enfants, cles)
+                if genre.enfants is not None
+                else {}
+            )
+            for ligne in nouvelles:
+                cle = ligne[genre.cle]
+                objet = genre.depuis_lignes(ligne, historiques.get(cle, []), enfants.get(cle, []))
+                self._suivis[genre.table.name, cle] = _Suivi(genre, objet, genre.vers_lignes(objet))
+        return [self._suivis[genre.table.name, ligne[genre.cle]].objet for ligne in principales]
+
+    def suivre(self, genre: _Genre, ligne: Ligne, historique: Sequence[Ligne]) -> Any:  # noqa: ANN401
+        """Track an aggregate whose rows were read by the caller (unless already tracked)."""
+        cle = ligne[genre.cle]
+        suivi = self._suivis.get((genre.table.name, cle))
+        if suivi is None:
+            objet = genre.depuis_lignes(ligne, historique, [])
+            suivi = _Suivi(genre, objet, genre.vers_lignes(objet))
+            self._suivis[genre.table.name, cle] = suivi
+        return suivi.objet
+
+    def _enfants_par_cle(
+        self, table: sa.Table, colonne: str, cles: list[Any]
+    ) -> dict[Any, list[Ligne]]:
+        par_cle: dict[Any, list[Ligne]] = {}
+        requete = sa.select(table).where(table.c[colonne].in_(cles))
+        for rangee in self.connexion().execute(requete):
+            ligne = rangee._mapping  # noqa: SLF001 - documented public API of Row
+            par_cle.setdefault(ligne[colonne], []).append(ligne)
+        return par_cle
+
+    def ecrire(self) -> None:
+        """Write back what changed in the tracked aggregates since their snapshot."""
+        if not self._suivis:
+            return
+        connexion = self.connexion()
+        try:
+            for suivi in self._suivis.values():
+                self._ecrire_un(connexion, suivi)
+        except sa.exc.IntegrityError as erreur:
+            raise _conflit(erreur) from erreur
+
+    @staticmethod
+    def _ecrire_un(connexion: sa.Connection, suivi: _Suivi) -> None:
+        genre, avant = suivi.genre, suivi.lignes
+        apres = genre.vers_lignes(suivi.objet)
+        if apres == avant:
+            return
+        cle = avant.principale[genre.cle]
+        changees = {
+            colonne: valeur
+            for colonne, valeur in apres.principale.items()
+            if avant.principale.get(colonne) != valeur
+        }
+        if changees:
+            connexion.execute(
+                sa.update(genre.table).where(genre.table.c[genre.cle] == cle).values(changees)
+            )
+        if apres.historique[: len(avant.historique)] == avant.historique:
+            nouvelles = apres.historique[len(avant.historique) :]
+        else:
+            connexion.execute(
+                sa.delete(genre.historique).where(genre.historique.c[genre.cle_historique] == cle)
+            )
+            nouvelles = apres.historique
+        if nouvelles:
+            connexion.execute(sa.insert(genre.historique), [dict(h) for h in nouvelles])
+        if genre.enfants is not None and apres.enfants != avant.enfants:
+            connexion.execute(
+                sa.delete(genre.enfants).where(genre.enfants.c[genre.cle_enfants] == cle)
+            )
+            if apres.enfants:
+                connexion.execute(sa.insert(genre.enfants), [dict(e) for e in apres.enfants])
+        suivi.lignes = apres
+
+    def avant_requete(self) -> sa.Connection:
+        """Write back pending changes so that a query sees them; return the connection."""
+        self.ecrire()
+        return self.connexion()
+
+
+def fabrique_uow(moteur: sa.Engine) -> FabriqueUnitOfWork:
+    """A :data:`~cfa_domain.ports.FabriqueUnitOfWork` building units of work on ``moteur``."""
+    return functools.partial(SqlUnitOfWork, moteur)
+
+
+# --- Repositories -------------------------------------------------------------------------
+
+
+class _Depot:
+    def __init__(self, uow: SqlUnitOfWork) -> None:
+        self._uow = uow
+
+    def _obtenir(self, genre: _Genre, cle: object) -> Any:  # noqa: ANN401 - any aggregate
+        deja = self._uow.suivi(genre, cle)
+        if deja is not None:
+            return deja
+        trouves = self._uow.charger(
+            genre, sa.select(genre.table).where(genre.table.c[genre.cle] == cle)
+        )
+        return trouves[0] if trouves else None
+
+
+def _page(elements: Sequence[Any], total: int, page: int, taille: int) -> Page[Any]:
+    return Page(tuple(elements), total, page, taille)
+
+
+class _Organismes(_Depot):
+    def ajouter(self, organisme: Organisme) -> None:
+        self._uow.inserer(_ORGANISME, organisme)
+
+    def obtenir(self, siret: Siret) -> Organisme | None:
+        organisme: Organisme | None = self._obtenir(_ORGANISME, siret.numero)
+        return organisme
+
+    def a_valider(self) -> Sequence[Organisme]:
+        self._uow.avant_requete()
+        o = t.organismes
+        requete = (
+            sa.select(o)
+            .where(o.c.statut == StatutOrganisme.A_VALIDER.value)
+            .order_by(o.c.cree_le, o.c.siret)
+        )
+        return self._uow.charger(_ORGANISME, requete)
+
+
+class _Delegations(_Depot):
+    def ajouter(self, delegation: Delegation) -> None:
+        self._uow.inserer(_DELEGATION, delegation)
+
+    def obtenir(self, delegation_id: uuid.UUID) -> Delegation | None:
+        delegation: Delegation | None = self._obtenir(_DELEGATION, delegation_id)
+        return delegation
+
+    def pour_organisme(self, siret: Siret) -> Sequence[Delegation]:
+        self._uow.avant_requete()
+        d = t.delegations
+        requete = (
+            sa.select(d)
+            .where(
+                sa.or_(d.c.siret_delegant == siret.numero, d.c.siret_delegataire == siret.numero)
+            )
+            .order_by(d.c.demandee_le, d.c.id)
+        )
+        return self._uow.charger(_DELEGATION, requete)
+
+    def delegants_actifs(self, siret_delegataire: Siret) -> frozenset[Siret]:
+        connexion = self._uow.avant_requete()
+        d = t.delegations
+        requete = sa.select(d.c.siret_delegant).where(
+            d.c.siret_delegataire == siret_delegataire.numero,
+            d.c.statut == StatutDelegation.ACTIVE.value,
+        )
+        return frozenset(Siret(s) for s in connexion.scalars(requete))
+
+
+class _Comptes(_Depot):
+    def ajouter(self, compte: Compte) -> None:
+        self._uow.inserer(_COMPTE, compte)
+
+    def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
+        compte: Compte | None = self._obtenir(_COMPTE, compte_id)
+        return compte
+
+    def _un(self, requete: sa.Select[Any]) -> Compte | None:
+        self._uow.avant_requete()
+        trouves: list[Compte] = self._uow.charger(_COMPTE, requete)
+        return trouves[0] if trouves else None
+
+    def par_email(self, email: Email) -> Compte | None:
+        return self._un(sa.select(t.comptes).where(t.comptes.c.email == email.adresse))
+
+    def par_empreinte_jeton(self, empreinte: str) -> Compte | None:
+        c, j = t.comptes, t.jetons
+        return self._un(
+            sa.select(c).join(j, j.c.compte_id == c.c.id).where(j.c.empreinte == empreinte)
+        )
+
+    def pour_organisme(self, siret: Siret) -> Sequence[Compte]:
+        self._uow.avant_requete()
+        c = t.comptes
+        requete = (
+            sa.select(c).where(c.c.siret_organisme == siret.numero).order_by(c.c.cree_le, c.c.id)
+        )
+        return self._uow.charger(_COMPTE, requete)
+
+    def a_approuver(self) -> Sequence[Compte]:
+        self._uow.avant_requete()
+        c = t.comptes
+        requete = (
+            sa.select(c)
+            .where(c.c.statut == StatutCompte.EN_ATTENTE_APPROBATION.value)
+            .order_by(c.c.cree_le, c.c.id)
+        )
+        return self._uow.charger(_COMPTE, requete)
+
+
+def _total_paye(a: sa.Table) -> sa.ScalarSelect[Any]:
+    """Correlated subquery: sum of the totals of the file's paid requests."""
+    d = t.demandes
+    total = (
+        d.c.frais_pedagogiques + d.c.repas_nuitees + d.c.frais_divers + d.c.mobilite_internationale
+    )
+    return (
+        sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(total), 0), Argent()))
+        .where(d.c.numero_action == a.c.numero_action, d.c.etat == EtatDemande.PAYEE.value)
+        .scalar_subquery()
+    )
+
+
+def _historique_json(a: sa.Table, dialecte: str) -> sa.ScalarSelect[Any]:
+    """Correlated subquery: the file's history entries as one JSON array."""
+    h = t.historique_actions
+    champs = ("rang", "quand", "auteur", "depart", "arrivee", "motif")
+    paires: list[Any] = []
+    for champ in champs:
+        paires += [sa.literal(champ), h.c[champ]]
+    if dialecte == "postgresql":
+        agregat = sa.func.json_agg(
+            postgresql.aggregate_order_by(sa.func.json_build_object(*paires), h.c.rang)
+        )
+    else:
+        agregat = sa.func.json_group_array(sa.func.json_object(*paires))
+    return sa.select(agregat).where(h.c.numero_action == a.c.numero_action).scalar_subquery()
+
+
+def _historique_depuis_json(
+    numero_action: str, valeur: str | list[dict[str, Any]] | None
+) -> list[Ligne]:
+    # SQLite's JSON functions return text; psycopg decodes json, and json_agg of no row is NULL.
+    entrees = json.loads(valeur) if isinstance(valeur, str) else (valeur or [])
+    return [
+        {
+            "numero_action": numero_action,
+            "rang": int(e["rang"]),
+            "quand": instant_depuis_json(e["quand"]),
+            "auteur": e["auteur"],
+            "depart": e["depart"],
+            "arrivee": e["arrivee"],
+            "motif": e["motif"],
+        }
+        for e in entrees
+    ]
+
+
+class _Actions(_Depot):
+    def ajouter(self, action: Action) -> None:
+        self._uow.inserer(_ACTION, action)
+
+    def obtenir(self, numero_action: str) -> Action | None:
+        action: Action | None = self._obtenir(_ACTION, numero_action)
+        return action
+
+    def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
+        a = t.actions
+        requete = sa.select(a).where(a.c.numero_action == numero_action)
+        if self._uow.dialecte == "postgresql":
+            requete = requete.with_for_update()
+        self._uow.avant_requete()
+        trouves: list[Action] = self._uow.charger(_ACTION, requete)
+        return trouves[0] if trouves else None
+
+    def rechercher(
+        self,
+        criteres: CriteresRecherche,
+        sirets_visibles: frozenset[Siret],
+        *,
+        page: int,
+        taille: int,
+    ) -> Page[ResumeAction]:
+        connexion = self._uow.avant_requete()
+        a = t.actions
+        conditions: list[sa.ColumnElement[bool]] = [
+            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles))
+        ]
+        nom = criteres.nom_normalise
+        if nom:
+            motif = _prefixe_like(nom)
+            conditions.append(
+                sa.or_(
+                    a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
+                    a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
+                )
+            )
+        if criteres.numero_action:
+            conditions.append(
+                a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
+            )
+        if criteres.numero_deca:
+            conditions.append(a.c.numero_deca == criteres.numero_deca.numero)
+        requete = (
+            sa.select(
+                a,
+                _total_paye(a).label("total_paye"),
+                _historique_json(a, self._uow.dialecte).label("historique_json"),
+            )
+            .where(*conditions)
+            .order_by(a.c.numero_action.desc())
+            .limit(taille)
+            .offset((page - 1) * taille)
+        )
+        lignes = [
+            (
+                self._uow.suivre(
+                    _ACTION,
+                    r._mapping,  # noqa: SLF001 - documented public API of Row
+                    _historique_depuis_json(r.numero_action, r.historique_json),
+                ),
+                Montant(r.total_paye),
+            )
+            for r in connexion.execute(requete)
+        ]
+        total = connexion.scalar(sa.select(sa.func.count()).select_from(a).where(*conditions))
+        return _page(
+            [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
+        )
+
+
+class _Demandes(_Depot):
+    def ajouter(self, demande: DemandeRemboursement) -> None:
+        self._uow.inserer(_DEMANDE, demande)
+
+    def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
+        demande: DemandeRemboursement | None = self._obtenir(_DEMANDE, demande_id)
+        return demande
+
+    def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
+        self._uow.avant_requete()
+        d = t.demandes
+        requete = (
+            sa.select(d).where(d.c.numero_action == numero_action).order_by(d.c.soumise_le, d.c.id)
+        )
+        return self._uow.charger(_DEMANDE, requete)
+
+    def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:
+        self._uow.avant_requete()
+        d = t.demandes
+        requete = sa.select(d).where(d.c.compte_id == compte_id, d.c.cle_idempotence == cle)
+        trouvees: list[DemandeRemboursement] = self._uow.charger(_DEMANDE, requete)
+        return trouvees[0] if trouvees else None
+
+    def pour_organismes(
+        self, sirets: frozenset[Siret], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        connexion = self._uow.avant_requete()
+        d, a = t.demandes, t.actions
+        condition = d.c.numero_action.in_(
+            sa.select(a.c.numero_action).where(a.c.siret_cfa.in_(sorted(s.numero for s in sirets)))
+        )
+        requete = (
+            sa.select(d)
+            .where(condition)
+            .order_by(d.c.soumise_le.desc(), d.c.id.desc())
+            .limit(taille)
+            .offset((page - 1) * taille)
+        )
+        elements = self._uow.charger(_DEMANDE, requete)
+        total = connexion.scalar(sa.select(sa.func.count()).select_from(d).where(condition))
+        return _page(elements, total or 0, page, taille)
+
+
+class _Documents(_Depot):
+    def ajouter(self, document: DocumentMeta) -> None:
+        ligne = document_vers_ligne(document)
+        self._uow.executer_isole(lambda c: c.execute(sa.insert(t.documents), [dict(ligne)]))
+
+    def obtenir(self, document_id: str) -> DocumentMeta | None:
+        connexion = self._uow.connexion()
+        rangee = connexion.execute(
+            sa.select(t.documents).where(t.documents.c.id == document_id)
+        ).first()
+        return None if rangee is None else document_depuis_ligne(rangee._mapping)  # noqa: SLF001
+
+
+class _Outbox(_Depot):
+    def ajouter(self, message: MessageSortant) -> None:
+        ligne = message_vers_ligne(message)
+        self._uow.executer_isole(lambda c: c.execute(sa.insert(t.outbox), [dict(ligne)]))
+
+
+class _Quarantaine(_Depot):
+    def ajouter(self, rejet: EnregistrementRejete) -> None:
+        self._uow.connexion().execute(
+            sa.insert(t.quarantaine_flux), [dict(rejet_vers_ligne(rejet))]
+        )
+
+    def lister(self) -> Sequence[EnregistrementRejete]:
+        q = t.quarantaine_flux
+        rangees = self._uow.connexion().execute(sa.select(q).order_by(q.c.rang))
+        return tuple(rejet_depuis_ligne(r._mapping) for r in rangees)  # noqa: SLF001
+
+    def contient(self, cle: str, brut: str) -> bool:
+        q = t.quarantaine_flux
+        return bool(
+            self._uow.connexion().scalar(
+                sa.select(sa.exists().where(q.c.cle == cle, q.c.brut == brut))
+            )
+        )
+
+    def curseur(self, source: str) -> str | None:
+        c = t.curseurs_flux
+        valeur: str | None = self._uow.connexion().scalar(
+            sa.select(c.c.curseur).where(c.c.source == source)
+        )
+        return valeur
+
+    def avancer(self, source: str, curseur: str) -> None:
+        c = t.curseurs_flux
+        connexion = self._uow.connexion()
+        modifiees = connexion.execute(
+            sa.update(c).where(c.c.source == source).values(curseur=curseur)
+        ).rowcount
+        if not modifiees:
+            connexion.execute(sa.insert(c).values(source=source, curseur=curseur))

@@ -1,0 +1,144 @@
+"""One fixture, ``banc``, runs each contract test on every backend of the ports.
+
+- ``memoire``: the in-memory fake (``cfa_domain.testing.fakes.Stockage``);
+- ``sqlite``: a real SQLite file in ``tmp_path``, its schema made by the migrations (made
+  once per session in a template file, then copied: the migrations run once);
+- ``postgresql``: a schema of its own per test session (``contrat_<pid>_<random>``,
+  dropped at the end), made by the migrations, emptied before each test. Its URL comes
+  from ``CFA_TEST_POSTGRESQL_URL`` (default: the local server, user postgres). When the
+  server is unreachable these cases are skipped with the reason, except when ``CI`` is set:
+  then they fail, since CI must run the whole contract.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import uuid
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import pytest
+import sqlalchemy as sa
+
+from cfa_adapters.sql import tables
+from cfa_adapters.sql.moteur import creer_moteur
+from cfa_adapters.sql.outbox import messages_a_envoyer
+from cfa_adapters.sql.schema import mettre_a_jour_schema
+from cfa_adapters.sql.uow import fabrique_uow
+from cfa_domain.ports import FabriqueUnitOfWork, MessageSortant
+from cfa_domain.testing.fakes import Stockage
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+URL_POSTGRESQL = os.environ.get(
+    "CFA_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
+)
+BACKENDS = ("memoire", "sqlite", "postgresql")
+
+
+@attrs.define
+class Banc:
+    """A backend under test: how to open units of work and read the committed outbox."""
+
+    nom: str
+    uow: FabriqueUnitOfWork
+    messages: Callable[[], Sequence[MessageSortant]]
+    url: str | None = None
+    options: dict[str, Any] = attrs.Factory(dict)
+
+    @property
+    def sql(self) -> bool:
+        """True for a real database (reachable from another process)."""
+        return self.url is not None
+
+
+@pytest.fixture(scope="session")
+def modele_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite file at the head revision, copied by each test."""
+    chemin = tmp_path_factory.mktemp("modele") / "cfa.sqlite3"
+    moteur = creer_moteur(f"sqlite:///{chemin}")
+    try:
+        mettre_a_jour_schema(moteur)
+    finally:
+        moteur.dispose()  # closing the last connection checkpoints the WAL into the file
+    return chemin
+
+
+@attrs.frozen
+class SchemaPostgresql:
+    """A PostgreSQL schema of this session, at the head revision."""
+
+    url: str
+    options: dict[str, Any]
+
+
+def _indisponible(raison: str) -> None:
+    message = f"PostgreSQL injoignable ({URL_POSTGRESQL}) : {raison}"
+    if os.environ.get("CI"):
+        pytest.fail(f"{message} ; il est obligatoire en CI.", pytrace=False)
+    pytest.skip(message)
+
+
+@pytest.fixture(scope="session")
+def schema_postgresql() -> Iterator[SchemaPostgresql]:
+    """Create this session's schema and migrate it; drop it at the end."""
+    nom = f"contrat_{os.getpid()}_{uuid.uuid4().hex[:8]}"
+    administration = sa.create_engine(URL_POSTGRESQL, connect_args={"connect_timeout": 3})
+    try:
+        with administration.begin() as connexion:
+            connexion.exec_driver_sql(f'CREATE SCHEMA "{nom}"')
+    except sa.exc.OperationalError as erreur:
+        administration.dispose()
+        _indisponible(str(erreur.orig).strip().splitlines()[0])
+    options: dict[str, Any] = {"connect_args": {"options": f"-csearch_path={nom}"}}
+    moteur = creer_moteur(URL_POSTGRESQL, **options)
+    try:
+        mettre_a_jour_schema(moteur)
+        yield SchemaPostgresql(URL_POSTGRESQL, options)
+    finally:
+        moteur.dispose()
+        with administration.begin() as connexion:
+            connexion.exec_driver_sql(f'DROP SCHEMA "{nom}" CASCADE')
+        administration.dispose()
+
+
+def _vider(moteur: sa.Engine) -> None:
+    noms = ", ".join(f'"{t.name}"' for t in tables.metadata.sorted_tables)
+    with moteur.begin() as connexion:
+        connexion.exec_driver_sql(f"TRUNCATE {noms} RESTART IDENTITY CASCADE")
+
+
+def _banc_sql(nom: str, url: str, options: dict[str, Any]) -> tuple[Banc, sa.Engine]:
+    moteur = creer_moteur(url, **options)
+    banc = Banc(
+        nom=nom,
+        uow=fabrique_uow(moteur),
+        messages=lambda: messages_a_envoyer(moteur, limite=10_000),
+        url=url,
+        options=options,
+    )
+    return banc, moteur
+
+
+@pytest.fixture(params=BACKENDS)
+def banc(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Banc]:
+    """Every backend of the ports, freshly emptied."""
+    if request.param == "memoire":
+        stockage = Stockage()
+        yield Banc("memoire", stockage.uow, lambda: stockage.messages)
+        return
+    if request.param == "sqlite":
+        chemin = tmp_path / "cfa.sqlite3"
+        shutil.copyfile(request.getfixturevalue("modele_sqlite"), chemin)
+        banc, moteur = _banc_sql("sqlite", f"sqlite:///{chemin}", {})
+    else:
+        schema: SchemaPostgresql = request.getfixturevalue("schema_postgresql")
+        banc, moteur = _banc_sql("postgresql", schema.url, schema.options)
+        _vider(moteur)
+    try:
+        yield banc
+    finally:
+        moteur.dispose()

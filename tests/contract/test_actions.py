@@ -1,0 +1,189 @@
+"""Contract of DepotActions (files and the files search), on every backend."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cfa_domain.action import EtatDossier
+from cfa_domain.errors import Conflit
+from cfa_domain.ports import CriteresRecherche
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.values import Montant
+
+from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant, soumettre
+from .constructeurs import action as dossier
+
+if TYPE_CHECKING:
+    from .conftest import Banc
+
+TOUS = frozenset({SIRET_A, SIRET_B, SIRET_C})
+
+
+def test_ajouter_relire(banc: Banc) -> None:
+    """A committed file reads back whole, with its history; unknown gives None."""
+    cree = dossier(deca="075202409000123")
+    with banc.uow() as uow:
+        uow.actions.ajouter(cree)
+        uow.commit()
+    with banc.uow() as uow:
+        relue = uow.actions.obtenir(cree.numero_action)
+        assert relue is not None
+        assert champs(relue) == champs(cree)
+        assert uow.actions.obtenir("999") is None
+        assert uow.actions.obtenir_pour_mise_a_jour("999") is None
+
+
+def test_numero_deja_connu(banc: Banc) -> None:
+    """A second file with a known action number is a Conflit."""
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier())
+        uow.commit()
+    with banc.uow() as uow, pytest.raises(Conflit):
+        uow.actions.ajouter(dossier())
+
+
+def test_changement_d_etat_et_rupture_enregistres(banc: Banc) -> None:
+    """A rupture loaded for update is saved: state, rupture date, one more history entry."""
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier())
+        uow.commit()
+    with banc.uow() as uow:
+        verrouillee = uow.actions.obtenir_pour_mise_a_jour("2011303654")
+        assert verrouillee is not None
+        verrouillee.rompre(
+            instant(0).date(), auteur="Webservice", quand=instant(1), motif="démission"
+        )
+        uow.commit()
+    with banc.uow() as uow:
+        relue = uow.actions.obtenir("2011303654")
+        assert relue is not None
+        assert relue.etat is EtatDossier.ROMPU
+        assert relue.date_rupture == instant(0).date()
+        assert [c.arrivee for c in relue.historique][-1] is EtatDossier.ROMPU
+        assert len(relue.historique) == 4
+
+
+def _peupler(banc: Banc) -> None:
+    with banc.uow() as uow:
+        for action in (
+            dossier("1000", SIRET_A, nom="Martin", prenom="Éloïse"),
+            dossier("1001", SIRET_A, nom="Lefèvre", prenom="Hugo", deca="075202409000123"),
+            dossier("1002", SIRET_A, nom="Martinez", prenom="Inès"),
+            dossier("2000", SIRET_B, nom="Élodie", prenom="Marc"),
+            dossier("3000", SIRET_C, nom="Martin", prenom="Paul"),
+            dossier("10010", SIRET_A, nom="O'Neil", prenom="Zoé_Anne"),
+        ):
+            uow.actions.ajouter(action)
+        uow.commit()
+
+
+def _numeros(
+    banc: Banc,
+    criteres: CriteresRecherche,
+    visibles: frozenset[object] = TOUS,
+    *,
+    page: int = 1,
+    taille: int = 10,
+) -> tuple[list[str], int]:
+    with banc.uow() as uow:
+        resultat = uow.actions.rechercher(
+            criteres,
+            visibles,  # type: ignore[arg-type]  # sets of Siret
+            page=page,
+            taille=taille,
+        )
+    return [r.action.numero_action for r in resultat.elements], resultat.total
+
+
+def test_recherche_tri_decroissant_et_visibilite(banc: Banc) -> None:
+    """Only the visible CFAs' files, by action number descending (as text)."""
+    _peupler(banc)
+    assert _numeros(banc, CriteresRecherche(), frozenset({SIRET_A})) == (
+        ["1002", "10010", "1001", "1000"],
+        4,
+    )
+    assert _numeros(banc, CriteresRecherche(), frozenset()) == ([], 0)
+
+
+@pytest.mark.parametrize(
+    ("nom", "attendus"),
+    [
+        ("martin", ["3000", "1002", "1000"]),
+        ("MARTÍN", ["3000", "1002", "1000"]),
+        ("eloi", ["1000"]),
+        ("elo", ["2000", "1000"]),
+        ("lefe", ["1001"]),
+        ("o'n", ["10010"]),
+        ("zoe_", ["10010"]),
+        ("zoe%", []),
+        ("z_e", []),
+        ("artin", []),
+    ],
+)
+def test_recherche_par_nom(banc: Banc, nom: str, attendus: list[str]) -> None:
+    """The name is a case- and accent-insensitive prefix of last or first name; % and _ are literal."""  # noqa: E501
+    _peupler(banc)
+    assert _numeros(banc, CriteresRecherche(nom_apprenti=nom)) == (attendus, len(attendus))
+
+
+def test_recherche_par_numero_et_deca(banc: Banc) -> None:
+    """The action number is a prefix; the DECA number matches exactly; criteria combine."""
+    _peupler(banc)
+    assert _numeros(banc, CriteresRecherche(numero_action="100")) == (
+        ["1002", "10010", "1001", "1000"],
+        4,
+    )
+    assert _numeros(banc, CriteresRecherche(numero_deca="075 2024 09 00 0123")) == (["1001"], 1)
+    assert _numeros(banc, CriteresRecherche(nom_apprenti="mar", numero_action="3")) == (
+        ["3000"],
+        1,
+    )
+
+
+def test_recherche_paginee(banc: Banc) -> None:
+    """Pages cut the sorted list; the total counts every match; past the end is empty."""
+    _peupler(banc)
+    assert _numeros(banc, CriteresRecherche(), page=1, taille=4) == (
+        ["3000", "2000", "1002", "10010"],
+        6,
+    )
+    assert _numeros(banc, CriteresRecherche(), page=2, taille=4) == (["1001", "1000"], 6)
+    assert _numeros(banc, CriteresRecherche(), page=3, taille=4) == ([], 6)
+
+
+def test_recherche_total_rembourse(banc: Banc) -> None:
+    """Each row carries the sum of the file's paid requests only."""
+    _peupler(banc)
+    with banc.uow() as uow:
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        demandes: list[DemandeRemboursement] = []
+        for montant, etat in (
+            ("100.10", EtatDemande.PAYEE),
+            ("200.25", EtatDemande.PAYEE),
+            ("50", None),
+        ):
+            demande = soumettre(action, demandes, Montant(montant))
+            if etat is EtatDemande.PAYEE:
+                demande.prendre_en_traitement(auteur="agent", quand=instant(1))
+                demande.valider(auteur="agent", quand=instant(2))
+                demande.payer(auteur="agent", quand=instant(3))
+            uow.demandes.ajouter(demande)
+            demandes.append(demande)
+        uow.commit()
+    with banc.uow() as uow:
+        page = uow.actions.rechercher(
+            CriteresRecherche(numero_action="100"), frozenset({SIRET_A}), page=1, taille=10
+        )
+        totaux = {r.action.numero_action: r.total_rembourse for r in page.elements}
+        assert totaux == {
+            "10010": Montant(0),
+            "1002": Montant(0),
+            "1001": Montant(0),
+            "1000": Montant("300.35"),
+        }
+        relue = next(r.action for r in page.elements if r.action.numero_action == "1000")
+        assert relue is uow.actions.obtenir("1000")
+        assert len(relue.historique) == 3

@@ -1,0 +1,61 @@
+"""Contract of DepotDelegations, on every backend."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+from cfa_domain.organisme import StatutDelegation
+
+from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, delegation, instant
+
+if TYPE_CHECKING:
+    from .conftest import Banc
+
+
+def test_ajouter_relire(banc: Banc) -> None:
+    """A committed delegation reads back whole; an unknown id gives None."""
+    cree = delegation()
+    with banc.uow() as uow:
+        uow.delegations.ajouter(cree)
+        uow.commit()
+    with banc.uow() as uow:
+        relue = uow.delegations.obtenir(cree.id)
+        assert relue is not None
+        assert champs(relue) == champs(cree)
+        assert uow.delegations.obtenir(uuid.uuid4()) is None
+
+
+def test_seules_les_delegations_actives_ouvrent_les_dossiers(banc: Banc) -> None:
+    """delegants_actifs lists the delegants whose approval was committed, not the requests."""
+    approuvee, en_attente = delegation(SIRET_B, SIRET_A), delegation(SIRET_C, SIRET_A)
+    with banc.uow() as uow:
+        uow.delegations.ajouter(approuvee)
+        uow.delegations.ajouter(en_attente)
+        uow.commit()
+    with banc.uow() as uow:
+        assert uow.delegations.delegants_actifs(SIRET_A) == frozenset()
+        relue = uow.delegations.obtenir(approuvee.id)
+        assert relue is not None
+        relue.approuver("agent-1", instant(3))
+        uow.commit()
+    with banc.uow() as uow:
+        assert uow.delegations.delegants_actifs(SIRET_A) == {SIRET_B}
+        relue = uow.delegations.obtenir(approuvee.id)
+        assert relue is not None
+        assert relue.statut is StatutDelegation.ACTIVE
+        assert relue.decidee_le == instant(3)
+        assert len(relue.historique) == 2
+
+
+def test_pour_organisme_des_deux_cotes(banc: Banc) -> None:
+    """An organisme sees the delegations where it is delegant or delegate, oldest first."""
+    d1 = delegation(SIRET_B, SIRET_A, instant(2))
+    d2 = delegation(SIRET_A, SIRET_C, instant(1))
+    d3 = delegation(SIRET_B, SIRET_C, instant(0))
+    with banc.uow() as uow:
+        for d in (d1, d2, d3):
+            uow.delegations.ajouter(d)
+        uow.commit()
+    with banc.uow() as uow:
+        assert [d.id for d in uow.delegations.pour_organisme(SIRET_A)] == [d2.id, d1.id]

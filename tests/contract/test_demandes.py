@@ -1,0 +1,119 @@
+"""Contract of DepotDemandes, on every backend."""
+
+from __future__ import annotations
+
+import uuid
+from typing import TYPE_CHECKING
+
+import pytest
+
+from cfa_domain.errors import Conflit
+from cfa_domain.remboursement import EtatDemande
+from cfa_domain.values import Montant
+
+from .constructeurs import SIRET_A, SIRET_B, champs, instant, soumettre
+from .constructeurs import action as dossier
+
+if TYPE_CHECKING:
+    from .conftest import Banc
+
+
+def _avec_dossiers(banc: Banc) -> None:
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier("1000", SIRET_A))
+        uow.actions.ajouter(dossier("2000", SIRET_B))
+        uow.commit()
+
+
+def test_ajouter_relire_et_pour_action(banc: Banc) -> None:
+    """Requests read back whole (amounts to the cent, documents), a file's oldest first."""
+    _avec_dossiers(banc)
+    with banc.uow() as uow:
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        second = soumettre(action, [], Montant("99.99"), quand=instant(5), repas=Montant("12.50"))
+        premier = soumettre(action, [second], Montant("1200.01"), quand=instant(1))
+        uow.demandes.ajouter(second)
+        uow.demandes.ajouter(premier)
+        uow.commit()
+    with banc.uow() as uow:
+        relue = uow.demandes.obtenir(second.id)
+        assert relue is not None
+        assert champs(relue) == champs(second)
+        assert relue.total == Montant("112.49")
+        assert [d.id for d in uow.demandes.pour_action("1000")] == [premier.id, second.id]
+        assert uow.demandes.pour_action("2000") == []
+        assert uow.demandes.obtenir(uuid.uuid4()) is None
+
+
+def test_cle_d_idempotence(banc: Banc) -> None:
+    """The same account and key twice is a Conflit; the first request is found by its key."""
+    _avec_dossiers(banc)
+    compte_id = uuid.uuid4()
+    with banc.uow() as uow:
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        premiere = soumettre(action, [], Montant(10), compte_id=compte_id, cle="form-1")
+        uow.demandes.ajouter(premiere)
+        uow.demandes.ajouter(soumettre(action, [], Montant(10), cle="form-1"))
+        uow.commit()
+    with banc.uow() as uow:
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        with pytest.raises(Conflit, match="déjà été envoyée"):
+            uow.demandes.ajouter(
+                soumettre(action, [], Montant(10), compte_id=compte_id, cle="form-1")
+            )
+        trouvee = uow.demandes.par_cle_idempotence(compte_id, "form-1")
+        assert trouvee is not None
+        assert trouvee.id == premiere.id
+        assert uow.demandes.par_cle_idempotence(compte_id, "form-2") is None
+
+
+def test_pour_organismes_pagine_plus_recent_d_abord(banc: Banc) -> None:
+    """Requests on the organismes' files, newest first, paged with the total."""
+    _avec_dossiers(banc)
+    with banc.uow() as uow:
+        a, b = uow.actions.obtenir("1000"), uow.actions.obtenir("2000")
+        assert a is not None
+        assert b is not None
+        ids = []
+        for minute in range(5):
+            demande = soumettre(a, [], Montant(10), quand=instant(minute))
+            uow.demandes.ajouter(demande)
+            ids.append(demande.id)
+        uow.demandes.ajouter(soumettre(b, [], Montant(10), quand=instant(9)))
+        uow.commit()
+    with banc.uow() as uow:
+        page = uow.demandes.pour_organismes(frozenset({SIRET_A}), page=1, taille=3)
+        assert [d.id for d in page.elements] == ids[::-1][:3]
+        assert page.total == 5
+        page = uow.demandes.pour_organismes(frozenset({SIRET_A}), page=2, taille=3)
+        assert [d.id for d in page.elements] == ids[::-1][3:]
+
+
+def test_paiement_enregistre(banc: Banc) -> None:
+    """State changes are saved with every history entry."""
+    _avec_dossiers(banc)
+    with banc.uow() as uow:
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        demande = soumettre(action, [], Montant(10))
+        uow.demandes.ajouter(demande)
+        uow.commit()
+    with banc.uow() as uow:
+        relue = uow.demandes.obtenir(demande.id)
+        assert relue is not None
+        relue.prendre_en_traitement(auteur="agent", quand=instant(1))
+        relue.refuser("pièce illisible", auteur="agent", quand=instant(2))
+        uow.commit()
+    with banc.uow() as uow:
+        refusee = uow.demandes.obtenir(demande.id)
+        assert refusee is not None
+        assert refusee.etat is EtatDemande.REFUSEE
+        assert refusee.motif_refus == "pièce illisible"
+        assert [c.arrivee for c in refusee.historique] == [
+            EtatDemande.SOUMISE,
+            EtatDemande.EN_TRAITEMENT,
+            EtatDemande.REFUSEE,
+        ]

@@ -1,0 +1,71 @@
+"""The migrations produce exactly the schema the tables declare, on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from cfa_adapters.sql.__main__ import main
+from cfa_adapters.sql.moteur import creer_moteur
+from cfa_adapters.sql.schema import mettre_a_jour_schema, ouvrir_base, revision_cible
+from cfa_adapters.sql.tables import metadata
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    import pytest
+    import sqlalchemy as sa
+
+    from .conftest import SchemaPostgresql
+
+
+def _differences(moteur: sa.Engine) -> list[object]:
+    with moteur.connect() as connexion:
+        contexte = MigrationContext.configure(connexion, opts={"compare_type": True})
+        return list(compare_metadata(contexte, metadata))
+
+
+def test_sqlite_migre_egale_les_tables(tmp_path: Path) -> None:
+    """On SQLite, Alembic finds no difference between the migrated base and the tables."""
+    moteur = creer_moteur(f"sqlite:///{tmp_path / 'cfa.sqlite3'}")
+    try:
+        premiere = mettre_a_jour_schema(moteur)
+        assert (premiere.avant, premiere.apres) == (None, revision_cible())
+        assert not mettre_a_jour_schema(moteur).a_change
+        assert _differences(moteur) == []
+    finally:
+        moteur.dispose()
+
+
+def test_postgresql_migre_egale_les_tables(schema_postgresql: SchemaPostgresql) -> None:
+    """On PostgreSQL, Alembic finds no difference between the migrated base and the tables."""
+    moteur = creer_moteur(schema_postgresql.url, **schema_postgresql.options)
+    try:
+        assert not mettre_a_jour_schema(moteur).a_change
+        assert _differences(moteur) == []
+    finally:
+        moteur.dispose()
+
+
+def test_ouvrir_base_sqlite_se_met_a_jour(tmp_path: Path) -> None:
+    """Opening the embedded SQLite base brings it to the latest revision by itself."""
+    moteur = ouvrir_base(f"sqlite:///{tmp_path / 'var' / 'cfa.sqlite3'}")
+    try:
+        with moteur.connect() as connexion:
+            revision = MigrationContext.configure(connexion).get_current_revision()
+        assert revision == revision_cible()
+    finally:
+        moteur.dispose()
+
+
+def test_commande_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m cfa_adapters.sql upgrade`` upgrades, then says the schema is up to date."""
+    url = f"sqlite:///{tmp_path / 'cfa.sqlite3'}"
+    assert main(["--url", url, "upgrade"]) == 0
+    assert "Schéma mis à jour" in capsys.readouterr().out
+    assert main(["--url", url, "upgrade"]) == 0
+    assert "déjà à jour" in capsys.readouterr().out
+    assert main(["--url", url, "revision"]) == 0
+    assert f"dernière : {revision_cible()}" in capsys.readouterr().out
