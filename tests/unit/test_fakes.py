@@ -15,7 +15,9 @@ import uuid
 import attrs
 import pytest
 
+from cfa_domain.compte import Role, StatutCompte
 from cfa_domain.errors import Introuvable
+from cfa_domain.organisme import StatutDelegation
 from cfa_domain.ports import DossierFlux, EnregistrementIllisible, MessageSortant
 from cfa_domain.remboursement import (
     DemandeRemboursement,
@@ -438,3 +440,31 @@ def test_memoire_messages_go_out_with_the_commit() -> None:
         uow.commit()
     assert deps.stockage.messages == (envoye,)
     assert envoye.cree_le == exemples.INSTANT
+
+
+def test_memoire_helpers_set_up_a_world() -> None:
+    """The deployment's helpers store aggregates, open accounts and delegations as stated."""
+    m = memoire()
+    autre = exemples.SIRET_CFA_2
+    m.enregistrer(
+        exemples.organisme(emails_connus=(Email("compta@cfa-sante.fr"),)),
+        exemples.organisme(autre),
+        exemples.action(),
+    )
+    premier = m.compte_cfa(exemples.SIRET_CFA, "compta@cfa-sante.fr")
+    invite = m.compte_cfa(exemples.SIRET_CFA, "collegue@cfa-sante.fr")
+    agent = m.agent()
+    active = m.deleguer(autre, exemples.SIRET_CFA)
+    en_attente = m.deleguer(exemples.SIRET_CFA, autre, approuver=False)
+    with m.contexte.uow() as uow:
+        comptes = [uow.comptes.obtenir(i) for i in (premier, invite, agent)]
+        assert [c.statut if c else None for c in comptes] == [StatutCompte.ACTIF] * 3
+        assert [c.role if c else None for c in comptes] == [Role.CFA, Role.CFA, Role.AGENT_OPCO]
+        statuts = [uow.delegations.obtenir(i) for i in (active, en_attente)]
+        assert [d.statut if d else None for d in statuts] == [
+            StatutDelegation.ACTIVE,
+            StatutDelegation.DEMANDEE,
+        ]
+        assert uow.actions.obtenir("2011303654") is not None
+    with pytest.raises(Introuvable):
+        m.compte_cfa(exemples.SIRET_EMPLOYEUR, "x@employeur.fr")

@@ -34,7 +34,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import attrs
 
 from cfa_domain.action import Action
-from cfa_domain.compte import Compte, StatutCompte
+from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.errors import Conflit, Introuvable
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
@@ -66,6 +66,7 @@ if TYPE_CHECKING:
     from cfa_domain.remboursement import Recepisse
 
 __all__ = [
+    "MOT_DE_PASSE_EXEMPLE",
     "HacheurMemoire",
     "HorlogeFixe",
     "JetonsDeterministes",
@@ -507,9 +508,21 @@ class MemoireSourceFlux:
 # --- Everything wired ------------------------------------------------------------------
 
 
+MOT_DE_PASSE_EXEMPLE = "Exemple-de-mot-de-passe-2025"
+"""The password of the accounts that :class:`Memoire`'s helpers open."""
+
+
 @attrs.frozen
 class Memoire:
-    """A whole in-memory deployment: the fakes and the :class:`Contexte` built on them."""
+    """A whole in-memory deployment: the fakes and the :class:`Contexte` built on them.
+
+    Its helpers set up the world of a test in one line each (they write straight through a
+    unit of work, as an OPCO's back office would, without going through the use cases)::
+
+        m = memoire()
+        m.enregistrer(exemples.organisme(SIRET), exemples.action(siret_cfa=SIRET))
+        compte_id = m.compte_cfa(SIRET, "compta@cfa.fr")
+    """
 
     stockage: Stockage
     horloge: HorlogeFixe
@@ -518,6 +531,83 @@ class Memoire:
     documents: MemoireEntrepotDocuments
     rendu: MemoireRenduRecepisse
     contexte: Contexte
+
+    def enregistrer(self, *agregats: Organisme | Action | Compte | Delegation) -> None:
+        """Store new organismes, files, accounts or delegations in one unit of work."""
+        with self.contexte.uow() as uow:
+            for agregat in agregats:
+                if isinstance(agregat, Organisme):
+                    uow.organismes.ajouter(agregat)
+                elif isinstance(agregat, Action):
+                    uow.actions.ajouter(agregat)
+                elif isinstance(agregat, Compte):
+                    uow.comptes.ajouter(agregat)
+                else:
+                    uow.delegations.ajouter(agregat)
+            uow.commit()
+
+    def compte_cfa(
+        self, siret: Siret, email: str, mot_de_passe: str = MOT_DE_PASSE_EXEMPLE
+    ) -> uuid.UUID:
+        """Open and activate an account of a stored organisme; return its id.
+
+        The organisme's first account must use an address it has on file; later ones are
+        opened as invited by the first (the opening rule of ``Compte.ouvrir``).
+        """
+        quand = self.horloge.maintenant()
+        with self.contexte.uow() as uow:
+            organisme = uow.organismes.obtenir(siret)
+            if organisme is None:
+                raise Introuvable("Organisme", siret)
+            compte = Compte.ouvrir(
+                id=self.jetons.identifiant(),
+                email=Email(email),
+                organisme=organisme,
+                mot_de_passe=mot_de_passe,
+                quand=quand,
+                hasher=self.hacheur,
+                invite_par=next(iter(uow.comptes.pour_organisme(siret)), None),
+            )
+            secret = self.jetons.jeton()
+            compte.emettre_jeton(TypeJeton.ACTIVATION, secret, quand)
+            compte.activer(secret, quand)
+            uow.comptes.ajouter(compte)
+            uow.commit()
+        return compte.id
+
+    def agent(
+        self, email: str = "conseiller@opco.example", mot_de_passe: str = MOT_DE_PASSE_EXEMPLE
+    ) -> uuid.UUID:
+        """Open an OPCO agent's account (active at once); return its id."""
+        agent = Compte.ouvrir_agent(
+            id=self.jetons.identifiant(),
+            email=Email(email),
+            mot_de_passe=mot_de_passe,
+            quand=self.horloge.maintenant(),
+            hasher=self.hacheur,
+            par="administrateur",
+        )
+        self.enregistrer(agent)
+        return agent.id
+
+    def deleguer(self, delegant: Siret, delegataire: Siret, *, approuver: bool = True) -> uuid.UUID:
+        """Store a delegation of ``delegant``'s files to ``delegataire``; return its id.
+
+        Approved (active) by default; ``approuver=False`` leaves it awaiting the delegant.
+        """
+        quand = self.horloge.maintenant()
+        delegation = Delegation.demander(
+            id=self.jetons.identifiant(),
+            siret_delegant=delegant,
+            siret_delegataire=delegataire,
+            nom_etablissement="Établissement délégant",
+            demandee_par=self.jetons.identifiant(),
+            quand=quand,
+        )
+        if approuver:
+            delegation.approuver("conseiller@opco.example", quand)
+        self.enregistrer(delegation)
+        return delegation.id
 
 
 def memoire(parametres: Parametres | None = None, *, graine: int = 0) -> Memoire:

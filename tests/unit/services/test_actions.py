@@ -8,8 +8,7 @@ import uuid
 import attrs
 import pytest
 
-from cfa_domain.action import Action, EtatDossier
-from cfa_domain.compte import Compte, TypeJeton
+from cfa_domain.action import EtatDossier
 from cfa_domain.errors import (
     AccesRefuse,
     CompteNonActive,
@@ -17,7 +16,6 @@ from cfa_domain.errors import (
     Introuvable,
     TransitionInterdite,
 )
-from cfa_domain.organisme import Delegation
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services.actions import (
@@ -38,9 +36,8 @@ from cfa_domain.services.demandes import (
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, memoire
-from cfa_domain.values import Categorie, Email, Montant, Periode, Piece, Siret
+from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
 
-MOT_DE_PASSE = "Girafe-Bleue-Lune-42"
 SIRET_A = exemples.SIRET_CFA
 SIRET_B = exemples.SIRET_CFA_2
 DOSSIER_A = "2011303654"
@@ -61,70 +58,6 @@ class Monde:
     agent: uuid.UUID
 
 
-def ouvrir_compte(m: Memoire, siret: Siret, email: str) -> uuid.UUID:
-    """Open and activate a CFA account of an organisme that has ``email`` on file."""
-    quand = m.horloge.maintenant()
-    with m.contexte.uow() as uow:
-        organisme = uow.organismes.obtenir(siret)
-        assert organisme is not None
-        compte = Compte.ouvrir(
-            id=m.jetons.identifiant(),
-            email=Email(email),
-            organisme=organisme,
-            mot_de_passe=MOT_DE_PASSE,
-            quand=quand,
-            hasher=m.hacheur,
-            invite_par=next(iter(uow.comptes.pour_organisme(siret)), None),
-        )
-        secret = m.jetons.jeton()
-        compte.emettre_jeton(TypeJeton.ACTIVATION, secret, quand)
-        compte.activer(secret, quand)
-        uow.comptes.ajouter(compte)
-        uow.commit()
-    return compte.id
-
-
-def ouvrir_agent(m: Memoire, email: str = "agent@opco-sante.fr") -> uuid.UUID:
-    """Open an OPCO agent's account."""
-    with m.contexte.uow() as uow:
-        agent = Compte.ouvrir_agent(
-            id=m.jetons.identifiant(),
-            email=Email(email),
-            mot_de_passe=MOT_DE_PASSE,
-            quand=m.horloge.maintenant(),
-            hasher=m.hacheur,
-            par="admin",
-        )
-        uow.comptes.ajouter(agent)
-        uow.commit()
-    return agent.id
-
-
-def ajouter(m: Memoire, *actions: Action) -> None:
-    """Store files."""
-    with m.contexte.uow() as uow:
-        for action in actions:
-            uow.actions.ajouter(action)
-        uow.commit()
-
-
-def deleguer(m: Memoire, delegant: Siret, delegataire: Siret, *, approuver: bool = True) -> None:
-    """Record a delegation from ``delegant`` to ``delegataire``, approved or pending."""
-    with m.contexte.uow() as uow:
-        delegation = Delegation.demander(
-            id=m.jetons.identifiant(),
-            siret_delegant=delegant,
-            siret_delegataire=delegataire,
-            nom_etablissement="Site",
-            demandee_par=uuid.UUID(int=1),
-            quand=m.horloge.maintenant(),
-        )
-        if approuver:
-            delegation.approuver("agent", m.horloge.maintenant())
-        uow.delegations.ajouter(delegation)
-        uow.commit()
-
-
 def monde(
     parametres: Parametres | None = None, *, etat_a: EtatDossier = EtatDossier.EN_COURS
 ) -> Monde:
@@ -134,8 +67,7 @@ def monde(
         uow.organismes.ajouter(exemples.organisme(SIRET_A, emails_connus=(Email("a@cfa-a.fr"),)))
         uow.organismes.ajouter(exemples.organisme(SIRET_B, emails_connus=(Email("b@cfa-b.fr"),)))
         uow.commit()
-    ajouter(
-        m,
+    m.enregistrer(
         exemples.action(DOSSIER_A, etat=etat_a),
         exemples.action(
             DOSSIER_B,
@@ -145,9 +77,9 @@ def monde(
     )
     return Monde(
         m,
-        ouvrir_compte(m, SIRET_A, "a@cfa-a.fr"),
-        ouvrir_compte(m, SIRET_B, "b@cfa-b.fr"),
-        ouvrir_agent(m),
+        m.compte_cfa(SIRET_A, "a@cfa-a.fr"),
+        m.compte_cfa(SIRET_B, "b@cfa-b.fr"),
+        m.agent("agent@opco-sante.fr"),
     )
 
 
@@ -187,9 +119,9 @@ def test_recherche_ne_montre_que_les_dossiers_de_son_organisme() -> None:
 def test_recherche_inclut_les_delegants_actifs_seulement() -> None:
     """An active delegation shows the delegant's files; a pending one shows nothing."""
     w = monde()
-    deleguer(w.m, SIRET_A, SIRET_B, approuver=False)
+    w.m.deleguer(SIRET_A, SIRET_B, approuver=False)
     assert numeros(w, w.compte_b) == [DOSSIER_B]
-    deleguer(w.m, SIRET_A, SIRET_B)
+    w.m.deleguer(SIRET_A, SIRET_B)
     assert numeros(w, w.compte_b) == [DOSSIER_A, DOSSIER_B]  # newest number first
     assert numeros(w, w.compte_a) == [DOSSIER_A]
 
@@ -197,7 +129,7 @@ def test_recherche_inclut_les_delegants_actifs_seulement() -> None:
 def test_recherche_par_nom_d_apprenti() -> None:
     """The apprentice's name filters the visible files (accent-insensitive prefix)."""
     w = monde()
-    deleguer(w.m, SIRET_A, SIRET_B)
+    w.m.deleguer(SIRET_A, SIRET_B)
     assert numeros(w, w.compte_b, CriteresRecherche(nom_apprenti="eloi")) == [DOSSIER_A]
     assert numeros(w, w.compte_b, CriteresRecherche(nom_apprenti="bern")) == [DOSSIER_B]
 
@@ -205,7 +137,7 @@ def test_recherche_par_nom_d_apprenti() -> None:
 def test_recherche_paginee_avec_la_taille_par_defaut_des_parametres() -> None:
     """Without a size, the page size is the deployment's; the total counts every match."""
     w = monde(Parametres(taille_page=2))
-    ajouter(w.m, exemples.action("2011300010"), exemples.action("2011300011"))
+    w.m.enregistrer(exemples.action("2011300010"), exemples.action("2011300011"))
     page = rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche())
     assert [r.action.numero_action for r in page.elements] == ["2011303654", "2011300011"]
     assert (page.total, page.taille, page.premier, page.dernier) == (3, 2, 1, 2)
@@ -324,7 +256,7 @@ def test_detail_introuvable_pour_un_autre_organisme_comme_pour_un_dossier_absent
 def test_detail_visible_par_delegation_active() -> None:
     """An active delegation opens the delegant's file detail; revoking it closes it again."""
     w = monde()
-    deleguer(w.m, SIRET_A, SIRET_B)
+    w.m.deleguer(SIRET_A, SIRET_B)
     assert consulter_action(w.m.contexte, w.compte_b, DOSSIER_A).action.siret_cfa == SIRET_A
     with w.m.contexte.uow() as uow:
         (delegation,) = uow.delegations.pour_organisme(SIRET_A)
@@ -363,7 +295,7 @@ def modeles(w: Monde) -> list[tuple[str, str]]:
 def test_agent_accorde_le_financement_et_le_cfa_est_prevenu() -> None:
     """En instruction → en cours is recorded with the agent's email; A's accounts get a mail."""
     w = monde(etat_a=EtatDossier.RECU)
-    ouvrir_compte(w.m, SIRET_A, "collegue@cfa-a.fr")
+    w.m.compte_cfa(SIRET_A, "collegue@cfa-a.fr")
     changer_etat_action(w.m.contexte, w.agent, DOSSIER_A, EtatDossier.EN_INSTRUCTION)
     assert modeles(w) == []
     w.m.horloge.avancer(dt.timedelta(days=2))
@@ -390,7 +322,7 @@ def test_agent_accorde_le_financement_et_le_cfa_est_prevenu() -> None:
 def test_refus_avec_motif_mail_aux_comptes_actifs_seulement() -> None:
     """A refusal mails the reason to the CFA's active accounts, not to deactivated ones."""
     w = monde(etat_a=EtatDossier.RECU)
-    ouvrir_compte(w.m, SIRET_A, "compta@cfa-a.fr")
+    w.m.compte_cfa(SIRET_A, "compta@cfa-a.fr")
     with w.m.contexte.uow() as uow:
         compte = uow.comptes.obtenir(w.compte_a)
         assert compte is not None

@@ -14,7 +14,6 @@ from hypothesis import event, given
 from hypothesis import strategies as st
 
 from cfa_domain.action import Action, EtatDossier
-from cfa_domain.compte import Compte, TypeJeton
 from cfa_domain.echeancier import Regime
 from cfa_domain.errors import (
     AccesRefuse,
@@ -26,7 +25,6 @@ from cfa_domain.errors import (
     PieceManquante,
     TransitionInterdite,
 )
-from cfa_domain.organisme import Delegation
 from cfa_domain.remboursement import (
     EtatDemande,
     MontantsDemandes,
@@ -49,13 +47,12 @@ from cfa_domain.services.demandes import (
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, MemoireUnitOfWork, Stockage, _Outbox, memoire
-from cfa_domain.values import Categorie, Email, Montant, Periode, Piece, Siret
+from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
 
 if TYPE_CHECKING:
     from cfa_domain.ports import MessageSortant
     from cfa_domain.services.contexte import Contexte
 
-MOT_DE_PASSE = "Girafe-Bleue-Lune-42"
 SIRET_A = exemples.SIRET_CFA
 SIRET_B = exemples.SIRET_CFA_2
 SIRET_INCONNU = exemples.SIRET_EMPLOYEUR
@@ -91,69 +88,6 @@ class Monde:
         return self.m.contexte
 
 
-def ouvrir_compte(m: Memoire, siret: Siret, email: str) -> uuid.UUID:
-    """Open and activate a CFA account (the first on file, the next ones invited)."""
-    quand = m.horloge.maintenant()
-    with m.contexte.uow() as uow:
-        organisme = uow.organismes.obtenir(siret)
-        assert organisme is not None
-        compte = Compte.ouvrir(
-            id=m.jetons.identifiant(),
-            email=Email(email),
-            organisme=organisme,
-            mot_de_passe=MOT_DE_PASSE,
-            quand=quand,
-            hasher=m.hacheur,
-            invite_par=next(iter(uow.comptes.pour_organisme(siret)), None),
-        )
-        secret = m.jetons.jeton()
-        compte.emettre_jeton(TypeJeton.ACTIVATION, secret, quand)
-        compte.activer(secret, quand)
-        uow.comptes.ajouter(compte)
-        uow.commit()
-    return compte.id
-
-
-def ouvrir_agent(m: Memoire) -> uuid.UUID:
-    """Open an OPCO agent's account."""
-    with m.contexte.uow() as uow:
-        agent = Compte.ouvrir_agent(
-            id=m.jetons.identifiant(),
-            email=Email("agent@opco-sante.fr"),
-            mot_de_passe=MOT_DE_PASSE,
-            quand=m.horloge.maintenant(),
-            hasher=m.hacheur,
-            par="admin",
-        )
-        uow.comptes.ajouter(agent)
-        uow.commit()
-    return agent.id
-
-
-def ajouter(m: Memoire, *actions: Action) -> None:
-    """Store files."""
-    with m.contexte.uow() as uow:
-        for action in actions:
-            uow.actions.ajouter(action)
-        uow.commit()
-
-
-def deleguer(m: Memoire, delegant: Siret, delegataire: Siret) -> None:
-    """Record an approved delegation from ``delegant`` to ``delegataire``."""
-    with m.contexte.uow() as uow:
-        delegation = Delegation.demander(
-            id=m.jetons.identifiant(),
-            siret_delegant=delegant,
-            siret_delegataire=delegataire,
-            nom_etablissement="Site",
-            demandee_par=uuid.UUID(int=1),
-            quand=m.horloge.maintenant(),
-        )
-        delegation.approuver("agent", m.horloge.maintenant())
-        uow.delegations.ajouter(delegation)
-        uow.commit()
-
-
 def monde(
     parametres: Parametres | None = None,
     *,
@@ -167,16 +101,15 @@ def monde(
         uow.organismes.ajouter(exemples.organisme(SIRET_A, emails_connus=(Email("a@cfa-a.fr"),)))
         uow.organismes.ajouter(exemples.organisme(SIRET_B, emails_connus=(Email("b@cfa-b.fr"),)))
         uow.commit()
-    ajouter(
-        m,
+    m.enregistrer(
         dossier_a or exemples.action(DOSSIER_A),
         exemples.action(DOSSIER_B, siret_cfa=SIRET_B),
     )
     return Monde(
         m,
-        ouvrir_compte(m, SIRET_A, "a@cfa-a.fr"),
-        ouvrir_compte(m, SIRET_B, "b@cfa-b.fr"),
-        ouvrir_agent(m),
+        m.compte_cfa(SIRET_A, "a@cfa-a.fr"),
+        m.compte_cfa(SIRET_B, "b@cfa-b.fr"),
+        m.agent("agent@opco-sante.fr"),
     )
 
 
@@ -443,7 +376,7 @@ def test_budget_depasse_sur_frais_annexes() -> None:
 def test_soumission_par_un_delegataire() -> None:
     """A delegate submits on the delegant's file; the receipt names the file's CFA."""
     w = monde()
-    deleguer(w.m, SIRET_A, SIRET_B)
+    w.m.deleguer(SIRET_A, SIRET_B)
     r = soumettre_demande(w.ctx, w.compte_b, commande("1000"))
     assert (r.organisme, r.demandeur) == ("CFA des Métiers de la Santé", "b@cfa-b.fr")
     with w.ctx.uow() as uow:
@@ -456,8 +389,8 @@ def test_soumission_par_un_delegataire() -> None:
 def test_recepisse_d_un_cfa_inconnu_ou_sans_reference() -> None:
     """An unregistered CFA is named by its SIRET; one without OPCO reference too."""
     w = monde()
-    ajouter(w.m, exemples.action("2011300003", siret_cfa=SIRET_INCONNU))
-    deleguer(w.m, SIRET_INCONNU, SIRET_B)
+    w.m.enregistrer(exemples.action("2011300003", siret_cfa=SIRET_INCONNU))
+    w.m.deleguer(SIRET_INCONNU, SIRET_B)
     r = soumettre_demande(w.ctx, w.compte_b, commande("1000", numero_action="2011300003"))
     assert (r.organisme, r.reference_of) == (str(SIRET_INCONNU), SIRET_INCONNU.numero)
     with w.ctx.uow() as uow:
@@ -552,7 +485,7 @@ def test_sans_cle_deux_demandes() -> None:
 def test_cle_propre_a_chaque_compte() -> None:
     """Two accounts using the same key make two requests."""
     w = monde()
-    collegue = ouvrir_compte(w.m, SIRET_A, "collegue@cfa-a.fr")
+    collegue = w.m.compte_cfa(SIRET_A, "collegue@cfa-a.fr")
     soumettre_demande(w.ctx, w.compte_a, commande("1000", cle="cle-1"))
     soumettre_demande(
         w.ctx, collegue, commande("1000", cle="cle-1", fichiers=(FACTURE, CERTIFICAT))
@@ -665,7 +598,7 @@ def test_idor_lectures_d_une_demande_d_un_autre() -> None:
 def test_recepisse_pdf_et_document_pour_le_cfa() -> None:
     """A's accounts get the rendered receipt and their documents back, bytes intact."""
     w = monde()
-    collegue = ouvrir_compte(w.m, SIRET_A, "collegue@cfa-a.fr")
+    collegue = w.m.compte_cfa(SIRET_A, "collegue@cfa-a.fr")
     r = soumettre_demande(w.ctx, w.compte_a, commande("1000", fichiers=(FACTURE, CERTIFICAT)))
     rendu = recepisse_pdf(w.ctx, collegue, r.demande_id)
     assert rendu == w.m.rendu.rendre(r)
