@@ -48,7 +48,11 @@ BACKENDS = ("memoire", "sqlite", "postgresql")
 
 @attrs.define
 class Banc:
-    """A backend under test: how to open units of work and read the committed outbox."""
+    """A backend under test: how to open units of work and read the committed outbox.
+
+    A SQL backend also gives its URL and engine options (for workers of other processes)
+    and its engine (for a test counting rows).
+    """
 
     nom: str
     uow: FabriqueUnitOfWork
@@ -56,11 +60,6 @@ class Banc:
     url: str | None = None
     options: dict[str, Any] = attrs.Factory(dict)
     moteur: sa.Engine | None = None
-
-    @property
-    def sql(self) -> bool:
-        """True for a real database (reachable from another process)."""
-        return self.url is not None
 
 
 @pytest.fixture(scope="session")
