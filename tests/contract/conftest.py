@@ -8,6 +8,10 @@
   from ``CFA_TEST_POSTGRESQL_URL`` (default: the local server, user postgres). When the
   server is unreachable these cases are skipped with the reason, except when ``CI`` is set:
   then they fail, since CI must run the whole contract.
+
+A second fixture, ``deploiement``, builds on ``banc`` a whole
+:class:`~cfa_domain.services.contexte.Contexte` (see :mod:`.deploiement`), so that the
+use cases themselves run on every backend.
 """
 
 from __future__ import annotations
@@ -28,7 +32,10 @@ from cfa_adapters.sql.outbox import messages_a_envoyer
 from cfa_adapters.sql.schema import mettre_a_jour_schema
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_domain.ports import FabriqueUnitOfWork, MessageSortant
-from cfa_domain.testing.fakes import Stockage
+from cfa_domain.services.contexte import Contexte
+from cfa_domain.testing.fakes import HorlogeFixe, Stockage
+
+from .deploiement import EntrepotDocumentsTrace, contexte
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -41,18 +48,18 @@ BACKENDS = ("memoire", "sqlite", "postgresql")
 
 @attrs.define
 class Banc:
-    """A backend under test: how to open units of work and read the committed outbox."""
+    """A backend under test: how to open units of work and read the committed outbox.
+
+    A SQL backend also gives its URL and engine options (for workers of other processes)
+    and its engine (for a test counting rows).
+    """
 
     nom: str
     uow: FabriqueUnitOfWork
     messages: Callable[[], Sequence[MessageSortant]]
     url: str | None = None
     options: dict[str, Any] = attrs.Factory(dict)
-
-    @property
-    def sql(self) -> bool:
-        """True for a real database (reachable from another process)."""
-        return self.url is not None
+    moteur: sa.Engine | None = None
 
 
 @pytest.fixture(scope="session")
@@ -119,6 +126,7 @@ def _banc_sql(nom: str, url: str, options: dict[str, Any]) -> tuple[Banc, sa.Eng
         messages=lambda: messages_a_envoyer(moteur, limite=10_000),
         url=url,
         options=options,
+        moteur=moteur,
     )
     return banc, moteur
 
@@ -142,3 +150,27 @@ def banc(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Banc]:
         yield banc
     finally:
         moteur.dispose()
+
+
+@attrs.define
+class Deploiement:
+    """A whole deployment on a backend: its context and the fakes a test steers."""
+
+    banc: Banc
+    contexte: Contexte
+    horloge: HorlogeFixe
+    documents: EntrepotDocumentsTrace
+
+    def messages(self) -> Sequence[MessageSortant]:
+        """The committed outbox, oldest first."""
+        return self.banc.messages()
+
+
+@pytest.fixture
+def deploiement(banc: Banc) -> Deploiement:
+    """A :class:`Contexte` on every backend (fake clock, ids, hasher, documents, receipt)."""
+    horloge = HorlogeFixe()
+    documents = EntrepotDocumentsTrace()
+    return Deploiement(
+        banc, contexte(banc.uow, horloge=horloge, documents=documents), horloge, documents
+    )

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.action import Action, Apprenti, Budget, Contrat, Employeur, EtatDossier, Formation
-from cfa_domain.compte import Compte
+from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.organisme import (
     Adresse,
     Civilite,
@@ -120,6 +120,26 @@ def compte(
         quand=quand,
         hasher=HacheurMemoire(),
     )
+
+
+def compte_actif(
+    email: str = "claire.durand@cfa-exemple.fr",
+    org: Organisme | None = None,
+    compte_id: uuid.UUID | None = None,
+) -> Compte:
+    """A CFA account (approved by an agent if its address is not on file), activated."""
+    cree = compte(email, org, QUAND, compte_id)
+    if cree.statut is StatutCompte.EN_ATTENTE_APPROBATION:
+        cree.approuver("conseiller@opco.example", QUAND)
+    secret = "s" * 43
+    cree.emettre_jeton(TypeJeton.ACTIVATION, secret, QUAND)
+    cree.activer(secret, QUAND)
+    return cree
+
+
+def pdf(texte: str) -> bytes:
+    """The bytes of an uploaded PDF (the use case checks the ``%PDF-`` signature only)."""
+    return f"%PDF-1.7\n{texte}\n%%EOF\n".encode()
 
 
 def delegation(

@@ -1,19 +1,57 @@
-"""Contract of the UnitOfWork: commit, rollback, atomicity, on every backend."""
+"""Contract of the UnitOfWork: commit, rollback, atomicity, on every backend.
+
+Atomicity is pinned twice: by a use case written out here (every kind of write, then a
+failure), and through the real use case ``soumettre_demande`` on a unit of work that
+fails at a chosen point (:class:`UowEnPanne`).
+"""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import datetime as dt
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Self
 
+import attrs
 import pytest
+import sqlalchemy as sa
 
+from cfa_adapters.sql import tables
 from cfa_domain.action import EtatDossier
-from cfa_domain.values import Montant
+from cfa_domain.ports import DepotDocuments, Outbox
+from cfa_domain.remboursement import MontantsDemandes
+from cfa_domain.services import demandes
+from cfa_domain.services.demandes import CommandeDemande
+from cfa_domain.values import Montant, Periode, Piece
 
-from .constructeurs import SIRET_A, document, instant, message, organisme, soumettre
+from .constructeurs import (
+    SIRET_A,
+    compte_actif,
+    document,
+    instant,
+    message,
+    organisme,
+    pdf,
+    soumettre,
+)
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:
-    from .conftest import Banc
+    import uuid
+    from types import TracebackType
+
+    from cfa_domain.ports import (
+        DepotActions,
+        DepotComptes,
+        DepotDelegations,
+        DepotDemandes,
+        DepotOrganismes,
+        DocumentMeta,
+        JournalQuarantaine,
+        MessageSortant,
+        UnitOfWork,
+    )
+
+    from .conftest import Banc, Deploiement
 
 
 class PanneInjectee(Exception):
@@ -123,3 +161,187 @@ def test_depot_hors_du_bloc(banc: Banc) -> None:
     uow = banc.uow()
     with pytest.raises(RuntimeError, match="with uow"):
         uow.organismes.obtenir(SIRET_A)
+
+
+# --- Atomicity through a use case ------------------------------------------------------
+
+
+@attrs.frozen
+class _DocumentsEnPanne:
+    """Records the metadata of a document, then fails."""
+
+    reel: DepotDocuments
+    panne: Callable[[], None]
+
+    def ajouter(self, document: DocumentMeta) -> None:
+        self.reel.ajouter(document)
+        self.panne()
+
+    def obtenir(self, document_id: str) -> DocumentMeta | None:
+        return self.reel.obtenir(document_id)
+
+
+@attrs.frozen
+class _OutboxEnPanne:
+    """Queues a mail, then fails."""
+
+    reel: Outbox
+    panne: Callable[[], None]
+
+    def ajouter(self, message: MessageSortant) -> None:
+        self.reel.ajouter(message)
+        self.panne()
+
+
+class UowEnPanne:
+    """A real unit of work failing at ``point``: the first document, the mail or the commit.
+
+    When it fails it notes which requests of the file its transaction saw, to prove the
+    failure came after the use case had written them.
+    """
+
+    def __init__(self, reel: UnitOfWork, point: str, numero_action: str) -> None:
+        """Wrap ``reel``."""
+        self._reel, self._point, self._numero = reel, point, numero_action
+        self.vues: list[uuid.UUID] = []
+
+    def _panne(self) -> None:
+        self.vues = [d.id for d in self._reel.demandes.pour_action(self._numero)]
+        raise PanneInjectee
+
+    @property
+    def organismes(self) -> DepotOrganismes:
+        """The real repository."""
+        return self._reel.organismes
+
+    @property
+    def delegations(self) -> DepotDelegations:
+        """The real repository."""
+        return self._reel.delegations
+
+    @property
+    def comptes(self) -> DepotComptes:
+        """The real repository."""
+        return self._reel.comptes
+
+    @property
+    def actions(self) -> DepotActions:
+        """The real repository."""
+        return self._reel.actions
+
+    @property
+    def demandes(self) -> DepotDemandes:
+        """The real repository."""
+        return self._reel.demandes
+
+    @property
+    def documents(self) -> DepotDocuments:
+        """The real repository, failing after its first write if that is the point."""
+        if self._point == "documents":
+            return _DocumentsEnPanne(self._reel.documents, self._panne)
+        return self._reel.documents
+
+    @property
+    def outbox(self) -> Outbox:
+        """The real outbox, failing after its first message if that is the point."""
+        if self._point == "outbox":
+            return _OutboxEnPanne(self._reel.outbox, self._panne)
+        return self._reel.outbox
+
+    @property
+    def quarantaine(self) -> JournalQuarantaine:
+        """The real journal."""
+        return self._reel.quarantaine
+
+    def __enter__(self) -> Self:
+        """Begin the real transaction."""
+        self._reel.__enter__()
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        """End the real transaction (rolling back what was not committed)."""
+        self._reel.__exit__(exc_type, exc, tb)
+
+    def commit(self) -> None:
+        """Fail instead of committing if that is the point."""
+        if self._point == "commit":
+            self._panne()
+        self._reel.commit()
+
+    def rollback(self) -> None:
+        """Roll the real transaction back."""
+        self._reel.rollback()
+
+
+def _lignes(banc: Banc) -> dict[str, int] | None:
+    """Rows per table of a SQL backend (None in memory)."""
+    if banc.moteur is None:
+        return None
+    with banc.moteur.connect() as connexion:
+        return {
+            table.name: connexion.execute(
+                sa.select(sa.func.count()).select_from(table)
+            ).scalar_one()
+            for table in tables.metadata.sorted_tables
+        }
+
+
+@pytest.mark.parametrize("point", ["documents", "outbox", "commit"])
+def test_une_panne_dans_soumettre_demande_ne_laisse_rien(
+    deploiement: Deploiement, point: str
+) -> None:
+    """A submission failing half-way writes nothing, deletes its bytes, and can be sent again."""
+    banc = deploiement.banc
+    compte = compte_actif()
+    with banc.uow() as uow:
+        uow.organismes.ajouter(organisme())
+        uow.comptes.ajouter(compte)
+        uow.actions.ajouter(dossier("1000"))
+        uow.commit()
+    avant = _lignes(banc)
+    uows: list[UowEnPanne] = []
+
+    def en_panne() -> UowEnPanne:
+        uows.append(UowEnPanne(banc.uow(), point, "1000"))
+        return uows[-1]
+
+    commande = CommandeDemande(
+        numero_action="1000",
+        periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
+        montants=MontantsDemandes(frais_pedagogiques=Montant(1000)),
+        fichiers=(
+            (Piece.FACTURE, "facture.pdf", pdf("facture")),
+            (Piece.CERTIFICAT_REALISATION, "certificat.pdf", pdf("certificat")),
+        ),
+        conditions_acceptees=True,
+        cle_idempotence="formulaire-1",
+    )
+    with pytest.raises(PanneInjectee):
+        demandes.soumettre_demande(
+            attrs.evolve(deploiement.contexte, uow=en_panne), compte.id, commande
+        )
+    (tentative,) = uows
+    assert len(tentative.vues) == 1
+    deposes = list(deploiement.documents.deposes)
+    assert len(deposes) == 2
+    assert deploiement.documents.contenus == {}
+    with banc.uow() as uow:
+        assert uow.demandes.pour_action("1000") == []
+        assert uow.demandes.obtenir(tentative.vues[0]) is None
+        assert uow.demandes.par_cle_idempotence(compte.id, "formulaire-1") is None
+        assert [uow.documents.obtenir(d) for d in deposes] == [None, None]
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        assert len(action.historique) == 3
+    assert list(deploiement.messages()) == []
+    assert _lignes(banc) == avant
+
+    recu = demandes.soumettre_demande(deploiement.contexte, compte.id, commande)
+    assert recu.reference_opco == "1000-01"
+    assert [m.modele for m in deploiement.messages()] == ["recepisse_demande"]
+    assert len(deploiement.documents.contenus) == 2
