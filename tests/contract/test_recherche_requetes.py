@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING, Any
 import pytest
 import sqlalchemy as sa
 
-from cfa_adapters.sql.moteur import creer_moteur
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.values import Montant
@@ -20,9 +19,8 @@ if TYPE_CHECKING:
     from .conftest import Banc
 
 
-def _selects_pendant_une_page(banc: Banc, taille: int) -> tuple[int, int]:
+def _selects_pendant_une_page(moteur: sa.Engine, taille: int) -> tuple[int, int]:
     """Run one search page of ``taille`` rows; return (SELECT statements, rows shown)."""
-    moteur = creer_moteur(banc.url, **banc.options)
     compteur: list[str] = []
 
     def compter(_conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
@@ -40,12 +38,12 @@ def _selects_pendant_une_page(banc: Banc, taille: int) -> tuple[int, int]:
                 assert ligne.action.contrat.apprenti.nom
         return len(compteur), len(page.elements)
     finally:
-        moteur.dispose()
+        sa.event.remove(moteur, "before_cursor_execute", compter)
 
 
 def test_une_page_coute_le_meme_nombre_de_requetes_quelle_que_soit_sa_taille(banc: Banc) -> None:
     """A page of 2 rows and a page of 25 rows (with paid requests) run the same queries."""
-    if not banc.sql:
+    if banc.moteur is None:
         pytest.skip("le décompte des requêtes SQL ne concerne que les bases réelles")
     with banc.uow() as uow:
         for rang in range(30):
@@ -58,8 +56,8 @@ def test_une_page_coute_le_meme_nombre_de_requetes_quelle_que_soit_sa_taille(ban
             demande.payer(auteur="agent", quand=instant(3))
             uow.demandes.ajouter(demande)
         uow.commit()
-    petite, lignes_petite = _selects_pendant_une_page(banc, 2)
-    grande, lignes_grande = _selects_pendant_une_page(banc, 25)
+    petite, lignes_petite = _selects_pendant_une_page(banc.moteur, 2)
+    grande, lignes_grande = _selects_pendant_une_page(banc.moteur, 25)
     assert (lignes_petite, lignes_grande) == (2, 25)
     assert petite == grande
     assert grande <= 3  # the page query and the count query (and nothing per row)
