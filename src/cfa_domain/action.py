@@ -32,6 +32,10 @@ Rules and choices
 - **Reimbursable**: requests are allowed on a file *en cours*, or *rompu* for the
   pro-rata balance, and only for a period inside the contract, cut at the rupture date
   (the rupture date is the contract's last day).
+- **Texts fit their columns**: every text of a file (from the feed or a form) is at most
+  :data:`LONGUEUR_MAX_TEXTE` characters, and an apprentice's names stay within it once
+  normalised for the search (a few characters expand: ``ß`` → ``ss``); a longer one is a
+  :class:`DonneeInvalide` (the feed quarantines the record) rather than a database error.
 - **Upstream versions**: the feed numbers each version of a file. A newer version
   replaces formation, contract and budget; the same version with the same data is a
   harmless replay (the feed is idempotent); an older version, or the same version with
@@ -62,7 +66,17 @@ from cfa_domain.errors import (
     PeriodeHorsContrat,
     TransitionInterdite,
 )
-from cfa_domain.values import Categorie, CodeRncp, Montant, Nir, NumeroDeca, Periode, Siret
+from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
+from cfa_domain.values import (
+    Categorie,
+    CodeRncp,
+    Montant,
+    Nir,
+    NumeroDeca,
+    Periode,
+    Siret,
+    normaliser_recherche,
+)
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
@@ -162,11 +176,33 @@ TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxy
 
 
 def _texte(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a non-blank string."""
+    """Attrs validator: a non-blank string of at most :data:`LONGUEUR_MAX_TEXTE` characters."""
 
     def valider(_instance: object, _attribut: object, valeur: object) -> None:
         if not isinstance(valeur, str) or not valeur.strip():
             raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
+        if len(valeur) > LONGUEUR_MAX_TEXTE:
+            raise DonneeInvalide(
+                f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
+                champ=champ,
+                valeur=valeur,
+            )
+
+    return valider
+
+
+def _nom(champ: str, libelle: str) -> Validateur:
+    """Attrs validator: a name (:func:`_texte`) whose search form also fits the limit."""
+    texte = _texte(champ, libelle)
+
+    def valider(instance: object, attribut: object, valeur: object) -> None:
+        texte(instance, attribut, valeur)
+        if len(normaliser_recherche(str(valeur))) > LONGUEUR_MAX_TEXTE:
+            raise DonneeInvalide(
+                f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
+                champ=champ,
+                valeur=valeur,
+            )
 
     return valider
 
@@ -289,8 +325,8 @@ class Employeur:
 class Apprenti:
     """The apprentice: name, first name and social security number."""
 
-    nom: str = attrs.field(validator=_texte("nom_apprenti", "Nom de l'apprenti"))
-    prenom: str = attrs.field(validator=_texte("prenom_apprenti", "Prénom de l'apprenti"))
+    nom: str = attrs.field(validator=_nom("nom_apprenti", "Nom de l'apprenti"))
+    prenom: str = attrs.field(validator=_nom("prenom_apprenti", "Prénom de l'apprenti"))
     nir: Nir = attrs.field(validator=_instance(Nir, "nir", "N° de sécurité sociale"))
 
 

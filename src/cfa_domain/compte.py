@@ -9,6 +9,13 @@ Rules (docs/security.md, docs/domain.md "Who may open an organisme's files"):
   waits for an OPCO agent's approval first. An invited account is opened without a
   password (:data:`HASH_INUTILISABLE`): the invited person chooses it when accepting the
   invitation (:meth:`Compte.accepter_invitation`), which also proves the mailbox.
+- **Activation proves the mailbox *and* the password** (against account pre-hijacking:
+  anyone may type the public on-file address of an organisme with a password of their
+  own). :meth:`Compte.activer_avec_mot_de_passe` asks for the password chosen at
+  creation, checked like a login (counted, locked after too many failures); a new
+  creation form for an account still awaiting activation replaces its password
+  (:meth:`Compte.redemander_ouverture`) and kills its links, so only the latest submitter,
+  who must also read the mailbox, can activate it. An active account is never touched.
 - **Passwords** are never kept in clear: a :class:`HacheurMotDePasse` port (argon2id in
   the adapters) hashes them, and the account rehashes on login when the hasher's
   parameters changed. :class:`PolitiqueMotDePasse` lists every failed rule at once; its
@@ -22,7 +29,12 @@ Rules (docs/security.md, docs/domain.md "Who may open an organisme's files"):
 - **Throttling.** The account counts its failed logins and locks itself for a while after
   :attr:`PolitiqueVerrouillage.echecs_max` of them. The lock is checked *before* the
   password, and the account's status only *after* a correct password, so a wrong guess
-  learns nothing about the account. Per-address throttling belongs to the web layer.
+  learns nothing about the account. An account without a password (invited, not
+  accepted) checks the typed password against a dummy hash given by the caller, so that
+  the answer takes as long as for any other account. Per-address throttling belongs to
+  the web layer.
+- **Secrets never printed.** The password hash and the tokens are left out of the
+  account's ``repr`` (logs, tracebacks, debuggers).
 - **Sessions.** :attr:`Compte.generation_session` grows whenever the password or the login
   email changes (or the account is deactivated); the web layer stores it in the session
   and ends any session carrying an older value.
@@ -55,12 +67,18 @@ from cfa_domain.errors import (
     DonneeInvalide,
     IdentifiantsInvalides,
     JetonInvalide,
+    MotDePasseActivationIncorrect,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
     RegleDeGestion,
     TransitionInterdite,
 )
-from cfa_domain.organisme import ChangementStatut, Organisme, StatutOrganisme
+from cfa_domain.organisme import (
+    ChangementStatut,
+    Organisme,
+    StatutOrganisme,
+    verifier_longueur_email,
+)
 
 # Runtime import, not a TYPE_CHECKING one: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import Email, Siret
@@ -325,10 +343,10 @@ class Compte:
     siret_organisme: Siret | None
     role: Role
     statut: StatutCompte
-    hash_mot_de_passe: str
+    hash_mot_de_passe: str = attrs.field(repr=False)
     cree_le: dt.datetime
     active_le: dt.datetime | None = None
-    jetons: list[Jeton] = attrs.field(factory=list)
+    jetons: list[Jeton] = attrs.field(factory=list, repr=False)
     echecs_connexion: int = 0
     verrouille_jusqu_a: dt.datetime | None = None
     derniere_connexion: dt.datetime | None = None
@@ -337,13 +355,18 @@ class Compte:
     historique: list[ChangementStatut[StatutCompte]] = attrs.field(factory=list)
 
     def __attrs_post_init__(self) -> None:
-        """A CFA account belongs to an organisme; an OPCO agent's account to none."""
+        """A CFA account belongs to an organisme; an OPCO agent's account to none.
+
+        The login email must also fit where it is stored (see
+        :func:`~cfa_domain.organisme.verifier_longueur_email`).
+        """
         if (self.role is Role.CFA) != (self.siret_organisme is not None):
             raise DonneeInvalide(
                 "Un compte CFA est rattaché à un organisme (SIRET) ; un compte agent de "
                 "l'OPCO ne l'est pas.",
                 champ="siret",
             )
+        verifier_longueur_email(self.email, "email")
 
     # --- Opening ---
 
@@ -486,17 +509,76 @@ class Compte:
         self.jetons.append(jeton)
         return jeton
 
-    def activer(self, secret: str, quand: dt.datetime) -> None:
-        """Activate the account with the emailed link's secret (single use, before expiry).
+    @property
+    def attend_activation(self) -> bool:
+        """True for an account awaiting activation that has a password (not an invitation)."""
+        return self.statut is StatutCompte.EN_ATTENTE_ACTIVATION and self.a_mot_de_passe
 
-        An invited account has no password yet: it is activated by
-        :meth:`accepter_invitation` only.
+    def redemander_ouverture(
+        self,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
+    ) -> None:
+        """A new creation form for this account, still awaiting activation.
+
+        The new submitter's password replaces the previous one, the activation links die
+        (the use case mails a fresh one) and the failure count starts again: it counted
+        guesses of a password that no longer exists. Whoever submitted first, only the
+        latest submitter knows the password, and only the mailbox's owner gets the link:
+        activating needs both (:meth:`activer_avec_mot_de_passe`). Refused for any other
+        account (an active account is never touched).
         """
-        if self.statut is not StatutCompte.EN_ATTENTE_ACTIVATION or not self.a_mot_de_passe:
+        if not self.attend_activation:
+            raise RegleDeGestion(
+                f"Ce compte est « {self.statut.libelle} » : sa demande d'ouverture ne peut "
+                "pas être renouvelée."
+            )
+        politique.verifier(mot_de_passe, email=self.email)
+        self._tuer_jetons(TypeJeton.ACTIVATION)
+        self._remplacer_mot_de_passe(mot_de_passe, quand, hasher)
+        self.echecs_connexion = 0
+        self.verrouille_jusqu_a = None
+
+    def activer(self, secret: str, quand: dt.datetime) -> None:
+        """Activate the account with the emailed link's secret alone (single use, before expiry).
+
+        The link proves the mailbox, not who chose the password: the activation page goes
+        through :meth:`activer_avec_mot_de_passe`. This step alone serves code that opens
+        the account itself (test fixtures, an import). An invited account has no password
+        yet: it is activated by :meth:`accepter_invitation` only.
+        """
+        if not self.attend_activation:
             raise JetonInvalide
         self._consommer(self._jeton_valide(TypeJeton.ACTIVATION, secret, quand), quand)
         self._changer(StatutCompte.ACTIF, {StatutCompte.EN_ATTENTE_ACTIVATION}, str(self.id), quand)
         self.active_le = quand
+
+    def activer_avec_mot_de_passe(
+        self,
+        secret: str,
+        mot_de_passe: str,
+        quand: dt.datetime,
+        hasher: HacheurMotDePasse,
+        *,
+        politique_verrouillage: PolitiqueVerrouillage = POLITIQUE_VERROUILLAGE_PAR_DEFAUT,
+    ) -> None:
+        """The activation page: the link's secret and the password chosen at creation.
+
+        The link is checked first (:class:`JetonInvalide`, nothing counted), then the lock
+        and the password as at login: a wrong password is counted (commit before
+        re-raising) and raises :class:`MotDePasseActivationIncorrect` on the password
+        field; the link stays usable.
+        """
+        if not self.attend_activation:
+            raise JetonInvalide
+        self._jeton_valide(TypeJeton.ACTIVATION, secret, quand)
+        self._verifier_mot_de_passe(
+            mot_de_passe, quand, hasher, politique_verrouillage, MotDePasseActivationIncorrect
+        )
+        self.activer(secret, quand)
 
     def accepter_invitation(
         self,
@@ -610,15 +692,25 @@ class Compte:
         hasher: HacheurMotDePasse,
         verrouillage: PolitiqueVerrouillage,
         erreur: Callable[[], IdentifiantsInvalides],
+        *,
+        hash_factice: Callable[[], str] | None = None,
     ) -> None:
-        """Check the lock, then the password; count a failure and lock after too many."""
+        """Check the lock, then the password; count a failure and lock after too many.
+
+        Without a password the account checks against ``hash_factice`` (when given), and
+        fails whatever the result: a real hasher refuses the unusable hash at once, and
+        that speed would tell an invited account from any other.
+        """
         if self.verrouille_jusqu_a is not None:
             if quand < self.verrouille_jusqu_a:
                 raise CompteVerrouille(self.verrouille_jusqu_a)
             self.verrouille_jusqu_a = None
             self.echecs_connexion = 0
-        # The hasher runs even on an unusable hash, so that the answer takes as long.
-        correct = hasher.verifier(self.hash_mot_de_passe, mot_de_passe)
+        if self.a_mot_de_passe or hash_factice is None:
+            hache = self.hash_mot_de_passe
+        else:
+            hache = hash_factice()
+        correct = hasher.verifier(hache, mot_de_passe)
         if not (correct and self.a_mot_de_passe):
             self.echecs_connexion += 1
             if self.echecs_connexion >= verrouillage.echecs_max:
@@ -633,6 +725,7 @@ class Compte:
         hasher: HacheurMotDePasse,
         *,
         politique_verrouillage: PolitiqueVerrouillage = POLITIQUE_VERROUILLAGE_PAR_DEFAUT,
+        hash_factice: Callable[[], str] | None = None,
     ) -> bool:
         """Log in; return True when the stored hash was upgraded (save the account).
 
@@ -640,9 +733,16 @@ class Compte:
         :class:`IdentifiantsInvalides` on a wrong password (counted: commit before
         re-raising), :class:`CompteNonActive` only after a correct password. On success
         the counter resets, the login time is recorded and pending reset links die.
+        ``hash_factice`` gives the dummy hash an account without a password checks
+        against (pass the deployment's, ``Contexte.hash_factice``): same cost, no tell.
         """
         self._verifier_mot_de_passe(
-            mot_de_passe, quand, hasher, politique_verrouillage, IdentifiantsInvalides
+            mot_de_passe,
+            quand,
+            hasher,
+            politique_verrouillage,
+            IdentifiantsInvalides,
+            hash_factice=hash_factice,
         )
         self._exiger_actif()
         self.derniere_connexion = quand
@@ -732,6 +832,7 @@ class Compte:
                 champ="nouvel_email",
                 valeur=str(nouvel_email),
             )
+        verifier_longueur_email(nouvel_email, "nouvel_email")
         self.email = nouvel_email
         self.generation_session += 1
         self._tuer_jetons(TypeJeton.REINITIALISATION)

@@ -23,7 +23,8 @@ single table; nothing else should need to parse messages.
     │   └── ConditionsNonAcceptees   the general conditions were not accepted
     └── ErreurAuthentification
         ├── IdentifiantsInvalides    wrong email or password (same answer either way)
-        │   └── MotDePasseActuelIncorrect  wrong current password on "Mon compte"
+        │   ├── MotDePasseActuelIncorrect  wrong current password on "Mon compte"
+        │   └── MotDePasseActivationIncorrect  wrong password on the activation page
         ├── CompteVerrouille         too many failed logins: locked until a given time
         ├── CompteNonActive          the account is not activated (or awaits approval)
         ├── JetonInvalide            unknown, expired or already used token
@@ -314,3 +315,24 @@ class MotDePasseActuelIncorrect(IdentifiantsInvalides):
     def __init__(self, champ: str = "mot_de_passe_actuel") -> None:
         """Name the form field of the current password."""
         ErreurAuthentification.__init__(self, "Le mot de passe actuel est incorrect.", champ=champ)
+
+
+# --- compte (activation) ---
+
+
+class MotDePasseActivationIncorrect(IdentifiantsInvalides):
+    """The password typed on the activation page is not the one chosen at creation.
+
+    Whoever holds the link reads the mailbox, so naming the field reveals nothing; it
+    counts as a failed login, and the link stays usable.
+    """
+
+    code = "mot_de_passe_activation_incorrect"
+
+    def __init__(self) -> None:
+        """Name the password field."""
+        ErreurAuthentification.__init__(
+            self,
+            "Ce mot de passe n'est pas celui choisi lors de la création du compte.",
+            champ="mot_de_passe",
+        )

@@ -13,7 +13,10 @@ what is required; we keep the union of their fields and these rules:
 - **N° UAI** is required by the Fiche OF; only CFAs are registered with a UAI, so it is
   required there when the organisme says it is a CFA.
 - Free texts are trimmed, required ones refuse blanks, and every text is capped at 255
-  characters (a sane bound for a form field and a database column).
+  characters (a sane bound for a form field and a database column). Email addresses are
+  capped at 254 characters (:func:`verifier_longueur_email`, RFC 5321's bound on a
+  mailbox): :class:`~cfa_domain.values.Email` alone accepts up to 318, which no column
+  of 255 holds.
 
 Who may open an organisme's files is the heart of the security model (a SIRET is public):
 ``emails_connus`` holds the addresses the OPCO has on file for the organisme. Only the OPCO
@@ -47,6 +50,8 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 __all__ = [
+    "LONGUEUR_MAX_EMAIL",
+    "LONGUEUR_MAX_TEXTE",
     "PAR_FORMULAIRE_PUBLIC",
     "Adresse",
     "ChangementStatut",
@@ -58,9 +63,14 @@ __all__ = [
     "StatutDelegation",
     "StatutOrganisme",
     "Telephone",
+    "verifier_longueur_email",
 ]
 
 LONGUEUR_MAX_TEXTE = 255
+"""The longest free text of a form (and of the feed's files), in characters."""
+
+LONGUEUR_MAX_EMAIL = 254
+"""The longest email address stored (RFC 5321: a path of 256 octets with its brackets)."""
 
 #: Who a change is attributed to when an anonymous visitor submits an information sheet.
 PAR_FORMULAIRE_PUBLIC = "formulaire public"
@@ -94,6 +104,17 @@ def _texte(valeur: object, champ: str, libelle: str, *, obligatoire: bool) -> st
             f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.", champ=champ, valeur=valeur
         )
     return texte
+
+
+def verifier_longueur_email(email: Email, champ: str) -> Email:
+    """Return ``email`` if it is at most :data:`LONGUEUR_MAX_EMAIL` long, else raise."""
+    if len(email.adresse) > LONGUEUR_MAX_EMAIL:
+        raise DonneeInvalide(
+            f"Adresse email : {LONGUEUR_MAX_EMAIL} caractères au plus.",
+            champ=champ,
+            valeur=email.adresse,
+        )
+    return email
 
 
 def _oui_non(champ: str, libelle: str) -> Callable[[object, attrs.Attribute[bool], object], None]:
@@ -216,7 +237,8 @@ class Interlocuteur:
     fonction: str
 
     def __attrs_post_init__(self) -> None:
-        """Trim the texts; name, first name and function are required."""
+        """Trim the texts; name, first name and function are required; cap the email."""
+        verifier_longueur_email(self.email, "interlocuteur.email")
         _nettoyer_textes(
             self,
             {
@@ -259,7 +281,8 @@ class FicheOrganisme:
     commentaire: str = ""
 
     def __attrs_post_init__(self) -> None:
-        """Trim the texts; raison sociale and zone d'intervention are required."""
+        """Trim the texts; raison sociale and zone d'intervention are required; cap the email."""
+        verifier_longueur_email(self.email, "email")
         _nettoyer_textes(
             self,
             {

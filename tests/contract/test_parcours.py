@@ -86,7 +86,7 @@ def _compte_cfa(deploiement: Deploiement) -> uuid.UUID:
     )
     activation = next(m for m in deploiement.messages() if m.modele == "activation_compte")
     assert activation.destinataire == Email(EMAIL_CFA)
-    acces.activer_compte(ctx, activation.contexte["lien_jeton"])
+    acces.activer_compte(ctx, activation.contexte["lien_jeton"], MOT_DE_PASSE)
     connexion = acces.se_connecter(ctx, EMAIL_CFA, MOT_DE_PASSE)
     assert connexion.siret == exemples.SIRET_CFA
     return connexion.compte_id

@@ -6,6 +6,13 @@ the messages not sent yet, oldest first, delivers them, and marks each one sent,
 records the failure and when to try again. Marking is by message id, so delivering
 twice after a crash between "sent" and "marked" is the only possible duplicate, and the
 id lets the mail adapter make that idempotent too.
+
+**A sent message forgets its variables.** They may hold secrets: an activation or a
+reset link (``lien_jeton``) works with what the mail carries, and the database keeps only
+its fingerprint, but the outbox row would keep it in clear for anyone who reads the
+database or a backup. :func:`marquer_envoye` therefore empties ``contexte`` and keeps
+what an audit needs: recipient, template, creation and sending dates, attempts. A
+message not sent yet keeps its variables (a failed delivery is retried with them).
 """
 
 from __future__ import annotations
@@ -41,13 +48,15 @@ def messages_a_envoyer(
 
 
 def marquer_envoye(moteur: sa.Engine, message_id: uuid.UUID, quand: dt.datetime) -> None:
-    """Record that the message was delivered (it will not be read again)."""
+    """Record that the message was delivered and wipe its variables (see the module docstring)."""
     o = t.outbox
     with moteur.begin() as connexion:
         connexion.execute(
             sa.update(o)
             .where(o.c.id == message_id)
-            .values(envoye_le=quand, tentatives=o.c.tentatives + 1, derniere_erreur=None)
+            .values(
+                envoye_le=quand, tentatives=o.c.tentatives + 1, derniere_erreur=None, contexte={}
+            )
         )
 
 

@@ -19,10 +19,20 @@ same contract suite:
   number, idempotency key ...) raises :class:`~cfa_domain.errors.Conflit` right there,
   as with the fake, and the transaction stays usable (PostgreSQL would otherwise abort
   it). An ``IntegrityError`` met when writing back is a ``Conflit`` too.
+- **Database errors in French.** Besides the ``Conflit`` of a unique violation, a value
+  the database refuses (``DataError``: a text longer than its column ...) is a
+  :class:`~cfa_domain.errors.DonneeInvalide`, and a deadlock or serialization failure a
+  ``Conflit`` asking to try again. The domain's own checks should make these last
+  resorts; no raw driver error reaches a use case's caller.
 - **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` is ``SELECT ... FOR
   UPDATE`` on PostgreSQL: a second unit of work asking for the same file waits until the
-  first ends, then reads the requests the first committed. On SQLite ``BEGIN IMMEDIATE``
-  already gives each unit of work the database's write lock.
+  first ends, then reads the requests the first committed. So are the account lookups
+  (``obtenir``, ``par_email``, ``par_empreinte_jeton``): the authentication use cases
+  read, change and write back an account's failure counter and tokens, and two of them
+  must not both start from the same row (parallel wrong passwords would count once,
+  one reset link would work several times). Use cases load the account first, then any
+  file, so the two kinds of lock are always taken in that order. On SQLite ``BEGIN
+  IMMEDIATE`` already gives each unit of work the database's write lock.
 - **Search** is one query for the page (the total paid comes from a correlated
   subquery, the file's history from a JSON aggregate) and one count query, whatever the
   page size.
@@ -30,9 +40,10 @@ same contract suite:
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
 import attrs
@@ -62,7 +73,7 @@ from cfa_adapters.sql.traduction import (
     rejet_vers_ligne,
 )
 from cfa_domain.compte import StatutCompte
-from cfa_domain.errors import Conflit
+from cfa_domain.errors import Conflit, DonneeInvalide, ErreurDomaine
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     DepotActions,
@@ -207,6 +218,39 @@ def _conflit(erreur: sa.exc.IntegrityError) -> Conflit:
     )
 
 
+# PostgreSQL's SQLSTATEs of a transaction aborted by its concurrency with another one.
+_CONCURRENCE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
+
+
+def _traduire(erreur: sa.exc.DBAPIError) -> ErreurDomaine | None:
+    """The French domain error for a database error, None when it is not the user's doing."""
+    if isinstance(erreur, sa.exc.IntegrityError):
+        return _conflit(erreur)
+    if isinstance(erreur, sa.exc.DataError):
+        return DonneeInvalide(
+            "Une donnée saisie est trop longue ou mal formée pour être enregistrée : "
+            "corrigez-la puis recommencez."
+        )
+    if getattr(erreur.orig, "sqlstate", None) in _CONCURRENCE:
+        return Conflit(
+            "Ces données ont été modifiées en même temps par une autre opération : "
+            "recommencez l'opération."
+        )
+    return None
+
+
+@contextlib.contextmanager
+def _erreurs_traduites() -> Iterator[None]:
+    """Raise the French domain error of a database error (see :func:`_traduire`)."""
+    try:
+        yield
+    except sa.exc.DBAPIError as erreur:
+        traduite = _traduire(erreur)
+        if traduite is None:
+            raise
+        raise traduite from erreur
+
+
 class SqlUnitOfWork:
     """A unit of work over one SQLAlchemy engine (see the module docstring)."""
 
@@ -293,11 +337,8 @@ class SqlUnitOfWork:
     def executer_isole(self, ecrire: Callable[[sa.Connection], object]) -> None:
         """Run writes in a SAVEPOINT; a unique violation raises ``Conflit``, nothing kept."""
         connexion = self.connexion()
-        try:
-            with connexion.begin_nested():
-                ecrire(connexion)
-        except sa.exc.IntegrityError as erreur:
-            raise _conflit(erreur) from erreur
+        with _erreurs_traduites(), connexion.begin_nested():
+            ecrire(connexion)
 
     @staticmethod
     def _inserer_lignes(
@@ -318,9 +359,12 @@ class SqlUnitOfWork:
         History and child rows of the aggregates not tracked yet come in one query each.
         """
         connexion = self.connexion()
-        principales = (
-            list(lignes) if lignes is not None else [r._mapping for r in connexion.execute(requete)]  # noqa: SLF001 - public API
-        )
+        with _erreurs_traduites():
+            principales = (
+                list(lignes)
+                if lignes is not None
+                else [r._mapping for r in connexion.execute(requete)]  # noqa: SLF001 - public API
+            )
         nouvelles = [
             ligne
             for ligne in principales
@@ -365,11 +409,9 @@ class SqlUnitOfWork:
         if not self._suivis:
             return
         connexion = self.connexion()
-        try:
+        with _erreurs_traduites():
             for suivi in self._suivis.values():
                 self._ecrire_un(connexion, suivi)
-        except sa.exc.IntegrityError as erreur:
-            raise _conflit(erreur) from erreur
 
     @staticmethod
     def _ecrire_un(connexion: sa.Connection, suivi: _Suivi) -> None:
@@ -486,14 +528,21 @@ class _Delegations(_Depot):
 
 
 class _Comptes(_Depot):
+    """Accounts; each lookup of one account locks its row (see the module docstring)."""
+
     def ajouter(self, compte: Compte) -> None:
         self._uow.inserer(_COMPTE, compte)
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
-        compte: Compte | None = self._obtenir(_COMPTE, compte_id)
-        return compte
+        deja: Compte | None = self._uow.suivi(_COMPTE, compte_id)
+        if deja is not None:
+            return deja
+        return self._un(sa.select(t.comptes).where(t.comptes.c.id == compte_id))
 
     def _un(self, requete: sa.Select[Any]) -> Compte | None:
+        """The account ``requete`` finds, its row locked for update on PostgreSQL."""
+        if self._uow.dialecte == "postgresql":
+            requete = requete.with_for_update(of=t.comptes)
         self._uow.avant_requete()
         trouves: list[Compte] = self._uow.charger(_COMPTE, requete)
         return trouves[0] if trouves else None

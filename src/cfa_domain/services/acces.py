@@ -10,17 +10,38 @@ organisme's files"):
   invited by an active account (:func:`inviter`): the invited account exists at once but
   has no password and cannot log in until its owner accepts the invitation
   (:func:`accepter_invitation`), choosing the password.
+- **No pre-hijacking.** An on-file address is public, so anyone may open an account with
+  it and a password of their own. The link alone therefore does not activate:
+  :func:`activer_compte` also asks for the password chosen at creation (a wrong one is
+  counted like a failed login, and the link stays usable). When the creation form names
+  an address whose account still awaits activation (never activated, not an invitation)
+  of the same organisme, the new submitter's password replaces the old one and a fresh
+  link is mailed (the older ones die): the latest submitter, who must also read the
+  mailbox, is the only one able to activate it. An active account is never touched.
 - **No enumeration.** Whether an email already has an account never changes what the
   requester sees: :func:`creer_compte` and :func:`inviter` then mail the address's owner
-  instead (with a fresh link when that account still awaits activation, so a lost or
-  expired link is never a dead end) and return as on success, after the same checks and a
+  instead (a fresh link when that account still awaits activation, so a lost or expired
+  link is never a dead end; the same ``activation_compte`` mail as a new account's when
+  the form replaced its password) and return as on success, after the same checks and a
   password hash of similar cost. :func:`mot_de_passe_oublie` returns the same way whether
   or not the account exists. :func:`se_connecter` answers an unknown email with the same
   :class:`~cfa_domain.errors.IdentifiantsInvalides` as a wrong password, after checking
-  the typed password against :meth:`Contexte.hash_factice` (a comparable delay). One
-  answer differs by design: :class:`~cfa_domain.errors.CompteVerrouille` exists only for
-  an account; the web layer's per-address throttling must lock unknown addresses alike
-  (or show the lock with the generic message).
+  the typed password against :meth:`Contexte.hash_factice` (a comparable delay); so does
+  an invited account that has no password yet.
+- **The lock reveals accounts: the web layer must hide it.**
+  :class:`~cfa_domain.errors.CompteVerrouille` exists only for an account, so after a few
+  wrong passwords it tells an attacker that the address has one. The core cannot hide it
+  without dropping the per-account lock, so the web layer (not written yet) MUST show a
+  locked login with the generic message of
+  :class:`~cfa_domain.errors.IdentifiantsInvalides` (the lock's end may go to the
+  account's mailbox, never to the screen), and its per-address throttling must lock
+  unknown addresses alike.
+- **One login attempt at a time per account.** The repositories lock the account's row
+  when a use case loads it (``SELECT ... FOR UPDATE`` on PostgreSQL; SQLite's
+  ``BEGIN IMMEDIATE`` and the in-memory fake's lock serialise whole units of work), so
+  parallel wrong passwords all count and lock the account, and one reset or activation
+  link is used once even by parallel requests. Use cases load the account before any
+  file (the order every use case keeps), so these locks cannot deadlock with the file's.
 - **Failures are counted even though they raise.** A unit of work rolls back on an
   exception, so a wrong password commits the account's failure counter first, then lets
   the error out: the lock (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across
@@ -66,7 +87,7 @@ from cfa_domain.errors import (
     MotDePasseActuelIncorrect,
     RegleDeGestion,
 )
-from cfa_domain.organisme import Organisme, StatutOrganisme
+from cfa_domain.organisme import Organisme, StatutOrganisme, verifier_longueur_email
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
@@ -166,7 +187,7 @@ class CompteAApprouver:
 def _email(valeur: str, champ: str) -> Email:
     """Parse an address, reporting an error on the form's own field."""
     try:
-        return Email(valeur)
+        return verifier_longueur_email(Email(valeur), champ)
     except DonneeInvalide as erreur:
         raise DonneeInvalide(erreur.message, champ=champ, valeur=valeur) from None
 
@@ -279,8 +300,10 @@ def creer_compte(
     """The "Création de compte" form: open an account, then mail its owner.
 
     Address on file: an activation link (24 h). Other address: the request waits for an
-    OPCO agent, and a mail says so. Address already taken: its owner is told and the
-    caller sees the same success (no enumeration).
+    OPCO agent, and a mail says so. Address of an account of this organisme still
+    awaiting activation: this form's password replaces the previous one and a fresh link
+    is mailed (see the module docstring, "No pre-hijacking"). Address otherwise taken:
+    its owner is told. The caller sees the same success every time (no enumeration).
     """
     numero = Siret(siret)
     adresse = _email_confirme(email, confirmation_email, "email")
@@ -292,9 +315,13 @@ def creer_compte(
         quand = ctx.maintenant()
         existant = uow.comptes.par_email(adresse)
         if existant is not None:
-            # Hash anyway: answering faster would tell that the address is taken.
-            ctx.hacheur.hacher(mot_de_passe)
-            _signaler_compte_existant(ctx, uow, existant, quand)
+            if existant.attend_activation and existant.siret_organisme == organisme.siret:
+                existant.redemander_ouverture(mot_de_passe, quand, ctx.hacheur, politique=politique)
+                _envoyer_lien_activation(ctx, uow, existant, quand)
+            else:
+                # Hash anyway: answering faster would tell that the address is taken.
+                ctx.hacheur.hacher(mot_de_passe)
+                _signaler_compte_existant(ctx, uow, existant, quand)
             uow.commit()
             return
         compte = Compte.ouvrir(
@@ -362,10 +389,26 @@ def accepter_invitation(
         uow.commit()
 
 
-def activer_compte(ctx: Contexte, secret: str) -> None:
-    """The activation link of the mail: the account becomes active (once, within 24 h)."""
+def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
+    """The activation page: the mailed link and the password chosen at creation.
+
+    The account becomes active (once, within 24 h). A wrong password raises
+    :class:`~cfa_domain.errors.MotDePasseActivationIncorrect` on the ``mot_de_passe``
+    field, is counted like a failed login (committed first) and leaves the link usable.
+    """
     with ctx.uow() as uow:
-        _par_jeton(uow, secret).activer(secret, ctx.maintenant())
+        compte = _par_jeton(uow, secret)
+        try:
+            compte.activer_avec_mot_de_passe(
+                secret,
+                mot_de_passe,
+                ctx.maintenant(),
+                ctx.hacheur,
+                politique_verrouillage=ctx.parametres.verrouillage,
+            )
+        except IdentifiantsInvalides:
+            uow.commit()
+            raise
         uow.commit()
 
 
@@ -417,7 +460,11 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
     """Log in with email and password ("Me connecter").
 
     Unknown or malformed email and wrong password give the same
-    :class:`IdentifiantsInvalides`; a wrong password is counted (committed) first.
+    :class:`IdentifiantsInvalides`; a wrong password is counted (committed) first. An
+    unknown email and an account without a password check the typed one against the
+    dummy hash, so every answer costs one real password check. A locked account raises
+    :class:`~cfa_domain.errors.CompteVerrouille`, which the web layer must show with the
+    generic message (see the module docstring).
     """
     with ctx.uow() as uow:
         try:
@@ -433,6 +480,7 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
                 ctx.maintenant(),
                 ctx.hacheur,
                 politique_verrouillage=ctx.parametres.verrouillage,
+                hash_factice=ctx.hash_factice,
             )
         except IdentifiantsInvalides:
             uow.commit()

@@ -14,7 +14,8 @@ Rules and choices
   that request would be the file's first advance (same rule as the submission).
 - **Submission** (:func:`soumettre_demande`), in this order:
 
-  1. the uploaded documents are checked (PDF by content: they start with ``%PDF-``; a
+  1. the uploaded documents are checked (a file name of at most 255 characters once
+     its folders are dropped; PDF by content: they start with ``%PDF-``; a
      full parse is the web adapter's job; sizes within
      :attr:`~cfa_domain.services.contexte.Parametres.taille_max_document` and
      :attr:`~cfa_domain.services.contexte.Parametres.taille_max_pieces_demande`);
@@ -89,6 +90,8 @@ if TYPE_CHECKING:
     from cfa_domain.services.contexte import Contexte, Parametres
 
 __all__ = [
+    "LONGUEUR_MAX_CLE_IDEMPOTENCE",
+    "LONGUEUR_MAX_NOM_FICHIER",
     "MAGIE_PDF",
     "CommandeDemande",
     "Decision",
@@ -105,6 +108,12 @@ __all__ = [
 
 MAGIE_PDF = b"%PDF-"
 """Every PDF file starts with these bytes."""
+
+LONGUEUR_MAX_NOM_FICHIER = 255
+"""The longest uploaded file name kept (folders dropped), as most file systems allow."""
+
+LONGUEUR_MAX_CLE_IDEMPOTENCE = 128
+"""The longest idempotency key a form may send (a UUID or a token needs far less)."""
 
 _MIO = 1024 * 1024
 
@@ -124,13 +133,22 @@ _MODELES_MAIL_DECISION = {
 }
 
 
+def _verifier_cle_idempotence(_instance: object, _attribut: object, cle: str | None) -> None:
+    if cle is not None and len(cle) > LONGUEUR_MAX_CLE_IDEMPOTENCE:
+        raise DonneeInvalide(
+            f"Clé d'idempotence : {LONGUEUR_MAX_CLE_IDEMPOTENCE} caractères au plus.",
+            champ="cle_idempotence",
+            valeur=cle,
+        )
+
+
 @attrs.frozen
 class CommandeDemande:
     """What the request form sends.
 
     ``fichiers`` holds ``(piece, nom_fichier, contenu)`` triples, as uploaded;
     ``cle_idempotence`` is the form's one-time key (a double submission creates one
-    request).
+    request), at most :data:`LONGUEUR_MAX_CLE_IDEMPOTENCE` characters.
     """
 
     numero_action: str
@@ -139,7 +157,7 @@ class CommandeDemande:
     fichiers: tuple[tuple[Piece, str, bytes], ...] = ()
     quantites: QuantitesFraisAnnexes = attrs.Factory(QuantitesFraisAnnexes)
     conditions_acceptees: bool = False
-    cle_idempotence: str | None = None
+    cle_idempotence: str | None = attrs.field(default=None, validator=_verifier_cle_idempotence)
 
 
 @attrs.frozen
@@ -208,6 +226,13 @@ def _verifier_fichiers(
         if not nom:
             raise DonneeInvalide(
                 f"{piece.libelle} : le nom du fichier est obligatoire.", champ=piece.value
+            )
+        if len(nom) > LONGUEUR_MAX_NOM_FICHIER:
+            raise DonneeInvalide(
+                f"{piece.libelle} : le nom du fichier doit compter au plus "
+                f"{LONGUEUR_MAX_NOM_FICHIER} caractères.",
+                champ=piece.value,
+                valeur=nom,
             )
         if len(contenu) > parametres.taille_max_document:
             raise DonneeInvalide(

@@ -101,7 +101,7 @@ def compte(m: Memoire, email: str) -> Compte:
 def ouvrir(m: Memoire, email: str = EMAIL_CONNU, mdp: str = MDP) -> uuid.UUID:
     """Create and activate an account with an on-file address; return its id."""
     creer(m, email, mdp)
-    acces.activer_compte(m.contexte, dernier_lien(m, email))
+    acces.activer_compte(m.contexte, dernier_lien(m, email), mdp)
     return compte(m, email).id
 
 
@@ -319,8 +319,8 @@ def test_recreer_un_compte_non_active_renvoie_un_lien_neuf(m: Memoire) -> None:
     nouveau = dernier_lien(m, EMAIL_CONNU)
     assert messages_a(m, EMAIL_CONNU)[-1].modele == "activation_compte"
     with pytest.raises(JetonInvalide):
-        acces.activer_compte(m.contexte, ancien)
-    acces.activer_compte(m.contexte, nouveau)
+        acces.activer_compte(m.contexte, ancien, MDP)
+    acces.activer_compte(m.contexte, nouveau, MDP)
     assert compte(m, EMAIL_CONNU).statut is StatutCompte.ACTIF
 
 
@@ -331,7 +331,7 @@ def test_activation_jusqu_a_24_h_moins_une_microseconde(m: Memoire) -> None:
     """The activation link works until just before 24 h, then the account can log in."""
     creer(m)
     m.horloge.avancer(dt.timedelta(hours=24) - UNE_MICROSECONDE)
-    acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_CONNU))
+    acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_CONNU), MDP)
     actif = compte(m, EMAIL_CONNU)
     assert (actif.statut, actif.active_le) == (StatutCompte.ACTIF, m.horloge.maintenant())
     assert acces.se_connecter(m.contexte, EMAIL_CONNU, MDP).compte_id == actif.id
@@ -342,7 +342,7 @@ def test_activation_expire_a_24_h(m: Memoire) -> None:
     creer(m)
     m.horloge.avancer(dt.timedelta(hours=24))
     with pytest.raises(JetonInvalide):
-        acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_CONNU))
+        acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_CONNU), MDP)
     assert compte(m, EMAIL_CONNU).statut is StatutCompte.EN_ATTENTE_ACTIVATION
 
 
@@ -350,16 +350,16 @@ def test_activation_a_usage_unique(m: Memoire) -> None:
     """The activation link works once."""
     creer(m)
     lien = dernier_lien(m, EMAIL_CONNU)
-    acces.activer_compte(m.contexte, lien)
+    acces.activer_compte(m.contexte, lien, MDP)
     with pytest.raises(JetonInvalide):
-        acces.activer_compte(m.contexte, lien)
+        acces.activer_compte(m.contexte, lien, MDP)
 
 
 def test_activation_refuse_un_lien_inconnu(m: Memoire) -> None:
     """A made-up secret activates nothing."""
     creer(m)
     with pytest.raises(JetonInvalide):
-        acces.activer_compte(m.contexte, "x" * 43)
+        acces.activer_compte(m.contexte, "x" * 43, MDP)
     assert compte(m, EMAIL_CONNU).statut is StatutCompte.EN_ATTENTE_ACTIVATION
 
 
@@ -381,7 +381,7 @@ def test_agent_liste_et_approuve_une_demande_puis_lien_d_activation(m: Memoire) 
     assert approuve.statut is StatutCompte.EN_ATTENTE_ACTIVATION
     assert approuve.historique[-1].par == str(agent_id)
     assert messages_a(m, EMAIL_INCONNU)[-1].modele == "activation_compte"
-    acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_INCONNU))
+    acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_INCONNU), MDP)
     assert acces.se_connecter(m.contexte, EMAIL_INCONNU, MDP).compte_id == approuve.id
 
 
@@ -499,7 +499,7 @@ def test_liens_d_activation_et_d_invitation_ne_s_echangent_pas(m: Memoire) -> No
     """An invitation must choose a password; an activation link cannot reset one."""
     acces.inviter(m.contexte, ouvrir(m), EMAIL_CONTACT)
     with pytest.raises(JetonInvalide):
-        acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_CONTACT))
+        acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_CONTACT), MDP)
     creer(m, "autre@cfa-sante.fr")
     agent_id = agent(m)
     acces.approuver_compte(m.contexte, agent_id, compte(m, "autre@cfa-sante.fr").id)

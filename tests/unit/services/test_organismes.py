@@ -73,7 +73,7 @@ def ouvrir(m: Memoire, email: str, siret: Siret) -> uuid.UUID:
         confirmation_mot_de_passe=MDP,
     )
     lien = messages_a(m, email)[-1].contexte["lien_jeton"]
-    acces.activer_compte(m.contexte, lien)
+    acces.activer_compte(m.contexte, lien, MDP)
     with m.stockage.uow() as uow:
         compte = uow.comptes.par_email(Email(email))
     assert compte is not None
