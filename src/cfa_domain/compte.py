@@ -77,7 +77,6 @@ from cfa_domain.organisme import (
     ChangementStatut,
     Organisme,
     StatutOrganisme,
-    verifier_longueur_email,
 )
 
 # Runtime import, not a TYPE_CHECKING one: cattrs and SQLAlchemy resolve these annotations.
@@ -355,18 +354,13 @@ class Compte:
     historique: list[ChangementStatut[StatutCompte]] = attrs.field(factory=list)
 
     def __attrs_post_init__(self) -> None:
-        """A CFA account belongs to an organisme; an OPCO agent's account to none.
-
-        The login email must also fit where it is stored (see
-        :func:`~cfa_domain.organisme.verifier_longueur_email`).
-        """
+        """A CFA account belongs to an organisme; an OPCO agent's account to none."""
         if (self.role is Role.CFA) != (self.siret_organisme is not None):
             raise DonneeInvalide(
                 "Un compte CFA est rattaché à un organisme (SIRET) ; un compte agent de "
                 "l'OPCO ne l'est pas.",
                 champ="siret",
             )
-        verifier_longueur_email(self.email, "email")
 
     # --- Opening ---
 
@@ -832,7 +826,6 @@ class Compte:
                 champ="nouvel_email",
                 valeur=str(nouvel_email),
             )
-        verifier_longueur_email(nouvel_email, "nouvel_email")
         self.email = nouvel_email
         self.generation_session += 1
         self._tuer_jetons(TypeJeton.REINITIALISATION)

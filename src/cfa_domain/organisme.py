@@ -50,7 +50,6 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 __all__ = [
-    "LONGUEUR_MAX_EMAIL",
     "LONGUEUR_MAX_TEXTE",
     "PAR_FORMULAIRE_PUBLIC",
     "Adresse",
@@ -63,13 +62,11 @@ __all__ = [
     "StatutDelegation",
     "StatutOrganisme",
     "Telephone",
-    "verifier_longueur_email",
 ]
 
 LONGUEUR_MAX_TEXTE = 255
 """The longest free text of a form (and of the feed's files), in characters."""
 
-LONGUEUR_MAX_EMAIL = 254
 """The longest email address stored (RFC 5321: a path of 256 octets with its brackets)."""
 
 #: Who a change is attributed to when an anonymous visitor submits an information sheet.
@@ -104,17 +101,6 @@ def _texte(valeur: object, champ: str, libelle: str, *, obligatoire: bool) -> st
             f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.", champ=champ, valeur=valeur
         )
     return texte
-
-
-def verifier_longueur_email(email: Email, champ: str) -> Email:
-    """Return ``email`` if it is at most :data:`LONGUEUR_MAX_EMAIL` long, else raise."""
-    if len(email.adresse) > LONGUEUR_MAX_EMAIL:
-        raise DonneeInvalide(
-            f"Adresse email : {LONGUEUR_MAX_EMAIL} caractères au plus.",
-            champ=champ,
-            valeur=email.adresse,
-        )
-    return email
 
 
 def _oui_non(champ: str, libelle: str) -> Callable[[object, attrs.Attribute[bool], object], None]:
@@ -237,8 +223,7 @@ class Interlocuteur:
     fonction: str
 
     def __attrs_post_init__(self) -> None:
-        """Trim the texts; name, first name and function are required; cap the email."""
-        verifier_longueur_email(self.email, "interlocuteur.email")
+        """Trim the texts; name, first name and function are required."""
         _nettoyer_textes(
             self,
             {
@@ -281,8 +266,7 @@ class FicheOrganisme:
     commentaire: str = ""
 
     def __attrs_post_init__(self) -> None:
-        """Trim the texts; raison sociale and zone d'intervention are required; cap the email."""
-        verifier_longueur_email(self.email, "email")
+        """Trim the texts; raison sociale and zone d'intervention are required."""
         _nettoyer_textes(
             self,
             {

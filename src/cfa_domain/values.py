@@ -34,6 +34,7 @@ _MONTANT_LIMITE = Decimal(10) ** 15
 
 __all__ = [
     "CENTIME",
+    "LONGUEUR_MAX_EMAIL",
     "Categorie",
     "CodePostal",
     "CodeRncp",
@@ -380,12 +381,22 @@ _EMAIL = re.compile(
 )
 
 
+LONGUEUR_MAX_EMAIL = 254
+"""RFC 5321's bound on a usable address (and the width of every email column)."""
+
+
 def _email(valeur: object) -> str:
     if not isinstance(valeur, str):
         raise DonneeInvalide(
             "Adresse email : une chaîne de caractères est attendue.", champ="email", valeur=valeur
         )
     normalise = unicodedata.normalize("NFC", valeur.strip()).lower()
+    if len(normalise) > LONGUEUR_MAX_EMAIL:
+        raise DonneeInvalide(
+            f"Adresse email : {LONGUEUR_MAX_EMAIL} caractères au plus.",
+            champ="email",
+            valeur=valeur,
+        )
     if _EMAIL.fullmatch(normalise) and ".." not in normalise:
         return normalise
     raise DonneeInvalide(

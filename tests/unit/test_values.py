@@ -718,13 +718,19 @@ def test_email_is_trimmed_and_lower_cased(saisie: str, adresse: str) -> None:
         "éloïse@example.fr",
         "jean@example.f",
         "a" * 65 + "@example.fr",
-        "jean@" + "a" * 250 + ".fr",
+        "jean@" + "a" * 70 + ".fr",  # a domain label is at most 63 characters
     ],
 )
 def test_email_refusals(saisie: str) -> None:
     """Malformed addresses are refused on the email field, quoting what was typed."""
     erreur = refus(lambda: Email(saisie), "email")
     assert erreur.message == f"« {saisie} » n'est pas une adresse email valide."
+
+
+def test_email_refuses_more_than_254_characters() -> None:
+    """An address longer than RFC 5321's 254 characters is refused, saying so."""
+    erreur = refus(lambda: Email("jean@" + "a" * 250 + ".fr"), "email")
+    assert erreur.message == "Adresse email : 254 caractères au plus."
 
 
 def test_email_refuses_non_strings() -> None:

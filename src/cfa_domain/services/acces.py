@@ -87,7 +87,7 @@ from cfa_domain.errors import (
     MotDePasseActuelIncorrect,
     RegleDeGestion,
 )
-from cfa_domain.organisme import Organisme, StatutOrganisme, verifier_longueur_email
+from cfa_domain.organisme import Organisme, StatutOrganisme
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
@@ -187,7 +187,7 @@ class CompteAApprouver:
 def _email(valeur: str, champ: str) -> Email:
     """Parse an address, reporting an error on the form's own field."""
     try:
-        return verifier_longueur_email(Email(valeur), champ)
+        return Email(valeur)
     except DonneeInvalide as erreur:
         raise DonneeInvalide(erreur.message, champ=champ, valeur=valeur) from None
 
