@@ -25,35 +25,51 @@ Regimes, selected by the signing date (:meth:`ParametresEcheancier.regime_pour`)
 
 Rules we decided where the texts are silent (docs/domain.md, "Rules we have decided"):
 
-* **Contract years.** Year *k* starts on the (k−1)-th anniversary of the contract start;
-  the last year ends on the contract's end, or on the rupture date. Month *m* of a year
-  starts m−1 months after the year's start. Every such date is the contract start plus a
-  whole number of calendar months (:func:`ajouter_mois`), clamped to the last day of the
-  month when the day does not exist: a contract starting on 31 January has its month 2
-  start on 28 (29) February and its month 3 on 31 March; one starting on 29 February 2024
-  has its year 2 start on 28 February 2025. Computing from the contract start, never from
-  the previous (clamped) date, keeps a clamp from accumulating.
+* **Contract years.** Year *k* starts on the (k−1)-th anniversary of the contract start
+  (:func:`anniversaire`); a year ends the day before the next one starts, the last one on
+  the contract's end, or on the rupture date. The anniversary of a 29 February start in a
+  non-leap year is 1 March by default (``anniversaire_29_fevrier``,
+  :class:`ConventionAnniversaire`): 29/02/2024–28/02/2026 is then two full years
+  (29/02/2024–28/02/2025 and 01/03/2025–28/02/2026). The other convention, 28 February,
+  makes each year end on 27 February and leaves 28/02/2026 as a one-day third year.
+* **Months of a year.** Following the rule literally, month *m* of a year starts m−1
+  months after *the year's* start (not after the contract's start: the two differ when a
+  year starts on a shifted anniversary). A day missing from the target month becomes its
+  last day (:func:`ajouter_mois`): a year starting on 31 January has its month 2 start on
+  28 (29) February and its month 3 on 31 March. Each month is computed from the year's
+  start, never from the previous (clamped) month, so a clamp never accumulates. Month 12
+  ends when the year ends.
 * **Weight of a year.** 1 for a full year; for a shorter one, its started months ÷ 12 for
   contracts signed before 1 July 2025 ("tout mois commencé est dû"), its days ÷ 365 for
   those signed since (décret 2025-585's daily prorata). Weights are exact fractions.
+* **Rhythm of a year.** A year whose 12th month has started (a last year one day short,
+  02/09/2025–31/08/2026 say) is paid with the full-year rhythm of its regime, its last
+  installments cut at its end; its weight stays as above (12 started months ÷ 12 = 1
+  before July 2025, its days ÷ 365 since). :attr:`AnneeContrat.complete` says which years
+  follow the full-year rhythm.
 * **Split.** The engagement is split across years in proportion to their weight (the
   implied annual NPEC is engagement ÷ total weight), each year's share across its
   installments by the rhythm's percentages.
-* **Short year** (a contract under one year, or a partial last year): 50 % advance over
-  the first half of the year (by days, the odd day going to the first half), open on its
-  first day; the balance over the second half, open on the year's last day. No July-2025
-  solde in a short year: its balance already waits for the end of the year.
+* **Short year** (fewer than 12 started months: a contract under one year, or a partial
+  last year): 50 % advance over the first half of the year (by days, the odd day going to
+  the first half), open on its first day; the balance over the second half, open on the
+  year's last day. No July-2025 solde in a short year: its balance already waits for the
+  end of the year, and it never lapses (the 4-month lapse is the solde's, by the décret).
 * **Rounding.** Each amount is rounded half-up to the cent; the last installment of a year
   takes the remainder, so years sum to their share, and the last year takes the
   remainder, so the schedule sums to the engagement exactly. An amount is never rounded
   past what is left to split (this only bites on amounts of a few cents), so no
   installment is ever negative.
 * **Opening.** An installment can be requested from the first day of its first month
-  (month 1, 7 or 10); short years and the solde as above. The solde's lapse date is the
-  first day it can no longer be requested: its window is the 4 calendar months starting
-  the day after the contract's end.
+  (month 1, 7 or 10); short years and the solde as above. The last year's solde lapses 4
+  months after the contract's end (or the rupture date): the last day it may be requested
+  is the end plus 4 calendar months (:func:`ajouter_mois`; end 30/06/2027 → 30/10/2027,
+  end 28/02/2027 → 28/06/2027), so its :attr:`Echeance.date_caducite`, the first day it
+  can no longer be requested, is the day after. The solde of an earlier year never lapses.
 * **Documents.** An invoice for every request; a certificat de réalisation for every
-  request except the first advance of the first year.
+  request except the first advance of the first year (:attr:`Echeance.pieces_requises`;
+  the exact rule, by period and amount, is
+  :func:`cfa_domain.remboursement.est_premiere_avance`).
 * **Rupture.** The engagement is recomputed over the years up to the rupture date, with
   the same weights (engagement × weight up to the rupture ÷ weight of the whole
   contract); installments after it disappear; the short last year's balance opens on the
@@ -93,6 +109,7 @@ __all__ = [
     "RYTHME_2021",
     "RYTHME_2025_07",
     "AnneeContrat",
+    "ConventionAnniversaire",
     "Echeance",
     "EcheanceDue",
     "Echeancier",
@@ -101,6 +118,7 @@ __all__ = [
     "Regime",
     "Tranche",
     "ajouter_mois",
+    "anniversaire",
     "calculer_echeancier",
     "tranches_reprise_de_stock",
 ]
@@ -123,6 +141,33 @@ def ajouter_mois(jour: dt.date, mois: int) -> dt.date:
     annee, index = divmod(jour.year * 12 + jour.month - 1 + mois, 12)
     dernier_jour = calendar.monthrange(annee, index + 1)[1]
     return dt.date(annee, index + 1, min(jour.day, dernier_jour))
+
+
+class ConventionAnniversaire(enum.Enum):
+    """Where the anniversary of a contract started on 29 February falls in a non-leap year."""
+
+    PREMIER_MARS = "premier_mars"
+    """1 March: the day after 28 February, so every year but a leap one has 365 days."""
+    VINGT_HUIT_FEVRIER = "vingt_huit_fevrier"
+    """28 February: the last day of the month, as :func:`ajouter_mois` clamps."""
+
+
+def anniversaire(
+    debut: dt.date,
+    annees: int,
+    convention: ConventionAnniversaire = ConventionAnniversaire.PREMIER_MARS,
+) -> dt.date:
+    """The ``annees``-th anniversary of ``debut`` (``annees`` = 0 gives ``debut`` itself).
+
+    Only a 29 February start may lack its anniversary: ``convention`` then says whether
+    it is 1 March (default) or 28 February.
+    """
+    annee = debut.year + annees
+    if (debut.month, debut.day) != (2, 29) or calendar.isleap(annee):
+        return debut.replace(year=annee)
+    if convention is ConventionAnniversaire.PREMIER_MARS:
+        return dt.date(annee, 3, 1)
+    return dt.date(annee, 2, 28)
 
 
 class Regime(enum.Enum):
@@ -292,7 +337,9 @@ class ParametresEcheancier:
     """Contracts signed from this date weigh a short year in days, before it in months."""
     jours_par_annee: int = 365
     delai_caducite_solde_mois: int = 4
-    """The last year's solde can be requested during this many months after the end."""
+    """The last year's solde can be requested up to the end plus this many months."""
+    anniversaire_29_fevrier: ConventionAnniversaire = ConventionAnniversaire.PREMIER_MARS
+    """The anniversary of a 29 February start in a non-leap year."""
     debut_participation_employeur: dt.date = dt.date(2025, 7, 1)
     participation_employeur_niveau_min: int = 6
     participation_employeur_montant: Montant = _PARTICIPATION_EMPLOYEUR
@@ -388,6 +435,7 @@ class AnneeContrat:
     numero: int
     periode: Periode
     complete: bool
+    """Its 12th month has started: it follows the full-year rhythm (its weight may be < 1)."""
     poids: Fraction
     montant: Montant
     """The year's share of the engagement (before any employer participation)."""
@@ -545,43 +593,50 @@ class _Modele:
     date_caducite: dt.date | None
 
 
+@attrs.frozen
+class _Annee:
+    """A contract year before amounts."""
+
+    periode: Periode
+    complete: bool
+    poids: Fraction
+    debuts_mois: tuple[dt.date, ...]
+    """Starts of months 1 to 12, then the next year's start (13 dates)."""
+
+
 def _annees(
     debut: dt.date, fin: dt.date, methode: MethodePoids, parametres: ParametresEcheancier
-) -> list[tuple[Periode, bool, Fraction]]:
-    """The contract years from ``debut`` to ``fin``: period, full or not, weight."""
-    annees: list[tuple[Periode, bool, Fraction]] = []
-    decalage = 0
-    while (debut_annee := ajouter_mois(debut, decalage)) <= fin:
-        fin_pleine = ajouter_mois(debut, decalage + _MOIS_PAR_AN) - _UN_JOUR
-        periode = Periode(debut_annee, min(fin_pleine, fin))
-        if fin_pleine <= fin:
+) -> list[_Annee]:
+    """The contract years from ``debut`` to ``fin``: period, rhythm, weight, month starts."""
+    annees: list[_Annee] = []
+    rang = 0
+    convention = parametres.anniversaire_29_fevrier
+    while (debut_annee := anniversaire(debut, rang, convention)) <= fin:
+        suivante = anniversaire(debut, rang + 1, convention)
+        debuts_mois = (*(ajouter_mois(debut_annee, m) for m in range(_MOIS_PAR_AN)), suivante)
+        periode = Periode(debut_annee, min(suivante - _UN_JOUR, fin))
+        mois_commences = sum(1 for d in debuts_mois[:_MOIS_PAR_AN] if d <= fin)
+        if suivante - _UN_JOUR <= fin:
             poids = Fraction(1)
         elif methode is MethodePoids.JOURS:
             poids = Fraction(periode.jours, parametres.jours_par_annee)
         else:
-            mois_commences = sum(
-                1 for m in range(_MOIS_PAR_AN) if ajouter_mois(debut, decalage + m) <= fin
-            )
             poids = Fraction(mois_commences, _MOIS_PAR_AN)
-        annees.append((periode, fin_pleine <= fin, poids))
-        decalage += _MOIS_PAR_AN
+        annees.append(_Annee(periode, mois_commences == _MOIS_PAR_AN, poids, debuts_mois))
+        rang += 1
     return annees
 
 
 def _modeles_annee_pleine(
-    debut: dt.date,
-    decalage: int,
-    periode: Periode,
-    rythme: tuple[Tranche, ...],
-    caducite_solde: dt.date | None,
+    annee: _Annee, rythme: tuple[Tranche, ...], caducite_solde: dt.date | None
 ) -> list[_Modele]:
-    """The installments of a full year starting ``decalage`` months after ``debut``."""
+    """The installments of a year of 12 started months, cut at the year's end."""
     modeles: list[_Modele] = []
     for tranche in rythme:
-        debut_tranche = ajouter_mois(debut, decalage + tranche.mois_debut - 1)
-        fin_tranche = ajouter_mois(debut, decalage + tranche.mois_fin) - _UN_JOUR
+        debut_tranche = annee.debuts_mois[tranche.mois_debut - 1]
+        fin_tranche = min(annee.debuts_mois[tranche.mois_fin] - _UN_JOUR, annee.periode.fin)
         if tranche.solde:
-            ouverture, caducite = periode.fin + _UN_JOUR, caducite_solde
+            ouverture, caducite = annee.periode.fin + _UN_JOUR, caducite_solde
         else:
             ouverture, caducite = debut_tranche, None
         modeles.append(
@@ -671,39 +726,29 @@ def calculer_echeancier(
     regime = parametres.regime_pour(date_signature)
     methode = parametres.methode_poids(date_signature)
     fin_effective = fin if date_rupture is None else date_rupture
-    poids_contrat = sum(
-        (poids for _, _, poids in _annees(debut, fin, methode, parametres)), Fraction()
-    )
+    poids_contrat = sum((a.poids for a in _annees(debut, fin, methode, parametres)), Fraction())
     annees_brutes = _annees(debut, fin_effective, methode, parametres)
-    poids_effectif = sum((poids for _, _, poids in annees_brutes), Fraction())
+    poids_effectif = sum((a.poids for a in annees_brutes), Fraction())
     engagement_effectif = _part(engagement, poids_effectif / poids_contrat)
-    parts_annees = _repartir(
-        engagement_effectif, [poids / poids_effectif for _, _, poids in annees_brutes]
-    )
+    parts_annees = _repartir(engagement_effectif, [a.poids / poids_effectif for a in annees_brutes])
 
     rythme = parametres.rythme(regime)
     annees: list[AnneeContrat] = []
     modeles: list[tuple[int, int, _Modele]] = []
     montants: list[Montant] = []
-    for index, ((periode, complete, poids), part) in enumerate(
-        zip(annees_brutes, parts_annees, strict=True)
-    ):
-        annees.append(AnneeContrat(index + 1, periode, complete, poids, part))
-        if complete:
+    for index, (annee, part) in enumerate(zip(annees_brutes, parts_annees, strict=True)):
+        annees.append(AnneeContrat(index + 1, annee.periode, annee.complete, annee.poids, part))
+        if annee.complete:
             derniere = index == len(annees_brutes) - 1
-            ouverture_solde = periode.fin + _UN_JOUR
-            modeles_annee = _modeles_annee_pleine(
-                debut,
-                _MOIS_PAR_AN * index,
-                periode,
-                rythme,
-                ajouter_mois(ouverture_solde, parametres.delai_caducite_solde_mois)
+            caducite = (
+                ajouter_mois(annee.periode.fin, parametres.delai_caducite_solde_mois) + _UN_JOUR
                 if derniere
-                else None,
+                else None
             )
+            modeles_annee = _modeles_annee_pleine(annee, rythme, caducite)
         else:
             modeles_annee = _modeles_annee_courte(
-                periode, parametres.annee_courte_avance_pourcentage
+                annee.periode, parametres.annee_courte_avance_pourcentage
             )
         modeles.extend((index + 1, rang, m) for rang, m in enumerate(modeles_annee, start=1))
         montants.extend(_repartir(part, [Fraction(m.pourcentage) / 100 for m in modeles_annee]))

@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from cfa_domain.remboursement import DemandeRemboursement, Recepisse
 
 __all__ = [
+    "ETATS_SANS_REPONSE",
     "CriteresRecherche",
     "DepotActions",
     "DepotComptes",
@@ -183,6 +184,11 @@ class ResumeAction:
 
 # --- Repositories ---------------------------------------------------------------------
 
+ETATS_SANS_REPONSE = frozenset(
+    {EtatDossier.RECU, EtatDossier.EN_INSTRUCTION, EtatDossier.EN_ATTENTE}
+)
+"""States of a file still awaiting the OPCO's answer (see :meth:`DepotActions.sans_reponse`)."""
+
 
 class DepotOrganismes(Protocol):
     """Organismes, identified by SIRET."""
@@ -263,6 +269,14 @@ class DepotActions(Protocol):
         """Return the file locked until the unit of work ends, or None."""
         ...
 
+    def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
+        """Return the files still awaiting the OPCO's answer, filed before ``deposes_avant``.
+
+        Awaiting: *reçu*, *en instruction* or *en attente*; filed: ``formation.date_depot``
+        strictly before the given day. Oldest filing first, then by action number.
+        """
+        ...
+
     def rechercher(
         self,
         criteres: CriteresRecherche,
@@ -291,7 +305,10 @@ class DepotDemandes(Protocol):
         ...
 
     def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
-        """Return every request on a file, oldest first."""
+        """Return every request on a file, oldest first (by their rank on the file).
+
+        ``ajouter`` refuses (``Conflit``) a second request with the same rank on a file.
+        """
         ...
 
     def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:

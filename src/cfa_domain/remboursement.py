@@ -8,14 +8,23 @@ step; :class:`Recepisse` holds every line of the receipt the platform answers wi
 Rules and choices
 -----------------
 - **Order of the checks** (the first failure is reported, so the user fixes the most
-  basic problem first): general conditions, file state, period, documents, frais annexes
-  ceilings, budget per category, opened pedagogical installments.
+  basic problem first): general conditions, file state, period, frais annexes ceilings,
+  budget per category, opened pedagogical installments, documents. Documents come last
+  because whether the certificate is required depends on the amounts: an amount the
+  schedule refuses anyway is reported as such, not as a missing certificate.
 - **Documents**: an invoice always. A certificat de réalisation always, except for the
-  *first advance*: the file has no earlier request that counts (neither refused nor
-  cancelled) and the request's period starts inside the period of the schedule's first
-  advance (year 1, months 1 to 6, or the first half of a short contract). With
+  *first advance of the first year* (:func:`est_premiere_avance`, the one place of the
+  rule, used by the submission and by the form's pre-filling): the request's period lies
+  within the period of the schedule's first advance (year 1, months 1 to 6, or the first
+  half of a short contract), and its pedagogical costs plus those already requested
+  (requests that count: neither refused nor cancelled) stay within the first advance's
+  amount (net of any employer participation). Frais annexes may come alongside; a
+  request without pedagogical costs does not use the exemption up, so the first advance
+  may still follow it without a certificate. The first advance may be requested in
+  several parts, each exempt while the total stays within its amount; a request
+  covering more (a whole year at once, say) needs the certificate. With
   ``certificat_exige_sauf_premiere_avance=False`` the exemption is withdrawn and every
-  request needs the certificate.
+  request needs the certificate (:func:`certificat_requis`).
 - **Frais annexes ceilings** (article D6332-83): meals and nights ≤ 3 € × meals + 6 € ×
   nights of the same request; first equipment (declared inside frais divers, so never
   above them) ≤ 500 € over the contract, counting earlier requests; international
@@ -26,7 +35,13 @@ Rules and choices
 - **Consumption**: every request neither refused nor cancelled counts against its
   category's budget line; only paid ones count as "Remboursements déjà effectués".
 - **Opening**: the pedagogical amount may not exceed what the schedule has opened by the
-  request date minus what is already requested. The schedule is taken through the small
+  request date minus what is already requested. The request date is a calendar day
+  given by the caller (the use cases take it in the OPCO's time zone), never derived
+  here from an instant: a UTC instant's date is the day before in Paris until 1 or 2 am.
+- **Rank**: each request carries its rank on the file (:attr:`DemandeRemboursement.numero`,
+  1 for the first), the number of requests already on the file (whatever their state)
+  plus one, given at submission under the file's lock and never recomputed: the
+  receipt's "Référence OPCO" is built from it. The schedule is taken through the small
   :class:`CalendrierPedagogique` protocol, which ``cfa_domain.echeancier.Echeancier``
   satisfies, so these rules do not depend on how the schedule is computed.
 - **State machine** (:data:`TRANSITIONS_DEMANDE`): soumise → en traitement → validée →
@@ -75,6 +90,7 @@ __all__ = [
     "PieceJointe",
     "QuantitesFraisAnnexes",
     "Recepisse",
+    "certificat_requis",
     "consommation",
     "est_premiere_avance",
     "rembourse",
@@ -86,11 +102,16 @@ __all__ = [
 
 
 class EcheanceAvecPeriode(Protocol):
-    """An installment of the schedule: only its period matters here."""
+    """An installment of the schedule: only its period and amount matter here."""
 
     @property
     def periode(self) -> Periode:
         """The period the installment covers."""
+        ...
+
+    @property
+    def montant(self) -> Montant:
+        """What the OPCO pays for it."""
         ...
 
 
@@ -256,6 +277,9 @@ class ParametresRemboursement:
 
 
 PARAMETRES_REMBOURSEMENT_PAR_DEFAUT = ParametresRemboursement()
+
+_RANG_MAX = 10**6
+"""Far above any file's number of requests: a rank beyond it is a data error."""
 """3 € a meal, 6 € a night, 500 € first equipment, 500 € mobility (to confirm)."""
 
 
@@ -291,20 +315,41 @@ def rembourse(demandes: Iterable[DemandeRemboursement]) -> Montant:
 
 
 def est_premiere_avance(
-    demandes: Iterable[DemandeRemboursement], periode: Periode, calendrier: CalendrierPedagogique
+    demandes: Iterable[DemandeRemboursement],
+    periode: Periode,
+    frais_pedagogiques: Montant,
+    calendrier: CalendrierPedagogique,
 ) -> bool:
-    """True for the file's first counting request when it starts in the first advance."""
-    return not _comptees(demandes) and calendrier.premiere_avance.periode.contient(periode.debut)
+    """True when a request is (part of) the first advance of the first year.
+
+    Its ``periode`` lies within the first advance's period, and its ``frais_pedagogiques``
+    plus the pedagogical costs of the ``demandes`` that count stay within the first
+    advance's amount. Frais annexes do not matter either way.
+    """
+    avance = calendrier.premiere_avance
+    deja = consommation(demandes)[Categorie.FRAIS_PEDAGOGIQUES]
+    return avance.periode.contient(periode) and frais_pedagogiques + deja <= avance.montant
 
 
-def _verifier_pieces(
-    pieces: Iterable[PieceJointe], *, premiere_avance: bool, parametres: ParametresRemboursement
-) -> None:
+def certificat_requis(
+    demandes: Iterable[DemandeRemboursement],
+    periode: Periode,
+    frais_pedagogiques: Montant,
+    calendrier: CalendrierPedagogique,
+    parametres: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+) -> bool:
+    """True when such a request needs a certificat de réalisation (see the module rules)."""
+    dispense_possible = parametres.certificat_exige_sauf_premiere_avance
+    return not (
+        dispense_possible and est_premiere_avance(demandes, periode, frais_pedagogiques, calendrier)
+    )
+
+
+def _verifier_pieces(pieces: Iterable[PieceJointe], *, certificat: bool) -> None:
     fournies = {p.piece for p in pieces}
     if Piece.FACTURE not in fournies:
         raise PieceManquante(Piece.FACTURE.value, Piece.FACTURE.libelle)
-    dispense = premiere_avance and parametres.certificat_exige_sauf_premiere_avance
-    if not dispense and Piece.CERTIFICAT_REALISATION not in fournies:
+    if certificat and Piece.CERTIFICAT_REALISATION not in fournies:
         raise PieceManquante(
             Piece.CERTIFICAT_REALISATION.value, Piece.CERTIFICAT_REALISATION.libelle
         )
@@ -380,26 +425,22 @@ def verifier_demande(
 ) -> None:
     """Refuse a new request on ``action`` (whose requests so far are ``demandes``).
 
-    Returns None when the request is admitted; ``le`` is the request's date.
+    Returns None when the request is admitted; ``le`` is the request's calendar day (in
+    the OPCO's time zone).
 
     Raises:
         ConditionsNonAcceptees: the general conditions are not accepted.
         DossierNonRemboursable: the file is neither *en cours* nor *rompu*.
         PeriodeHorsContrat: the period leaves the contract (cut at a rupture).
-        PieceManquante: the invoice, or the certificate outside the first advance.
         DonneeInvalide: first equipment declared above the frais divers.
         PlafondDepasse: meals and nights, first equipment or mobility ceiling.
         BudgetDepasse: a category would exceed its budget line.
         MontantNonOuvert: more pedagogical costs than the installments opened by ``le``.
+        PieceManquante: the invoice, or the certificate outside the first advance.
     """
     if not conditions_acceptees:
         raise ConditionsNonAcceptees
     action.verifier_remboursable(periode)
-    _verifier_pieces(
-        pieces,
-        premiere_avance=est_premiere_avance(demandes, periode, calendrier),
-        parametres=parametres,
-    )
     _verifier_plafonds(demandes, montants, quantites, parametres)
     consomme = consommation(demandes)
     for categorie in Categorie:
@@ -412,6 +453,12 @@ def verifier_demande(
         raise MontantNonOuvert(
             montants.frais_pedagogiques.valeur, ouvert.valeur, calendrier.prochaine_ouverture(le)
         )
+    _verifier_pieces(
+        pieces,
+        certificat=certificat_requis(
+            demandes, periode, montants.frais_pedagogiques, calendrier, parametres
+        ),
+    )
 
 
 # --- the aggregate ---------------------------------------------------------------------
@@ -431,6 +478,8 @@ class DemandeRemboursement:
 
     id: uuid.UUID = attrs.field(validator=_instance(uuid.UUID, "id", "Identifiant"))
     numero_action: str = attrs.field(validator=_numero_action())
+    numero: int = attrs.field(validator=_entier("numero", "Rang de la demande", (1, _RANG_MAX)))
+    """Rank of the request on its file, from 1, given at submission (see :meth:`soumettre`)."""
     siret_organisme: Siret = attrs.field(validator=_instance(Siret, "siret", "SIRET"))
     compte_id: uuid.UUID = attrs.field(validator=_instance(uuid.UUID, "compte_id", "Compte"))
     soumise_le: dt.datetime = attrs.field(validator=_instance(dt.datetime, "soumise_le", "Date"))
@@ -461,6 +510,7 @@ class DemandeRemboursement:
         compte_id: uuid.UUID,
         auteur: str,
         quand: dt.datetime,
+        le: dt.date,
         periode: Periode,
         montants: MontantsDemandes,
         quantites: QuantitesFraisAnnexes,
@@ -470,7 +520,14 @@ class DemandeRemboursement:
         parametres: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
         cle_idempotence: str | None = None,
     ) -> Self:
-        """Check the request with :func:`verifier_demande`, then create it *soumise*."""
+        """Check the request with :func:`verifier_demande`, then create it *soumise*.
+
+        ``quand`` is the instant of the submission (history, sort order); ``le`` its
+        calendar day in the OPCO's time zone, against which the schedule is checked.
+        ``demandes`` are every request already on the file (whatever their state): the
+        new one's :attr:`numero` is their count plus one, so the caller must hold the
+        file's lock from reading them to storing this one.
+        """
         verifier_demande(
             action=action,
             demandes=demandes,
@@ -479,13 +536,14 @@ class DemandeRemboursement:
             quantites=quantites,
             pieces=pieces,
             conditions_acceptees=conditions_acceptees,
-            le=quand.date(),
+            le=le,
             calendrier=calendrier,
             parametres=parametres,
         )
         return cls(
             id=demande_id,
             numero_action=action.numero_action,
+            numero=len(demandes) + 1,
             siret_organisme=siret_organisme,
             compte_id=compte_id,
             soumise_le=quand,
@@ -577,6 +635,11 @@ class Recepisse:
 
     DISPOSITIF: ClassVar[str] = "Contrat d'Apprentissage"
 
+    @staticmethod
+    def reference_opco_de(demande: DemandeRemboursement) -> str:
+        """``<action number>-<rank on the file>``, the rank on two digits at least."""
+        return f"{demande.numero_action}-{demande.numero:02d}"
+
     @property
     def titre(self) -> str:
         """The receipt's heading, dated."""
@@ -588,15 +651,17 @@ class Recepisse:
         demande: DemandeRemboursement,
         action: Action,
         *,
+        date: dt.date,
         organisme_nom: str,
         reference_of: str,
-        reference_opco: str,
         demandeur: str,
         deja_rembourse: Montant,
     ) -> Self:
         """Gather the receipt of ``demande`` on ``action``.
 
-        ``deja_rembourse`` is :func:`rembourse` of the file's requests.
+        ``date`` is the submission's calendar day in the OPCO's time zone;
+        ``deja_rembourse`` is :func:`rembourse` of the file's requests; the "Référence
+        OPCO" is :meth:`reference_opco_de` the request.
         """
         if demande.numero_action != action.numero_action:
             raise DonneeInvalide(
@@ -607,11 +672,11 @@ class Recepisse:
         fournies = {p.piece for p in demande.pieces}
         apprenti = action.contrat.apprenti
         return cls(
-            date=demande.soumise_le.date(),
+            date=date,
             organisme=organisme_nom,
             reference_of=reference_of,
             demandeur=demandeur,
-            reference_opco=reference_opco,
+            reference_opco=cls.reference_opco_de(demande),
             dispositif=cls.DISPOSITIF,
             intitule_formation=action.formation.intitule,
             numero_action=action.numero_action,

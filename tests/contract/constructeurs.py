@@ -165,6 +165,7 @@ def action(
     deca: str | None = None,
     budget: Montant = BUDGET_PEDAGOGIQUE,
     etat: EtatDossier = EtatDossier.EN_COURS,
+    depot: dt.date = dt.date(2024, 8, 20),
 ) -> Action:
     """A two-year file received from the feed, then moved to ``etat`` (en cours by default)."""
     nouvelle = Action.recue(
@@ -173,7 +174,7 @@ def action(
         formation=Formation(
             intitule="BTS Diététique",
             numero_deca=None if deca is None else NumeroDeca(deca),
-            date_depot=dt.date(2024, 8, 20),
+            date_depot=depot,
             diplome="BTS diététique",
             code_diplome="32033104",
             niveau_diplome=5,
@@ -201,6 +202,7 @@ def action(
     chemin = {
         EtatDossier.RECU: (),
         EtatDossier.EN_INSTRUCTION: (EtatDossier.EN_INSTRUCTION,),
+        EtatDossier.EN_ATTENTE: (EtatDossier.EN_INSTRUCTION, EtatDossier.EN_ATTENTE),
         EtatDossier.EN_COURS: (EtatDossier.EN_INSTRUCTION, EtatDossier.EN_COURS),
         EtatDossier.ANNULE: (EtatDossier.ANNULE,),
     }[etat]
@@ -212,13 +214,14 @@ def action(
 @attrs.frozen
 class _Avance:
     periode: Periode
+    montant: Montant
 
 
 @attrs.frozen
 class CalendrierOuvert:
     """A schedule where everything is opened: only the budget limits the requests."""
 
-    premiere_avance: _Avance = _Avance(CONTRAT)
+    premiere_avance: _Avance = _Avance(CONTRAT, Montant(10_000_000))
 
     def disponible_au(self, _le: dt.date, deja_demande: Montant) -> Montant:
         """Ten million euros minus what was asked."""
@@ -254,6 +257,7 @@ def soumettre(
         compte_id=compte_id or uuid.uuid4(),
         auteur="claire.durand@cfa-exemple.fr",
         quand=quand,
+        le=quand.date(),
         periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
         montants=MontantsDemandes(pedagogie, repas or Montant(0), Montant(0), Montant(0)),
         quantites=QuantitesFraisAnnexes(nombre_repas=100),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 import pytest
@@ -187,3 +188,27 @@ def test_recherche_total_rembourse(banc: Banc) -> None:
         relue = next(r.action for r in page.elements if r.action.numero_action == "1000")
         assert relue is uow.actions.obtenir("1000")
         assert len(relue.historique) == 3
+
+
+def test_sans_reponse(banc: Banc) -> None:
+    """Files reçu, en instruction or en attente filed before the day, oldest filing first."""
+    depot = dt.date(2025, 3, 1)
+    with banc.uow() as uow:
+        for numero, etat, jours in (
+            ("1001", EtatDossier.RECU, 0),
+            ("1002", EtatDossier.EN_INSTRUCTION, -10),
+            ("1003", EtatDossier.EN_ATTENTE, 0),
+            ("1004", EtatDossier.RECU, 1),
+            ("1005", EtatDossier.EN_COURS, -10),
+            ("1006", EtatDossier.ANNULE, -10),
+        ):
+            uow.actions.ajouter(dossier(numero, etat=etat, depot=depot + dt.timedelta(days=jours)))
+        uow.commit()
+    with banc.uow() as uow:
+        trouves = uow.actions.sans_reponse(dt.date(2025, 3, 2))
+        assert [a.numero_action for a in trouves] == ["1002", "1001", "1003"]
+        assert [len(a.historique) for a in trouves] == [2, 1, 3]
+        assert [a.numero_action for a in uow.actions.sans_reponse(depot)] == ["1002"]
+        changee = trouves[0]
+        changee.changer_etat(EtatDossier.EN_COURS, auteur="conseiller", quand=instant(1))
+        assert [a.numero_action for a in uow.actions.sans_reponse(depot)] == []

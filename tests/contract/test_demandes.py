@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.errors import Conflit
-from cfa_domain.remboursement import EtatDemande
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
 from cfa_domain.values import Montant
 
 from .constructeurs import SIRET_A, SIRET_B, champs, instant, soumettre
@@ -26,21 +26,22 @@ def _avec_dossiers(banc: Banc) -> None:
 
 
 def test_ajouter_relire_et_pour_action(banc: Banc) -> None:
-    """Requests read back whole (amounts to the cent, documents), a file's oldest first."""
+    """Requests read back whole (rank, amounts to the cent, documents), a file's in rank order."""
     _avec_dossiers(banc)
     with banc.uow() as uow:
         action = uow.actions.obtenir("1000")
         assert action is not None
-        second = soumettre(action, [], Montant("99.99"), quand=instant(5), repas=Montant("12.50"))
-        premier = soumettre(action, [second], Montant("1200.01"), quand=instant(1))
+        premier = soumettre(action, [], Montant("99.99"), quand=instant(5), repas=Montant("12.50"))
+        second = soumettre(action, [premier], Montant("1200.01"), quand=instant(1))
         uow.demandes.ajouter(second)
         uow.demandes.ajouter(premier)
         uow.commit()
     with banc.uow() as uow:
-        relue = uow.demandes.obtenir(second.id)
+        relue = uow.demandes.obtenir(premier.id)
         assert relue is not None
-        assert champs(relue) == champs(second)
+        assert champs(relue) == champs(premier)
         assert relue.total == Montant("112.49")
+        assert (relue.numero, second.numero) == (1, 2)
         assert [d.id for d in uow.demandes.pour_action("1000")] == [premier.id, second.id]
         assert uow.demandes.pour_action("2000") == []
         assert uow.demandes.obtenir(uuid.uuid4()) is None
@@ -55,14 +56,15 @@ def test_cle_d_idempotence(banc: Banc) -> None:
         assert action is not None
         premiere = soumettre(action, [], Montant(10), compte_id=compte_id, cle="form-1")
         uow.demandes.ajouter(premiere)
-        uow.demandes.ajouter(soumettre(action, [], Montant(10), cle="form-1"))
+        uow.demandes.ajouter(soumettre(action, [premiere], Montant(10), cle="form-1"))
         uow.commit()
     with banc.uow() as uow:
         action = uow.actions.obtenir("1000")
         assert action is not None
+        deja = uow.demandes.pour_action("1000")
         with pytest.raises(Conflit, match="déjà été envoyée"):
             uow.demandes.ajouter(
-                soumettre(action, [], Montant(10), compte_id=compte_id, cle="form-1")
+                soumettre(action, deja, Montant(10), compte_id=compte_id, cle="form-1")
             )
         trouvee = uow.demandes.par_cle_idempotence(compte_id, "form-1")
         assert trouvee is not None
@@ -77,11 +79,12 @@ def test_pour_organismes_pagine_plus_recent_d_abord(banc: Banc) -> None:
         a, b = uow.actions.obtenir("1000"), uow.actions.obtenir("2000")
         assert a is not None
         assert b is not None
-        ids = []
+        demandes: list[DemandeRemboursement] = []
         for minute in range(5):
-            demande = soumettre(a, [], Montant(10), quand=instant(minute))
+            demande = soumettre(a, demandes, Montant(10), quand=instant(minute))
             uow.demandes.ajouter(demande)
-            ids.append(demande.id)
+            demandes.append(demande)
+        ids = [d.id for d in demandes]
         uow.demandes.ajouter(soumettre(b, [], Montant(10), quand=instant(9)))
         uow.commit()
     with banc.uow() as uow:
@@ -117,3 +120,28 @@ def test_paiement_enregistre(banc: Banc) -> None:
             EtatDemande.EN_TRAITEMENT,
             EtatDemande.REFUSEE,
         ]
+
+
+def test_un_rang_par_dossier(banc: Banc) -> None:
+    """Two requests with the same rank on one file are a Conflit; on two files they coexist."""
+    _avec_dossiers(banc)
+    with banc.uow() as uow:
+        a, b = uow.actions.obtenir("1000"), uow.actions.obtenir("2000")
+        assert a is not None
+        assert b is not None
+        premiere = soumettre(a, [], Montant(10))
+        uow.demandes.ajouter(premiere)
+        uow.demandes.ajouter(soumettre(b, [], Montant(10)))
+        uow.commit()
+    with banc.uow() as uow:
+        a = uow.actions.obtenir("1000")
+        assert a is not None
+        doublon = soumettre(a, [], Montant(20))
+        assert doublon.numero == premiere.numero
+        with pytest.raises(Conflit):
+            uow.demandes.ajouter(doublon)
+        uow.demandes.ajouter(soumettre(a, [premiere], Montant(20)))
+        uow.commit()
+    with banc.uow() as uow:
+        assert [d.numero for d in uow.demandes.pour_action("1000")] == [1, 2]
+        assert [d.numero for d in uow.demandes.pour_action("2000")] == [1]

@@ -13,12 +13,14 @@ import pytest
 from cfa_domain.echeancier import (
     PARAMETRES_PAR_DEFAUT,
     RYTHME_2021,
+    ConventionAnniversaire,
     Echeancier,
     MethodePoids,
     ParametresEcheancier,
     Regime,
     Tranche,
     ajouter_mois,
+    anniversaire,
     calculer_echeancier,
     tranches_reprise_de_stock,
 )
@@ -57,7 +59,7 @@ def test_ajouter_mois_clamps_to_the_last_day_of_the_month() -> None:
     assert ajouter_mois(D(2024, 11, 15), 3) == D(2025, 2, 15)
 
 
-def test_month_dates_are_computed_from_the_contract_start_so_clamps_do_not_accumulate() -> None:
+def test_month_dates_are_computed_from_the_year_start_so_clamps_do_not_accumulate() -> None:
     """A contract starting on 31 January has month 2 from 29 February and month 3 from 31 March."""
     echeancier = calculer_echeancier(
         debut=D(2024, 1, 31),
@@ -80,13 +82,53 @@ def test_month_dates_are_computed_from_the_contract_start_so_clamps_do_not_accum
     ]
 
 
-def test_a_29_february_start_gives_years_starting_on_28_february() -> None:
-    """A 29/02/2024 start: year 2 starts 28/02/2025; a one-day last year is split on that day."""
+def test_anniversaire_of_29_february_follows_the_convention() -> None:
+    """29 February's anniversary is 1 March in a non-leap year by default, 28 February if chosen."""
+    assert anniversaire(D(2024, 2, 29), 0) == D(2024, 2, 29)
+    assert anniversaire(D(2024, 2, 29), 1) == D(2025, 3, 1)
+    assert anniversaire(D(2024, 2, 29), 4) == D(2028, 2, 29)
+    veille = ConventionAnniversaire.VINGT_HUIT_FEVRIER
+    assert anniversaire(D(2024, 2, 29), 1, veille) == D(2025, 2, 28)
+    assert anniversaire(D(2024, 2, 28), 1) == D(2025, 2, 28)
+    assert anniversaire(D(2023, 9, 1), 2) == D(2025, 9, 1)
+    assert PARAMETRES_PAR_DEFAUT.anniversaire_29_fevrier is ConventionAnniversaire.PREMIER_MARS
+
+
+def test_a_29_february_start_makes_two_full_years_without_a_phantom_third() -> None:
+    """29/02/2024-28/02/2026: two full years, the second from 1 March, no phantom third."""
     echeancier = calculer_echeancier(
         debut=D(2024, 2, 29),
         fin=D(2026, 2, 28),
         date_signature=D(2024, 2, 1),
         engagement=Montant(2500),
+    )
+    assert [(a.periode, a.complete, a.poids) for a in echeancier.annees] == [
+        (Periode(D(2024, 2, 29), D(2025, 2, 28)), True, Fraction(1)),
+        (Periode(D(2025, 3, 1), D(2026, 2, 28)), True, Fraction(1)),
+    ]
+    # Year 2's months count from its start, 1 March: months 7 and 10 start on 1 September
+    # and 1 December (from the contract start they would be 29 August and 29 November).
+    assert _lignes(echeancier) == [
+        ("A1-E1", D(2024, 2, 29), D(2024, 8, 28), "500.00", D(2024, 2, 29), None),
+        ("A1-E2", D(2024, 8, 29), D(2024, 11, 28), "375.00", D(2024, 8, 29), None),
+        ("A1-E3", D(2024, 11, 29), D(2025, 2, 28), "375.00", D(2024, 11, 29), None),
+        ("A2-E1", D(2025, 3, 1), D(2025, 8, 31), "500.00", D(2025, 3, 1), None),
+        ("A2-E2", D(2025, 9, 1), D(2025, 11, 30), "375.00", D(2025, 9, 1), None),
+        ("A2-E3", D(2025, 12, 1), D(2026, 2, 28), "375.00", D(2025, 12, 1), None),
+    ]
+
+
+def test_the_28_february_convention_counts_months_from_the_shifted_year_start() -> None:
+    """With 28 February anniversaries, year 2 starts 28/02/2025 and its month 7 on 28/08/2025."""
+    echeancier = calculer_echeancier(
+        debut=D(2024, 2, 29),
+        fin=D(2026, 2, 28),
+        date_signature=D(2024, 2, 1),
+        engagement=Montant(2500),
+        parametres=attrs.evolve(
+            PARAMETRES_PAR_DEFAUT,
+            anniversaire_29_fevrier=ConventionAnniversaire.VINGT_HUIT_FEVRIER,
+        ),
     )
     assert [a.periode for a in echeancier.annees] == [
         Periode(D(2024, 2, 29), D(2025, 2, 27)),
@@ -95,9 +137,48 @@ def test_a_29_february_start_gives_years_starting_on_28_february() -> None:
     ]
     # weights 1, 1, 1/12 (one started month): NPEC = 2500 / (25/12) = 1200.
     assert [a.montant for a in echeancier.annees] == [Montant(1200), Montant(1200), Montant(100)]
+    assert [e.periode.debut for e in echeancier.echeances[3:6]] == [
+        D(2025, 2, 28), D(2025, 8, 28), D(2025, 11, 28),
+    ]  # fmt: skip
     derniere = echeancier.annees[-1].periode
     assert [e.periode for e in echeancier.echeances[-2:]] == [derniere, derniere]
-    assert [e.date_ouverture for e in echeancier.echeances[-2:]] == [D(2026, 2, 28)] * 2
+
+
+def test_a_year_of_12_started_months_gets_the_full_rhythm_weighed_in_days_since_july_2025() -> None:
+    """02/09/2025-31/08/2027: year 2 lacks one day, weighs 364/365 and is paid 40/30/20/10."""
+    echeancier = calculer_echeancier(
+        debut=D(2025, 9, 2),
+        fin=D(2027, 8, 31),
+        date_signature=D(2025, 8, 1),
+        engagement=Montant(7290),
+    )
+    assert [(a.complete, a.poids) for a in echeancier.annees] == [
+        (True, Fraction(1)), (True, Fraction(364, 365)),
+    ]  # fmt: skip
+    # NPEC = 7 290 / (729/365) = 3 650; year 2: 3 650 × 364/365 = 3 640.
+    assert [a.montant for a in echeancier.annees] == [Montant(3650), Montant(3640)]
+    assert _lignes(echeancier)[4:] == [
+        ("A2-E1", D(2026, 9, 2), D(2027, 3, 1), "1456.00", D(2026, 9, 2), None),
+        ("A2-E2", D(2027, 3, 2), D(2027, 6, 1), "1092.00", D(2027, 3, 2), None),
+        ("A2-E3", D(2027, 6, 2), D(2027, 8, 31), "728.00", D(2027, 6, 2), None),
+        ("A2-E4", D(2026, 9, 2), D(2027, 8, 31), "364.00", D(2027, 9, 1), D(2028, 1, 1)),
+    ]
+
+
+def test_a_year_of_12_started_months_weighs_1_and_gets_the_full_rhythm_before_july_2025() -> None:
+    """Signed before July 2025, 12 started months weigh 12/12 = 1: two equal years, 40/30/30."""
+    echeancier = calculer_echeancier(
+        debut=D(2025, 9, 2),
+        fin=D(2027, 8, 31),
+        date_signature=D(2025, 6, 1),
+        engagement=Montant(7290),
+    )
+    assert [(a.complete, a.poids) for a in echeancier.annees] == [(True, Fraction(1))] * 2
+    assert _lignes(echeancier)[3:] == [
+        ("A2-E1", D(2026, 9, 2), D(2027, 3, 1), "1458.00", D(2026, 9, 2), None),
+        ("A2-E2", D(2027, 3, 2), D(2027, 6, 1), "1093.50", D(2027, 3, 2), None),
+        ("A2-E3", D(2027, 6, 2), D(2027, 8, 31), "1093.50", D(2027, 6, 2), None),
+    ]
 
 
 # --- regimes ---------------------------------------------------------------------------
@@ -291,6 +372,28 @@ def test_july_2025_regime_pays_40_30_20_and_a_solde_that_lapses_after_the_end() 
     assert solde.est_ouverte(D(2027, 9, 1))
     assert solde.est_ouverte(D(2027, 12, 31))
     assert not solde.est_ouverte(D(2028, 1, 1))
+
+
+@pytest.mark.parametrize(
+    ("debut", "fin", "dernier_jour"),
+    [
+        (D(2025, 7, 1), D(2027, 6, 30), D(2027, 10, 30)),
+        (D(2025, 3, 1), D(2027, 2, 28), D(2027, 6, 28)),
+        (D(2025, 9, 1), D(2027, 8, 31), D(2027, 12, 31)),
+        (D(2025, 11, 1), D(2026, 10, 31), D(2027, 2, 28)),
+    ],
+)
+def test_the_last_solde_may_be_requested_up_to_the_end_plus_4_months(
+    debut: dt.date, fin: dt.date, dernier_jour: dt.date
+) -> None:
+    """The last solde's last day is the end plus 4 calendar months (30/06/2027 → 30/10/2027)."""
+    echeancier = calculer_echeancier(
+        debut=debut, fin=fin, date_signature=D(2025, 7, 1), engagement=Montant(10000)
+    )
+    solde = echeancier.echeances[-1]
+    assert solde.date_caducite == dernier_jour + dt.timedelta(days=1)
+    assert solde.est_ouverte(dernier_jour)
+    assert not solde.est_ouverte(dernier_jour + dt.timedelta(days=1))
 
 
 def test_a_lapsed_solde_is_no_longer_available_nor_due() -> None:

@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
 from collections import defaultdict
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cfa_domain.echeancier import Echeancier, calculer_echeancier
+from cfa_domain.echeancier import (
+    PARAMETRES_PAR_DEFAUT,
+    ConventionAnniversaire,
+    Echeancier,
+    anniversaire,
+    calculer_echeancier,
+)
 from cfa_domain.values import Montant
 
 _JOUR = dt.timedelta(days=1)
@@ -187,3 +195,33 @@ def test_trop_percu_is_what_was_paid_beyond_the_total(contrat: Contrat, deja_pay
     trop = echeancier.trop_percu(deja_paye)
     assert trop == max(deja_paye - echeancier.total, Montant.zero())
     assert not trop.est_negatif
+
+
+@given(contrats())
+def test_years_tile_the_contract_and_only_a_last_year_may_be_short(contrat: Contrat) -> None:
+    """Years follow each other day after day; all but the last have 12 started months."""
+    annees = contrat.echeancier().annees
+    for avant, apres in itertools.pairwise(annees):
+        assert avant.periode.fin + _JOUR == apres.periode.debut
+        assert avant.complete
+        assert avant.poids == 1
+    assert all(0 < a.poids <= 1 for a in annees)
+
+
+@given(
+    st.dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)),
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from(ConventionAnniversaire),
+)
+def test_a_contract_of_n_whole_years_has_n_full_years(
+    debut: dt.date, annees: int, convention: ConventionAnniversaire
+) -> None:
+    """A contract ending the day before its n-th anniversary has n full years, never a phantom."""
+    echeancier = calculer_echeancier(
+        debut=debut,
+        fin=anniversaire(debut, annees, convention) - _JOUR,
+        date_signature=debut,
+        engagement=Montant(1000),
+        parametres=attrs.evolve(PARAMETRES_PAR_DEFAUT, anniversaire_29_fevrier=convention),
+    )
+    assert [(a.complete, a.poids) for a in echeancier.annees] == [(True, Fraction(1))] * annees

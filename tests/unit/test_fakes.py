@@ -339,6 +339,7 @@ def _recepisse() -> Recepisse:
     demande = DemandeRemboursement(
         id=uuid.UUID(int=1),
         numero_action=action.numero_action,
+        numero=1,
         siret_organisme=exemples.SIRET_CFA,
         compte_id=uuid.UUID(int=2),
         soumise_le=exemples.INSTANT,
@@ -351,9 +352,9 @@ def _recepisse() -> Recepisse:
     return Recepisse.pour(
         demande,
         action,
+        date=exemples.INSTANT.date(),
         organisme_nom="CFA des Métiers de la Santé",
         reference_of="OF-000074",
-        reference_opco="OPCO-1",
         demandeur="Claire Durand",
         deja_rembourse=Montant(0),
     )

@@ -38,6 +38,7 @@ from cfa_domain.remboursement import (
     PieceJointe,
     QuantitesFraisAnnexes,
     Recepisse,
+    certificat_requis,
     consommation,
     est_premiere_avance,
     rembourse,
@@ -63,9 +64,10 @@ CERTIFICAT = PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-certif", "certificat
 
 @attrs.frozen
 class EcheanceFictive:
-    """An installment reduced to its period."""
+    """An installment reduced to its period and amount."""
 
     periode: Periode
+    montant: Montant
 
 
 @attrs.frozen
@@ -73,7 +75,7 @@ class CalendrierFictif:
     """Installments opening on given dates; satisfies CalendrierPedagogique."""
 
     tranches: tuple[tuple[dt.date, Montant], ...]
-    premiere_avance: EcheanceFictive = EcheanceFictive(PREMIERE_AVANCE)
+    premiere_avance: EcheanceFictive = EcheanceFictive(PREMIERE_AVANCE, Montant(2400))
 
     def disponible_au(self, le: dt.date, deja_demande: Montant) -> Montant:
         """Amount of the installments opened by ``le``, minus what was asked, floored at 0."""
@@ -147,11 +149,13 @@ def demande(
     quantites: QuantitesFraisAnnexes | None = None,
     periode: Periode = PREMIERE_AVANCE,
     pieces: tuple[PieceJointe, ...] = (FACTURE, CERTIFICAT),
+    numero: int = 1,
 ) -> DemandeRemboursement:
     """A request on the file, built directly in the given state (no rules checked)."""
     return DemandeRemboursement(
         id=uuid.uuid4(),
         numero_action="2011303654",
+        numero=numero,
         siret_organisme=SIRET_CFA,
         compte_id=COMPTE,
         soumise_le=QUAND,
@@ -385,16 +389,61 @@ def test_facture_toujours_exigee() -> None:
 
 
 def test_certificat_apres_la_premiere_avance() -> None:
-    """After a counted request, the certificate is required."""
+    """Once the first advance is requested, the next request needs the certificate."""
+    avance = [demande(montants("2400"), etat=D.PAYEE)]
+    suite = {
+        "periode": Periode(dt.date(2024, 3, 1), dt.date(2024, 5, 31)),
+        "le": dt.date(2024, 3, 1),
+    }
     with pytest.raises(PieceManquante) as erreur:
-        verifier(demandes=[demande(montants(divers="100"), etat=D.PAYEE)])
+        verifier(demandes=avance, montants=montants("1800"), **suite)
     assert erreur.value.piece == "certificat_realisation"
-    verifier(demandes=[demande(montants(divers="100"), etat=D.PAYEE)], pieces=[FACTURE, CERTIFICAT])
+    verifier(demandes=avance, montants=montants("1800"), pieces=[FACTURE, CERTIFICAT], **suite)
 
 
 def test_premiere_avance_apres_un_refus() -> None:
     """A refused or cancelled earlier request does not use up the first advance."""
-    verifier(demandes=[demande(etat=D.REFUSEE), demande(etat=D.ANNULEE)])
+    verifier(demandes=[demande(montants("2400"), etat=D.REFUSEE), demande(etat=D.ANNULEE)])
+
+
+def test_premiere_avance_en_plusieurs_fois() -> None:
+    """The first advance may be asked in parts without certificate while their sum stays in it."""
+    deja = [demande(montants("1000"), etat=D.PAYEE)]
+    verifier(demandes=deja, montants=montants("1400"))
+    with pytest.raises(PieceManquante):
+        verifier(demandes=deja, montants=montants("1400.01"), le=dt.date(2024, 3, 1))
+
+
+def test_frais_annexes_seuls_ne_consomment_pas_la_dispense() -> None:
+    """An earlier request of frais annexes only leaves the first advance exempt."""
+    verifier(demandes=[demande(montants(divers="100"), etat=D.PAYEE)])
+
+
+def test_frais_annexes_avec_la_premiere_avance() -> None:
+    """Frais annexes may come alongside the first advance, still without certificate."""
+    verifier(
+        montants=montants("2400", repas="12", divers="100"),
+        quantites=QuantitesFraisAnnexes(nombre_repas=4),
+    )
+
+
+def test_une_annee_entiere_d_un_coup_exige_le_certificat() -> None:
+    """A first request covering more than the first advance's period needs the certificate."""
+    annee = {
+        "periode": Periode(dt.date(2023, 9, 1), dt.date(2024, 8, 31)),
+        "le": dt.date(2024, 9, 1),
+    }
+    with pytest.raises(PieceManquante):
+        verifier(montants=montants("100"), **annee)
+    with pytest.raises(PieceManquante):
+        verifier(periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 3, 1)))
+    verifier(montants=montants("6000"), pieces=[FACTURE, CERTIFICAT], **annee)
+
+
+def test_plus_que_la_premiere_avance_exige_le_certificat() -> None:
+    """A first request above the first advance's amount needs the certificate."""
+    with pytest.raises(PieceManquante):
+        verifier(montants=montants("2400.01"), le=dt.date(2024, 3, 1))
 
 
 def test_certificat_hors_periode_de_premiere_avance() -> None:
@@ -410,10 +459,44 @@ def test_certificat_toujours_exige_si_parametre() -> None:
 
 
 def test_est_premiere_avance() -> None:
-    """The first advance: no counted request yet and a period starting in its installment."""
-    assert est_premiere_avance([], PREMIERE_AVANCE, CALENDRIER)
-    assert not est_premiere_avance([demande()], PREMIERE_AVANCE, CALENDRIER)
-    assert not est_premiere_avance([], Periode(dt.date(2024, 3, 1), CONTRAT.fin), CALENDRIER)
+    """The first advance: a period within its installment, pedagogy within its amount."""
+    assert est_premiere_avance([], PREMIERE_AVANCE, Montant(2400), CALENDRIER)
+    assert est_premiere_avance([], PREMIERE_AVANCE, Montant(0), CALENDRIER)
+    assert not est_premiere_avance([demande()], PREMIERE_AVANCE, Montant(2400), CALENDRIER)
+    assert est_premiere_avance(
+        [demande(etat=D.REFUSEE)], PREMIERE_AVANCE, Montant(2400), CALENDRIER
+    )
+    assert not est_premiere_avance(
+        [], Periode(dt.date(2024, 3, 1), CONTRAT.fin), Montant(1), CALENDRIER
+    )
+
+
+def test_certificat_requis_suit_le_parametre() -> None:
+    """certificat_requis is the exemption's negation, and always True with it withdrawn."""
+    sans_dispense = ParametresRemboursement(certificat_exige_sauf_premiere_avance=False)
+    assert not certificat_requis([], PREMIERE_AVANCE, Montant(2400), CALENDRIER)
+    assert certificat_requis([], PREMIERE_AVANCE, Montant(2400), CALENDRIER, sans_dispense)
+    assert certificat_requis([], PREMIERE_AVANCE, Montant("2400.01"), CALENDRIER)
+
+
+@given(
+    deja=st.integers(0, 300_000).map(lambda c: Montant(Decimal(c) / 100)),
+    demande_pedagogie=st.integers(0, 300_000).map(lambda c: Montant(Decimal(c) / 100)),
+    annexes=st.integers(0, 50_000).map(lambda c: Montant(Decimal(c) / 100)),
+    debut=st.integers(0, 400),
+    fin=st.integers(0, 400),
+)
+def test_dispense_exactement_dans_la_premiere_avance(
+    deja: Montant, demande_pedagogie: Montant, annexes: Montant, debut: int, fin: int
+) -> None:
+    """Exempt iff the period is within the first advance and pedagogy so far stays within it."""
+    premier = CONTRAT.debut + dt.timedelta(days=min(debut, fin))
+    periode = Periode(premier, CONTRAT.debut + dt.timedelta(days=max(debut, fin)))
+    anterieures = (
+        [demande(MontantsDemandes(deja, annexes, annexes, annexes))] if deja or annexes else []
+    )
+    attendu = PREMIERE_AVANCE.contient(periode) and deja + demande_pedagogie <= Montant(2400)
+    assert est_premiere_avance(anterieures, periode, demande_pedagogie, CALENDRIER) is attendu
 
 
 def test_premier_equipement_dans_les_frais_divers() -> None:
@@ -560,6 +643,7 @@ def soumettre(demandes: Sequence[DemandeRemboursement], **changes: Any) -> Deman
         "compte_id": COMPTE,
         "auteur": "cfa@example.org",
         "quand": QUAND,
+        "le": QUAND.date(),
         "periode": PREMIERE_AVANCE,
         "montants": montants("2400", repas="6"),
         "quantites": QuantitesFraisAnnexes(nombre_repas=2),
@@ -583,9 +667,44 @@ def test_soumettre_cree_une_demande_soumise() -> None:
     assert d.total == Montant(2406)
     assert d.pieces == (FACTURE,)
     assert d.soumise_le == QUAND
+    assert d.numero == 1
     assert [(c.depart, c.arrivee, c.auteur) for c in d.historique] == [
         (None, D.SOUMISE, "cfa@example.org")
     ]
+
+
+def test_soumettre_numerote_apres_toutes_les_demandes_du_dossier() -> None:
+    """The rank is the number of requests already on the file plus one, whatever their state."""
+    anterieures = [
+        demande(montants("100"), etat=D.REFUSEE, numero=1),
+        demande(montants("100"), etat=D.ANNULEE, numero=2),
+    ]
+    assert soumettre(anterieures).numero == 3
+
+
+def test_le_jour_de_la_demande_est_donne_pas_deduit_de_l_instant() -> None:
+    """01/03/2024 00:30 in Paris is 29/02 23:30 UTC: the given day, 1 March, opens A1-E2."""
+    avance = [demande(montants("2400"), etat=D.PAYEE)]
+    minuit_et_demi = dt.datetime(2024, 2, 29, 23, 30, tzinfo=dt.UTC)
+    suite = {
+        "quand": minuit_et_demi,
+        "periode": Periode(dt.date(2024, 3, 1), dt.date(2024, 5, 31)),
+        "montants": montants("1800"),
+        "quantites": QuantitesFraisAnnexes(),
+        "pieces": [FACTURE, CERTIFICAT],
+    }
+    d = soumettre(avance, le=dt.date(2024, 3, 1), **suite)
+    assert d.soumise_le == minuit_et_demi
+    with pytest.raises(MontantNonOuvert):
+        soumettre(avance, le=dt.date(2024, 2, 29), **suite)
+
+
+@pytest.mark.parametrize("numero", [0, -1, True, "1"])
+def test_un_rang_invalide_est_refuse(numero: object) -> None:
+    """A request's rank is a whole number from 1."""
+    with pytest.raises(DonneeInvalide) as erreur:
+        DemandeRemboursement(**(attrs.asdict(demande(), recurse=False) | {"numero": numero}))
+    assert erreur.value.champ == "numero"
 
 
 def test_soumettre_refuse() -> None:
@@ -604,18 +723,18 @@ def test_recepisse() -> None:
     r = Recepisse.pour(
         d,
         dossier,
+        date=dt.date(2023, 10, 3),
         organisme_nom="CFA Santé Île-de-France",
         reference_of="OF-004512",
-        reference_opco="2011303654-CFA",
         demandeur="Jeanne Durand <cfa@example.org>",
         deja_rembourse=Montant(0),
     )
-    assert r.titre == "Récépissé de la demande d'acompte 02/10/2023"
-    assert r.date == dt.date(2023, 10, 2)
+    assert r.titre == "Récépissé de la demande d'acompte 03/10/2023"
+    assert r.date == dt.date(2023, 10, 3)
     assert (r.organisme, r.reference_of, r.reference_opco) == (
         "CFA Santé Île-de-France",
         "OF-004512",
-        "2011303654-CFA",
+        "2011303654-01",
     )
     assert r.demandeur == "Jeanne Durand <cfa@example.org>"
     assert r.dispositif == "Contrat d'Apprentissage"
@@ -634,6 +753,12 @@ def test_recepisse() -> None:
     assert r.demande_id == uuid.UUID(int=1)
 
 
+def test_reference_opco_vient_du_rang_enregistre() -> None:
+    """The "Référence OPCO" is the action number and the stored rank, on two digits at least."""
+    assert Recepisse.reference_opco_de(demande(numero=7)) == "2011303654-07"
+    assert Recepisse.reference_opco_de(demande(numero=123)) == "2011303654-123"
+
+
 def test_recepisse_d_un_autre_dossier() -> None:
     """A receipt pairs a request with its own file only."""
     d = attrs.evolve(demande(), numero_action="999")
@@ -641,9 +766,9 @@ def test_recepisse_d_un_autre_dossier() -> None:
         Recepisse.pour(
             d,
             action(),
+            date=QUAND.date(),
             organisme_nom="CFA",
             reference_of="x",
-            reference_opco="y",
             demandeur="z",
             deja_rembourse=Montant(0),
         )
@@ -708,6 +833,7 @@ class DossierEnCours(RuleBasedStateMachine):
                 compte_id=COMPTE,
                 auteur="cfa",
                 quand=dt.datetime.combine(self.le, dt.time(12), tzinfo=dt.UTC),
+                le=self.le,
                 periode=Periode(periode_debut, periode_debut + dt.timedelta(days=30)),
                 montants=MontantsDemandes(*m),
                 quantites=QuantitesFraisAnnexes(nombre_repas=repas, premier_equipement=equipement),
@@ -720,6 +846,7 @@ class DossierEnCours(RuleBasedStateMachine):
             assert self._instantane() == avant
             return
         event("admise")
+        assert d.numero == len(self.demandes) + 1
         self.demandes.append(d)
 
     @precondition(lambda self: self.demandes)

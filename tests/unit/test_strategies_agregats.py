@@ -608,6 +608,7 @@ def test_admitted_requests_never_ask_more_than_what_is_open(
                     compte_id=deps.jetons.identifiant(),
                     auteur="Claire Durand",
                     quand=deps.contexte.maintenant(),
+                    le=deps.contexte.aujourd_hui(),
                     periode=dossier.periode_remboursable,
                     montants=montants,
                     quantites=QuantitesFraisAnnexes(),

@@ -20,11 +20,14 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
 - **The search** (guide: apprentice name, action number, DECA number, restricted to the
   visible CFAs) is served by ``(siret_cfa, numero_action)``, ``(siret_cfa, nom_recherche)``,
   ``(siret_cfa, prenom_recherche)`` and ``(numero_deca)``; the total already paid comes
-  from ``(numero_action, etat)`` on the requests.
+  from ``(numero_action, etat)`` on the requests. The files the OPCO left unanswered
+  (the 20-day silence rule) are found through ``(etat, date_depot)``.
 - **Uniqueness** is the database's job: SIRET, login email, action number, token
-  fingerprint and ``(compte_id, cle_idempotence)`` (NULL keys never collide, on both
-  engines). Constraint names follow :data:`CONVENTION_NOMMAGE`, so Alembic, the
-  migrations and the error translation agree on them.
+  fingerprint, ``(compte_id, cle_idempotence)`` (NULL keys never collide, on both
+  engines) and a request's rank on its file, ``(numero_action, numero)``: two requests
+  can never share a receipt reference, whatever the application does. Constraint names
+  follow :data:`CONVENTION_NOMMAGE`, so Alembic, the migrations and the error
+  translation agree on them.
 - **Outbox and quarantine** get an integer ``rang`` primary key: "oldest first" is then
   exact even for rows written in the same microsecond.
 """
@@ -235,6 +238,7 @@ actions = sa.Table(
     sa.Index(None, "siret_cfa", "nom_recherche"),
     sa.Index(None, "siret_cfa", "prenom_recherche"),
     sa.Index(None, "numero_deca"),
+    sa.Index(None, "etat", "date_depot"),
 )
 
 historique_actions = _historique("historique_actions", actions.c.numero_action, "auteur")
@@ -248,6 +252,7 @@ demandes = sa.Table(
     sa.Column(
         "numero_action", sa.String(20), sa.ForeignKey(actions.c.numero_action), nullable=False
     ),
+    sa.Column("numero", sa.Integer, nullable=False),
     sa.Column("siret_organisme", sa.String(14), nullable=False),
     sa.Column("compte_id", sa.Uuid, nullable=False),
     sa.Column("soumise_le", Horodatage, nullable=False),
@@ -266,6 +271,7 @@ demandes = sa.Table(
     sa.Column("motif_refus", sa.Text, nullable=True),
     sa.Column("cle_idempotence", sa.String(TEXTE), nullable=True),
     sa.UniqueConstraint("compte_id", "cle_idempotence"),
+    sa.UniqueConstraint("numero_action", "numero"),
     sa.Index(None, "numero_action", "etat"),
     sa.Index(None, "soumise_le"),
 )

@@ -474,6 +474,7 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
     principale = {
         "id": demande.id,
         "numero_action": demande.numero_action,
+        "numero": demande.numero,
         "siret_organisme": demande.siret_organisme.numero,
         "compte_id": demande.compte_id,
         "soumise_le": demande.soumise_le,
@@ -515,6 +516,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
     return DemandeRemboursement(
         id=ligne["id"],
         numero_action=ligne["numero_action"],
+        numero=ligne["numero"],
         siret_organisme=Siret(ligne["siret_organisme"]),
         compte_id=ligne["compte_id"],
         soumise_le=ligne["soumise_le"],

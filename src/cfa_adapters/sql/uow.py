@@ -76,6 +76,7 @@ from cfa_domain.compte import StatutCompte
 from cfa_domain.errors import Conflit, DonneeInvalide, ErreurDomaine
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
+    ETATS_SANS_REPONSE,
     DepotActions,
     DepotComptes,
     DepotDelegations,
@@ -91,6 +92,7 @@ from cfa_domain.remboursement import EtatDemande
 from cfa_domain.values import Montant, Siret
 
 if TYPE_CHECKING:
+    import datetime as dt
     import uuid
     from types import TracebackType
 
@@ -640,6 +642,19 @@ class _Actions(_Depot):
         trouves: list[Action] = self._uow.charger(_ACTION, requete)
         return trouves[0] if trouves else None
 
+    def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
+        self._uow.avant_requete()
+        a = t.actions
+        requete = (
+            sa.select(a)
+            .where(
+                a.c.etat.in_(sorted(e.value for e in ETATS_SANS_REPONSE)),
+                a.c.date_depot < deposes_avant,
+            )
+            .order_by(a.c.date_depot, a.c.numero_action)
+        )
+        return self._uow.charger(_ACTION, requete)
+
     def rechercher(
         self,
         criteres: CriteresRecherche,
@@ -707,9 +722,7 @@ class _Demandes(_Depot):
     def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
         self._uow.avant_requete()
         d = t.demandes
-        requete = (
-            sa.select(d).where(d.c.numero_action == numero_action).order_by(d.c.soumise_le, d.c.id)
-        )
+        requete = sa.select(d).where(d.c.numero_action == numero_action).order_by(d.c.numero)
         return self._uow.charger(_DEMANDE, requete)
 
     def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:

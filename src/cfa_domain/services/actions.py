@@ -21,6 +21,15 @@ Rules and choices
   the author recorded in the file's history. The accounts of the file's CFA receive a mail
   (through the outbox, in the same transaction) when the file becomes *en cours*
   (funding agreed: requests are now possible) or *refusé*.
+- **The OPCO's silence** (guide's glossary: "silence of the OPCO for 20 days after filing
+  is a refusal"): :func:`refuser_dossiers_sans_reponse`, run by an agent (or a scheduled
+  job acting as one), refuses every file still *reçu*, *en instruction* or *en attente*
+  whose filing date (``formation.date_depot``) plus
+  :attr:`~cfa_domain.services.contexte.Parametres.delai_silence_refus` (20 days) is
+  before today (in the OPCO's time zone): filed on 1 March, refused from 22 March. The
+  reason is :data:`MOTIF_SILENCE`; history and mails as for any refusal. Each file is
+  refused in its own unit of work, locked and checked again, so a run stopped half-way
+  is simply run again, and a file an agent answered meanwhile is left alone.
 """
 
 from __future__ import annotations
@@ -33,6 +42,7 @@ from cfa_domain.action import Action, ChangementEtat, EtatDossier
 from cfa_domain.compte import StatutCompte
 from cfa_domain.echeancier import Echeancier
 from cfa_domain.errors import Introuvable
+from cfa_domain.ports import ETATS_SANS_REPONSE
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, consommation, rembourse
 from cfa_domain.services.contexte import (
     agent_actif,
@@ -53,6 +63,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "AUTEUR_WEBSERVICE",
+    "MOTIF_SILENCE",
     "DetailAction",
     "LigneBudget",
     "action_visible",
@@ -61,12 +72,16 @@ __all__ = [
     "lignes_budget",
     "notifier_changement_etat",
     "rechercher_actions",
+    "refuser_dossiers_sans_reponse",
     "rompre_action",
     "suivi_par",
 ]
 
 AUTEUR_WEBSERVICE = "Webservice"
 """Author of the history entries written by the upstream feed."""
+
+MOTIF_SILENCE = "silence de l'OPCO valant refus"
+"""Reason recorded (and mailed) when a file is refused for the OPCO's silence."""
 
 _MODELES_MAIL_ETAT = {
     EtatDossier.EN_COURS: "dossier_accorde",
@@ -276,3 +291,35 @@ def rompre_action(
         )
         uow.commit()
         return changement
+
+
+def refuser_dossiers_sans_reponse(ctx: Contexte, agent_id: uuid.UUID) -> list[str]:
+    """Refuse the files the OPCO left unanswered too long; return their action numbers.
+
+    See the module's rules ("The OPCO's silence"). The agent is the author of the history
+    entries; the CFA's accounts are mailed as for any refusal.
+
+    Raises:
+        AccesRefuse: the account is not an active OPCO agent.
+    """
+    deposes_avant = ctx.aujourd_hui() - ctx.parametres.delai_silence_refus
+    with ctx.uow() as uow:
+        auteur = str(agent_actif(uow, agent_id).email)
+        candidats = [a.numero_action for a in uow.actions.sans_reponse(deposes_avant)]
+    refuses: list[str] = []
+    for numero_action in candidats:
+        with ctx.uow() as uow:
+            action = uow.actions.obtenir_pour_mise_a_jour(numero_action)
+            if (
+                action is None
+                or action.etat not in ETATS_SANS_REPONSE
+                or action.formation.date_depot >= deposes_avant
+            ):
+                continue
+            changement = action.changer_etat(
+                EtatDossier.REFUSE, auteur=auteur, quand=ctx.maintenant(), motif=MOTIF_SILENCE
+            )
+            notifier_changement_etat(ctx, uow, action, changement)
+            uow.commit()
+        refuses.append(numero_action)
+    return refuses

@@ -3,11 +3,20 @@
 The composition root (the web app, a CLI, a back-office tool) builds one
 :class:`Contexte` with real adapters; tests build one with the fakes of
 :mod:`cfa_domain.testing.fakes` (see :func:`cfa_domain.testing.contexte_memoire`).
+
+**Time.** The clock gives UTC instants; every *calendar day* a use case derives from it
+("today", the day of a submission, of a receipt) is the day in the OPCO's time zone,
+:attr:`Parametres.fuseau_horaire` (``Europe/Paris`` by default), through
+:meth:`Contexte.aujourd_hui` and :meth:`Contexte.jour`: a request made at 00:30 in Paris
+on the day an installment opens is made on that day, though it is still the day before
+in UTC. The zone database is the standard library's :mod:`zoneinfo` (the system's, or
+the ``tzdata`` package where the system has none).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import zoneinfo
 from typing import TYPE_CHECKING
 
 import attrs
@@ -51,6 +60,22 @@ TAILLE_PAGE_MAX = 100
 _MOT_DE_PASSE_FACTICE = "aucun compte ne porte ce mot de passe"
 
 
+def _fuseau(_instance: object, _attribut: object, valeur: object) -> None:
+    """Attrs validator: the IANA name of a time zone the zone database knows."""
+    if isinstance(valeur, str):
+        try:
+            zoneinfo.ZoneInfo(valeur)
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            pass
+        else:
+            return
+    raise DonneeInvalide(
+        f"Fuseau horaire inconnu : « {valeur} » (exemple : Europe/Paris).",
+        champ="fuseau_horaire",
+        valeur=valeur,
+    )
+
+
 @attrs.frozen
 class Parametres:
     """Every product decision the use cases apply, with the defaults of ``domain.md``."""
@@ -67,6 +92,10 @@ class Parametres:
     """Largest uploaded document, in bytes (10 Mio)."""
     taille_max_pieces_demande: int = 25 * 1024 * 1024
     """Largest total of the documents of one reimbursement request, in bytes (25 Mio)."""
+    fuseau_horaire: str = attrs.field(default="Europe/Paris", validator=_fuseau)
+    """The OPCO's time zone: the calendar days of the use cases are taken in it."""
+    delai_silence_refus: dt.timedelta = dt.timedelta(days=20)
+    """A file left unanswered this long after its filing is refused (the OPCO's silence)."""
 
 
 @attrs.frozen
@@ -95,6 +124,14 @@ class Contexte:
     def maintenant(self) -> dt.datetime:
         """The current instant."""
         return self.horloge.maintenant()
+
+    def jour(self, instant: dt.datetime) -> dt.date:
+        """The calendar day of ``instant`` (timezone-aware) in the OPCO's time zone."""
+        return instant.astimezone(zoneinfo.ZoneInfo(self.parametres.fuseau_horaire)).date()
+
+    def aujourd_hui(self) -> dt.date:
+        """Today, in the OPCO's time zone (not the UTC date of the clock)."""
+        return self.jour(self.maintenant())
 
     def message(
         self, uow: UnitOfWork, destinataire: Email, modele: str, **contexte: str

@@ -11,7 +11,11 @@ Rules and choices
   the already requested pedagogical costs (every request that counts) are allocated to
   the schedule's installments in order; the first one not fully requested is proposed,
   with its period and what is left of it. The certificate is announced as required unless
-  that request would be the file's first advance (same rule as the submission).
+  that request (its period, what is left of it) would be exempt, by the very function
+  the submission applies (:func:`~cfa_domain.remboursement.certificat_requis`).
+- **Dates.** "Today" and the day of a submission are calendar days in the OPCO's time
+  zone (:meth:`~cfa_domain.services.contexte.Contexte.aujourd_hui`), not the UTC date of
+  the clock: the schedule is checked against that day and the receipt is dated with it.
 - **Submission** (:func:`soumettre_demande`), in this order:
 
   1. the uploaded documents are checked (a file name of at most 255 characters once
@@ -23,8 +27,9 @@ Rules and choices
      transaction), and deleted again if the unit of work does not commit, so nothing is
      left half-written;
   3. in one unit of work: the account, the file locked for update (concurrent
-     submissions are checked against the budget one after the other, and a double
-     submission finds the first one committed), the idempotency key (a replay answers
+     submissions are checked against the budget one after the other, a double
+     submission finds the first one committed, and the request's rank on the file is
+     given without a race), the idempotency key (a replay answers
      the receipt of the request already made, and the new bytes are deleted), the rules
      of :meth:`~cfa_domain.remboursement.DemandeRemboursement.soumettre` against the
      file's real schedule, the request, its documents' metadata, the receipt mail in the
@@ -35,7 +40,10 @@ Rules and choices
 - **Receipt.** Built from stored data only, so it is the same on every download: the
   organisme is the file's CFA (its OPCO reference as "N° de référence OF", its SIRET when
   the OPCO gave none); the requester is the email that submitted (first history entry);
-  "Référence OPCO" is ``<action number>-<rank of the request on the file>``;
+  "Référence OPCO" is ``<action number>-<rank of the request on the file>``, the rank
+  stored on the request at submission (``DemandeRemboursement.numero``, unique per file
+  in the database), so two requests never share a reference and a receipt reads the
+  same on every download; its date is the submission's day in the OPCO's time zone;
   "Remboursements déjà effectués" counts the requests paid before this one was submitted.
 - **Back office.** Only an active OPCO agent processes a request; the requester is mailed
   when it is refused (with the reason) or paid.
@@ -61,8 +69,8 @@ from cfa_domain.remboursement import (
     PieceJointe,
     QuantitesFraisAnnexes,
     Recepisse,
+    certificat_requis,
     consommation,
-    est_premiere_avance,
 )
 from cfa_domain.services.actions import (
     LigneBudget,
@@ -269,12 +277,10 @@ def _paye_le(demande: DemandeRemboursement) -> dt.datetime | None:
 
 
 def _construire_recepisse(
-    uow: UnitOfWork, demande: DemandeRemboursement, action: Action
+    ctx: Contexte, uow: UnitOfWork, demande: DemandeRemboursement, action: Action
 ) -> Recepisse:
     """The receipt of ``demande``, from stored data only (identical on every call)."""
     autres = [d for d in uow.demandes.pour_action(action.numero_action) if d.id != demande.id]
-    cle = (demande.soumise_le, str(demande.id))
-    rang = 1 + sum(1 for d in autres if (d.soumise_le, str(d.id)) < cle)
     deja_rembourse = Montant.somme(
         d.total for d in autres if (paye := _paye_le(d)) is not None and paye <= demande.soumise_le
     )
@@ -284,9 +290,9 @@ def _construire_recepisse(
     return Recepisse.pour(
         demande,
         action,
+        date=ctx.jour(demande.soumise_le),
         organisme_nom=nom,
         reference_of=reference or action.siret_cfa.numero,
-        reference_opco=f"{action.numero_action}-{rang:02d}",
         demandeur=demande.historique[0].auteur,
         deja_rembourse=deja_rembourse,
     )
@@ -320,14 +326,13 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
         if not action.etat.remboursable:
             raise DossierNonRemboursable(action.numero_action, action.etat.libelle)
         demandes = uow.demandes.pour_action(numero_action)
-        aujourd_hui = ctx.maintenant().date()
+        aujourd_hui = ctx.aujourd_hui()
         echeancier = action.echeancier(ctx.parametres.echeancier)
         deja_demande = consommation(demandes)[Categorie.FRAIS_PEDAGOGIQUES]
         due = echeancier.prochaine_echeance(aujourd_hui, deja_demande)
-        premiere = due is not None and est_premiere_avance(
-            demandes, due.echeance.periode, echeancier
+        certificat = due is None or certificat_requis(
+            demandes, due.echeance.periode, due.reste, echeancier, ctx.parametres.remboursement
         )
-        dispense = premiere and ctx.parametres.remboursement.certificat_exige_sauf_premiere_avance
         apprenti = action.contrat.apprenti
         return Preremplissage(
             numero_action=action.numero_action,
@@ -343,9 +348,9 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
             disponible_aujourd_hui=echeancier.disponible_au(aujourd_hui, deja_demande),
             prochaine_ouverture=echeancier.prochaine_ouverture(aujourd_hui),
             pieces_requises=(
-                frozenset({Piece.FACTURE})
-                if dispense
-                else frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION})
+                frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION})
+                if certificat
+                else frozenset({Piece.FACTURE})
             ),
             lignes=lignes_budget(action, demandes),
         )
@@ -398,7 +403,7 @@ def _enregistrer_demande(
                         "rechargez le formulaire avant de soumettre une nouvelle demande.",
                         champ="cle_idempotence",
                     )
-                return _construire_recepisse(uow, existante, action), False
+                return _construire_recepisse(ctx, uow, existante, action), False
         quand = ctx.maintenant()
         demande = DemandeRemboursement.soumettre(
             demande_id=ctx.jetons.identifiant(),
@@ -408,6 +413,7 @@ def _enregistrer_demande(
             compte_id=compte.id,
             auteur=str(compte.email),
             quand=quand,
+            le=ctx.jour(quand),
             periode=commande.periode,
             montants=commande.montants,
             quantites=commande.quantites,
@@ -431,7 +437,7 @@ def _enregistrer_demande(
                     depose_par=compte.id,
                 )
             )
-        resultat = _construire_recepisse(uow, demande, action)
+        resultat = _construire_recepisse(ctx, uow, demande, action)
         ctx.message(
             uow,
             compte.email,
@@ -457,7 +463,7 @@ def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Rec
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
         demande, action = _demande_visible(uow, compte, demande_id)
-        return _construire_recepisse(uow, demande, action)
+        return _construire_recepisse(ctx, uow, demande, action)
 
 
 def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> bytes:

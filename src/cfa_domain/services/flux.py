@@ -10,7 +10,13 @@ Rules and choices
     reported state;
   * the version already stored is a replay: unchanged when it agrees with the file
     (same data, and same state when it reports one), contradictory otherwise;
-  * an older version is contradictory.
+  * an older version is contradictory;
+  * a newer version that changes the file's CFA beneficiary (``formation.siret_cfa``)
+    while the file already has reimbursement requests (in any state) is contradictory.
+    Applying it would hand the new CFA the old one's requests, receipts and invoices
+    (what a CFA sees follows the file's CFA); which CFA keeps what is for an OPCO agent
+    to settle, so nothing of the record is applied. A change of CFA on a file without
+    requests applies as any other change.
 
   We read the version as the version of the whole record: a state change upstream comes
   with a new version. Letting a replayed version move the state would make the result
@@ -131,10 +137,29 @@ def _suivre_etat(
     return action.rompre(action.date_rupture, auteur=AUTEUR_WEBSERVICE, quand=quand, motif=motif)
 
 
+def _refuser_changement_de_cfa(uow: UnitOfWork, action: Action, dossier: DossierFlux) -> None:
+    """Refuse a newer version moving a file that already has requests to another CFA."""
+    nouveau = dossier.formation.siret_cfa
+    if dossier.version <= action.version or nouveau == action.siret_cfa:
+        return
+    demandes = uow.demandes.pour_action(action.numero_action)
+    if demandes:
+        raise Conflit(
+            f"Dossier {action.numero_action} : la version {dossier.version} change le CFA "
+            f"bénéficiaire (SIRET {action.siret_cfa} remplacé par {nouveau}) alors que "
+            f"{len(demandes)} demande(s) de remboursement y sont déjà enregistrées. "
+            "Un conseiller de l'OPCO doit traiter ce changement : les demandes, récépissés "
+            "et factures du CFA actuel ne passent pas au nouveau CFA.",
+            champ="siret_cfa",
+        )
+
+
 def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApplication:
     """Apply the record to the unit of work; raise a domain error when contradictory."""
     quand = ctx.maintenant()
     action = uow.actions.obtenir_pour_mise_a_jour(dossier.numero_action)
+    if action is not None:
+        _refuser_changement_de_cfa(uow, action, dossier)
     if action is None:
         action = Action.recue(
             numero_action=dossier.numero_action,

@@ -8,8 +8,8 @@ written against them says something true about the product:
   publishes it; leaving without a commit throws it away. Units of work are serialised by
   one lock (as SQLite serialises writers), so concurrent use cases behave as if each ran
   alone, which is what the row locks of the SQL adapter guarantee for one file.
-- Uniqueness rules (SIRET, email, action number, idempotency key) raise ``Conflit`` as the
-  database's unique constraints do.
+- Uniqueness rules (SIRET, email, action number, idempotency key, a request's rank on its
+  file) raise ``Conflit`` as the database's unique constraints do.
 - Queries sort and page exactly as the SQL adapter does.
 
 Build a whole set with :func:`memoire`::
@@ -38,6 +38,7 @@ from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.errors import Conflit, Introuvable
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
+    ETATS_SANS_REPONSE,
     CriteresRecherche,
     DepotActions,
     DepotComptes,
@@ -289,6 +290,14 @@ class _Actions(_Depot):
         # The unit of work already holds the store's lock: the file is locked until it ends.
         return self.obtenir(numero_action)
 
+    def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
+        trouvees = [
+            a
+            for a in self._d.actions.values()
+            if a.etat in ETATS_SANS_REPONSE and a.formation.date_depot < deposes_avant
+        ]
+        return sorted(trouvees, key=lambda a: (a.formation.date_depot, a.numero_action))
+
     def rechercher(
         self,
         criteres: CriteresRecherche,
@@ -333,6 +342,14 @@ class _Demandes(_Depot):
             self.par_cle_idempotence(demande.compte_id, demande.cle_idempotence) is not None
         ):
             raise Conflit("Cette demande a déjà été envoyée.", champ="cle_idempotence")
+        if any(
+            (d.numero_action, d.numero) == (demande.numero_action, demande.numero)
+            for d in self._d.demandes.values()
+        ):
+            raise Conflit(
+                "Ces données sont en conflit avec des données déjà enregistrées "
+                "(doublon ou modification concurrente) : recommencez l'opération."
+            )
         self._d.demandes[demande.id] = demande
 
     def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
@@ -340,7 +357,7 @@ class _Demandes(_Depot):
 
     def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
         trouvees = [d for d in self._d.demandes.values() if d.numero_action == numero_action]
-        return sorted(trouvees, key=lambda d: (d.soumise_le, str(d.id)))
+        return sorted(trouvees, key=lambda d: d.numero)
 
     def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:
         return next(

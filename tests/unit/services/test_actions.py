@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from typing import TYPE_CHECKING
 
 import attrs
 import pytest
@@ -20,10 +21,12 @@ from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services.actions import (
     AUTEUR_WEBSERVICE,
+    MOTIF_SILENCE,
     action_visible,
     changer_etat_action,
     consulter_action,
     rechercher_actions,
+    refuser_dossiers_sans_reponse,
     rompre_action,
     suivi_par,
 )
@@ -37,6 +40,9 @@ from cfa_domain.services.demandes import (
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, memoire
 from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
+
+if TYPE_CHECKING:
+    from cfa_domain.ports import UnitOfWork
 
 SIRET_A = exemples.SIRET_CFA
 SIRET_B = exemples.SIRET_CFA_2
@@ -393,3 +399,109 @@ def test_rupture_hors_contrat_refusee() -> None:
         rompre_action(w.m.contexte, w.agent, DOSSIER_A, dt.date(2026, 1, 31), "rupture")
     assert erreur.value.champ == "date_rupture"
     assert consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action.etat is EtatDossier.EN_COURS
+
+
+# --- the OPCO's silence ----------------------------------------------------------------------
+
+
+def silence(etats: dict[str, tuple[EtatDossier, dt.date]], maintenant: dt.datetime) -> Monde:
+    """A world whose A organisme also has files in given states, filed on given dates."""
+    w = monde()
+    w.m.enregistrer(
+        *(
+            exemples.action(numero, etat=etat, formation=exemples.formation(date_depot=depot))
+            for numero, (etat, depot) in etats.items()
+        )
+    )
+    w.m.horloge.instant = maintenant
+    return w
+
+
+def test_silence_de_20_jours_vaut_refus() -> None:
+    """Files unanswered 20 days after filing are refused with the reason, history and mail."""
+    mars = dt.date(2025, 3, 1)
+    w = silence(
+        {
+            "2011300010": (EtatDossier.RECU, mars),
+            "2011300011": (EtatDossier.EN_INSTRUCTION, mars - dt.timedelta(days=30)),
+            "2011300012": (EtatDossier.EN_ATTENTE, mars),
+            "2011300013": (EtatDossier.RECU, mars + dt.timedelta(days=1)),
+            "2011300014": (EtatDossier.ANNULE, mars),
+        },
+        # 22/03/2025 at 00:30 in Paris: filed on 1 March + 20 days = 21 March is before today.
+        dt.datetime(2025, 3, 21, 23, 30, tzinfo=dt.UTC),
+    )
+    refuses = refuser_dossiers_sans_reponse(w.m.contexte, w.agent)
+    assert refuses == ["2011300011", "2011300010", "2011300012"]
+    with w.m.contexte.uow() as uow:
+        for numero in refuses:
+            action = uow.actions.obtenir(numero)
+            assert action is not None
+            dernier = action.historique[-1]
+            assert (action.etat, dernier.motif, dernier.auteur) == (
+                EtatDossier.REFUSE,
+                MOTIF_SILENCE,
+                "agent@opco-sante.fr",
+            )
+        etats = {n: uow.actions.obtenir(n) for n in ("2011300013", "2011300014")}
+        assert [a.etat for a in etats.values() if a is not None] == [
+            EtatDossier.RECU,
+            EtatDossier.ANNULE,
+        ]
+    assert modeles(w) == [("a@cfa-a.fr", "dossier_refuse")] * 3
+    assert {m.contexte["motif"] for m in w.m.stockage.messages} == {MOTIF_SILENCE}
+    assert refuser_dossiers_sans_reponse(w.m.contexte, w.agent) == []
+
+
+def test_silence_pas_avant_le_21e_jour() -> None:
+    """Filed on 1 March, a file is still awaiting on 21 March (Paris time)."""
+    w = silence(
+        {"2011300010": (EtatDossier.RECU, dt.date(2025, 3, 1))},
+        dt.datetime(2025, 3, 21, 22, 59, tzinfo=dt.UTC),
+    )
+    assert refuser_dossiers_sans_reponse(w.m.contexte, w.agent) == []
+
+
+def test_silence_delai_parametrable() -> None:
+    """The 20-day delay is a parameter."""
+    w = silence(
+        {"2011300010": (EtatDossier.RECU, dt.date(2025, 3, 1))},
+        dt.datetime(2025, 3, 5, 9, tzinfo=dt.UTC),
+    )
+    ctx = attrs.evolve(
+        w.m.contexte,
+        parametres=Parametres(delai_silence_refus=dt.timedelta(days=3)),
+    )
+    assert refuser_dossiers_sans_reponse(ctx, w.agent) == ["2011300010"]
+
+
+def test_silence_reserve_aux_agents() -> None:
+    """Only an OPCO agent runs the silence rule."""
+    w = monde()
+    with pytest.raises(AccesRefuse):
+        refuser_dossiers_sans_reponse(w.m.contexte, w.compte_a)
+
+
+def test_silence_un_dossier_repondu_entre_temps_est_laisse() -> None:
+    """A file answered between the listing and its refusal is left as it is."""
+    w = silence(
+        {"2011300010": (EtatDossier.EN_INSTRUCTION, dt.date(2025, 3, 1))},
+        dt.datetime(2025, 5, 1, 9, tzinfo=dt.UTC),
+    )
+    uow_reelle = w.m.contexte.uow
+    ouvertures = 0
+
+    def fabrique() -> UnitOfWork:
+        nonlocal ouvertures
+        ouvertures += 1
+        if ouvertures == 2:  # the agent answers just before the file is locked
+            changer_etat_action(
+                attrs.evolve(w.m.contexte, uow=uow_reelle),
+                w.agent,
+                "2011300010",
+                EtatDossier.EN_COURS,
+            )
+        return uow_reelle()
+
+    ctx = attrs.evolve(w.m.contexte, uow=fabrique)
+    assert refuser_dossiers_sans_reponse(ctx, w.agent) == []

@@ -22,6 +22,7 @@ from cfa_domain.errors import (
     DonneeInvalide,
     DossierNonRemboursable,
     Introuvable,
+    MontantNonOuvert,
     PieceManquante,
     TransitionInterdite,
 )
@@ -191,14 +192,41 @@ def test_preremplissage_premiere_avance_du_guide() -> None:
 
 
 def test_preremplissage_apres_une_avance_partielle() -> None:
-    """After 2 000 € requested, 3 249,40 € of the first advance is left; certificate required."""
+    """After 2 000 € requested, the 3 249,40 € left of the first advance need no certificate."""
     w = monde()
     soumettre_demande(w.ctx, w.compte_a, commande("2000"))
     p = preparer_demande(w.ctx, w.compte_a, DOSSIER_A)
     assert p.echeance is not None
     assert (p.echeance.codification, p.reste, p.ouverte) == ("A1-E1", Montant("3249.40"), True)
-    assert p.pieces_requises == {Piece.FACTURE, Piece.CERTIFICAT_REALISATION}
+    assert p.pieces_requises == {Piece.FACTURE}
     assert p.lignes[0].consomme == Montant("2000")
+    r = soumettre_demande(w.ctx, w.compte_a, commande("3249.40"))
+    assert r.pieces_non_fournies == (Piece.CERTIFICAT_REALISATION,)
+
+
+def test_preremplissage_et_soumission_appliquent_la_meme_dispense() -> None:
+    """After annexes only, the form still announces the first advance without certificate."""
+    w = monde()
+    soumettre_demande(w.ctx, w.compte_a, commande("0", repas_nuitees="9"))
+    p = preparer_demande(w.ctx, w.compte_a, DOSSIER_A)
+    assert p.pieces_requises == {Piece.FACTURE}
+    proposes = p.montants_proposes()
+    assert proposes is not None
+    assert p.periode == PREMIERE_AVANCE
+    r = soumettre_demande(w.ctx, w.compte_a, attrs.evolve(commande(), montants=proposes))
+    assert r.montant_demande == Montant("5249.40")
+
+
+def test_une_annee_entiere_d_un_coup_exige_le_certificat() -> None:
+    """Year 1 and the year-2 advance asked at once, in year 2, is no first advance."""
+    w = monde(quand=instant(2024, 9, 15))
+    annee_1 = Periode(dt.date(2023, 9, 1), dt.date(2024, 8, 31))
+    with pytest.raises(PieceManquante):
+        soumettre_demande(w.ctx, w.compte_a, commande("18372.90", periode=annee_1))
+    r = soumettre_demande(
+        w.ctx, w.compte_a, commande("18372.90", periode=annee_1, fichiers=(FACTURE, CERTIFICAT))
+    )
+    assert r.pieces_non_fournies == ()
 
 
 def test_preremplissage_prochaine_echeance_pas_encore_ouverte() -> None:
@@ -327,6 +355,63 @@ def test_soumission_enregistre_demande_et_documents() -> None:
     assert etat_stocke(w) == (1, 2, 2, 1)
 
 
+def test_a_minuit_et_demi_a_paris_c_est_deja_le_jour_d_ouverture() -> None:
+    """At 00:30 in Paris on 01/03/2024 (23:30 UTC the day before), A1-E2 is open and dated."""
+    w = monde()
+    soumettre_demande(w.ctx, w.compte_a, commande("5249.40"))
+    w.m.horloge.instant = dt.datetime(2024, 2, 29, 23, 30, tzinfo=dt.UTC)
+    assert w.ctx.aujourd_hui() == dt.date(2024, 3, 1)
+    p = preparer_demande(w.ctx, w.compte_a, DOSSIER_A)
+    assert (p.ouverte, p.disponible_aujourd_hui) == (True, Montant("3937.05"))
+    a1_e2 = Periode(dt.date(2024, 3, 1), dt.date(2024, 5, 31))
+    r = soumettre_demande(
+        w.ctx, w.compte_a, commande("3937.05", periode=a1_e2, fichiers=(FACTURE, CERTIFICAT))
+    )
+    assert r.date == dt.date(2024, 3, 1)
+    assert r.titre == "Récépissé de la demande d'acompte 01/03/2024"
+    assert messages(w)[-1].contexte["date"] == "01/03/2024"
+    assert recepisse(w.ctx, w.compte_a, r.demande_id) == r
+
+
+def test_le_fuseau_horaire_est_un_parametre() -> None:
+    """With the OPCO's zone set to UTC, 23:30 UTC on 29/02 is still 29/02: A1-E2 is not open."""
+    w = monde(Parametres(fuseau_horaire="UTC"))
+    soumettre_demande(w.ctx, w.compte_a, commande("5249.40"))
+    w.m.horloge.instant = dt.datetime(2024, 2, 29, 23, 30, tzinfo=dt.UTC)
+    a1_e2 = Periode(dt.date(2024, 3, 1), dt.date(2024, 5, 31))
+    with pytest.raises(MontantNonOuvert):
+        soumettre_demande(
+            w.ctx, w.compte_a, commande("3937.05", periode=a1_e2, fichiers=(FACTURE, CERTIFICAT))
+        )
+
+
+@pytest.mark.parametrize("fuseau", ["Mars/Olympus_Mons", "", "../../etc/passwd", 1])
+def test_fuseau_horaire_inconnu_refuse(fuseau: str) -> None:
+    """An unknown time zone name (or not a name at all) is refused when parameters are built."""
+    with pytest.raises(DonneeInvalide) as erreur:
+        Parametres(fuseau_horaire=fuseau)
+    assert erreur.value.champ == "fuseau_horaire"
+
+
+def test_deux_demandes_au_meme_instant_ont_chacune_leur_reference() -> None:
+    """Two requests at the same instant get -01 and -02, and read back with the same numbers."""
+    w = monde()
+    premiere = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    seconde = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    assert (premiere.reference_opco, seconde.reference_opco) == ("2011303654-01", "2011303654-02")
+    for r in (premiere, seconde):
+        assert recepisse(w.ctx, w.compte_a, r.demande_id).reference_opco == r.reference_opco
+
+
+def test_le_rang_compte_les_demandes_refusees_et_annulees() -> None:
+    """A rank once given is never reused: after a cancelled request, the next one is -02."""
+    w = monde()
+    premiere = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    annuler_demande(w.ctx, w.compte_a, premiere.demande_id)
+    seconde = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    assert seconde.reference_opco == "2011303654-02"
+
+
 def test_deuxieme_demande_reference_et_deja_rembourse() -> None:
     """The second request is "-02" and its receipt counts the first one, paid before it."""
     w = monde()
@@ -355,12 +440,13 @@ def test_recepisse_stable_apres_paiements_ulterieurs() -> None:
 
 
 def test_regle_de_gestion_refusee_rien_n_est_ecrit() -> None:
-    """A refused rule (certificate missing after the first advance) leaves nothing stored."""
+    """A refused rule (certificate missing beyond the first advance) leaves nothing stored."""
     w = monde()
     soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    w.m.horloge.instant = instant(2024, 3, 2)
     avant = etat_stocke(w)
     with pytest.raises(PieceManquante):
-        soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+        soumettre_demande(w.ctx, w.compte_a, commande("5000"))
     assert etat_stocke(w) == avant
 
 

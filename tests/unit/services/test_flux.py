@@ -15,6 +15,12 @@ from hypothesis import strategies as st
 from cfa_domain.action import EtatDossier
 from cfa_domain.compte import Compte, TypeJeton
 from cfa_domain.ports import DossierFlux, EnregistrementIllisible, MotifRejet
+from cfa_domain.remboursement import (
+    DemandeRemboursement,
+    MontantsDemandes,
+    PieceJointe,
+    QuantitesFraisAnnexes,
+)
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE
 from cfa_domain.services.flux import (
     Bilan,
@@ -25,7 +31,7 @@ from cfa_domain.services.flux import (
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, MemoireSourceFlux, MemoireUnitOfWork, memoire
-from cfa_domain.values import Email, Montant
+from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -164,6 +170,78 @@ def test_enregistrement_contradictoire_mis_en_quarantaine(
     assert recu["budget"]["frais_pedagogiques"] == {
         "valeur": rejoue.budget.frais_pedagogiques.valeur.to_eng_string()
     }
+
+
+def _avec_une_demande(m: Memoire) -> uuid.UUID:
+    """Store the file en cours (version 1) with one request of its CFA; return the request."""
+    appliquer_dossier(m.contexte, dossier(etat=EtatDossier.EN_INSTRUCTION))
+    appliquer_dossier(m.contexte, dossier(2, etat=EtatDossier.EN_COURS))
+    action = fichier(m)
+    assert action is not None
+    demande = DemandeRemboursement.soumettre(
+        demande_id=uuid.UUID(int=99),
+        action=action,
+        demandes=[],
+        siret_organisme=action.siret_cfa,
+        compte_id=uuid.UUID(int=1),
+        auteur="a@cfa-a.fr",
+        quand=m.horloge.maintenant(),
+        le=m.contexte.aujourd_hui(),
+        periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)),
+        montants=MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: Montant(1000)}),
+        quantites=QuantitesFraisAnnexes(),
+        pieces=[PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf")],
+        conditions_acceptees=True,
+        calendrier=action.echeancier(),
+    )
+    with m.contexte.uow() as uow:
+        uow.demandes.ajouter(demande)
+        uow.commit()
+    return demande.id
+
+
+def test_changement_de_cfa_d_un_dossier_avec_demandes_en_quarantaine() -> None:
+    """A newer version moving a file with requests to another CFA is quarantined, not applied."""
+    m = memoire()
+    _avec_une_demande(m)
+    avant = fichier(m)
+    assert avant is not None
+    autre_cfa = attrs.evolve(
+        dossier(3), formation=exemples.formation(siret_cfa=exemples.SIRET_CFA_2)
+    )
+    assert appliquer_dossier(m.contexte, autre_cfa) is R.REJETE
+    apres = fichier(m)
+    assert apres is not None
+    assert attrs.asdict(apres) == attrs.asdict(avant)
+    assert (apres.version, apres.siret_cfa) == (2, exemples.SIRET_CFA)
+    (rejet,) = quarantaine(m)
+    assert (rejet.cle, rejet.motif) == (f"{NUMERO}@3", MotifRejet.CONTRADICTOIRE)
+    assert "change le CFA bénéficiaire" in rejet.detail
+    assert "1 demande(s) de remboursement" in rejet.detail
+    assert "Un conseiller de l'OPCO doit traiter ce changement" in rejet.detail
+    assert appliquer_dossier(m.contexte, autre_cfa) is R.REJETE
+    assert len(quarantaine(m)) == 1
+
+
+def test_meme_cfa_avec_demandes_mise_a_jour_normale() -> None:
+    """A newer version keeping the CFA of a file with requests applies as usual."""
+    m = memoire()
+    _avec_une_demande(m)
+    assert appliquer_dossier(m.contexte, dossier(3, pedagogie="24000")) is R.MIS_A_JOUR
+    assert quarantaine(m) == ()
+
+
+def test_changement_de_cfa_sans_demande_applique() -> None:
+    """A file without requests may move to another CFA through a newer version."""
+    m = memoire()
+    appliquer_dossier(m.contexte, dossier())
+    autre_cfa = attrs.evolve(
+        dossier(2), formation=exemples.formation(siret_cfa=exemples.SIRET_CFA_2)
+    )
+    assert appliquer_dossier(m.contexte, autre_cfa) is R.MIS_A_JOUR
+    action = fichier(m)
+    assert action is not None
+    assert action.siret_cfa == exemples.SIRET_CFA_2
 
 
 def test_brut_lisible() -> None:

@@ -64,6 +64,7 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("numero_action", name=op.f("pk_actions")),
     )
     op.create_index(op.f("ix_actions_numero_deca"), "actions", ["numero_deca"])
+    op.create_index(op.f("ix_actions_etat_date_depot"), "actions", ["etat", "date_depot"])
     op.create_index(
         op.f("ix_actions_siret_cfa_nom_recherche"), "actions", ["siret_cfa", "nom_recherche"]
     )
@@ -202,6 +203,7 @@ def upgrade() -> None:
         "demandes",
         sa.Column("id", sa.Uuid(), nullable=False),
         sa.Column("numero_action", sa.String(length=20), nullable=False),
+        sa.Column("numero", sa.Integer(), nullable=False),
         sa.Column("siret_organisme", sa.String(length=14), nullable=False),
         sa.Column("compte_id", sa.Uuid(), nullable=False),
         sa.Column("soumise_le", Horodatage(), nullable=False),
@@ -227,6 +229,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("id", name=op.f("pk_demandes")),
         sa.UniqueConstraint(
             "compte_id", "cle_idempotence", name=op.f("uq_demandes_compte_id_cle_idempotence")
+        ),
+        sa.UniqueConstraint(
+            "numero_action", "numero", name=op.f("uq_demandes_numero_action_numero")
         ),
     )
     op.create_index(op.f("ix_demandes_numero_action_etat"), "demandes", ["numero_action", "etat"])
@@ -371,5 +376,6 @@ def downgrade() -> None:
     op.drop_index(op.f("ix_actions_siret_cfa_numero_action"), table_name="actions")
     op.drop_index(op.f("ix_actions_siret_cfa_nom_recherche"), table_name="actions")
     op.drop_index(op.f("ix_actions_numero_deca"), table_name="actions")
+    op.drop_index(op.f("ix_actions_etat_date_depot"), table_name="actions")
 
     op.drop_table("actions")
