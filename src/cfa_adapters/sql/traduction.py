@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -106,6 +106,7 @@ Ligne = Mapping[Any, Any]
 """A row: column name → value (what ``Row._mapping`` gives and ``insert().values`` takes)."""
 
 E = TypeVar("E", bound=enum.Enum)
+C = TypeVar("C")
 
 
 @attrs.frozen
@@ -132,34 +133,48 @@ def _montant(valeur: Decimal) -> Montant:
     return Montant(valeur)
 
 
-def _historique_statuts(lignes: Sequence[Ligne], classe: type[E]) -> list[ChangementStatut[E]]:
+def _historique(
+    lignes: Sequence[Ligne], fabrique: Callable[..., C], etats: type[E], auteur: str
+) -> list[C]:
+    """Rebuild a history (in rank order) from its rows; ``auteur`` names the author column."""
     return [
-        ChangementStatut(
+        fabrique(
             quand=ligne["quand"],
-            par=ligne["par"],
-            depart=_enum_ou_none(classe, ligne["depart"]),
-            arrivee=classe(ligne["arrivee"]),
+            depart=_enum_ou_none(etats, ligne["depart"]),
+            arrivee=etats(ligne["arrivee"]),
             motif=ligne["motif"],
+            **{auteur: ligne[auteur]},
         )
         for ligne in sorted(lignes, key=lambda ligne: int(ligne["rang"]))
     ]
 
 
-def _lignes_statuts(
-    cle: str, valeur: object, historique: Sequence[ChangementStatut[Any]]
+def _lignes_historique(
+    cle: str, valeur: object, historique: Sequence[Any], auteur: str
 ) -> tuple[Ligne, ...]:
+    """One row per history entry, keyed by its owner and its rank."""
     return tuple(
         {
             cle: valeur,
             "rang": rang,
             "quand": c.quand,
-            "par": c.par,
+            auteur: getattr(c, auteur),
             "depart": None if c.depart is None else c.depart.value,
             "arrivee": c.arrivee.value,
             "motif": c.motif,
         }
         for rang, c in enumerate(historique)
     )
+
+
+def _historique_statuts(lignes: Sequence[Ligne], classe: type[E]) -> list[ChangementStatut[E]]:
+    return _historique(lignes, ChangementStatut, classe, "par")
+
+
+def _lignes_statuts(
+    cle: str, valeur: object, historique: Sequence[ChangementStatut[Any]]
+) -> tuple[Ligne, ...]:
+    return _lignes_historique(cle, valeur, historique, "par")
 
 
 # --- Organisme ----------------------------------------------------------------------------
@@ -394,17 +409,8 @@ def action_vers_lignes(action: Action) -> Lignes:
         "transport": budget.transport.valeur,
         "frais_divers": budget.frais_divers.valeur,
     }
-    historique = tuple(
-        {
-            "numero_action": action.numero_action,
-            "rang": rang,
-            "quand": c.quand,
-            "auteur": c.auteur,
-            "depart": None if c.depart is None else c.depart.value,
-            "arrivee": c.arrivee.value,
-            "motif": c.motif,
-        }
-        for rang, c in enumerate(action.historique)
+    historique = _lignes_historique(
+        "numero_action", action.numero_action, action.historique, "auteur"
     )
     return Lignes(principale, historique)
 
@@ -452,16 +458,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         contrat=contrat,
         budget=budget,
         etat=EtatDossier(ligne["etat"]),
-        historique=[
-            ChangementEtat(
-                quand=h["quand"],
-                auteur=h["auteur"],
-                depart=_enum_ou_none(EtatDossier, h["depart"]),
-                arrivee=EtatDossier(h["arrivee"]),
-                motif=h["motif"],
-            )
-            for h in sorted(historique, key=lambda h: int(h["rang"]))
-        ],
+        historique=_historique(historique, ChangementEtat, EtatDossier, "auteur"),
     )
 
 
@@ -496,18 +493,7 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
         "motif_refus": demande.motif_refus,
         "cle_idempotence": demande.cle_idempotence,
     }
-    historique = tuple(
-        {
-            "id": demande.id,
-            "rang": rang,
-            "quand": c.quand,
-            "auteur": c.auteur,
-            "depart": None if c.depart is None else c.depart.value,
-            "arrivee": c.arrivee.value,
-            "motif": c.motif,
-        }
-        for rang, c in enumerate(demande.historique)
-    )
+    historique = _lignes_historique("id", demande.id, demande.historique, "auteur")
     return Lignes(principale, historique)
 
 
@@ -541,16 +527,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
         conditions_acceptees=ligne["conditions_acceptees"],
         etat=EtatDemande(ligne["etat"]),
         motif_refus=ligne["motif_refus"],
-        historique=[
-            ChangementEtatDemande(
-                quand=h["quand"],
-                auteur=h["auteur"],
-                depart=_enum_ou_none(EtatDemande, h["depart"]),
-                arrivee=EtatDemande(h["arrivee"]),
-                motif=h["motif"],
-            )
-            for h in sorted(historique, key=lambda h: int(h["rang"]))
-        ],
+        historique=_historique(historique, ChangementEtatDemande, EtatDemande, "auteur"),
         cle_idempotence=ligne["cle_idempotence"],
     )
 
