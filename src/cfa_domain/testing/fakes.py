@@ -28,7 +28,6 @@ import hmac
 import random
 import threading
 import uuid
-from decimal import Decimal
 from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
@@ -324,15 +323,13 @@ class _Actions(_Depot):
                 continue
             trouvees.append(action)
         trouvees.sort(key=lambda a: a.numero_action, reverse=True)
-        payees: dict[str, Decimal] = {}
+        payees: dict[str, Montant] = {}
         for demande in self._d.demandes.values():
             if demande.etat is EtatDemande.PAYEE:
                 payees[demande.numero_action] = (
-                    payees.get(demande.numero_action, Decimal(0)) + demande.total.valeur
+                    payees.get(demande.numero_action, Montant.zero()) + demande.total
                 )
-        lignes = [
-            ResumeAction(a, Montant(payees.get(a.numero_action, Decimal(0)))) for a in trouvees
-        ]
+        lignes = [ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in trouvees]
         return _page(lignes, page, taille)
 
 
