@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Iterator
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import given
@@ -18,6 +18,9 @@ from cfa_domain.services.actions import consulter_action
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import memoire
 from cfa_domain.values import MONTANT_LIMITE, Categorie, Email, Montant
+
+if TYPE_CHECKING:
+    from collections.abc import Iterator
 
 
 @pytest.mark.parametrize(
@@ -103,8 +106,11 @@ def contrats(draw: st.DrawFn) -> dict[str, object]:
 def test_schedules_are_the_same_under_a_hostile_host_context(
     arguments: dict[str, object], precision: int, piege: type[decimal.DecimalException]
 ) -> None:
-    """A schedule computed in a host that lowered the precision and traps anything is the
-    one computed in Python's default context (to the cent, installment by installment)."""
+    """A host's lowered precision and traps change no schedule.
+
+    The schedule is the one computed in Python's default context, installment by
+    installment, to the cent.
+    """
     attendu: Echeancier = calculer_echeancier(**arguments)  # type: ignore[arg-type]
     with decimal.localcontext() as contexte:
         contexte.prec = precision
