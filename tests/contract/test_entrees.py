@@ -74,7 +74,11 @@ def test_un_nombre_de_repas_trop_grand_est_une_donnee_invalide(deploiement: Depl
                         numero_action=NUMERO,
                         periode=Periode(dt.date(2024, 9, 2), dt.date(2024, 9, 30)),
                         montants=MontantsDemandes(repas_nuitees=Montant(30)),
-                        quantites=QuantitesFraisAnnexes(**{champ: nombre}),
+                        quantites=(
+                            QuantitesFraisAnnexes(nombre_repas=nombre)
+                            if champ == "nombre_repas"
+                            else QuantitesFraisAnnexes(nombre_nuitees=nombre)
+                        ),
                         fichiers=((Piece.FACTURE, "facture.pdf", pdf("facture")),),
                         conditions_acceptees=True,
                     ),

@@ -448,8 +448,7 @@ def test_invitation_cree_un_compte_sans_mot_de_passe_jusqu_a_acceptation(m: Memo
 
 
 def test_invitation_expire_apres_sa_duree_et_sert_une_fois(m: Memoire) -> None:
-    """The invitation link lives ``duree_invitation`` (24 h, as security.md promises for
-    every link that opens an account) and works once."""
+    """An invitation link lives 24 h, as every link that opens an account, and works once."""
     hote = ouvrir(m)
     acces.inviter(m.contexte, hote, EMAIL_CONTACT)
     lien = dernier_lien(m, EMAIL_CONTACT)
