@@ -53,6 +53,7 @@ which may lower its precision or trap ``Inexact``; amounts are computed in this 
 __all__ = [
     "CENTIME",
     "CONTEXTE_MONETAIRE",
+    "ENTIER_MAX",
     "LONGUEUR_MAX_EMAIL",
     "MONTANT_LIMITE",
     "Categorie",
@@ -69,6 +70,7 @@ __all__ = [
     "Uai",
     "arrondi_centime",
     "calcul_monetaire",
+    "entier",
     "normaliser_recherche",
 ]
 
@@ -76,6 +78,36 @@ __all__ = [
 def calcul_monetaire() -> contextlib.AbstractContextManager[decimal.Context]:
     """Run the ``with`` block's Decimal arithmetic in :data:`CONTEXTE_MONETAIRE`."""
     return decimal.localcontext(CONTEXTE_MONETAIRE)
+
+
+ENTIER_MAX = 2**31 - 1
+"""The largest whole number the core accepts as input (PostgreSQL's ``INTEGER``).
+
+Every count, rank, version and page number stays below it, so no integer column and no
+``OFFSET`` computed from a page can overflow on any engine.
+"""
+
+
+def _nombre(valeur: int) -> str:
+    """French form of a bound: ``2 147 483 647``."""
+    return f"{valeur:,}".replace(",", "\u202f")
+
+
+def entier(
+    valeur: object, champ: str, libelle: str, *, minimum: int = 0, maximum: int = ENTIER_MAX
+) -> int:
+    """Return ``valeur`` if it is a whole number (not a bool) from ``minimum`` to ``maximum``.
+
+    The one check of every integer entering the core (page numbers, counts, ranks,
+    versions): anything else raises :class:`DonneeInvalide` on ``champ``. The message never
+    prints the value, which may be too long to print.
+    """
+    if isinstance(valeur, bool) or not isinstance(valeur, int) or not minimum <= valeur <= maximum:
+        raise DonneeInvalide(
+            f"{libelle} : un nombre entier de {_nombre(minimum)} à {_nombre(maximum)} est attendu.",
+            champ=champ,
+        )
+    return valeur
 
 
 def arrondi_centime(valeur: Decimal) -> Decimal:
