@@ -98,7 +98,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.values import Montant, Periode, Piece, calcul_monetaire
+from cfa_domain.values import Montant, Periode, Piece, calcul_monetaire, monetaire
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -711,6 +711,7 @@ def _valider_entrees(
         )
 
 
+@monetaire
 def calculer_echeancier(
     *,
     debut: dt.date,

@@ -13,10 +13,11 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ParamSpec, Self, TypeVar
 
 import attrs
 from stdnum import exceptions as stdnum_exceptions
@@ -27,7 +28,7 @@ from cfa_domain.errors import DonneeInvalide
 
 if TYPE_CHECKING:
     import contextlib
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 CENTIME = Decimal("0.01")
 MONTANT_LIMITE = Decimal(10) ** 12
@@ -71,6 +72,7 @@ __all__ = [
     "arrondi_centime",
     "calcul_monetaire",
     "entier",
+    "monetaire",
     "normaliser_recherche",
 ]
 
@@ -78,6 +80,21 @@ __all__ = [
 def calcul_monetaire() -> contextlib.AbstractContextManager[decimal.Context]:
     """Run the ``with`` block's Decimal arithmetic in :data:`CONTEXTE_MONETAIRE`."""
     return decimal.localcontext(CONTEXTE_MONETAIRE)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def monetaire(fonction: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator: the whole function computes in :data:`CONTEXTE_MONETAIRE`."""
+
+    @functools.wraps(fonction)
+    def dans_le_contexte(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with calcul_monetaire():
+            return fonction(*args, **kwargs)
+
+    return dans_le_contexte
 
 
 ENTIER_MAX = 2**31 - 1
