@@ -23,9 +23,15 @@ same contract suite:
 - **Database errors in French.** Besides the ``Conflit`` of a unique violation, a value
   the database refuses (``DataError``: a text longer than its column ...) is a
   :class:`~cfa_domain.errors.DonneeInvalide`, and a deadlock or serialization failure a
-  :class:`~cfa_domain.errors.ModificationConcurrente` asking to try again. The domain's
-  own checks should make these last resorts; no raw driver error reaches a use case's
-  caller.
+  :class:`~cfa_domain.errors.ModificationConcurrente` asking to try again. Every other
+  driver error (``OperationalError``, ``InterfaceError``, ``InternalError``,
+  ``ProgrammingError``, ``NotSupportedError``, ``DatabaseError``, of psycopg as of
+  sqlite3) and a pool with no free connection are the infrastructure's failure:
+  :class:`~cfa_domain.errors.ServiceIndisponible`, whose ``panne`` says which (see
+  :func:`_panne`), the driver's error kept as its ``__cause__`` for the logs. Every
+  repository method, ``with``, ``commit`` and ``rollback`` translate them: no raw driver
+  error reaches a use case's caller. Leaving the ``with`` block never raises a second
+  error when the connection is already gone (the server has rolled back itself).
 - **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` is ``SELECT ... FOR
   UPDATE`` on PostgreSQL: a second unit of work asking for the same file waits until the
   first ends, then reads the requests the first committed. So are the account lookups
@@ -46,7 +52,7 @@ import contextlib
 import functools
 import json
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -86,6 +92,8 @@ from cfa_domain.errors import (
     ErreurDomaine,
     ModificationConcurrente,
     OrganismeExistant,
+    Panne,
+    ServiceIndisponible,
 )
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
@@ -249,9 +257,55 @@ def _conflit(erreur: sa.exc.IntegrityError, objet: object) -> Conflit:
 # PostgreSQL's SQLSTATEs of a transaction aborted by its concurrency with another one.
 _CONCURRENCE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
+# PostgreSQL SQLSTATE (or its two-character class) → what failed.
+_PANNES_POSTGRESQL = {
+    "08": Panne.CONNEXION,  # connection_exception (lost, refused, failure)
+    "57P01": Panne.CONNEXION,  # admin_shutdown (pg_terminate_backend, restart)
+    "57P02": Panne.CONNEXION,  # crash_shutdown
+    "57P03": Panne.CONNEXION,  # cannot_connect_now (starting up)
+    "55P03": Panne.ATTENTE,  # lock_not_available (lock_timeout, NOWAIT)
+    "57014": Panne.ATTENTE,  # query_canceled (statement_timeout)
+    "53": Panne.SATURATION,  # insufficient_resources (disk_full, out_of_memory, too_many_…)
+    "25006": Panne.LECTURE_SEULE,  # read_only_sql_transaction (hot standby)
+}
 
-def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine | None:
-    """The French domain error for a database error, None when it is not the user's doing."""
+# sqlite3's error names (Python 3.11+ ``sqlite_errorname``) → what failed.
+_PANNES_SQLITE = {
+    "SQLITE_BUSY": Panne.ATTENTE,
+    "SQLITE_LOCKED": Panne.ATTENTE,
+    "SQLITE_FULL": Panne.SATURATION,
+    "SQLITE_NOMEM": Panne.SATURATION,
+    "SQLITE_READONLY": Panne.LECTURE_SEULE,
+    "SQLITE_CANTOPEN": Panne.CONNEXION,
+}
+
+
+def _panne(erreur: sa.exc.DBAPIError) -> Panne:
+    """What failed, from the driver's code; the class of the error when it has none."""
+    if erreur.connection_invalidated:
+        return Panne.CONNEXION
+    sqlstate = getattr(erreur.orig, "sqlstate", None) or ""
+    for cle in (sqlstate, sqlstate[:2]):
+        if cle in _PANNES_POSTGRESQL:
+            return _PANNES_POSTGRESQL[cle]
+    nom = getattr(erreur.orig, "sqlite_errorname", None) or ""
+    for prefixe, panne in _PANNES_SQLITE.items():
+        if nom.startswith(prefixe):  # SQLITE_READONLY_DBMOVED, SQLITE_BUSY_SNAPSHOT ...
+            return panne
+    if isinstance(erreur, sa.exc.InterfaceError):
+        return Panne.CONNEXION  # the driver's link to the database is broken
+    # OperationalError, InternalError, ProgrammingError, NotSupportedError, DatabaseError.
+    return Panne.INTERNE
+
+
+def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine:
+    """The French domain error for a database error (each driver error class mapped).
+
+    IntegrityError → the ``Conflit`` of the constraint; DataError → ``DonneeInvalide``;
+    a deadlock or serialization failure → ``ModificationConcurrente``; anything else
+    (OperationalError, InterfaceError, InternalError, ProgrammingError,
+    NotSupportedError, DatabaseError) → ``ServiceIndisponible``.
+    """
     if isinstance(erreur, sa.exc.IntegrityError):
         return _conflit(erreur, objet)
     if isinstance(erreur, sa.exc.DataError):
@@ -261,7 +315,7 @@ def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine | None:
         )
     if getattr(erreur.orig, "sqlstate", None) in _CONCURRENCE:
         return ModificationConcurrente()
-    return None
+    return ServiceIndisponible(_panne(erreur))
 
 
 @contextlib.contextmanager
@@ -270,10 +324,23 @@ def _erreurs_traduites(objet: object = None) -> Iterator[None]:
     try:
         yield
     except sa.exc.DBAPIError as erreur:
-        traduite = _traduire(erreur, objet)
-        if traduite is None:
-            raise
-        raise traduite from erreur
+        raise _traduire(erreur, objet) from erreur
+    except sa.exc.TimeoutError as erreur:  # the pool has no free connection
+        raise ServiceIndisponible(Panne.SATURATION) from erreur
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _traduit(methode: _F) -> _F:
+    """Decorator: the method's database errors come out as domain errors."""
+
+    @functools.wraps(methode)
+    def traduite(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - any method
+        with _erreurs_traduites():
+            return methode(*args, **kwargs)
+
+    return traduite  # type: ignore[return-value]
 
 
 class SqlUnitOfWork:
@@ -295,6 +362,7 @@ class SqlUnitOfWork:
 
     # --- transaction ---
 
+    @_traduit
     def __enter__(self) -> Self:
         """Take a connection from the pool."""
         self._connexion = self._moteur.connect()
@@ -306,20 +374,29 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        """Roll back what was not committed and give the connection back."""
+        """Roll back what was not committed and give the connection back.
+
+        A connection already lost cannot roll back: the server did it when the
+        connection died, so that failure is not raised on top of the block's outcome.
+        """
         try:
             self.rollback()
+        except ServiceIndisponible:
+            if self._connexion is not None:
+                self._connexion.invalidate()
         finally:
             if self._connexion is not None:
                 self._connexion.close()
             self._connexion = None
 
+    @_traduit
     def commit(self) -> None:
         """Write back every tracked change, then COMMIT; tracking goes on afterwards."""
         connexion = self.connexion()
         self.ecrire()
         connexion.commit()
 
+    @_traduit
     def rollback(self) -> None:
         """Discard every uncommitted change and forget the tracked aggregates."""
         self._suivis.clear()
@@ -363,10 +440,21 @@ class SqlUnitOfWork:
     def executer_isole(
         self, ecrire: Callable[[sa.Connection], object], objet: object = None
     ) -> None:
-        """Write ``objet`` in a SAVEPOINT; a unique violation raises its ``Conflit``."""
+        """Write ``objet`` in a SAVEPOINT; a unique violation raises its ``Conflit``.
+
+        The error reported is the write's own, even when the savepoint is gone with the
+        whole transaction (SQLite ends it on a full disk, a lost connection ends it too).
+        """
         connexion = self.connexion()
-        with _erreurs_traduites(objet), connexion.begin_nested():
-            ecrire(connexion)
+        with _erreurs_traduites(objet):
+            point = connexion.begin_nested()
+            try:
+                ecrire(connexion)
+            except sa.exc.DBAPIError:
+                with contextlib.suppress(sa.exc.DBAPIError):
+                    point.rollback()
+                raise
+            point.commit()
 
     @staticmethod
     def _inserer_lignes(
@@ -489,6 +577,13 @@ def fabrique_uow(moteur: sa.Engine) -> FabriqueUnitOfWork:
 
 
 class _Depot:
+    def __init_subclass__(cls) -> None:
+        """Every public method of a repository translates the database's errors."""
+        super().__init_subclass__()
+        for nom, methode in list(vars(cls).items()):
+            if not nom.startswith("_") and callable(methode):
+                setattr(cls, nom, _traduit(methode))
+
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
 
