@@ -60,6 +60,7 @@ from sqlalchemy.dialects import postgresql
 
 from cfa_adapters.sql import tables as t
 from cfa_adapters.sql.colonnes import Argent
+from cfa_adapters.sql.moteur import LECTURE_SEULE
 from cfa_adapters.sql.traduction import (
     Ligne,
     Lignes,
@@ -104,6 +105,7 @@ from cfa_domain.ports import (
     DepotDemandes,
     DepotDocuments,
     DepotOrganismes,
+    EcritureEnLectureSeule,
     JournalQuarantaine,
     Outbox,
     Page,
@@ -346,9 +348,10 @@ def _traduit(methode: _F) -> _F:
 class SqlUnitOfWork:
     """A unit of work over one SQLAlchemy engine (see the module docstring)."""
 
-    def __init__(self, moteur: sa.Engine) -> None:
+    def __init__(self, moteur: sa.Engine, *, lecture_seule: bool = False) -> None:
         """Bind to an engine; no connection is taken before ``with``."""
         self._moteur = moteur
+        self.lecture_seule = lecture_seule
         self._connexion: sa.Connection | None = None
         self._suivis: dict[tuple[str, object], _Suivi] = {}
         self.organismes: DepotOrganismes = _Organismes(self)
@@ -364,8 +367,13 @@ class SqlUnitOfWork:
 
     @_traduit
     def __enter__(self) -> Self:
-        """Take a connection from the pool."""
+        """Take a connection from the pool (marked read-only for a read-only unit)."""
         self._connexion = self._moteur.connect()
+        if self.lecture_seule:
+            options: dict[str, Any] = {LECTURE_SEULE: True}
+            if self.dialecte == "postgresql":
+                options["postgresql_readonly"] = True  # SET TRANSACTION READ ONLY
+            self._connexion.execution_options(**options)
         return self
 
     def __exit__(
@@ -402,6 +410,22 @@ class SqlUnitOfWork:
         self._suivis.clear()
         if self._connexion is not None and self._connexion.in_transaction():
             self._connexion.rollback()
+
+    def connexion_ecriture(self) -> sa.Connection:
+        """The connection, to write with: refused in a read-only unit of work."""
+        if self.lecture_seule:
+            raise EcritureEnLectureSeule
+        return self.connexion()
+
+    def verrou(self, requete: sa.Select[Any], **options: Any) -> sa.Select[Any]:  # noqa: ANN401
+        """``requete`` locking its rows (``FOR UPDATE``) on PostgreSQL in a unit that writes.
+
+        SQLite's write lock is the whole database's, taken at ``BEGIN IMMEDIATE``; a
+        read-only unit takes no lock at all.
+        """
+        if self.dialecte == "postgresql" and not self.lecture_seule:
+            return requete.with_for_update(**options)
+        return requete
 
     def connexion(self) -> sa.Connection:
         """The connection, inside a transaction (begun on first use)."""
@@ -445,7 +469,7 @@ class SqlUnitOfWork:
         The error reported is the write's own, even when the savepoint is gone with the
         whole transaction (SQLite ends it on a full disk, a lost connection ends it too).
         """
-        connexion = self.connexion()
+        connexion = self.connexion_ecriture()
         with _erreurs_traduites(objet):
             point = connexion.begin_nested()
             try:
@@ -527,14 +551,16 @@ class SqlUnitOfWork:
         connexion = self.connexion()
         for suivi in self._suivis.values():
             with _erreurs_traduites(suivi.objet):
-                self._ecrire_un(connexion, suivi)
+                self._ecrire_un(connexion, suivi, lecture_seule=self.lecture_seule)
 
     @staticmethod
-    def _ecrire_un(connexion: sa.Connection, suivi: _Suivi) -> None:
+    def _ecrire_un(connexion: sa.Connection, suivi: _Suivi, *, lecture_seule: bool) -> None:
         genre, avant = suivi.genre, suivi.lignes
         apres = genre.vers_lignes(suivi.objet)
         if apres == avant:
             return
+        if lecture_seule:
+            raise EcritureEnLectureSeule
         cle = avant.principale[genre.cle]
         changees = {
             colonne: valeur
@@ -569,7 +595,7 @@ class SqlUnitOfWork:
 
 
 def fabrique_uow(moteur: sa.Engine) -> FabriqueUnitOfWork:
-    """A :data:`~cfa_domain.ports.FabriqueUnitOfWork` building units of work on ``moteur``."""
+    """A :class:`~cfa_domain.ports.FabriqueUnitOfWork` building units of work on ``moteur``."""
     return functools.partial(SqlUnitOfWork, moteur)
 
 
@@ -664,8 +690,7 @@ class _Comptes(_Depot):
 
     def _un(self, requete: sa.Select[Any]) -> Compte | None:
         """The account ``requete`` finds, its row locked for update on PostgreSQL."""
-        if self._uow.dialecte == "postgresql":
-            requete = requete.with_for_update(of=t.comptes)
+        requete = self._uow.verrou(requete, of=t.comptes)
         self._uow.avant_requete()
         trouves: list[Compte] = self._uow.charger(_COMPTE, requete)
         return trouves[0] if trouves else None
@@ -756,9 +781,7 @@ class _Actions(_Depot):
 
     def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
         a = t.actions
-        requete = sa.select(a).where(a.c.numero_action == numero_action)
-        if self._uow.dialecte == "postgresql":
-            requete = requete.with_for_update()
+        requete = self._uow.verrou(sa.select(a).where(a.c.numero_action == numero_action))
         self._uow.avant_requete()
         trouves: list[Action] = self._uow.charger(_ACTION, requete)
         return trouves[0] if trouves else None
@@ -896,7 +919,7 @@ class _Outbox(_Depot):
 
 class _Quarantaine(_Depot):
     def ajouter(self, rejet: EnregistrementRejete) -> None:
-        self._uow.connexion().execute(
+        self._uow.connexion_ecriture().execute(
             sa.insert(t.quarantaine_flux), [dict(rejet_vers_ligne(rejet))]
         )
 
@@ -922,7 +945,7 @@ class _Quarantaine(_Depot):
 
     def avancer(self, source: str, curseur: str) -> None:
         c = t.curseurs_flux
-        connexion = self._uow.connexion()
+        connexion = self._uow.connexion_ecriture()
         modifiees = connexion.execute(
             sa.update(c).where(c.c.source == source).values(curseur=curseur)
         ).rowcount
