@@ -3,6 +3,9 @@
 Semantics are those of the in-memory fake (``cfa_domain.testing.fakes``), checked by the
 same contract suite:
 
+- **Read-only units** (``lecture_seule=True``) begin a transaction that takes no write
+  lock (SQLite: deferred ``BEGIN`` with ``query_only``; PostgreSQL: ``READ ONLY``) and
+  no row lock; any write raises :class:`~cfa_domain.ports.EcritureEnLectureSeule`.
 - **One connection, one transaction.** The transaction begins at the first repository
   call (on SQLite with ``BEGIN IMMEDIATE``, see :mod:`.moteur`) and ends with
   :meth:`SqlUnitOfWork.commit` or :meth:`SqlUnitOfWork.rollback`; leaving the ``with``

@@ -8,6 +8,9 @@ written against them says something true about the product:
   publishes it; leaving without a commit throws it away. Units of work are serialised by
   one lock (as SQLite serialises writers), so concurrent use cases behave as if each ran
   alone, which is what the row locks of the SQL adapter guarantee for one file.
+  A read-only unit (``uow(lecture_seule=True)``) takes no lock: it copies the committed
+  state as it is, refuses ``ajouter`` and a commit that would change anything
+  (``EcritureEnLectureSeule``), as the SQL adapter does.
 - Uniqueness rules raise the :class:`~cfa_domain.errors.Conflit` the SQL adapter raises
   for the same unique constraint (``OrganismeExistant``, ``EmailDejaUtilise``,
   ``DossierExistant``, ``DemandeDejaEnvoyee``, ``DocumentExistant``,
@@ -427,11 +430,9 @@ class _Quarantaine(_Depot):
 
 def _valeur(objet: object) -> object:
     """A hashable value equal for two deep copies of ``objet`` (entities compare by identity)."""
-    if attrs.has(type(objet)):
-        return (
-            type(objet),
-            tuple(_valeur(getattr(objet, a.name)) for a in attrs.fields(type(objet))),
-        )
+    classe = type(objet)
+    if attrs.has(classe):
+        return (classe, tuple(_valeur(getattr(objet, a.name)) for a in attrs.fields(classe)))
     if isinstance(objet, dict):
         return frozenset((cle, _valeur(v)) for cle, v in objet.items())
     if isinstance(objet, set | frozenset):
