@@ -174,7 +174,13 @@ class DonneeInvalide(ErreurDomaine, ValueError):
 
 
 class Introuvable(ErreurDomaine):
-    """An aggregate does not exist, or the account may not know that it exists."""
+    """An aggregate does not exist, or the account may not know that it exists.
+
+    ``identifiant`` is the aggregate's identity as the aggregate holds it (here and in
+    :class:`TransitionInterdite`): a ``Siret`` for an organisme, a ``uuid.UUID`` for an
+    account, a delegation or a request, the action number (``str``) for a file, the
+    document's ``str`` id.
+    """
 
     code = "introuvable"
 
