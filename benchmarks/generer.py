@@ -350,7 +350,7 @@ def generer(nombre_dossiers: int, graine: int = 20250901) -> Jeu:
                     fonction="Directrice",
                 ),
                 quand=quand,
-                par="flux OPCO",
+                auteur="flux OPCO",
             )
         )
     delegations = []

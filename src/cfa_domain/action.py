@@ -8,7 +8,7 @@ detail page in four blocks, which are the value objects of this module: *Formati
 
 Rules and choices
 -----------------
-- **State machine** (:data:`TRANSITIONS_DOSSIER`), from the glossary of the guide and the
+- **State machine** (:data:`MACHINE_DOSSIER`), from the glossary of the guide and the
   domain brief. Every transition not listed raises :class:`TransitionInterdite`; every
   accepted one is appended to ``historique`` (who, when, from, to, why):
 
@@ -48,7 +48,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import re
-from types import MappingProxyType
 from typing import TYPE_CHECKING, Any, Self, TypeAlias
 
 import attrs
@@ -64,8 +63,8 @@ from cfa_domain.errors import (
     DonneeInvalide,
     DossierNonRemboursable,
     PeriodeHorsContrat,
-    TransitionInterdite,
 )
+from cfa_domain.etats import Changement, MachineAEtats
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
 from cfa_domain.values import (
     Categorie,
@@ -85,6 +84,7 @@ if TYPE_CHECKING:
     Validateur: TypeAlias = Callable[[Any, Any, Any], None]
 
 __all__ = [
+    "MACHINE_DOSSIER",
     "TRANSITIONS_DOSSIER",
     "Action",
     "Apprenti",
@@ -134,7 +134,9 @@ _LIBELLES_DOSSIER = {
     EtatDossier.SUPPRIME: "supprimé",
 }
 
-TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxyType(
+MACHINE_DOSSIER: MachineAEtats[EtatDossier] = MachineAEtats(
+    "Dossier",
+    "etat",
     {
         EtatDossier.RECU: frozenset(
             {
@@ -167,9 +169,12 @@ TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxy
         EtatDossier.SOLDE: frozenset(),
         EtatDossier.ANNULE: frozenset(),
         EtatDossier.SUPPRIME: frozenset(),
-    }
+    },
 )
-"""Allowed transitions of a file; the module docstring justifies each one."""
+"""The state machine of a file; the module docstring justifies each transition."""
+
+TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MACHINE_DOSSIER.transitions
+"""Allowed transitions of a file (the table of :data:`MACHINE_DOSSIER`)."""
 
 
 # --- validators of the value objects (cfa_domain.remboursement reuses them) ------------
@@ -389,19 +394,8 @@ class Budget:
         return lignes[categorie]
 
 
-@attrs.frozen
-class ChangementEtat:
-    """One entry of a file's history: who moved it from which state to which, and why."""
-
-    quand: dt.datetime = attrs.field(
-        validator=_instance(dt.datetime, "quand", "Date du changement")
-    )
-    auteur: str = attrs.field(validator=_texte("auteur", "Auteur du changement"))
-    depart: EtatDossier | None = attrs.field(
-        validator=_instance((EtatDossier, type(None)), "depart", "État de départ")
-    )
-    arrivee: EtatDossier = attrs.field(validator=_instance(EtatDossier, "arrivee", "État"))
-    motif: str = attrs.field(default="", validator=_instance(str, "motif", "Motif"))
+ChangementEtat: TypeAlias = Changement[EtatDossier]
+"""One entry of a file's history (who, when, from, to, why)."""
 
 
 _valider_version = _entier("version", "Version")
@@ -443,11 +437,10 @@ class Action:
             budget=budget,
             etat=EtatDossier.RECU,
             historique=[
-                ChangementEtat(
-                    quand=quand,
+                MACHINE_DOSSIER.creation(
+                    EtatDossier.RECU,
                     auteur=auteur,
-                    depart=None,
-                    arrivee=EtatDossier.RECU,
+                    quand=quand,
                     motif="Dossier transmis par le Webservice de l'adhérent",
                 )
             ],
@@ -472,16 +465,13 @@ class Action:
     def _passer(
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
-        if arrivee not in TRANSITIONS_DOSSIER[self.etat]:
-            raise TransitionInterdite(
-                f"Dossier {self.numero_action}", self.etat.libelle, arrivee.libelle
-            )
-        changement = ChangementEtat(
-            quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
+        return MACHINE_DOSSIER.passer(
+            self, arrivee, auteur=auteur, quand=quand, motif=motif, entite=self._entite
         )
-        self.etat = arrivee
-        self.historique.append(changement)
-        return changement
+
+    @property
+    def _entite(self) -> str:
+        return f"Dossier {self.numero_action}"
 
     def changer_etat(
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str = ""
@@ -491,7 +481,7 @@ class Action:
         A refusal needs a reason. *Rompu* goes through :meth:`rompre`, which carries the
         rupture date.
         """
-        if arrivee is EtatDossier.ROMPU and arrivee in TRANSITIONS_DOSSIER[self.etat]:
+        if arrivee is EtatDossier.ROMPU and MACHINE_DOSSIER.permet(self.etat, arrivee):
             raise DonneeInvalide(
                 "La rupture d'un contrat s'enregistre avec sa date de rupture.",
                 champ="date_rupture",
@@ -504,10 +494,7 @@ class Action:
         self, date_rupture: dt.date, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
         """Record the early end of the contract: state *rompu*, contract cut at that date."""
-        if EtatDossier.ROMPU not in TRANSITIONS_DOSSIER[self.etat]:
-            raise TransitionInterdite(
-                f"Dossier {self.numero_action}", self.etat.libelle, EtatDossier.ROMPU.libelle
-            )
+        MACHINE_DOSSIER.verifier(self.etat, EtatDossier.ROMPU, entite=self._entite)
         if not motif.strip():
             raise DonneeInvalide("Le motif de la rupture est obligatoire.", champ="motif")
         contrat = attrs.evolve(self.contrat, date_rupture=date_rupture)

@@ -37,11 +37,12 @@ import datetime as dt
 import enum
 import re
 import uuid
-from typing import TYPE_CHECKING, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Self
 
 import attrs
 
-from cfa_domain.errors import DonneeInvalide, RegleDeGestion, TransitionInterdite
+from cfa_domain.errors import DonneeInvalide, RegleDeGestion
+from cfa_domain.etats import Changement, MachineAEtats
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
@@ -51,9 +52,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "LONGUEUR_MAX_TEXTE",
+    "MACHINE_DELEGATION",
+    "MACHINE_ORGANISME",
     "PAR_FORMULAIRE_PUBLIC",
     "Adresse",
-    "ChangementStatut",
     "Civilite",
     "Delegation",
     "FicheOrganisme",
@@ -71,20 +73,6 @@ LONGUEUR_MAX_TEXTE = 255
 
 #: Who a change is attributed to when an anonymous visitor submits an information sheet.
 PAR_FORMULAIRE_PUBLIC = "formulaire public"
-
-S = TypeVar("S", bound=enum.Enum)
-
-
-@attrs.frozen
-class ChangementStatut(Generic[S]):
-    """One entry of a status history: who, when, from (None at creation), to, why."""
-
-    quand: dt.datetime
-    par: str
-    depart: S | None
-    arrivee: S
-    motif: str = ""
-
 
 # --- Small value objects ------------------------------------------------------------
 
@@ -130,6 +118,20 @@ class StatutOrganisme(enum.Enum):
             StatutOrganisme.ACTIF: "actif",
             StatutOrganisme.INACTIF: "inactif",
         }[self]
+
+
+MACHINE_ORGANISME: MachineAEtats[StatutOrganisme] = MachineAEtats(
+    "Organisme",
+    "statut",
+    {
+        # An agent validates a submitted sheet, or rejects it.
+        StatutOrganisme.A_VALIDER: frozenset({StatutOrganisme.ACTIF, StatutOrganisme.INACTIF}),
+        StatutOrganisme.ACTIF: frozenset({StatutOrganisme.INACTIF}),
+        # Reactivation goes back to the status held before the deactivation.
+        StatutOrganisme.INACTIF: frozenset({StatutOrganisme.A_VALIDER, StatutOrganisme.ACTIF}),
+    },
+)
+"""The status machine of an organisme (validation, deactivation, reactivation)."""
 
 
 class Civilite(enum.Enum):
@@ -304,7 +306,7 @@ class Organisme:
     statut: StatutOrganisme
     reference_opco: str | None = None
     emails_connus: frozenset[Email] = frozenset()
-    historique: list[ChangementStatut[StatutOrganisme]] = attrs.field(factory=list)
+    historique: list[Changement[StatutOrganisme]] = attrs.field(factory=list)
     fiche_modifiee_le: dt.datetime | None = None
     fiche_modifiee_par: str | None = None
 
@@ -316,7 +318,7 @@ class Organisme:
         fiche: FicheOrganisme,
         interlocuteur: Interlocuteur,
         quand: dt.datetime,
-        par: str,
+        auteur: str,
         reference_opco: str | None = None,
         emails_connus: Iterable[Email] = (),
     ) -> Self:
@@ -333,7 +335,7 @@ class Organisme:
             emails_connus=frozenset(emails_connus) | {fiche.email, interlocuteur.email},
         )
         organisme.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=None, arrivee=StatutOrganisme.ACTIF)
+            MACHINE_ORGANISME.creation(StatutOrganisme.ACTIF, auteur=auteur, quand=quand)
         )
         return organisme
 
@@ -365,11 +367,8 @@ class Organisme:
             reference_opco=_reference(reference_opco),
         )
         organisme.historique.append(
-            ChangementStatut(
-                quand=quand,
-                par=PAR_FORMULAIRE_PUBLIC,
-                depart=None,
-                arrivee=StatutOrganisme.A_VALIDER,
+            MACHINE_ORGANISME.creation(
+                StatutOrganisme.A_VALIDER, auteur=PAR_FORMULAIRE_PUBLIC, quand=quand
             )
         )
         return organisme
@@ -385,7 +384,7 @@ class Organisme:
 
     def valider(
         self,
-        par_agent: str,
+        auteur: str,
         quand: dt.datetime,
         reference_opco: str,
         *,
@@ -397,7 +396,13 @@ class Organisme:
         sheet's addresses (the organisme's and its contact's), which go on file unless
         ``emails_connus`` names the addresses the agent checked instead.
         """
-        self._changer(StatutOrganisme.ACTIF, {StatutOrganisme.A_VALIDER}, par_agent, quand, "")
+        MACHINE_ORGANISME.passer(
+            self,
+            StatutOrganisme.ACTIF,
+            auteur=auteur,
+            quand=quand,
+            depuis={StatutOrganisme.A_VALIDER},
+        )
         self.reference_opco = _reference(reference_opco, obligatoire=True)
         verifies = (
             {self.fiche.email, self.interlocuteur.email}
@@ -406,17 +411,13 @@ class Organisme:
         )
         self.emails_connus = self.emails_connus | verifies
 
-    def desactiver(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def desactiver(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """Deactivate an active organisme, or reject a submitted sheet (a reason is required)."""
-        self._changer(
-            StatutOrganisme.INACTIF,
-            {StatutOrganisme.A_VALIDER, StatutOrganisme.ACTIF},
-            par,
-            quand,
-            _motif(motif),
+        MACHINE_ORGANISME.passer(
+            self, StatutOrganisme.INACTIF, auteur=auteur, quand=quand, motif=_motif(motif)
         )
 
-    def reactiver(self, par: str, quand: dt.datetime, motif: str = "") -> None:
+    def reactiver(self, auteur: str, quand: dt.datetime, motif: str = "") -> None:
         """Undo a deactivation: back to the status held before it.
 
         A sheet rejected while awaiting validation goes back to *à valider*, so that
@@ -430,13 +431,20 @@ class Organisme:
             ),
             StatutOrganisme.ACTIF,
         )
-        self._changer(precedent, {StatutOrganisme.INACTIF}, par, quand, motif.strip())
+        MACHINE_ORGANISME.passer(
+            self,
+            precedent,
+            auteur=auteur,
+            quand=quand,
+            motif=motif.strip(),
+            depuis={StatutOrganisme.INACTIF},
+        )
 
     def mettre_a_jour_fiche(
         self,
         fiche: FicheOrganisme,
         interlocuteur: Interlocuteur,
-        par: str,
+        auteur: str,
         quand: dt.datetime,
     ) -> None:
         """Replace the sheet and contact ("Fiche OF dématérialisée").
@@ -457,22 +465,7 @@ class Organisme:
         self.fiche = fiche
         self.interlocuteur = interlocuteur
         self.fiche_modifiee_le = quand
-        self.fiche_modifiee_par = par
-
-    def _changer(
-        self,
-        arrivee: StatutOrganisme,
-        departs: set[StatutOrganisme],
-        par: str,
-        quand: dt.datetime,
-        motif: str,
-    ) -> None:
-        if self.statut not in departs:
-            raise TransitionInterdite("Organisme", self.statut.libelle, arrivee.libelle)
-        self.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
-        )
-        self.statut = arrivee
+        self.fiche_modifiee_par = auteur
 
 
 def _reference(reference: str | None, *, obligatoire: bool = False) -> str | None:
@@ -505,6 +498,21 @@ class StatutDelegation(enum.Enum):
         }[self]
 
 
+MACHINE_DELEGATION: MachineAEtats[StatutDelegation] = MachineAEtats(
+    "Délégation",
+    "statut",
+    {
+        StatutDelegation.DEMANDEE: frozenset(
+            {StatutDelegation.ACTIVE, StatutDelegation.REFUSEE, StatutDelegation.REVOQUEE}
+        ),
+        StatutDelegation.ACTIVE: frozenset({StatutDelegation.REVOQUEE}),
+        StatutDelegation.REFUSEE: frozenset(),
+        StatutDelegation.REVOQUEE: frozenset(),
+    },
+)
+"""The status machine of a delegation: approved or refused once, revocable until refused."""
+
+
 @attrs.define(slots=False, eq=False)
 class Delegation:
     """The delegant's files become visible to the delegataire once approved.
@@ -523,7 +531,7 @@ class Delegation:
     demandee_le: dt.datetime
     decidee_par: str | None = None
     decidee_le: dt.datetime | None = None
-    historique: list[ChangementStatut[StatutDelegation]] = attrs.field(factory=list)
+    historique: list[Changement[StatutDelegation]] = attrs.field(factory=list)
 
     @classmethod
     def demander(
@@ -561,11 +569,8 @@ class Delegation:
             demandee_le=quand,
         )
         delegation.historique.append(
-            ChangementStatut(
-                quand=quand,
-                par=str(demandee_par),
-                depart=None,
-                arrivee=StatutDelegation.DEMANDEE,
+            MACHINE_DELEGATION.creation(
+                StatutDelegation.DEMANDEE, auteur=str(demandee_par), quand=quand
             )
         )
         return delegation
@@ -585,41 +590,22 @@ class Delegation:
             siret_du_compte is not None and siret_du_compte == self.siret_delegataire
         )
 
-    def approuver(self, par: str, quand: dt.datetime) -> None:
+    def approuver(self, auteur: str, quand: dt.datetime) -> None:
         """The delegant (or an agent) approves: the delegation becomes active."""
-        self._changer(StatutDelegation.ACTIVE, {StatutDelegation.DEMANDEE}, par, quand, "")
-        self.decidee_par = par
+        MACHINE_DELEGATION.passer(self, StatutDelegation.ACTIVE, auteur=auteur, quand=quand)
+        self.decidee_par = auteur
         self.decidee_le = quand
 
-    def refuser(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def refuser(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """The delegant (or an agent) refuses the request, with a reason."""
-        self._changer(
-            StatutDelegation.REFUSEE, {StatutDelegation.DEMANDEE}, par, quand, _motif(motif)
+        MACHINE_DELEGATION.passer(
+            self, StatutDelegation.REFUSEE, auteur=auteur, quand=quand, motif=_motif(motif)
         )
-        self.decidee_par = par
+        self.decidee_par = auteur
         self.decidee_le = quand
 
-    def revoquer(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def revoquer(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """End an active delegation, or withdraw a pending request, with a reason."""
-        self._changer(
-            StatutDelegation.REVOQUEE,
-            {StatutDelegation.ACTIVE, StatutDelegation.DEMANDEE},
-            par,
-            quand,
-            _motif(motif),
+        MACHINE_DELEGATION.passer(
+            self, StatutDelegation.REVOQUEE, auteur=auteur, quand=quand, motif=_motif(motif)
         )
-
-    def _changer(
-        self,
-        arrivee: StatutDelegation,
-        departs: set[StatutDelegation],
-        par: str,
-        quand: dt.datetime,
-        motif: str,
-    ) -> None:
-        if self.statut not in departs:
-            raise TransitionInterdite("Délégation", self.statut.libelle, arrivee.libelle)
-        self.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
-        )
-        self.statut = arrivee

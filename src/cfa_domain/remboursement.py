@@ -44,7 +44,7 @@ Rules and choices
   receipt's "Référence OPCO" is built from it. The schedule is taken through the small
   :class:`CalendrierPedagogique` protocol, which ``cfa_domain.echeancier.Echeancier``
   satisfies, so these rules do not depend on how the schedule is computed.
-- **State machine** (:data:`TRANSITIONS_DEMANDE`): soumise → en traitement → validée →
+- **State machine** (:data:`MACHINE_DEMANDE`): soumise → en traitement → validée →
   payée; soumise or en traitement → refusée, with a reason; soumise → annulée (by the CFA,
   before processing). Every other transition raises :class:`TransitionInterdite`; every
   accepted one is recorded in ``historique``.
@@ -55,8 +55,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypeAlias
 
 import attrs
 
@@ -68,8 +67,8 @@ from cfa_domain.errors import (
     MontantNonOuvert,
     PieceManquante,
     PlafondDepasse,
-    TransitionInterdite,
 )
+from cfa_domain.etats import Changement, MachineAEtats
 from cfa_domain.values import Categorie, Montant, Nir, Periode, Piece, Siret
 
 if TYPE_CHECKING:
@@ -78,6 +77,7 @@ if TYPE_CHECKING:
     from cfa_domain.action import Action
 
 __all__ = [
+    "MACHINE_DEMANDE",
     "PARAMETRES_REMBOURSEMENT_PAR_DEFAUT",
     "TRANSITIONS_DEMANDE",
     "CalendrierPedagogique",
@@ -165,7 +165,9 @@ _LIBELLES_DEMANDE = {
     EtatDemande.ANNULEE: "annulée",
 }
 
-TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MappingProxyType(
+MACHINE_DEMANDE: MachineAEtats[EtatDemande] = MachineAEtats(
+    "Demande",
+    "etat",
     {
         EtatDemande.SOUMISE: frozenset(
             {EtatDemande.EN_TRAITEMENT, EtatDemande.REFUSEE, EtatDemande.ANNULEE}
@@ -175,9 +177,12 @@ TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MappingProxy
         EtatDemande.PAYEE: frozenset(),
         EtatDemande.REFUSEE: frozenset(),
         EtatDemande.ANNULEE: frozenset(),
-    }
+    },
 )
-"""Allowed transitions of a request (the domain's "Request states" rule)."""
+"""The state machine of a request (the domain's "Request states" rule)."""
+
+TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MACHINE_DEMANDE.transitions
+"""Allowed transitions of a request (the table of :data:`MACHINE_DEMANDE`)."""
 
 
 # --- value objects ---------------------------------------------------------------------
@@ -283,17 +288,8 @@ _RANG_MAX = 10**6
 """3 € a meal, 6 € a night, 500 € first equipment, 500 € mobility (to confirm)."""
 
 
-@attrs.frozen
-class ChangementEtatDemande:
-    """One entry of a request's history: who moved it from which state to which, and why."""
-
-    quand: dt.datetime = attrs.field(validator=_instance(dt.datetime, "quand", "Date"))
-    auteur: str = attrs.field(validator=_texte("auteur", "Auteur du changement"))
-    depart: EtatDemande | None = attrs.field(
-        validator=_instance((EtatDemande, type(None)), "depart", "État de départ")
-    )
-    arrivee: EtatDemande = attrs.field(validator=_instance(EtatDemande, "arrivee", "État"))
-    motif: str = attrs.field(default="", validator=_instance(str, "motif", "Motif"))
+ChangementEtatDemande: TypeAlias = Changement[EtatDemande]
+"""One entry of a request's history (who, when, from, to, why)."""
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -552,11 +548,7 @@ class DemandeRemboursement:
             quantites=quantites,
             pieces=tuple(pieces),
             conditions_acceptees=conditions_acceptees,
-            historique=[
-                ChangementEtatDemande(
-                    quand=quand, auteur=auteur, depart=None, arrivee=EtatDemande.SOUMISE
-                )
-            ],
+            historique=[MACHINE_DEMANDE.creation(EtatDemande.SOUMISE, auteur=auteur, quand=quand)],
             cle_idempotence=cle_idempotence,
         )
 
@@ -568,14 +560,9 @@ class DemandeRemboursement:
     def _passer(
         self, arrivee: EtatDemande, *, auteur: str, quand: dt.datetime, motif: str = ""
     ) -> ChangementEtatDemande:
-        if arrivee not in TRANSITIONS_DEMANDE[self.etat]:
-            raise TransitionInterdite(f"Demande {self.id}", self.etat.libelle, arrivee.libelle)
-        changement = ChangementEtatDemande(
-            quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
+        return MACHINE_DEMANDE.passer(
+            self, arrivee, auteur=auteur, quand=quand, motif=motif, entite=f"Demande {self.id}"
         )
-        self.etat = arrivee
-        self.historique.append(changement)
-        return changement
 
     def prendre_en_traitement(self, *, auteur: str, quand: dt.datetime) -> ChangementEtatDemande:
         """An OPCO agent starts processing the request."""
@@ -591,7 +578,7 @@ class DemandeRemboursement:
 
     def refuser(self, motif: str, *, auteur: str, quand: dt.datetime) -> ChangementEtatDemande:
         """The OPCO refuses the request, giving a reason shown to the CFA."""
-        if EtatDemande.REFUSEE in TRANSITIONS_DEMANDE[self.etat] and not motif.strip():
+        if MACHINE_DEMANDE.permet(self.etat, EtatDemande.REFUSEE) and not motif.strip():
             raise DonneeInvalide("Le motif du refus est obligatoire.", champ="motif_refus")
         changement = self._passer(EtatDemande.REFUSEE, auteur=auteur, quand=quand, motif=motif)
         self.motif_refus = motif

@@ -93,7 +93,7 @@ def organisme(siret: Siret = SIRET_A, quand: dt.datetime = QUAND) -> Organisme:
         fiche=fiche(),
         interlocuteur=interlocuteur(),
         quand=quand,
-        par="flux OPCO",
+        auteur="flux OPCO",
         reference_opco="OF-001",
     )
 

@@ -105,7 +105,7 @@ def organisme(statut: StatutOrganisme = StatutOrganisme.ACTIF) -> Organisme:
             fonction="Directeur",
         ),
         quand=T0,
-        par="flux",
+        auteur="flux",
     )
     o.statut = statut
     return o
@@ -322,7 +322,7 @@ def test_ouverture_avec_adresse_connue() -> None:
     assert MDP not in repr(attrs.evolve(compte, hash_mot_de_passe="***"))
     assert (compte.cree_le, compte.mot_de_passe_change_le, compte.active_le) == (T0, T0, None)
     assert compte.historique[0].arrivee is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert compte.historique[0].par == str(compte.id)
+    assert compte.historique[0].auteur == str(compte.id)
     assert not compte.est_agent
 
 
@@ -331,7 +331,7 @@ def test_ouverture_sur_invitation() -> None:
     hote = compte_actif()
     compte = ouvrir(Email("nouveau@ailleurs.fr"), invite_par=hote)
     assert compte.statut is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert compte.historique[0].par == str(hote.id)
+    assert compte.historique[0].auteur == str(hote.id)
 
 
 def test_ouverture_avec_adresse_inconnue_attend_un_agent() -> None:
@@ -342,7 +342,7 @@ def test_ouverture_avec_adresse_inconnue_attend_un_agent() -> None:
         compte.emettre_jeton(TypeJeton.ACTIVATION, SECRET, T0)
     compte.approuver("agent:7", T0)
     assert statut(compte) is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert compte.historique[-1].par == "agent:7"
+    assert compte.historique[-1].auteur == "agent:7"
     compte.emettre_jeton(TypeJeton.ACTIVATION, SECRET, T0)
     compte.activer(SECRET, T0)
     assert compte.statut is StatutCompte.ACTIF
@@ -393,7 +393,7 @@ def test_compte_agent() -> None:
         mot_de_passe=MDP,
         quand=T0,
         hasher=HACHEUR,
-        par="admin",
+        auteur="admin",
     )
     assert (agent.statut, agent.role, agent.siret_organisme) == (
         StatutCompte.ACTIF,

@@ -13,11 +13,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from cfa_domain.errors import DonneeInvalide, RegleDeGestion, TransitionInterdite
+from cfa_domain.etats import Changement
 from cfa_domain.organisme import (
     LONGUEUR_MAX_TEXTE,
     PAR_FORMULAIRE_PUBLIC,
     Adresse,
-    ChangementStatut,
     Civilite,
     Delegation,
     FicheOrganisme,
@@ -89,7 +89,7 @@ def organisme_connu(**changes: Any) -> Organisme:
         "fiche": fiche(),
         "interlocuteur": interlocuteur(),
         "quand": T0,
-        "par": "flux",
+        "auteur": "flux",
     }
     return Organisme.connu(**(champs | changes))
 
@@ -252,7 +252,7 @@ def test_organisme_connu_actif_avec_adresses_au_dossier() -> None:
     assert o.email_connu(Email("C.Durand@CFA-sante.fr"))
     assert not o.email_connu(Email("pirate@exemple.fr"))
     assert o.historique == [
-        ChangementStatut(quand=T0, par="flux", depart=None, arrivee=StatutOrganisme.ACTIF)
+        Changement(quand=T0, auteur="flux", depart=None, arrivee=StatutOrganisme.ACTIF)
     ]
     assert o.nom == "CFA des Métiers de la Santé"
 
@@ -268,7 +268,7 @@ def test_fiche_soumise_a_valider_sans_adresse_connue() -> None:
     o = organisme_soumis()
     assert o.statut is StatutOrganisme.A_VALIDER
     assert o.emails_connus == frozenset()
-    assert o.historique[0].par == PAR_FORMULAIRE_PUBLIC
+    assert o.historique[0].auteur == PAR_FORMULAIRE_PUBLIC
     assert o.historique[0].arrivee is StatutOrganisme.A_VALIDER
 
 
@@ -288,8 +288,8 @@ def test_valider_une_fiche_soumise() -> None:
     assert o.statut is StatutOrganisme.ACTIF
     assert o.reference_opco == "OF-9"
     assert o.emails_connus == {Email("contact@cfa-sante.fr"), Email("c.durand@cfa-sante.fr")}
-    assert o.historique[-1] == ChangementStatut(
-        quand=T1, par="agent:42", depart=StatutOrganisme.A_VALIDER, arrivee=StatutOrganisme.ACTIF
+    assert o.historique[-1] == Changement(
+        quand=T1, auteur="agent:42", depart=StatutOrganisme.A_VALIDER, arrivee=StatutOrganisme.ACTIF
     )
 
 
@@ -420,9 +420,7 @@ def test_demander_une_delegation() -> None:
         None,
     )
     assert d.historique == [
-        ChangementStatut(
-            quand=T0, par=str(COMPTE_ID), depart=None, arrivee=StatutDelegation.DEMANDEE
-        )
+        Changement(quand=T0, auteur=str(COMPTE_ID), depart=None, arrivee=StatutDelegation.DEMANDEE)
     ]
 
 
@@ -460,8 +458,11 @@ def test_approuver_active_et_enregistre_la_decision() -> None:
     d.approuver("compte:A", T1)
     assert d.est_active
     assert (d.decidee_par, d.decidee_le) == ("compte:A", T1)
-    assert d.historique[-1] == ChangementStatut(
-        quand=T1, par="compte:A", depart=StatutDelegation.DEMANDEE, arrivee=StatutDelegation.ACTIVE
+    assert d.historique[-1] == Changement(
+        quand=T1,
+        auteur="compte:A",
+        depart=StatutDelegation.DEMANDEE,
+        arrivee=StatutDelegation.ACTIVE,
     )
 
 

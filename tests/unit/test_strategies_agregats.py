@@ -97,7 +97,7 @@ def test_fiches_can_be_saved_by_an_organisme(fiche: FicheOrganisme) -> None:
     """Every sheet passes the Fiche OF's checks: a telephone, and a UAI for a CFA."""
     organisme = exemples.organisme()
     organisme.mettre_a_jour_fiche(
-        fiche, exemples.interlocuteur(), par="cfa", quand=exemples.INSTANT
+        fiche, exemples.interlocuteur(), auteur="cfa", quand=exemples.INSTANT
     )
     assert organisme.fiche == fiche
     assert fiche.telephone is not None

@@ -602,7 +602,7 @@ class Memoire:
             mot_de_passe=mot_de_passe,
             quand=self.horloge.maintenant(),
             hasher=self.hacheur,
-            par="administrateur",
+            auteur="administrateur",
         )
         self.enregistrer(agent)
         return agent.id
