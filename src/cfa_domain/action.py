@@ -39,8 +39,8 @@ Rules and choices
 - **Upstream versions**: the feed numbers each version of a file. A newer version
   replaces formation, contract and budget; the same version with the same data is a
   harmless replay (the feed is idempotent); an older version, or the same version with
-  different data, is a :class:`Conflit`. A rupture recorded on the platform is kept when
-  the new version does not carry one.
+  different data, is a :class:`~cfa_domain.errors.VersionPerimee`. A rupture recorded on
+  the platform is kept when the new version does not carry one.
 """
 
 from __future__ import annotations
@@ -59,10 +59,11 @@ from cfa_domain.echeancier import (
     calculer_echeancier,
 )
 from cfa_domain.errors import (
-    Conflit,
+    Agregat,
     DonneeInvalide,
     DossierNonRemboursable,
     PeriodeHorsContrat,
+    VersionPerimee,
 )
 from cfa_domain.etats import Changement, MachineAEtats
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
@@ -137,8 +138,9 @@ _LIBELLES_DOSSIER = {
 }
 
 MACHINE_DOSSIER: MachineAEtats[EtatDossier] = MachineAEtats(
-    "Dossier",
+    Agregat.DOSSIER,
     "etat",
+    "numero_action",
     {
         EtatDossier.RECU: frozenset(
             {
@@ -461,13 +463,7 @@ class Action:
     def _passer(
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
-        return MACHINE_DOSSIER.passer(
-            self, arrivee, auteur=auteur, quand=quand, motif=motif, entite=self._entite
-        )
-
-    @property
-    def _entite(self) -> str:
-        return f"Dossier {self.numero_action}"
+        return MACHINE_DOSSIER.passer(self, arrivee, auteur=auteur, quand=quand, motif=motif)
 
     def changer_etat(
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str = ""
@@ -490,7 +486,7 @@ class Action:
         self, date_rupture: dt.date, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
         """Record the early end of the contract: state *rompu*, contract cut at that date."""
-        MACHINE_DOSSIER.verifier(self.etat, EtatDossier.ROMPU, entite=self._entite)
+        MACHINE_DOSSIER.verifier(self, EtatDossier.ROMPU)
         if not motif.strip():
             raise DonneeInvalide("Le motif de la rupture est obligatoire.", champ="motif")
         contrat = attrs.evolve(self.contrat, date_rupture=date_rupture)
@@ -506,7 +502,7 @@ class Action:
             PeriodeHorsContrat: the period leaves the contract (cut at the rupture).
         """
         if not self.etat.remboursable:
-            raise DossierNonRemboursable(self.numero_action, self.etat.libelle)
+            raise DossierNonRemboursable(self.numero_action, self.etat)
         remboursable = self.periode_remboursable
         if not remboursable.contient(periode):
             raise PeriodeHorsContrat(
@@ -531,7 +527,7 @@ class Action:
         """Apply a newer upstream version; return False for a harmless replay.
 
         Raises:
-            Conflit: an older version, or the same version with different data.
+            VersionPerimee: an older version, or the same version with different data.
         """
         _valider_version(self, None, version)
         if contrat.date_rupture is None and self.date_rupture is not None:
@@ -543,11 +539,7 @@ class Action:
         ):
             return False
         if version <= self.version:
-            raise Conflit(
-                f"Dossier {self.numero_action} : la version {version} reçue n'est pas plus "
-                f"récente que la version {self.version} déjà enregistrée.",
-                champ="version",
-            )
+            raise VersionPerimee(self.numero_action, version, self.version)
         self.formation = formation
         self.contrat = contrat
         self.budget = budget

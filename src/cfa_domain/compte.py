@@ -61,16 +61,19 @@ import attrs
 
 from cfa_domain._mots_de_passe_courants import MOTS_DE_PASSE_COURANTS
 from cfa_domain.errors import (
-    AccesRefuse,
+    Agregat,
     CompteNonActive,
     CompteVerrouille,
+    CreationCompteImpossible,
+    DemandeOuvertureNonRenouvelable,
     DonneeInvalide,
+    EnvoiLienImpossible,
     IdentifiantsInvalides,
+    InvitationNonAutorisee,
     JetonInvalide,
     MotDePasseActivationIncorrect,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
-    RegleDeGestion,
 )
 from cfa_domain.etats import Changement, MachineAEtats
 from cfa_domain.organisme import Organisme, StatutOrganisme
@@ -137,8 +140,9 @@ class StatutCompte(enum.Enum):
 
 
 MACHINE_COMPTE: MachineAEtats[StatutCompte] = MachineAEtats(
-    "Compte",
+    Agregat.COMPTE,
     "statut",
+    "id",
     {
         # An agent approves the request, or refuses it (deactivation).
         StatutCompte.EN_ATTENTE_APPROBATION: frozenset(
@@ -157,16 +161,6 @@ MACHINE_COMPTE: MachineAEtats[StatutCompte] = MachineAEtats(
     },
 )
 """The status machine of an account (approval, activation, deactivation, reactivation)."""
-
-_MESSAGES_NON_ACTIF = {
-    StatutCompte.EN_ATTENTE_ACTIVATION: (
-        "Votre compte n'est pas encore activé : cliquez sur le lien reçu par email."
-    ),
-    StatutCompte.EN_ATTENTE_APPROBATION: (
-        "Votre demande de compte attend la validation d'un conseiller de l'OPCO."
-    ),
-    StatutCompte.DESACTIVE: ("Votre compte est désactivé. Contactez le Centre de Relation Client."),
-}
 
 
 class Role(enum.Enum):
@@ -404,16 +398,12 @@ class Compte:
         only for an invitation: the invited person chooses it on acceptance.
         """
         if organisme.statut is not StatutOrganisme.ACTIF:
-            raise RegleDeGestion(
-                f"Votre organisme est « {organisme.statut.libelle} » auprès de l'OPCO : "
-                "aucun compte ne peut encore y être créé.",
-                champ="siret",
-            )
+            raise CreationCompteImpossible(organisme.statut)
         if invite_par is not None and not (
             invite_par.statut is StatutCompte.ACTIF
             and invite_par.siret_organisme == organisme.siret
         ):
-            raise AccesRefuse("Seul un compte actif de l'organisme peut inviter un utilisateur.")
+            raise InvitationNonAutorisee
         if mot_de_passe is None:
             if invite_par is None:
                 raise DonneeInvalide(
@@ -501,10 +491,7 @@ class Compte:
             else StatutCompte.ACTIF
         )
         if self.statut is not attendu:
-            raise RegleDeGestion(
-                f"Aucun lien de ce type ne peut être envoyé : le compte est "
-                f"« {self.statut.libelle} »."
-            )
+            raise EnvoiLienImpossible(self.statut, type)
         if len(secret) < LONGUEUR_MIN_SECRET:
             raise DonneeInvalide(
                 f"Un jeton doit compter au moins {LONGUEUR_MIN_SECRET} caractères.",
@@ -543,10 +530,7 @@ class Compte:
         account (an active account is never touched).
         """
         if not self.attend_activation:
-            raise RegleDeGestion(
-                f"Ce compte est « {self.statut.libelle} » : sa demande d'ouverture ne peut "
-                "pas être renouvelée."
-            )
+            raise DemandeOuvertureNonRenouvelable(self.statut)
         politique.verifier(mot_de_passe, email=self.email)
         self._tuer_jetons(TypeJeton.ACTIVATION)
         self._remplacer_mot_de_passe(mot_de_passe, quand, hasher)
@@ -681,7 +665,7 @@ class Compte:
 
     def _exiger_actif(self) -> None:
         if self.statut is not StatutCompte.ACTIF:
-            raise CompteNonActive(_MESSAGES_NON_ACTIF[self.statut])
+            raise CompteNonActive(self.statut)
 
     # --- Login and passwords ---
 

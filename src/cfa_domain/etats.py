@@ -12,7 +12,8 @@ stores the new state.
 Rules
 -----
 - A transition not in the table raises :class:`~cfa_domain.errors.TransitionInterdite`
-  with both states (the enum members); nothing is appended then.
+  with the aggregate's kind and identifier and both states (the enum members); nothing
+  changes then.
 - A state never goes to itself unless its table says so (none does today).
 - The first entry of a history (creation) has no departure state (``depart`` is None).
 - The actor is named ``auteur`` in every history: an email, an account's id, "Webservice"
@@ -25,14 +26,16 @@ import datetime as dt
 import enum
 from collections.abc import Mapping
 from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar, cast
 
 import attrs
 
-from cfa_domain.errors import DonneeInvalide, TransitionInterdite
+from cfa_domain.errors import Agregat, DonneeInvalide, TransitionInterdite
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Collection
+
+    from cfa_domain.errors import Enumere
 
 __all__ = ["Changement", "MachineAEtats"]
 
@@ -86,11 +89,6 @@ class Changement(Generic[E]):
     motif: str = attrs.field(default="", validator=_motif)
 
 
-def _libelle(etat: enum.Enum) -> str:
-    """The French label of a state (every state enum of the core has one)."""
-    return str(getattr(etat, "libelle", etat.value))
-
-
 def _table(transitions: Mapping[E, frozenset[E]]) -> Mapping[E, frozenset[E]]:
     """Attrs converter: a read-only copy of the table, every state of the enum present."""
     table = {depart: frozenset(arrivees) for depart, arrivees in transitions.items()}
@@ -108,38 +106,39 @@ def _table(transitions: Mapping[E, frozenset[E]]) -> Mapping[E, frozenset[E]]:
 
 @attrs.frozen
 class MachineAEtats(Generic[E]):
-    """The allowed transitions of one kind of aggregate (``entite``, its French name).
+    """The allowed transitions of one kind of aggregate.
 
     ``transitions`` maps every state to the states it may go to (a terminal state maps to
     an empty set): a table missing a state is a programming error, refused at import.
-    ``attribut`` names the aggregate's state attribute (``etat`` or ``statut``).
+    ``attribut`` names the aggregate's state attribute (``etat`` or ``statut``),
+    ``identifiant`` the attribute that identifies it in an error (``numero_action``,
+    ``id``, ``siret``).
     """
 
-    entite: str
+    agregat: Agregat
     attribut: str
+    identifiant: str
     transitions: Mapping[E, frozenset[E]] = attrs.field(converter=_table)
 
     def permet(self, depart: E, arrivee: E) -> bool:
         """True when the table allows ``depart`` → ``arrivee``."""
         return arrivee in self.transitions[depart]
 
-    def verifier(
-        self,
-        depart: E,
-        arrivee: E,
-        *,
-        depuis: Collection[E] | None = None,
-        entite: str | None = None,
-    ) -> None:
-        """Raise :class:`TransitionInterdite` unless the table allows the transition.
+    def verifier(self, agregat: object, arrivee: E, *, depuis: Collection[E] | None = None) -> None:
+        """Raise :class:`TransitionInterdite` unless ``agregat`` may go to ``arrivee``.
 
         ``depuis`` narrows the departures for a method whose rule is narrower than the
         table (approving an account leaves only *en attente d'approbation*, though the
-        table also lets a deactivated account go back there). ``entite`` names the
-        aggregate in the message (``Dossier 2011303654``); the machine's name by default.
+        table also lets a deactivated account go back there).
         """
+        depart: E = getattr(agregat, self.attribut)
         if not self.permet(depart, arrivee) or (depuis is not None and depart not in depuis):
-            raise TransitionInterdite(entite or self.entite, _libelle(depart), _libelle(arrivee))
+            raise TransitionInterdite(
+                self.agregat,
+                getattr(agregat, self.identifiant),
+                cast("Enumere", depart),
+                cast("Enumere", arrivee),
+            )
 
     def creation(
         self, etat: E, *, auteur: str, quand: dt.datetime, motif: str = ""
@@ -156,18 +155,20 @@ class MachineAEtats(Generic[E]):
         quand: dt.datetime,
         motif: str = "",
         depuis: Collection[E] | None = None,
-        entite: str | None = None,
     ) -> Changement[E]:
         """Move ``agregat`` to ``arrivee``: check, append the history entry, set the state.
 
-        The aggregate keeps its state in the attribute named :attr:`attribut` and its
-        history in ``historique``. ``depuis`` and ``entite`` are those of :meth:`verifier`.
-        Nothing changes when the transition is refused or the entry invalid.
+        The aggregate keeps its state in :attr:`attribut` and its history in
+        ``historique``; ``depuis`` is that of :meth:`verifier`. Nothing changes when the
+        transition is refused or the entry invalid.
         """
-        depart: E = getattr(agregat, self.attribut)
-        self.verifier(depart, arrivee, depuis=depuis, entite=entite)
+        self.verifier(agregat, arrivee, depuis=depuis)
         changement = Changement(
-            quand=quand, auteur=auteur, depart=depart, arrivee=arrivee, motif=motif
+            quand=quand,
+            auteur=auteur,
+            depart=getattr(agregat, self.attribut),
+            arrivee=arrivee,
+            motif=motif,
         )
         historique: list[Changement[E]] = getattr(agregat, "historique")  # noqa: B009
         historique.append(changement)

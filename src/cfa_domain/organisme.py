@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Self
 
 import attrs
 
-from cfa_domain.errors import DonneeInvalide, RegleDeGestion
+from cfa_domain.errors import Agregat, DonneeInvalide, FicheNonModifiable
 from cfa_domain.etats import Changement, MachineAEtats
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
@@ -121,8 +121,9 @@ class StatutOrganisme(enum.Enum):
 
 
 MACHINE_ORGANISME: MachineAEtats[StatutOrganisme] = MachineAEtats(
-    "Organisme",
+    Agregat.ORGANISME,
     "statut",
+    "siret",
     {
         # An agent validates a submitted sheet, or rejects it.
         StatutOrganisme.A_VALIDER: frozenset({StatutOrganisme.ACTIF, StatutOrganisme.INACTIF}),
@@ -453,9 +454,7 @@ class Organisme:
         addresses on file are not changed: only the OPCO adds to them.
         """
         if self.statut is StatutOrganisme.INACTIF:
-            raise RegleDeGestion(
-                "Votre organisme est inactif auprès de l'OPCO : sa fiche ne peut pas être modifiée."
-            )
+            raise FicheNonModifiable(self.statut)
         if fiche.telephone is None:
             raise DonneeInvalide("Téléphone : ce champ est obligatoire.", champ="telephone")
         if fiche.est_cfa and fiche.uai is None:
@@ -499,8 +498,9 @@ class StatutDelegation(enum.Enum):
 
 
 MACHINE_DELEGATION: MachineAEtats[StatutDelegation] = MachineAEtats(
-    "Délégation",
+    Agregat.DELEGATION,
     "statut",
+    "id",
     {
         StatutDelegation.DEMANDEE: frozenset(
             {StatutDelegation.ACTIVE, StatutDelegation.REFUSEE, StatutDelegation.REVOQUEE}

@@ -12,7 +12,7 @@ import pytest
 
 from cfa_domain.action import MACHINE_DOSSIER, EtatDossier
 from cfa_domain.compte import MACHINE_COMPTE, StatutCompte
-from cfa_domain.errors import DonneeInvalide, TransitionInterdite
+from cfa_domain.errors import Agregat, DonneeInvalide, TransitionInterdite
 from cfa_domain.etats import Changement, MachineAEtats
 from cfa_domain.organisme import (
     MACHINE_DELEGATION,
@@ -102,10 +102,20 @@ ENUMS: dict[str, type[enum.Enum]] = {
 }
 
 
-def _agregat(attribut: str, etat: enum.Enum, *historique: Changement[Any]) -> Any:
-    """A stand-in aggregate: its state under ``attribut`` and its history."""
-    return types.SimpleNamespace(**{attribut: etat, "historique": list(historique)})
+def _agregat(machine: MachineAEtats[Any], etat: enum.Enum, *historique: Changement[Any]) -> Any:
+    """A stand-in aggregate: its state, identifier and history where ``machine`` reads them."""
+    return types.SimpleNamespace(
+        **{machine.attribut: etat, machine.identifiant: "ID-1", "historique": list(historique)}
+    )
 
+
+AGREGATS = {
+    "dossier": Agregat.DOSSIER,
+    "demande": Agregat.DEMANDE,
+    "organisme": Agregat.ORGANISME,
+    "delegation": Agregat.DELEGATION,
+    "compte": Agregat.COMPTE,
+}
 
 CAS = [
     pytest.param(nom, depart, arrivee, id=f"{nom}-{depart.name}-{arrivee.name}")
@@ -119,7 +129,7 @@ def test_chaque_transition_de_chaque_table(nom: str, depart: enum.Enum, arrivee:
     """Allowed pairs append one entry and return it; every other pair raises, untouched."""
     machine, autorisees = ATTENDUES[nom]
     creation = machine.creation(depart, auteur="création", quand=QUAND)
-    agregat = _agregat(machine.attribut, depart, creation)
+    agregat = _agregat(machine, depart, creation)
     if (depart.name, arrivee.name) in autorisees:
         changement = machine.passer(
             agregat, arrivee, auteur="agent@opco.fr", quand=QUAND, motif="pourquoi"
@@ -136,9 +146,9 @@ def test_chaque_transition_de_chaque_table(nom: str, depart: enum.Enum, arrivee:
         assert agregat.historique == [creation]
         assert getattr(agregat, machine.attribut) is depart
         assert not machine.permet(depart, arrivee)
-        libelles = (getattr(depart, "libelle", None), getattr(arrivee, "libelle", None))
-        assert (erreur.value.depart, erreur.value.arrivee) == libelles
-        assert erreur.value.entite == machine.entite
+        etats: tuple[object, object] = (erreur.value.depart, erreur.value.arrivee)
+        assert etats == (depart, arrivee)
+        assert (erreur.value.agregat, erreur.value.identifiant) == (AGREGATS[nom], "ID-1")
 
 
 @pytest.mark.parametrize("nom", sorted(ENUMS))
@@ -150,7 +160,7 @@ def test_les_tables_couvrent_chaque_etat(nom: str) -> None:
 
 def test_depuis_restreint_les_departs() -> None:
     """A method narrower than the table (approving an account) refuses other departures."""
-    compte = _agregat("statut", StatutCompte.DESACTIVE)
+    compte = _agregat(MACHINE_COMPTE, StatutCompte.DESACTIVE)
     with pytest.raises(TransitionInterdite):
         MACHINE_COMPTE.passer(
             compte,
@@ -172,10 +182,11 @@ def test_depuis_restreint_les_departs() -> None:
     assert compte.statut is StatutCompte.EN_ATTENTE_ACTIVATION
 
 
-def test_entite_nommee_dans_le_message() -> None:
-    """The caller may name the aggregate (its number) in the error."""
+def test_agregat_nomme_dans_le_message() -> None:
+    """The error names the aggregate by its kind and identifier, and both states."""
+    dossier = types.SimpleNamespace(numero_action="42", etat=EtatDossier.SOLDE)
     with pytest.raises(TransitionInterdite, match=r"Dossier 42 : .*« soldé » à l'état « reçu »"):
-        MACHINE_DOSSIER.verifier(EtatDossier.SOLDE, EtatDossier.RECU, entite="Dossier 42")
+        MACHINE_DOSSIER.verifier(dossier, EtatDossier.RECU)
 
 
 def test_creation_sans_depart() -> None:
@@ -221,6 +232,8 @@ class _B(enum.Enum):
 def test_table_incomplete_ou_melangee_refusee() -> None:
     """A table missing a state, or mixing two enums, is a programming error."""
     with pytest.raises(ValueError, match="without an entry"):
-        MachineAEtats("x", "etat", {_A.UN: frozenset({_A.DEUX})})
+        MachineAEtats(Agregat.DOSSIER, "etat", "id", {_A.UN: frozenset({_A.DEUX})})
     with pytest.raises(ValueError, match="one enum"):
-        MachineAEtats("x", "etat", {_A.UN: frozenset({_B.TROIS}), _A.DEUX: frozenset()})  # type: ignore[misc]
+        MachineAEtats(
+            Agregat.DOSSIER, "etat", "id", {_A.UN: frozenset({_B.TROIS}), _A.DEUX: frozenset()}
+        )  # type: ignore[misc]
