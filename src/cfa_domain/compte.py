@@ -63,6 +63,7 @@ from cfa_domain._mots_de_passe_courants import MOTS_DE_PASSE_COURANTS
 from cfa_domain.errors import (
     Agregat,
     CompteNonActive,
+    CompteNonEnAttente,
     CompteVerrouille,
     CreationCompteImpossible,
     DemandeOuvertureNonRenouvelable,
@@ -76,13 +77,14 @@ from cfa_domain.errors import (
     MotDePasseNonConforme,
 )
 from cfa_domain.etats import Changement, MachineAEtats
-from cfa_domain.organisme import Organisme, StatutOrganisme
 
 # Runtime import, not a TYPE_CHECKING one: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+
+    from cfa_domain.organisme import Organisme
 
 __all__ = [
     "DUREES_JETONS",
@@ -397,8 +399,7 @@ class Compte:
         OPCO agent. Only an active organisme opens accounts. ``mot_de_passe`` is None
         only for an invitation: the invited person chooses it on acceptance.
         """
-        if organisme.statut is not StatutOrganisme.ACTIF:
-            raise CreationCompteImpossible(organisme.statut)
+        organisme.exiger_actif(CreationCompteImpossible)
         if invite_par is not None and not (
             invite_par.statut is StatutCompte.ACTIF
             and invite_par.siret_organisme == organisme.siret
@@ -635,6 +636,17 @@ class Compte:
             quand=quand,
             depuis={StatutCompte.EN_ATTENTE_APPROBATION},
         )
+
+    def refuser(self, auteur: str, quand: dt.datetime, motif: str) -> None:
+        """An OPCO agent refuses an account request, with a reason: it is deactivated.
+
+        Raises:
+            CompteNonEnAttente: the account awaits no approval.
+            DonneeInvalide: no reason.
+        """
+        if self.statut is not StatutCompte.EN_ATTENTE_APPROBATION:
+            raise CompteNonEnAttente(self.statut)
+        self.desactiver(auteur, quand, motif)
 
     def desactiver(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """Deactivate the account: its links die and its sessions end."""

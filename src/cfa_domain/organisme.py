@@ -41,7 +41,14 @@ from typing import TYPE_CHECKING, Self
 
 import attrs
 
-from cfa_domain.errors import Agregat, DonneeInvalide, FicheNonModifiable
+from cfa_domain.errors import (
+    Agregat,
+    DelegationDejaDemandee,
+    DelegationImpossible,
+    DonneeInvalide,
+    FicheNonEnAttente,
+    FicheNonModifiable,
+)
 from cfa_domain.etats import Changement, MachineAEtats
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
@@ -49,6 +56,8 @@ from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
+
+    from cfa_domain.errors import OrganismeNonActif
 
 __all__ = [
     "LONGUEUR_MAX_TEXTE",
@@ -379,6 +388,22 @@ class Organisme:
         """The organisme's name, as the home page shows it."""
         return self.fiche.nom
 
+    @property
+    def est_actif(self) -> bool:
+        """True when the organisme is active at the OPCO (accounts, delegations, sheet)."""
+        return self.statut is StatutOrganisme.ACTIF
+
+    def exiger_actif(self, refus: Callable[[StatutOrganisme], OrganismeNonActif]) -> None:
+        """Refuse an operation that needs an active organisme.
+
+        ``refus`` builds the error naming the refused operation from the status
+        (:class:`~cfa_domain.errors.CreationCompteImpossible`,
+        :class:`~cfa_domain.errors.DelegationImpossible`,
+        :class:`~cfa_domain.errors.FicheNonModifiable`).
+        """
+        if not self.est_actif:
+            raise refus(self.statut)
+
     def email_connu(self, email: Email) -> bool:
         """True when the OPCO has this address on file for the organisme."""
         return email in self.emails_connus
@@ -416,6 +441,56 @@ class Organisme:
         """Deactivate an active organisme, or reject a submitted sheet (a reason is required)."""
         MACHINE_ORGANISME.passer(
             self, StatutOrganisme.INACTIF, auteur=auteur, quand=quand, motif=_motif(motif)
+        )
+
+    def refuser_fiche(self, auteur: str, quand: dt.datetime, motif: str) -> None:
+        """An OPCO agent rejects a submitted sheet, with a reason: the organisme is inactive.
+
+        Raises:
+            FicheNonEnAttente: the organisme's sheet awaits no validation.
+            DonneeInvalide: no reason.
+        """
+        if self.statut is not StatutOrganisme.A_VALIDER:
+            raise FicheNonEnAttente(self.statut)
+        self.desactiver(auteur, quand, motif)
+
+    def demander_delegation(
+        self,
+        delegant: Organisme | None,
+        *,
+        siret_delegant: Siret,
+        id: uuid.UUID,  # noqa: A002  # the entity's field is named id, as in every aggregate
+        nom_etablissement: str,
+        demandee_par: uuid.UUID,
+        quand: dt.datetime,
+        existantes: Iterable[Delegation],
+    ) -> Delegation:
+        """This organisme (the delegataire) asks ``delegant`` to let it manage its files.
+
+        ``delegant`` is the organisme found under ``siret_delegant``, None when the OPCO
+        knows none; ``existantes`` are the delegations this organisme takes part in.
+
+        Raises:
+            DelegationImpossible: this organisme is not active.
+            DonneeInvalide: no active organisme under ``siret_delegant`` (unknown and
+                inactive are told alike), or this organisme itself.
+            DelegationDejaDemandee: the pair already has a requested or active delegation.
+        """
+        self.exiger_actif(DelegationImpossible)
+        if delegant is None or not delegant.est_actif:
+            raise DonneeInvalide(
+                "Aucun organisme actif n'est connu de l'OPCO avec ce numéro de SIRET.",
+                champ="siret",
+                valeur=siret_delegant.numero,
+            )
+        return Delegation.demander(
+            id=id,
+            siret_delegant=delegant.siret,
+            siret_delegataire=self.siret,
+            nom_etablissement=nom_etablissement,
+            demandee_par=demandee_par,
+            quand=quand,
+            existantes=existantes,
         )
 
     def reactiver(self, auteur: str, quand: dt.datetime, motif: str = "") -> None:
@@ -543,11 +618,24 @@ class Delegation:
         nom_etablissement: str,
         demandee_par: uuid.UUID,
         quand: dt.datetime,
+        existantes: Iterable[Delegation] = (),
     ) -> Self:
         """Request a delegation from ``siret_delegant`` to ``siret_delegataire``.
 
-        ``demandee_par`` is the requesting account. An organisme cannot delegate to itself.
+        ``demandee_par`` is the requesting account. An organisme cannot delegate to itself,
+        and a pair has at most one delegation in force (:attr:`en_vigueur`) among
+        ``existantes`` (the delegations already recorded for these organismes).
+
+        Raises:
+            DelegationDejaDemandee: the pair already has a requested or active delegation.
+            DonneeInvalide: the same organisme on both sides, or no establishment name.
         """
+        if any(
+            d.en_vigueur
+            and (d.siret_delegant, d.siret_delegataire) == (siret_delegant, siret_delegataire)
+            for d in existantes
+        ):
+            raise DelegationDejaDemandee(siret_delegant.numero, siret_delegataire.numero)
         if siret_delegant == siret_delegataire:
             raise DonneeInvalide(
                 "Vous ne pouvez pas ajouter votre propre organisme comme OF déléguant.",
@@ -574,6 +662,11 @@ class Delegation:
             )
         )
         return delegation
+
+    @property
+    def en_vigueur(self) -> bool:
+        """True while requested or active: its pair of organismes cannot ask for another."""
+        return self.statut in {StatutDelegation.DEMANDEE, StatutDelegation.ACTIVE}
 
     @property
     def est_active(self) -> bool:

@@ -30,7 +30,9 @@ from cfa_domain.compte import (
 from cfa_domain.errors import (
     AccesRefuse,
     CompteNonActive,
+    CompteNonEnAttente,
     CompteVerrouille,
+    CreationCompteImpossible,
     DonneeInvalide,
     IdentifiantsInvalides,
     JetonInvalide,
@@ -798,3 +800,44 @@ def test_jeton_valeur() -> None:
     assert not attrs.evolve(jeton, utilise_le=T0).est_valide(T0)
     assert jeton.correspond(SECRET)
     assert not jeton.correspond(AUTRE_SECRET)
+
+
+def test_refuser_une_demande_de_compte() -> None:
+    """An agent refuses an account awaiting approval, with a reason; no other account."""
+    compte = ouvrir(Email("pirate@exemple.fr"))
+    with pytest.raises(DonneeInvalide):
+        compte.refuser("agent:7", T0, "  ")
+    compte.refuser("agent:7", T0, "inconnu de l'organisme")
+    assert statut(compte) is StatutCompte.DESACTIVE
+    assert (compte.historique[-1].auteur, compte.historique[-1].motif) == (
+        "agent:7",
+        "inconnu de l'organisme",
+    )
+    for autre in (compte, ouvrir(), compte_actif()):
+        longueur = len(autre.historique)
+        with pytest.raises(CompteNonEnAttente) as erreur:
+            autre.refuser("agent:7", T0, "non")
+        assert erreur.value.statut is autre.statut
+        assert len(autre.historique) == longueur
+
+
+def test_approuver_un_compte_desactive_interdit() -> None:
+    """Approval leaves only « en attente d'approbation », though reactivation may go back there."""
+    compte = ouvrir(Email("pirate@exemple.fr"))
+    compte.desactiver("agent:7", T0, "doublon")
+    with pytest.raises(TransitionInterdite) as erreur:
+        compte.approuver("agent:7", T0)
+    assert (erreur.value.depart, erreur.value.arrivee) == (
+        StatutCompte.DESACTIVE,
+        StatutCompte.EN_ATTENTE_ACTIVATION,
+    )
+    compte.reactiver("agent:7", T0)
+    assert statut(compte) is StatutCompte.EN_ATTENTE_APPROBATION
+
+
+def test_ouverture_refusee_pour_un_organisme_non_actif() -> None:
+    """No account opens in an organisme awaiting validation or inactive."""
+    for statut_organisme in (StatutOrganisme.A_VALIDER, StatutOrganisme.INACTIF):
+        with pytest.raises(CreationCompteImpossible) as erreur:
+            ouvrir(organisme=organisme(statut_organisme))
+        assert erreur.value.statut is statut_organisme
