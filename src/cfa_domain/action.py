@@ -47,8 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
-from typing import TYPE_CHECKING, Any, Self, TypeAlias
+from typing import TYPE_CHECKING, Self, TypeAlias
 
 import attrs
 
@@ -66,9 +65,22 @@ from cfa_domain.errors import (
     VersionPerimee,
 )
 from cfa_domain.etats import Changement, MachineAEtats
-from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
+from cfa_domain.remboursement import (
+    PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    DemandeRemboursement,
+    ParametresRemboursement,
+)
+from cfa_domain.validation import (
+    _date,
+    _entier,
+    _instance,
+    _montant_positif,
+    _nom,
+    _numero_action,
+    _texte,
+    verifier_numero_action,
+)
 from cfa_domain.values import (
-    ENTIER_MAX,
     Categorie,
     CodeRncp,
     Montant,
@@ -76,15 +88,12 @@ from cfa_domain.values import (
     NumeroDeca,
     Periode,
     Siret,
-    entier,
-    normaliser_recherche,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping, Sequence
 
-    # attrs infers a field's type from its validator's: Any keeps the annotation in charge.
-    Validateur: TypeAlias = Callable[[Any, Any, Any], None]
+    from cfa_domain.remboursement import FormulaireDemande, Soumission
 
 __all__ = [
     "MACHINE_DOSSIER",
@@ -179,108 +188,6 @@ MACHINE_DOSSIER: MachineAEtats[EtatDossier] = MachineAEtats(
 
 TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MACHINE_DOSSIER.transitions
 """Allowed transitions of a file (the table of :data:`MACHINE_DOSSIER`)."""
-
-
-# --- validators of the value objects (cfa_domain.remboursement reuses them) ------------
-
-
-def _texte(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a non-blank string of at most :data:`LONGUEUR_MAX_TEXTE` characters."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if not isinstance(valeur, str) or not valeur.strip():
-            raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
-        if len(valeur) > LONGUEUR_MAX_TEXTE:
-            raise DonneeInvalide(
-                f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
-                champ=champ,
-                valeur=valeur,
-            )
-
-    return valider
-
-
-def _nom(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a name (:func:`_texte`) whose search form also fits the limit."""
-    texte = _texte(champ, libelle)
-
-    def valider(instance: object, attribut: object, valeur: object) -> None:
-        texte(instance, attribut, valeur)
-        if len(normaliser_recherche(str(valeur))) > LONGUEUR_MAX_TEXTE:
-            raise DonneeInvalide(
-                f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
-                champ=champ,
-                valeur=valeur,
-            )
-
-    return valider
-
-
-def _instance(
-    type_attendu: type[object] | tuple[type[object], ...], champ: str, libelle: str
-) -> Validateur:
-    """Attrs validator: a value of the expected type."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if not isinstance(valeur, type_attendu):
-            raise DonneeInvalide(f"{libelle} : valeur invalide.", champ=champ, valeur=valeur)
-
-    return valider
-
-
-def _date(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a calendar date (a datetime is refused: it carries a time)."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if isinstance(valeur, dt.datetime) or not isinstance(valeur, dt.date):
-            raise DonneeInvalide(f"{libelle} : une date est attendue.", champ=champ, valeur=valeur)
-
-    return valider
-
-
-def _montant_positif(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a :class:`Montant` that is not negative."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if not isinstance(valeur, Montant) or valeur.est_negatif:
-            raise DonneeInvalide(
-                f"{libelle} : un montant positif ou nul est attendu.", champ=champ, valeur=valeur
-            )
-
-    return valider
-
-
-def _entier(champ: str, libelle: str, bornes: tuple[int, int] | None = None) -> Validateur:
-    """Attrs validator: a whole number (:func:`~cfa_domain.values.entier`), within ``bornes``.
-
-    Without ``bornes``: from zero to :data:`~cfa_domain.values.ENTIER_MAX`.
-    """
-    minimum, maximum = bornes or (0, ENTIER_MAX)
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        entier(valeur, champ, libelle, minimum=minimum, maximum=maximum)
-
-    return valider
-
-
-def verifier_numero_action(numero_action: object) -> str:
-    """Return the OPCO action number if it is made of digits, else raise DonneeInvalide."""
-    if isinstance(numero_action, str) and re.fullmatch(r"\d{1,20}", numero_action):
-        return numero_action
-    raise DonneeInvalide(
-        f"Numéro d'action « {numero_action} » : des chiffres sont attendus (ex. 2011303654).",
-        champ="numero_action",
-        valeur=numero_action,
-    )
-
-
-def _numero_action() -> Validateur:
-    """Attrs validator: an OPCO action number."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        verifier_numero_action(valeur)
-
-    return valider
 
 
 # --- value objects ---------------------------------------------------------------------
@@ -518,6 +425,36 @@ class Action:
             engagement=self.budget.frais_pedagogiques,
             niveau_diplome=self.formation.niveau_diplome,
             date_rupture=self.date_rupture,
+            parametres=parametres,
+        )
+
+    def admettre_demande(
+        self,
+        formulaire: FormulaireDemande,
+        soumission: Soumission,
+        demandes: Sequence[DemandeRemboursement],
+        *,
+        parametres_echeancier: ParametresEcheancier = PARAMETRES_PAR_DEFAUT,
+        parametres: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    ) -> DemandeRemboursement:
+        """Admit a reimbursement request on this file, against its own schedule.
+
+        ``demandes`` are every request already on the file (whatever their state): the
+        caller holds the file's lock from reading them to storing the new request, whose
+        rank is their count plus one. The rules and their order are those of
+        :func:`cfa_domain.remboursement.verifier_demande`.
+
+        Raises:
+            RegleDeGestion: a rule refuses the request (conditions, state, period,
+                ceilings, budget, opened installments, documents).
+            DonneeInvalide: first equipment declared above the frais divers.
+        """
+        return DemandeRemboursement.soumettre(
+            formulaire,
+            soumission,
+            action=self,
+            demandes=demandes,
+            calendrier=self.echeancier(parametres_echeancier),
             parametres=parametres,
         )
 

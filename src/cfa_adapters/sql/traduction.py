@@ -470,7 +470,7 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
     principale = {
         "id": demande.id,
         "numero_action": demande.numero_action,
-        "numero": demande.numero,
+        "numero": demande.rang,  # the column of the first schema keeps its name
         "siret_organisme": demande.siret_organisme.numero,
         "compte_id": demande.compte_id,
         "soumise_le": demande.soumise_le,
@@ -501,7 +501,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
     return DemandeRemboursement(
         id=ligne["id"],
         numero_action=ligne["numero_action"],
-        numero=ligne["numero"],
+        rang=ligne["numero"],
         siret_organisme=Siret(ligne["siret_organisme"]),
         compte_id=ligne["compte_id"],
         soumise_le=ligne["soumise_le"],
