@@ -71,6 +71,7 @@ from cfa_domain.remboursement import (
     ParametresRemboursement,
 )
 from cfa_domain.validation import (
+    LONGUEUR_MAX_NUMERO_ACTION,
     _date,
     _entier,
     _instance,
@@ -78,6 +79,7 @@ from cfa_domain.validation import (
     _nom,
     _numero_action,
     _texte,
+    cle_tri_numero_action,
     verifier_numero_action,
 )
 from cfa_domain.values import (
@@ -96,6 +98,7 @@ if TYPE_CHECKING:
     from cfa_domain.remboursement import FormulaireDemande, Soumission
 
 __all__ = [
+    "LONGUEUR_MAX_NUMERO_ACTION",
     "MACHINE_DOSSIER",
     "TRANSITIONS_DOSSIER",
     "Action",
@@ -106,6 +109,7 @@ __all__ = [
     "Employeur",
     "EtatDossier",
     "Formation",
+    "cle_tri_numero_action",
     "verifier_numero_action",
 ]
 
