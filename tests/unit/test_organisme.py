@@ -19,7 +19,7 @@ from cfa_domain.errors import (
     DelegationImpossible,
     DonneeInvalide,
     FicheNonEnAttente,
-    RegleDeGestion,
+    FicheNonModifiable,
     TransitionInterdite,
 )
 from cfa_domain.etats import Changement
@@ -398,8 +398,12 @@ def test_mettre_a_jour_fiche_d_un_organisme_inactif_refuse() -> None:
     """An inactive organisme's sheet cannot be edited."""
     o = organisme_connu()
     o.desactiver("agent:42", T1, "cessation")
-    with pytest.raises(RegleDeGestion, match="inactif"):
+    with pytest.raises(FicheNonModifiable) as erreur:
         o.mettre_a_jour_fiche(fiche(), interlocuteur(), "compte:1", T2)
+    assert erreur.value.statut is StatutOrganisme.INACTIF
+    assert erreur.value.message == (
+        "Votre organisme est « inactif » auprès de l'OPCO : sa fiche ne peut pas être modifiée."
+    )
 
 
 # --- Delegations -------------------------------------------------------------------------
