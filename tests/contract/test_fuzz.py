@@ -285,7 +285,7 @@ def semer(ctx: Contexte) -> Monde:
         mot_de_passe=MOT_DE_PASSE,
         quand=QUAND,
         hasher=HacheurMemoire(),
-        par="administrateur",
+        auteur="administrateur",
     )
     premier = dossier(NUMEROS[0])
     with ctx.uow() as uow:
