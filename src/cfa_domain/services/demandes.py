@@ -46,7 +46,21 @@ Rules and choices
   same on every download; its date is the submission's day in the OPCO's time zone;
   "Remboursements déjà effectués" counts the requests paid before this one was submitted.
 - **Back office.** Only an active OPCO agent processes a request; the requester is mailed
-  when it is refused (with the reason) or paid.
+  when it is validated, refused (with the reason) or paid.
+
+Mails (``modele`` and variables, all text; amounts as plain decimals such as
+``26247.00``, days as ISO dates such as ``2020-08-21``: the mail adapter formats them in
+French):
+
+=====================  ================================================================
+``recepisse_demande``  ``demande_id``, ``date``, ``organisme``, ``numero_action``,
+                       ``reference_opco``, ``debut``, ``fin``, ``montant`` (the receipt
+                       itself is attached by the relay, rendered from the stored request)
+``demande_validee``    ``demande_id``, ``numero_action``, ``debut``, ``fin``, ``montant``,
+                       ``motif`` (empty)
+``demande_payee``      the same
+``demande_refusee``    the same, with the ``motif``
+=====================  ================================================================
 """
 
 from __future__ import annotations
@@ -136,6 +150,7 @@ class Decision(enum.Enum):
 
 
 _MODELES_MAIL_DECISION = {
+    Decision.VALIDER: "demande_validee",
     Decision.REFUSER: "demande_refusee",
     Decision.PAYER: "demande_payee",
 }
@@ -443,12 +458,13 @@ def _enregistrer_demande(
             compte.email,
             "recepisse_demande",
             demande_id=str(demande.id),
-            date=f"{resultat.date:%d/%m/%Y}",
+            date=resultat.date.isoformat(),
             organisme=resultat.organisme,
             numero_action=resultat.numero_action,
             reference_opco=resultat.reference_opco,
-            periode=str(resultat.periode),
-            montant=str(resultat.montant_demande),
+            debut=resultat.periode.debut.isoformat(),
+            fin=resultat.periode.fin.isoformat(),
+            montant=str(resultat.montant_demande.valeur),
         )
         uow.commit()
         return resultat, True
@@ -567,8 +583,9 @@ def traiter_demande(
                 modele,
                 demande_id=str(demande.id),
                 numero_action=demande.numero_action,
-                periode=str(demande.periode),
-                montant=str(demande.total),
+                debut=demande.periode.debut.isoformat(),
+                fin=demande.periode.fin.isoformat(),
+                montant=str(demande.total.valeur),
                 motif=changement.motif,
             )
         uow.commit()

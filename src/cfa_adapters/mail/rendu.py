@@ -1,0 +1,184 @@
+"""Mails from outbox messages: Jinja2 templates, French formatting, absolute links.
+
+Every template the core queues (``MessageSortant.modele``) has two files under
+``cfa_adapters/mail/modeles/``: ``<modele>.txt`` (its ``sujet`` block is the subject, its
+``corps`` block the plain text) and ``<modele>.html`` (the HTML alternative). Both are
+rendered with :class:`jinja2.StrictUndefined`: a variable the core did not pass is an
+error, never an empty hole in a mail (``tests/unit/mail/test_rendu.py`` renders every
+template with the variables the use cases really pass).
+
+**Values.** The core passes text only: amounts as plain decimals (``26247.00``), days as
+ISO dates (``2020-08-21``), instants as ISO UTC timestamps. The templates format them in
+French through Babel with the filters ``euros`` (``26 247,00 €``), ``date_fr``
+(``21/08/2020``) and ``instant_fr`` (``21/08/2020 à 14:05``, in the OPCO's time zone).
+
+**Links.** The core passes secrets and identifiers, never URLs; the templates build
+absolute links with ``lien(route, valeur)`` from :attr:`ParametresMail.url_base` and the
+route paths of :data:`ROUTES`, which the web layer serves (see ``docs/mail.md``).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+import email.policy
+import email.utils
+import urllib.parse
+import zoneinfo
+from email.message import EmailMessage
+from typing import TYPE_CHECKING
+
+import attrs
+import jinja2
+from babel.dates import format_datetime
+from babel.numbers import format_currency
+
+from cfa_adapters.mail.reglages import ParametresMail
+
+if TYPE_CHECKING:
+    from collections.abc import Sequence
+
+    from cfa_domain.ports import MessageSortant
+
+__all__ = [
+    "ROUTES",
+    "MailRendu",
+    "ModeleInconnu",
+    "PieceJointeMail",
+    "RenduMails",
+    "identifiant_message",
+]
+
+ROUTES = {
+    "activation": "/activation/{}",
+    "invitation": "/invitation/{}",
+    "reinitialisation": "/mot-de-passe/reinitialisation/{}",
+    "mot_de_passe_oublie": "/mot-de-passe/oublie",
+    "connexion": "/connexion",
+    "mon_compte": "/mon-compte",
+    "organisme": "/organisme",
+    "acces": "/organisme/acces",
+    "action": "/actions/{}",
+    "demande": "/demandes/{}",
+    "recepisse": "/demandes/{}/recepisse",
+}
+"""Paths of the web pages the mails link to (``{}`` is replaced by the URL-quoted value)."""
+
+
+class ModeleInconnu(LookupError):
+    """The outbox names a template this adapter does not have."""
+
+    def __init__(self, modele: str) -> None:
+        """Name the template."""
+        super().__init__(f"Modèle de mail inconnu : « {modele} ».")
+        self.modele = modele
+
+
+@attrs.frozen
+class MailRendu:
+    """A rendered mail: subject, plain text and HTML."""
+
+    sujet: str
+    texte: str
+    html: str
+
+
+@attrs.frozen
+class PieceJointeMail:
+    """A file attached to a mail."""
+
+    nom: str
+    type_mime: str
+    contenu: bytes = attrs.field(repr=False)
+
+
+def identifiant_message(message_id: object, domaine: str) -> str:
+    """The stable ``Message-ID`` of an outbox message: the same on every delivery attempt."""
+    return f"<{message_id}@{domaine}>"
+
+
+def _euros(valeur: str) -> str:
+    return format_currency(decimal.Decimal(valeur), "EUR", locale="fr_FR")
+
+
+def _date_fr(valeur: str) -> str:
+    return f"{dt.date.fromisoformat(valeur):%d/%m/%Y}"
+
+
+class RenduMails:
+    """Renders outbox messages into MIME mails (``multipart/alternative``, attachments)."""
+
+    def __init__(self, parametres: ParametresMail | None = None) -> None:
+        """Load the templates once."""
+        self.parametres = parametres or ParametresMail()
+        self._zone = zoneinfo.ZoneInfo(self.parametres.fuseau_horaire)
+        self._env = jinja2.Environment(
+            loader=jinja2.PackageLoader("cfa_adapters.mail", "modeles"),
+            undefined=jinja2.StrictUndefined,
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html",)),
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self._env.filters.update(euros=_euros, date_fr=_date_fr, instant_fr=self._instant_fr)
+        self._env.globals.update(lien=self.lien, signature=self.parametres.signature)
+
+    def modeles(self) -> frozenset[str]:
+        """Names of the templates this adapter can render."""
+        return frozenset(
+            nom.removesuffix(".txt")
+            for nom in self._env.list_templates(extensions=["txt"])
+            if not nom.startswith("_")
+        )
+
+    def lien(self, route: str, valeur: object = None) -> str:
+        """Absolute URL of a page of :data:`ROUTES`, with its value URL-quoted."""
+        chemin = ROUTES[route]
+        if valeur is not None:
+            chemin = chemin.format(urllib.parse.quote(str(valeur), safe=""))
+        return self.parametres.url_base + chemin
+
+    def _instant_fr(self, valeur: str) -> str:
+        instant = dt.datetime.fromisoformat(valeur)
+        return format_datetime(instant, "dd/MM/yyyy 'à' HH:mm", tzinfo=self._zone, locale="fr_FR")
+
+    def rendre(self, message: MessageSortant) -> MailRendu:
+        """Subject, text and HTML of a message.
+
+        Raises:
+            ModeleInconnu: no template of that name.
+            jinja2.UndefinedError: the template uses a variable the message lacks.
+        """
+        try:
+            texte = self._env.get_template(f"{message.modele}.txt")
+            html = self._env.get_template(f"{message.modele}.html")
+        except jinja2.TemplateNotFound:
+            raise ModeleInconnu(message.modele) from None
+        variables = dict(message.contexte)
+        sujet = "".join(texte.blocks["sujet"](texte.new_context(variables))).strip()
+        return MailRendu(
+            sujet=" ".join(sujet.split()),
+            texte=texte.render(variables),
+            html=html.render(variables, sujet=" ".join(sujet.split())),
+        )
+
+    def composer(
+        self, message: MessageSortant, pieces: Sequence[PieceJointeMail] = ()
+    ) -> EmailMessage:
+        """The whole MIME mail, with its stable ``Message-ID`` and its attachments."""
+        rendu = self.rendre(message)
+        mail = EmailMessage(policy=email.policy.SMTP)
+        mail["From"] = self.parametres.expediteur
+        mail["To"] = str(message.destinataire)
+        mail["Subject"] = rendu.sujet
+        mail["Date"] = email.utils.format_datetime(message.cree_le.astimezone(dt.UTC))
+        mail["Message-ID"] = identifiant_message(message.id, self.parametres.domaine)
+        mail["Auto-Submitted"] = "auto-generated"
+        mail.set_content(rendu.texte)
+        mail.add_alternative(rendu.html, subtype="html")
+        for piece in pieces:
+            principal, _, secondaire = piece.type_mime.partition("/")
+            mail.add_attachment(
+                piece.contenu, maintype=principal, subtype=secondaire, filename=piece.nom
+            )
+        return mail
