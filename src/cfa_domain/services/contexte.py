@@ -31,7 +31,15 @@ from cfa_domain.compte import (
     StatutCompte,
 )
 from cfa_domain.echeancier import PARAMETRES_PAR_DEFAUT, ParametresEcheancier
-from cfa_domain.errors import AccesRefuse, CompteNonActive, DonneeInvalide, Introuvable
+from cfa_domain.errors import (
+    Agregat,
+    CompteNonActive,
+    CompteSansOrganisme,
+    DonneeInvalide,
+    Introuvable,
+    ReserveAuxConseillers,
+    SessionInvalide,
+)
 from cfa_domain.ports import (
     EntrepotDocuments,
     FabriqueUnitOfWork,
@@ -45,6 +53,7 @@ from cfa_domain.remboursement import (
     PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
     ParametresRemboursement,
 )
+from cfa_domain.values import entier
 
 if TYPE_CHECKING:
     import uuid
@@ -86,7 +95,8 @@ class Parametres:
     verrouillage: PolitiqueVerrouillage = attrs.Factory(PolitiqueVerrouillage)
     duree_activation: dt.timedelta = dt.timedelta(hours=24)
     duree_reinitialisation: dt.timedelta = dt.timedelta(hours=1)
-    duree_invitation: dt.timedelta = dt.timedelta(days=7)
+    duree_invitation: dt.timedelta = dt.timedelta(hours=24)
+    """Life of an invitation link: like every link that opens an account, 24 h."""
     taille_page: int = 10
     taille_max_document: int = 10 * 1024 * 1024
     """Largest uploaded document, in bytes (10 Mio)."""
@@ -152,9 +162,9 @@ def compte_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     """Load the acting account; refuse an unknown or inactive one."""
     compte = uow.comptes.obtenir(compte_id)
     if compte is None:
-        raise AccesRefuse("Votre session n'est plus valide : reconnectez-vous.")
+        raise SessionInvalide
     if compte.statut is not StatutCompte.ACTIF:
-        raise CompteNonActive("Votre compte n'est pas actif.")
+        raise CompteNonActive(compte.statut)
     return compte
 
 
@@ -162,14 +172,14 @@ def agent_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     """Load the acting account and require an OPCO agent."""
     compte = compte_actif(uow, compte_id)
     if compte.role is not Role.AGENT_OPCO:
-        raise AccesRefuse("Cette opération est réservée aux conseillers de l'OPCO.")
+        raise ReserveAuxConseillers
     return compte
 
 
 def organisme_du_compte(compte: Compte) -> Siret:
     """The SIRET of a CFA account's organisme."""
     if compte.siret_organisme is None:
-        raise AccesRefuse("Ce compte n'est rattaché à aucun organisme.")
+        raise CompteSansOrganisme
     return compte.siret_organisme
 
 
@@ -177,7 +187,7 @@ def organisme_existant(uow: UnitOfWork, siret: Siret) -> Organisme:
     """Load an organisme that must exist (an account's own, a sheet an agent opens)."""
     organisme = uow.organismes.obtenir(siret)
     if organisme is None:
-        raise Introuvable("Organisme", str(siret))
+        raise Introuvable(Agregat.ORGANISME, str(siret))
     return organisme
 
 
@@ -188,10 +198,6 @@ def sirets_visibles(uow: UnitOfWork, compte: Compte) -> frozenset[Siret]:
 
 
 def verifier_page(page: int, taille: int) -> None:
-    """Refuse a page number below 1 or a page size outside 1..TAILLE_PAGE_MAX."""
-    if page < 1:
-        raise DonneeInvalide("Le numéro de page commence à 1.", champ="page", valeur=page)
-    if not 1 <= taille <= TAILLE_PAGE_MAX:
-        raise DonneeInvalide(
-            f"La taille de page va de 1 à {TAILLE_PAGE_MAX}.", champ="taille", valeur=taille
-        )
+    """Refuse a page number outside 1..ENTIER_MAX or a page size outside 1..TAILLE_PAGE_MAX."""
+    entier(page, "page", "Numéro de page", minimum=1)
+    entier(taille, "taille", "Taille de page", minimum=1, maximum=TAILLE_PAGE_MAX)
