@@ -245,6 +245,7 @@ def reglages_depuis_environnement(environ: Mapping[str, str] | None = None) -> R
         "tentatives_max": _lire(env, "CFA_RELAIS_TENTATIVES", int, "un nombre entier"),
         "attente_base": _lire(env, "CFA_RELAIS_ATTENTE", _secondes, "un nombre de secondes"),
         "intervalle": _lire(env, "CFA_RELAIS_INTERVALLE", float, "un nombre de secondes"),
+        "bail": _lire(env, "CFA_RELAIS_BAIL", _secondes, "un nombre de secondes"),
     }
     return Reglages(
         mail=ParametresMail(**{k: v for k, v in mail.items() if v is not None}),

@@ -21,11 +21,15 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-import email.policy
+import email.charset
 import email.utils
 import urllib.parse
 import zoneinfo
-from email.message import EmailMessage
+from email import encoders
+from email.header import Header
+from email.mime.base import MIMEBase
+from email.mime.multipart import MIMEMultipart
+from email.mime.text import MIMEText
 from typing import TYPE_CHECKING
 
 import attrs
@@ -37,6 +41,7 @@ from cfa_adapters.mail.reglages import ParametresMail
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+    from email.message import Message
 
     from cfa_domain.ports import MessageSortant
 
@@ -90,6 +95,11 @@ class PieceJointeMail:
     nom: str
     type_mime: str
     contenu: bytes = attrs.field(repr=False)
+
+
+_UTF8 = email.charset.Charset("utf-8")
+_UTF8.body_encoding = email.charset.QP  # readable source, lines of at most 76 characters
+_UTF8.header_encoding = email.charset.SHORTEST
 
 
 def identifiant_message(message_id: object, domaine: str) -> str:
@@ -162,23 +172,34 @@ class RenduMails:
             html=html.render(variables, sujet=" ".join(sujet.split())),
         )
 
-    def composer(
-        self, message: MessageSortant, pieces: Sequence[PieceJointeMail] = ()
-    ) -> EmailMessage:
-        """The whole MIME mail, with its stable ``Message-ID`` and its attachments."""
+    def composer(self, message: MessageSortant, pieces: Sequence[PieceJointeMail] = ()) -> Message:
+        """The whole MIME mail, with its stable ``Message-ID`` and its attachments.
+
+        ``multipart/alternative`` (text, HTML), inside a ``multipart/mixed`` when there
+        are attachments. Built with the standard library's ``email.mime`` classes (the
+        ``compat32`` policy), several times faster than ``EmailMessage`` with the modern
+        policy, which parses back every header it is given.
+        """
         rendu = self.rendre(message)
-        mail = EmailMessage(policy=email.policy.SMTP)
-        mail["From"] = self.parametres.expediteur
+        corps = MIMEMultipart("alternative")
+        corps.attach(MIMEText(rendu.texte, "plain", _UTF8))  # type: ignore[arg-type]
+        corps.attach(MIMEText(rendu.html, "html", _UTF8))  # type: ignore[arg-type]
+        mail = corps
+        if pieces:
+            mail = MIMEMultipart("mixed")
+            mail.attach(corps)
+            for piece in pieces:
+                principal, _, secondaire = piece.type_mime.partition("/")
+                partie = MIMEBase(principal, secondaire)
+                partie.set_payload(piece.contenu)
+                encoders.encode_base64(partie)
+                partie.add_header("Content-Disposition", "attachment", filename=piece.nom)
+                mail.attach(partie)
+        nom, adresse = email.utils.parseaddr(self.parametres.expediteur)
+        mail["From"] = email.utils.formataddr((nom, adresse), charset="utf-8")
         mail["To"] = str(message.destinataire)
-        mail["Subject"] = rendu.sujet
+        mail["Subject"] = Header(rendu.sujet, "utf-8")  # type: ignore[assignment]
         mail["Date"] = email.utils.format_datetime(message.cree_le.astimezone(dt.UTC))
         mail["Message-ID"] = identifiant_message(message.id, self.parametres.domaine)
         mail["Auto-Submitted"] = "auto-generated"
-        mail.set_content(rendu.texte)
-        mail.add_alternative(rendu.html, subtype="html")
-        for piece in pieces:
-            principal, _, secondaire = piece.type_mime.partition("/")
-            mail.add_attachment(
-                piece.contenu, maintype=principal, subtype=secondaire, filename=piece.nom
-            )
         return mail

@@ -130,6 +130,7 @@ __all__ = [
     "lister_demandes",
     "preparer_demande",
     "recepisse",
+    "recepisse_a_joindre",
     "recepisse_pdf",
     "soumettre_demande",
     "traiter_demande",
@@ -492,6 +493,26 @@ def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) ->
         Introuvable: no such request, or not visible to the account.
     """
     return ctx.rendu_recepisse.rendre(recepisse(ctx, compte_id, demande_id))
+
+
+def recepisse_a_joindre(ctx: Contexte, demande_id: uuid.UUID) -> bytes:
+    """The rendered receipt of a request, for the mail that acknowledges its submission.
+
+    The mail relay calls it when it sends ``recepisse_demande`` (the outbox keeps only the
+    request's id, and the receipt is built from stored data, so it reads like every
+    download). No account acts, so it checks no access: it is the relay's, never a request
+    handler's (those call :func:`recepisse_pdf`).
+
+    Raises:
+        Introuvable: no such request.
+    """
+    with ctx.uow() as uow:
+        demande = uow.demandes.obtenir(demande_id)
+        action = uow.actions.obtenir(demande.numero_action) if demande is not None else None
+        if demande is None or action is None:
+            raise Introuvable(Agregat.DEMANDE, demande_id)
+        resultat = _construire_recepisse(ctx, uow, demande, action)
+    return ctx.rendu_recepisse.rendre(resultat)
 
 
 def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[DocumentMeta, bytes]:

@@ -44,6 +44,7 @@ def test_variables_lues() -> None:
             "CFA_RELAIS_TENTATIVES": "4",
             "CFA_RELAIS_ATTENTE": "2",
             "CFA_RELAIS_INTERVALLE": "0.5",
+            "CFA_RELAIS_BAIL": "90",
         }
     )
     assert reglages.mail.url_base == "https://cfa.example"
@@ -60,7 +61,10 @@ def test_variables_lues() -> None:
     assert "secret" not in repr(smtp)
     relais = reglages.relais
     assert (relais.taille_lot, relais.tentatives_max, relais.intervalle) == (20, 4, 0.5)
-    assert relais.attente_base == dt.timedelta(seconds=2)
+    assert (relais.attente_base, relais.bail) == (
+        dt.timedelta(seconds=2),
+        dt.timedelta(minutes=1.5),
+    )
     assert ParametresSmtp(securite=Securite.AUCUNE).port_effectif == 25
     assert ParametresSmtp(port=2525).port_effectif == 2525
 
