@@ -187,6 +187,29 @@ class Relais:
         return definitif
 
     async def _lot(self, session: Session, reserves: Sequence[MessageReserve]) -> Bilan:
+        """Send a claimed batch on one session; marks are written while the next mail goes.
+
+        A mark is written (in a worker thread) as soon as the server accepted the mail,
+        while the relay composes and sends the next one; the batch ends only when every
+        mark is written. A mark that fails lets its error out once the others are written.
+        """
+        marques: list[asyncio.Task[None]] = []
+        try:
+            bilan = await self._envoyer_lot(session, reserves, marques)
+        except BaseException:
+            await asyncio.gather(*marques, return_exceptions=True)
+            raise
+        for resultat in await asyncio.gather(*marques, return_exceptions=True):
+            if isinstance(resultat, BaseException):
+                raise resultat
+        return bilan
+
+    async def _envoyer_lot(
+        self,
+        session: Session,
+        reserves: Sequence[MessageReserve],
+        marques: list[asyncio.Task[None]],
+    ) -> Bilan:
         bilan = Bilan(reserves=len(reserves))
         echeance = self._maintenant() + self.parametres.bail / 2
         for rang, reserve in enumerate(reserves):
@@ -202,9 +225,10 @@ class Relais:
                 if isinstance(erreur, EchecEnvoi) and erreur.connexion_perdue:
                     return bilan + await self._liberer(reserves[rang + 1 :])
                 continue
-            await asyncio.to_thread(
+            marque = asyncio.to_thread(
                 self.file.marquer_envoye, reserve.message.id, self.nom, debut, self._maintenant()
             )
+            marques.append(asyncio.create_task(marque))
             bilan += Bilan(envoyes=1)
         return bilan
 
