@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import email.utils
 import logging
 import os
 import re
@@ -136,8 +137,12 @@ class _SessionSmtp:
     client: aiosmtplib.SMTP
 
     async def envoyer(self, mail: Message) -> None:
+        # Serialised with the mail's own policy (aiosmtplib's would fold its headers again).
+        donnees = mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
+        expediteur = email.utils.parseaddr(str(mail["From"]))[1]
+        destinataires = [adresse for _, adresse in email.utils.getaddresses([str(mail["To"])])]
         try:
-            await self.client.send_message(mail)
+            await self.client.sendmail(expediteur, destinataires, donnees)
         except aiosmtplib.SMTPException as erreur:
             raise _echec_smtp(erreur) from erreur
         except OSError as erreur:

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import email.charset
+import email.policy
 import email.utils
 import urllib.parse
 import zoneinfo
@@ -102,6 +103,10 @@ _UTF8.body_encoding = email.charset.QP  # readable source, lines of at most 76 c
 _UTF8.header_encoding = email.charset.SHORTEST
 
 
+_SANS_REPLI = email.policy.compat32.clone(max_line_length=0)
+"""``compat32`` without re-folding headers (they are short, or encoded and folded already)."""
+
+
 def identifiant_message(message_id: object, domaine: str) -> str:
     """The stable ``Message-ID`` of an outbox message: the same on every delivery attempt."""
     return f"<{message_id}@{domaine}>"
@@ -178,19 +183,21 @@ class RenduMails:
         ``multipart/alternative`` (text, HTML), inside a ``multipart/mixed`` when there
         are attachments. Built with the standard library's ``email.mime`` classes (the
         ``compat32`` policy), several times faster than ``EmailMessage`` with the modern
-        policy, which parses back every header it is given.
+        policy, which parses back every header it is given. Headers are encoded here (the
+        subject as RFC 2047 words) and written as they are: re-folding each one
+        at every serialisation cost more than the rest of the mail.
         """
         rendu = self.rendre(message)
-        corps = MIMEMultipart("alternative")
-        corps.attach(MIMEText(rendu.texte, "plain", _UTF8))  # type: ignore[arg-type]
-        corps.attach(MIMEText(rendu.html, "html", _UTF8))  # type: ignore[arg-type]
+        corps = MIMEMultipart("alternative", policy=_SANS_REPLI)
+        corps.attach(MIMEText(rendu.texte, "plain", _UTF8, policy=_SANS_REPLI))  # type: ignore[arg-type]
+        corps.attach(MIMEText(rendu.html, "html", _UTF8, policy=_SANS_REPLI))  # type: ignore[arg-type]
         mail = corps
         if pieces:
-            mail = MIMEMultipart("mixed")
+            mail = MIMEMultipart("mixed", policy=_SANS_REPLI)
             mail.attach(corps)
             for piece in pieces:
                 principal, _, secondaire = piece.type_mime.partition("/")
-                partie = MIMEBase(principal, secondaire)
+                partie = MIMEBase(principal, secondaire, policy=_SANS_REPLI)
                 partie.set_payload(piece.contenu)
                 encoders.encode_base64(partie)
                 partie.add_header("Content-Disposition", "attachment", filename=piece.nom)
@@ -198,7 +205,8 @@ class RenduMails:
         nom, adresse = email.utils.parseaddr(self.parametres.expediteur)
         mail["From"] = email.utils.formataddr((nom, adresse), charset="utf-8")
         mail["To"] = str(message.destinataire)
-        mail["Subject"] = Header(rendu.sujet, "utf-8")  # type: ignore[assignment]
+        # RFC 2047 words of at most 75 characters, on one line (unfolded: "\n " → " ").
+        mail["Subject"] = Header(rendu.sujet, "utf-8").encode().replace("\n", "")
         mail["Date"] = email.utils.format_datetime(message.cree_le.astimezone(dt.UTC))
         mail["Message-ID"] = identifiant_message(message.id, self.parametres.domaine)
         mail["Auto-Submitted"] = "auto-generated"
