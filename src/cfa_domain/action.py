@@ -78,6 +78,7 @@ from cfa_domain.values import (
     Siret,
     entier,
     normaliser_recherche,
+    texte,
 )
 
 if TYPE_CHECKING:
@@ -183,6 +184,7 @@ def _texte(champ: str, libelle: str) -> Validateur:
     def valider(_instance: object, _attribut: object, valeur: object) -> None:
         if not isinstance(valeur, str) or not valeur.strip():
             raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
+        texte(valeur, champ, libelle)
         if len(valeur) > LONGUEUR_MAX_TEXTE:
             raise DonneeInvalide(
                 f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
@@ -195,10 +197,10 @@ def _texte(champ: str, libelle: str) -> Validateur:
 
 def _nom(champ: str, libelle: str) -> Validateur:
     """Attrs validator: a name (:func:`_texte`) whose search form also fits the limit."""
-    texte = _texte(champ, libelle)
+    valider_texte = _texte(champ, libelle)
 
     def valider(instance: object, attribut: object, valeur: object) -> None:
-        texte(instance, attribut, valeur)
+        valider_texte(instance, attribut, valeur)
         if len(normaliser_recherche(str(valeur))) > LONGUEUR_MAX_TEXTE:
             raise DonneeInvalide(
                 f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",

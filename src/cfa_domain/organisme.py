@@ -45,6 +45,7 @@ from cfa_domain.errors import DonneeInvalide, RegleDeGestion, TransitionInterdit
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
+from cfa_domain.values import texte as valide
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -93,7 +94,7 @@ def _texte(valeur: object, champ: str, libelle: str, *, obligatoire: bool) -> st
     """Trim a form text; refuse a non-string, a blank required text or a too long one."""
     if not isinstance(valeur, str):
         raise DonneeInvalide(f"{libelle} : un texte est attendu.", champ=champ, valeur=valeur)
-    texte = " ".join(valeur.split())
+    texte = " ".join(valide(valeur, champ, libelle).split())
     if obligatoire and not texte:
         raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
     if len(texte) > LONGUEUR_MAX_TEXTE:

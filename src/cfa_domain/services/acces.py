@@ -94,6 +94,7 @@ from cfa_domain.services.contexte import (
     organisme_du_compte,
     organisme_existant,
 )
+from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
@@ -277,6 +278,7 @@ def _signaler_compte_existant(
 # --- Accéder à la plateforme --------------------------------------------------------
 
 
+@cas_d_usage
 def verifier_siret(ctx: Contexte, siret: str) -> ResultatSiret:
     """The "Pas de compte ?" page: may this organisme open an account, or send its sheet?"""
     numero = Siret(siret)
@@ -288,6 +290,7 @@ def verifier_siret(ctx: Contexte, siret: str) -> ResultatSiret:
     return _RESULTAT_PAR_STATUT[organisme.statut]
 
 
+@cas_d_usage
 def creer_compte(
     ctx: Contexte,
     *,
@@ -341,6 +344,7 @@ def creer_compte(
         uow.commit()
 
 
+@cas_d_usage
 def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
     """An active account invites a colleague of its organisme.
 
@@ -372,6 +376,7 @@ def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
         uow.commit()
 
 
+@cas_d_usage
 def accepter_invitation(
     ctx: Contexte, secret: str, mot_de_passe: str, confirmation_mot_de_passe: str
 ) -> None:
@@ -389,6 +394,7 @@ def accepter_invitation(
         uow.commit()
 
 
+@cas_d_usage
 def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
     """The activation page: the mailed link and the password chosen at creation.
 
@@ -412,6 +418,7 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
         uow.commit()
 
 
+@cas_d_usage
 def lister_comptes_a_approuver(ctx: Contexte, agent_id: uuid.UUID) -> tuple[CompteAApprouver, ...]:
     """Back office: account requests made with an address not on file, oldest first."""
     with ctx.uow() as uow:
@@ -431,6 +438,7 @@ def _compte_existant(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     return compte
 
 
+@cas_d_usage
 def approuver_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID) -> None:
     """An OPCO agent approves an account request: its owner gets the activation link."""
     with ctx.uow() as uow:
@@ -442,6 +450,7 @@ def approuver_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID) -
         uow.commit()
 
 
+@cas_d_usage
 def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, motif: str) -> None:
     """An OPCO agent refuses an account request (deactivates it), telling its owner why."""
     with ctx.uow() as uow:
@@ -456,6 +465,7 @@ def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, mot
         uow.commit()
 
 
+@cas_d_usage
 def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
     """Log in with email and password ("Me connecter").
 
@@ -494,6 +504,7 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
         )
 
 
+@cas_d_usage
 def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int) -> bool:
     """True while the account is active and no password or email change ended the session."""
     with ctx.uow() as uow:
@@ -509,6 +520,7 @@ def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int)
 # --- Mot de passe oublié ------------------------------------------------------------
 
 
+@cas_d_usage
 def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
     """«Mot de passe oublié»: mail a reset link to an active account, say nothing else.
 
@@ -535,6 +547,7 @@ def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
         uow.commit()
 
 
+@cas_d_usage
 def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirmation: str) -> None:
     """The reset link's form: set a new password (the link works once, then every one dies)."""
     _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
@@ -555,6 +568,7 @@ def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirm
 # --- Mon compte ---------------------------------------------------------------------
 
 
+@cas_d_usage
 def changer_email(
     ctx: Contexte,
     compte_id: uuid.UUID,
@@ -595,6 +609,7 @@ def changer_email(
         uow.commit()
 
 
+@cas_d_usage
 def changer_mot_de_passe(
     ctx: Contexte, compte_id: uuid.UUID, actuel: str, nouveau: str, confirmation: str
 ) -> None:

@@ -85,7 +85,8 @@ from cfa_domain.services.contexte import (
     sirets_visibles,
     verifier_page,
 )
-from cfa_domain.values import Categorie, Montant, Periode, Piece
+from cfa_domain.services.entrees import cas_d_usage
+from cfa_domain.values import Categorie, Montant, Periode, Piece, texte
 
 if TYPE_CHECKING:
     import uuid
@@ -142,7 +143,7 @@ _MODELES_MAIL_DECISION = {
 
 
 def _verifier_cle_idempotence(_instance: object, _attribut: object, cle: str | None) -> None:
-    if cle is not None and len(cle) > LONGUEUR_MAX_CLE_IDEMPOTENCE:
+    if cle is not None and len(texte(cle, "cle_idempotence")) > LONGUEUR_MAX_CLE_IDEMPOTENCE:
         raise DonneeInvalide(
             f"Clé d'idempotence : {LONGUEUR_MAX_CLE_IDEMPOTENCE} caractères au plus.",
             champ="cle_idempotence",
@@ -313,6 +314,7 @@ def _demande_visible(
 # --- the CFA's side --------------------------------------------------------------------
 
 
+@cas_d_usage
 def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) -> Preremplissage:
     """Pre-fill the request form of a file from its schedule and its requests so far.
 
@@ -356,6 +358,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
         )
 
 
+@cas_d_usage
 def soumettre_demande(ctx: Contexte, compte_id: uuid.UUID, commande: CommandeDemande) -> Recepisse:
     """Submit a reimbursement request and return its receipt (the mail is in the outbox).
 
@@ -454,6 +457,7 @@ def _enregistrer_demande(
         return resultat, True
 
 
+@cas_d_usage
 def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Recepisse:
     """The receipt of a request the account may see.
 
@@ -466,6 +470,7 @@ def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Rec
         return _construire_recepisse(ctx, uow, demande, action)
 
 
+@cas_d_usage
 def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> bytes:
     """The receipt of a request the account may see, rendered (a PDF in production).
 
@@ -475,6 +480,7 @@ def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) ->
     return ctx.rendu_recepisse.rendre(recepisse(ctx, compte_id, demande_id))
 
 
+@cas_d_usage
 def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[DocumentMeta, bytes]:
     """An uploaded document of a file the account may see: its metadata and its bytes.
 
@@ -491,6 +497,7 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
     return meta, ctx.documents.lire(meta.id)
 
 
+@cas_d_usage
 def lister_demandes(
     ctx: Contexte, compte_id: uuid.UUID, *, page: int = 1, taille: int | None = None
 ) -> Page[DemandeRemboursement]:
@@ -506,6 +513,7 @@ def lister_demandes(
         return uow.demandes.pour_organismes(sirets_visibles(uow, compte), page=page, taille=taille)
 
 
+@cas_d_usage
 def annuler_demande(
     ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID, motif: str = ""
 ) -> ChangementEtatDemande:
@@ -526,6 +534,7 @@ def annuler_demande(
 # --- the back office -------------------------------------------------------------------
 
 
+@cas_d_usage
 def traiter_demande(
     ctx: Contexte,
     agent_id: uuid.UUID,

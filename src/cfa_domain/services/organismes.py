@@ -49,6 +49,7 @@ from cfa_domain.services.contexte import (
     organisme_du_compte,
     organisme_existant,
 )
+from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
@@ -144,6 +145,7 @@ def _auteur(compte: Compte) -> str:
 # --- Information sheet --------------------------------------------------------------
 
 
+@cas_d_usage
 def soumettre_fiche(
     ctx: Contexte,
     *,
@@ -183,6 +185,7 @@ def soumettre_fiche(
         uow.commit()
 
 
+@cas_d_usage
 def lister_fiches_a_valider(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Organisme, ...]:
     """Back office: the sheets awaiting validation, oldest first."""
     with ctx.uow() as uow:
@@ -192,6 +195,7 @@ def lister_fiches_a_valider(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Organis
     return fiches
 
 
+@cas_d_usage
 def valider_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, reference_opco: str) -> None:
     """An OPCO agent validates a sheet: the organisme is active, its addresses on file."""
     numero = Siret(siret)
@@ -205,6 +209,7 @@ def valider_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, reference_opco
         uow.commit()
 
 
+@cas_d_usage
 def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) -> None:
     """An OPCO agent rejects a submitted sheet, with a reason mailed to the organisme."""
     numero = Siret(siret)
@@ -221,6 +226,7 @@ def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) ->
         uow.commit()
 
 
+@cas_d_usage
 def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
     """«Mon organisme»: the account's own organisme, its sheet and status with the OPCO."""
     with ctx.uow() as uow:
@@ -230,6 +236,7 @@ def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
     return organisme
 
 
+@cas_d_usage
 def mettre_a_jour_fiche(
     ctx: Contexte, compte_id: uuid.UUID, fiche: FicheOrganisme, interlocuteur: Interlocuteur
 ) -> None:
@@ -244,6 +251,7 @@ def mettre_a_jour_fiche(
 # --- Delegations --------------------------------------------------------------------
 
 
+@cas_d_usage
 def demander_delegation(
     ctx: Contexte, compte_id: uuid.UUID, siret_delegant: str, nom_etablissement: str
 ) -> Delegation:
@@ -299,6 +307,7 @@ def demander_delegation(
     return delegation
 
 
+@cas_d_usage
 def decider_delegation(
     ctx: Contexte,
     compte_id: uuid.UUID,
@@ -334,6 +343,7 @@ def decider_delegation(
         uow.commit()
 
 
+@cas_d_usage
 def revoquer_delegation(
     ctx: Contexte, compte_id: uuid.UUID, delegation_id: uuid.UUID, motif: str
 ) -> None:
@@ -358,6 +368,7 @@ def revoquer_delegation(
         uow.commit()
 
 
+@cas_d_usage
 def lister_delegations(ctx: Contexte, compte_id: uuid.UUID) -> ListeDelegations:
     """«Gestion des accès»: the organisme's requested, pending and granted delegations."""
     with ctx.uow() as uow:
