@@ -39,8 +39,8 @@ Rules and choices
 - **Upstream versions**: the feed numbers each version of a file. A newer version
   replaces formation, contract and budget; the same version with the same data is a
   harmless replay (the feed is idempotent); an older version, or the same version with
-  different data, is a :class:`Conflit`. A rupture recorded on the platform is kept when
-  the new version does not carry one.
+  different data, is a :class:`~cfa_domain.errors.VersionPerimee`. A rupture recorded on
+  the platform is kept when the new version does not carry one.
 """
 
 from __future__ import annotations
@@ -60,11 +60,12 @@ from cfa_domain.echeancier import (
     calculer_echeancier,
 )
 from cfa_domain.errors import (
-    Conflit,
+    Agregat,
     DonneeInvalide,
     DossierNonRemboursable,
     PeriodeHorsContrat,
     TransitionInterdite,
+    VersionPerimee,
 )
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
 from cfa_domain.values import (
@@ -471,9 +472,7 @@ class Action:
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
         if arrivee not in TRANSITIONS_DOSSIER[self.etat]:
-            raise TransitionInterdite(
-                f"Dossier {self.numero_action}", self.etat.libelle, arrivee.libelle
-            )
+            raise TransitionInterdite(Agregat.DOSSIER, self.numero_action, self.etat, arrivee)
         changement = ChangementEtat(
             quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
         )
@@ -504,7 +503,7 @@ class Action:
         """Record the early end of the contract: state *rompu*, contract cut at that date."""
         if EtatDossier.ROMPU not in TRANSITIONS_DOSSIER[self.etat]:
             raise TransitionInterdite(
-                f"Dossier {self.numero_action}", self.etat.libelle, EtatDossier.ROMPU.libelle
+                Agregat.DOSSIER, self.numero_action, self.etat, EtatDossier.ROMPU
             )
         if not motif.strip():
             raise DonneeInvalide("Le motif de la rupture est obligatoire.", champ="motif")
@@ -521,7 +520,7 @@ class Action:
             PeriodeHorsContrat: the period leaves the contract (cut at the rupture).
         """
         if not self.etat.remboursable:
-            raise DossierNonRemboursable(self.numero_action, self.etat.libelle)
+            raise DossierNonRemboursable(self.numero_action, self.etat)
         remboursable = self.periode_remboursable
         if not remboursable.contient(periode):
             raise PeriodeHorsContrat(
@@ -546,7 +545,7 @@ class Action:
         """Apply a newer upstream version; return False for a harmless replay.
 
         Raises:
-            Conflit: an older version, or the same version with different data.
+            VersionPerimee: an older version, or the same version with different data.
         """
         _valider_version(self, None, version)
         if contrat.date_rupture is None and self.date_rupture is not None:
@@ -558,11 +557,7 @@ class Action:
         ):
             return False
         if version <= self.version:
-            raise Conflit(
-                f"Dossier {self.numero_action} : la version {version} reçue n'est pas plus "
-                f"récente que la version {self.version} déjà enregistrée.",
-                champ="version",
-            )
+            raise VersionPerimee(self.numero_action, version, self.version)
         self.formation = formation
         self.contrat = contrat
         self.budget = budget

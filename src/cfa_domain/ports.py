@@ -202,7 +202,7 @@ class DepotOrganismes(Protocol):
     """Organismes, identified by SIRET."""
 
     def ajouter(self, organisme: Organisme) -> None:
-        """Add a new organisme (``Conflit`` if its SIRET is already known)."""
+        """Add a new organisme (``OrganismeExistant`` if its SIRET is already known)."""
         ...
 
     def obtenir(self, siret: Siret) -> Organisme | None:
@@ -238,7 +238,7 @@ class DepotComptes(Protocol):
     """User accounts."""
 
     def ajouter(self, compte: Compte) -> None:
-        """Add a new account (``Conflit`` if the email is already taken)."""
+        """Add a new account (``EmailDejaUtilise`` if the email is already taken)."""
         ...
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
@@ -266,7 +266,7 @@ class DepotActions(Protocol):
     """Apprenticeship files, identified by their OPCO action number."""
 
     def ajouter(self, action: Action) -> None:
-        """Add a new file (``Conflit`` if the action number is already known)."""
+        """Add a new file (``DossierExistant`` if the action number is already known)."""
         ...
 
     def obtenir(self, numero_action: str) -> Action | None:
@@ -305,7 +305,7 @@ class DepotDemandes(Protocol):
     """Reimbursement requests."""
 
     def ajouter(self, demande: DemandeRemboursement) -> None:
-        """Add a new request (``Conflit`` on a repeated idempotency key)."""
+        """Add a new request (``DemandeDejaEnvoyee`` on a repeated idempotency key)."""
         ...
 
     def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
@@ -315,7 +315,8 @@ class DepotDemandes(Protocol):
     def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
         """Return every request on a file, oldest first (by their rank on the file).
 
-        ``ajouter`` refuses (``Conflit``) a second request with the same rank on a file.
+        ``ajouter`` refuses (``ModificationConcurrente``) a second request with the same
+        rank on a file.
         """
         ...
 

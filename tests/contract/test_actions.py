@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.action import EtatDossier
-from cfa_domain.errors import Conflit
+from cfa_domain.errors import DossierExistant
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
 from cfa_domain.values import Montant
@@ -37,12 +37,13 @@ def test_ajouter_relire(banc: Banc) -> None:
 
 
 def test_numero_deja_connu(banc: Banc) -> None:
-    """A second file with a known action number is a Conflit."""
+    """A second file with a known action number is a DossierExistant naming it."""
     with banc.uow() as uow:
         uow.actions.ajouter(dossier())
         uow.commit()
-    with banc.uow() as uow, pytest.raises(Conflit):
+    with banc.uow() as uow, pytest.raises(DossierExistant) as erreur:
         uow.actions.ajouter(dossier())
+    assert (erreur.value.numero_action, erreur.value.champ) == ("2011303654", "numero_action")
 
 
 def test_changement_d_etat_et_rupture_enregistres(banc: Banc) -> None:
