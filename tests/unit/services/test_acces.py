@@ -664,7 +664,11 @@ def test_connexion_rehache_quand_les_parametres_changent(m: Memoire) -> None:
 
 
 @settings(max_examples=40)
-@given(mauvais=st.text(max_size=30).filter(lambda t: t != MDP))
+@given(
+    mauvais=st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=30).filter(
+        lambda t: t != MDP
+    )
+)
 def test_propriete_un_mauvais_mot_de_passe_n_ouvre_jamais_et_compte_toujours(
     mauvais: str,
 ) -> None:
