@@ -41,7 +41,13 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import attrs
 
-from cfa_domain.errors import Agregat, DonneeInvalide, FicheNonModifiable, TransitionInterdite
+from cfa_domain.errors import (
+    Agregat,
+    DonneeInvalide,
+    FicheNonModifiable,
+    OrganismeExistant,
+    TransitionInterdite,
+)
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
@@ -374,6 +380,47 @@ class Organisme:
             )
         )
         return organisme
+
+    @property
+    def fiche_refusee(self) -> bool:
+        """True for a sheet an agent refused before the organisme was ever active."""
+        return self.statut is StatutOrganisme.INACTIF and all(
+            c.arrivee is not StatutOrganisme.ACTIF for c in self.historique
+        )
+
+    def soumettre_a_nouveau(
+        self,
+        *,
+        fiche: FicheOrganisme,
+        interlocuteur: Interlocuteur,
+        quand: dt.datetime,
+        reference_opco: str | None = None,
+    ) -> None:
+        """A new sheet for the SIRET of a refused one replaces it and awaits an agent.
+
+        A refused sheet must not keep its SIRET from the real organisme (anyone may send
+        a sheet for any SIRET): nothing of it is kept but its history. Any other
+        organisme (pending, active, or deactivated after being active) keeps its SIRET:
+        :class:`~cfa_domain.errors.OrganismeExistant`.
+        """
+        if not self.fiche_refusee:
+            raise OrganismeExistant(self.siret.numero, self.statut)
+        nouvelle = Organisme.fiche_soumise(
+            siret=self.siret,
+            fiche=fiche,
+            interlocuteur=interlocuteur,
+            quand=quand,
+            reference_opco=reference_opco,
+        )
+        self._changer(
+            StatutOrganisme.A_VALIDER, {StatutOrganisme.INACTIF}, PAR_FORMULAIRE_PUBLIC, quand, ""
+        )
+        self.fiche = nouvelle.fiche
+        self.interlocuteur = nouvelle.interlocuteur
+        self.reference_opco = nouvelle.reference_opco
+        self.emails_connus = frozenset()
+        self.fiche_modifiee_le = None
+        self.fiche_modifiee_par = None
 
     @property
     def nom(self) -> str:

@@ -261,6 +261,13 @@ class DepotComptes(Protocol):
         """Return the accounts awaiting an OPCO agent's approval, oldest first."""
         ...
 
+    def supprimer(self, compte: Compte) -> None:
+        """Erase an account with its tokens and history (a request that never opened).
+
+        Its address is free at once, within this unit of work.
+        """
+        ...
+
 
 class DepotActions(Protocol):
     """Apprenticeship files, identified by their OPCO action number."""

@@ -18,6 +18,17 @@ organisme's files"):
   of the same organisme, the new submitter's password replaces the old one and a fresh
   link is mailed (the older ones die): the latest submitter, who must also read the
   mailbox, is the only one able to activate it. An active account is never touched.
+- **An address belongs to whoever proves the mailbox.** Anyone may type someone else's
+  address in the creation form of an organisme whose SIRET is public; such a request
+  must never keep the address from its owner. So an account that was never activated
+  keeps its address only while it is a pending request (awaiting activation or
+  approval) of the organisme named by the new form; otherwise :func:`creer_compte` and
+  :func:`inviter` erase it (with its tokens: its links die) and open the new account as
+  if the address were free. A request refused by an agent (:func:`refuser_compte`) is
+  erased at once. The latest request wins until one is activated, and activating needs
+  the mailbox: only the address's owner can end the race. An account that was once
+  activated (active, or deactivated later) keeps its address for good. Changing the
+  login email (:func:`changer_email`) still refuses an address any account holds.
 - **No enumeration.** Whether an email already has an account never changes what the
   requester sees: :func:`creer_compte` and :func:`inviter` then mail the address's owner
   instead (a fresh link when that account still awaits activation, so a lost or expired
@@ -64,6 +75,8 @@ Mails are queued in the outbox with these templates (``modele``) and variables:
 ``compte_existant``                (none): someone asked for an account with this address
 ``compte_refuse``                  ``motif``
 ``reinitialisation_mot_de_passe``  ``lien_jeton``, ``expire_le``
+``reinitialisation_sans_compte``   (none): a reset was asked for an address without an
+                                   active account
 ``mot_de_passe_modifie``           ``quand``
 ``email_modifie``                  ``nouvel_email``, ``quand`` (sent to the old address)
 =================================  ========================================================
@@ -229,6 +242,27 @@ def _organisme_ouvert(uow: UnitOfWork, siret: Siret) -> Organisme:
     return organisme
 
 
+def _titulaire_de(uow: UnitOfWork, adresse: Email, siret: Siret) -> Compte | None:
+    """The account that keeps ``adresse`` from a new account of organisme ``siret``.
+
+    An account that was never activated keeps it only while it is a pending request
+    (awaiting activation or approval) of that same organisme; any other is erased here,
+    and the address is free (see the module docstring).
+    """
+    existant = uow.comptes.par_email(adresse)
+    if existant is None or existant.active_le is not None:
+        return existant
+    if existant.siret_organisme == siret and existant.statut in _DEMANDES_EN_COURS:
+        return existant
+    uow.comptes.supprimer(existant)
+    return None
+
+
+_DEMANDES_EN_COURS = frozenset(
+    {StatutCompte.EN_ATTENTE_ACTIVATION, StatutCompte.EN_ATTENTE_APPROBATION}
+)
+
+
 def _par_jeton(uow: UnitOfWork, secret: str) -> Compte:
     compte = uow.comptes.par_empreinte_jeton(empreinte_jeton(secret))
     if compte is None:
@@ -314,7 +348,7 @@ def creer_compte(
         organisme = _organisme_ouvert(uow, numero)
         politique.verifier(mot_de_passe, email=adresse)
         quand = ctx.maintenant()
-        existant = uow.comptes.par_email(adresse)
+        existant = _titulaire_de(uow, adresse, organisme.siret)
         if existant is not None:
             if existant.attend_activation and existant.siret_organisme == organisme.siret:
                 existant.redemander_ouverture(mot_de_passe, quand, ctx.hacheur, politique=politique)
@@ -355,7 +389,7 @@ def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
         invitant = compte_actif(uow, compte_id)
         organisme = organisme_existant(uow, organisme_du_compte(invitant))
         quand = ctx.maintenant()
-        existant = uow.comptes.par_email(adresse)
+        existant = _titulaire_de(uow, adresse, organisme.siret)
         if existant is not None:
             _signaler_compte_existant(ctx, uow, existant, quand)
             uow.commit()
@@ -450,7 +484,12 @@ def approuver_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID) -
 
 @cas_d_usage
 def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, motif: str) -> None:
-    """An OPCO agent refuses an account request (deactivates it), telling its owner why."""
+    """An OPCO agent refuses an account request, telling its owner why; it is erased.
+
+    The request never opened anything: erasing it frees its address at once (see the
+    module docstring, "An address belongs to whoever proves the mailbox") and keeps no
+    personal data of a refused requester.
+    """
     with ctx.uow() as uow:
         agent = agent_actif(uow, agent_id)
         compte = _compte_existant(uow, compte_id)
@@ -458,6 +497,7 @@ def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, mot
             raise CompteNonEnAttente(compte.statut)
         compte.desactiver(str(agent.id), ctx.maintenant(), motif)
         ctx.message(uow, compte.email, "compte_refuse", motif=compte.historique[-1].motif)
+        uow.comptes.supprimer(compte)  # the address is free again (module docstring)
         uow.commit()
 
 
@@ -520,7 +560,11 @@ def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int)
 def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
     """«Mot de passe oublié»: mail a reset link to an active account, say nothing else.
 
-    The caller sees the same outcome whether or not the address has an account.
+    The caller sees the same outcome whether or not the address has an account, and both
+    paths do the same work, so that their duration tells nothing either: one lookup, one
+    mail queued to the typed address (the reset link for an active account; otherwise
+    ``reinitialisation_sans_compte``, telling the mailbox that no active account uses
+    it), one write committed.
     """
     adresse = _email(email, "email")
     with ctx.uow() as uow:
@@ -540,6 +584,8 @@ def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
                 lien_jeton=secret,
                 expire_le=jeton.expire_le.isoformat(),
             )
+        else:
+            ctx.message(uow, adresse, "reinitialisation_sans_compte")
         uow.commit()
 
 

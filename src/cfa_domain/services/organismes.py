@@ -6,7 +6,9 @@ Rules (docs/domain.md, docs/security.md "Access control"):
   OPCO does not know, *à valider*; nothing it says is trusted until an OPCO agent validates
   it (:func:`valider_fiche`), which puts its addresses on file, or rejects it
   (:func:`refuser_fiche`). A SIRET already known is an :class:`~cfa_domain.errors.OrganismeExistant`
-  (the public SIRET check says as much, so this reveals nothing new).
+  (the public SIRET check says as much, so this reveals nothing new), except a refused
+  sheet's: anyone may send a sheet for any SIRET, so a refused one must not keep the SIRET
+  from the real organisme, whose new sheet replaces it (its history is kept).
 - **Own organisme only.** A CFA account reads and edits its own organisme's sheet; the
   SIRET comes from the account, never from the request.
 - **Delegations.** A delegataire's account types a delegant's SIRET and establishment name
@@ -49,7 +51,6 @@ from cfa_domain.errors import (
     DonneeInvalide,
     FicheNonEnAttente,
     Introuvable,
-    OrganismeExistant,
     RevocationDelegationReservee,
 )
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
@@ -58,6 +59,7 @@ from cfa_domain.services.contexte import (
     compte_actif,
     organisme_du_compte,
     organisme_existant,
+    organisme_qui_ecrit,
 )
 from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Email, Siret
@@ -170,17 +172,23 @@ def soumettre_fiche(
     """
     numero = Siret(siret)
     with ctx.uow() as uow:
-        existant = uow.organismes.obtenir(numero)
-        if existant is not None:
-            raise OrganismeExistant(numero.numero, existant.statut)
-        organisme = Organisme.fiche_soumise(
-            siret=numero,
-            fiche=fiche,
-            interlocuteur=interlocuteur,
-            quand=ctx.maintenant(),
-            reference_opco=reference_opco,
-        )
-        uow.organismes.ajouter(organisme)
+        organisme = uow.organismes.obtenir(numero)
+        if organisme is not None:  # refused sheets only (Organisme.soumettre_a_nouveau)
+            organisme.soumettre_a_nouveau(
+                fiche=fiche,
+                interlocuteur=interlocuteur,
+                quand=ctx.maintenant(),
+                reference_opco=reference_opco,
+            )
+        else:
+            organisme = Organisme.fiche_soumise(
+                siret=numero,
+                fiche=fiche,
+                interlocuteur=interlocuteur,
+                quand=ctx.maintenant(),
+                reference_opco=reference_opco,
+            )
+            uow.organismes.ajouter(organisme)
         ctx.message(
             uow,
             fiche.email,
@@ -317,6 +325,8 @@ def decider_delegation(
     """The delegant (or an OPCO agent) approves or refuses (with a reason) a request."""
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        if not compte.est_agent:
+            organisme_qui_ecrit(uow, compte)
         delegation = _delegation(uow, delegation_id)
         if not delegation.peut_decider(compte.siret_organisme, compte.est_agent):
             raise DecisionDelegationReservee(delegation.id)
@@ -348,6 +358,8 @@ def revoquer_delegation(
     """
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        if not compte.est_agent:
+            organisme_qui_ecrit(uow, compte)
         delegation = _delegation(uow, delegation_id)
         if not delegation.peut_revoquer(compte.siret_organisme, compte.est_agent):
             raise RevocationDelegationReservee(delegation.id)
