@@ -710,6 +710,20 @@ class FicheNonModifiable(OrganismeNonActif):
         super().__init__(statut, "sa fiche ne peut pas être modifiée")
 
 
+class OrganismeEnLectureSeule(OrganismeNonActif):
+    """An organisme that is not active reads its files but changes nothing (issue 7)."""
+
+    code = "organisme_en_lecture_seule"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the organisme's status."""
+        super().__init__(
+            statut,
+            "vous pouvez consulter vos dossiers, demandes et récépissés, mais aucune "
+            "demande, annulation, délégation ni modification n'est possible",
+        )
+
+
 class FicheNonEnAttente(RegleDeGestion):
     """An agent refuses the sheet of an organisme that awaits no validation."""
 

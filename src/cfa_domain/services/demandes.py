@@ -89,6 +89,7 @@ from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
     organisme_du_compte,
+    organisme_qui_ecrit,
     sirets_visibles,
     verifier_page,
 )
@@ -331,6 +332,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
     """
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        organisme_qui_ecrit(uow, compte)
         action = action_visible(uow, compte, numero_action)
         if not action.etat.remboursable:
             raise DossierNonRemboursable(action.numero_action, action.etat)
@@ -398,6 +400,7 @@ def _enregistrer_demande(
     """The unit of work of a submission; True when a new request was committed."""
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        organisme_qui_ecrit(uow, compte)
         siret = organisme_du_compte(compte)
         action = action_visible(uow, compte, commande.numero_action, verrouiller=True)
         if commande.cle_idempotence is not None:
@@ -528,6 +531,7 @@ def annuler_demande(
     """
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        organisme_qui_ecrit(uow, compte)
         demande, _ = _demande_visible(uow, compte, demande_id)
         changement = demande.annuler(auteur=str(compte.email), quand=ctx.maintenant(), motif=motif)
         uow.commit()
