@@ -89,6 +89,7 @@ if TYPE_CHECKING:
     Validateur: TypeAlias = Callable[[Any, Any, Any], None]
 
 __all__ = [
+    "LONGUEUR_MAX_NUMERO_ACTION",
     "TRANSITIONS_DOSSIER",
     "Action",
     "Apprenti",
@@ -98,6 +99,7 @@ __all__ = [
     "Employeur",
     "EtatDossier",
     "Formation",
+    "cle_tri_numero_action",
     "verifier_numero_action",
 ]
 
@@ -259,15 +261,33 @@ def _entier(champ: str, libelle: str, bornes: tuple[int, int] | None = None) -> 
     return valider
 
 
+LONGUEUR_MAX_NUMERO_ACTION = 20
+"""An OPCO action number has 1 to 20 digits."""
+
+
 def verifier_numero_action(numero_action: object) -> str:
     """Return the OPCO action number if it is made of digits, else raise DonneeInvalide."""
-    if isinstance(numero_action, str) and re.fullmatch(r"\d{1,20}", numero_action):
+    if isinstance(numero_action, str) and re.fullmatch(
+        rf"\d{{1,{LONGUEUR_MAX_NUMERO_ACTION}}}", numero_action
+    ):
         return numero_action
     raise DonneeInvalide(
         f"Numéro d'action « {numero_action} » : des chiffres sont attendus (ex. 2011303654).",
         champ="numero_action",
         valeur=numero_action,
     )
+
+
+def cle_tri_numero_action(numero_action: str) -> str:
+    """The key that sorts action numbers as users read them: by their numeric value.
+
+    An action number is digits only (:func:`verifier_numero_action`), so left-padding it with
+    zeros to the longest length makes text order the numeric order: ``999`` before
+    ``1000``. Numbers of equal value (``0999`` and ``999``) share a key; sorts then break
+    the tie on the number's text. The SQL adapter stores this key in an indexed column,
+    the in-memory fake sorts on it: both engines order the files search the same way.
+    """
+    return numero_action.zfill(LONGUEUR_MAX_NUMERO_ACTION)
 
 
 def _numero_action() -> Validateur:

@@ -302,7 +302,9 @@ class DepotActions(Protocol):
     ) -> Page[ResumeAction]:
         """Return one page of the visible files matching the criteria.
 
-        Sorted by action number, descending (newest files first); a constant number of
+        Sorted by action number as users read it, descending (newest files first):
+        numerically, ``1000`` before ``999``, ties of equal value (``0999``, ``999``) by
+        text (:func:`cfa_domain.action.cle_tri_numero_action`); a constant number of
         queries whatever the page size.
         """
         ...

@@ -736,7 +736,7 @@ class _Actions(_Depot):
                 _historique_json(a, self._uow.dialecte).label("historique_json"),
             )
             .where(*conditions)
-            .order_by(a.c.numero_action.desc())
+            .order_by(a.c.numero_tri.desc(), a.c.numero_action.desc())
             .limit(taille)
             .offset((page - 1) * taille)
         )

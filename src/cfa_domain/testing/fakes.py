@@ -36,7 +36,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
 
-from cfa_domain.action import Action
+from cfa_domain.action import Action, cle_tri_numero_action
 from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.errors import (
     Agregat,
@@ -339,7 +339,9 @@ class _Actions(_Depot):
             if criteres.numero_deca and action.formation.numero_deca != criteres.numero_deca:
                 continue
             trouvees.append(action)
-        trouvees.sort(key=lambda a: a.numero_action, reverse=True)
+        trouvees.sort(
+            key=lambda a: (cle_tri_numero_action(a.numero_action), a.numero_action), reverse=True
+        )
         payees: dict[str, Decimal] = {}
         for demande in self._d.demandes.values():
             if demande.etat is EtatDemande.PAYEE:
