@@ -132,7 +132,7 @@ def monde(deploiement: Deploiement) -> Monde:
         mot_de_passe=MOT_DE_PASSE,
         quand=QUAND,
         hasher=HacheurMemoire(),
-        par="administrateur",
+        auteur="administrateur",
     )
     with deploiement.banc.uow() as uow:
         uow.comptes.ajouter(agent)

@@ -48,7 +48,7 @@ def installer(deploiement: Deploiement) -> uuid.UUID:
         fiche=fiche("contact@autre-cfa.fr"),
         interlocuteur=interlocuteur("direction@autre-cfa.fr"),
         quand=QUAND,
-        par="flux OPCO",
+        auteur="flux OPCO",
     )
     agent = Compte.ouvrir_agent(
         id=uuid.uuid4(),
@@ -56,7 +56,7 @@ def installer(deploiement: Deploiement) -> uuid.UUID:
         mot_de_passe=MOT_DE_PASSE,
         quand=QUAND,
         hasher=HacheurMemoire(),
-        par="administrateur",
+        auteur="administrateur",
     )
     with deploiement.banc.uow() as uow:
         uow.organismes.ajouter(organisme())

@@ -41,7 +41,6 @@ from cfa_domain.errors import (
     ReserveAuxConseillers,
     SessionInvalide,
 )
-from cfa_domain.organisme import Organisme, StatutOrganisme
 from cfa_domain.ports import (
     EntrepotDocuments,
     FabriqueUnitOfWork,
@@ -60,6 +59,7 @@ from cfa_domain.values import entier
 if TYPE_CHECKING:
     import uuid
 
+    from cfa_domain.organisme import Organisme
     from cfa_domain.values import Email, Siret
 
 __all__ = ["TAILLE_PAGE_MAX", "Contexte", "Parametres"]
@@ -193,7 +193,7 @@ def organisme_existant(uow: UnitOfWork, siret: Siret) -> Organisme:
 
 
 def _actif(organisme: Organisme | None) -> bool:
-    return organisme is not None and organisme.statut is StatutOrganisme.ACTIF
+    return organisme is not None and organisme.est_actif
 
 
 def organisme_qui_ecrit(uow: UnitOfWork, compte: Compte) -> Organisme:
@@ -205,8 +205,7 @@ def organisme_qui_ecrit(uow: UnitOfWork, compte: Compte) -> Organisme:
     cancellations, delegations, sheet, invitations.
     """
     organisme = organisme_existant(uow, organisme_du_compte(compte))
-    if not _actif(organisme):
-        raise OrganismeEnLectureSeule(organisme.statut)
+    organisme.exiger_actif(OrganismeEnLectureSeule)
     return organisme
 
 
