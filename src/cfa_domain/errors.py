@@ -58,7 +58,8 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── OrganismeNonActif            branch: the organisme is not active at the OPCO
     │   │   ├── CreationCompteImpossible     no account can be created there yet
     │   │   ├── DelegationImpossible         it cannot ask for a delegation
-    │   │   └── FicheNonModifiable           its sheet cannot be changed
+    │   │   ├── FicheNonModifiable           its sheet cannot be changed
+    │   │   └── OrganismeEnLectureSeule      it reads its files but changes nothing
     │   ├── FicheNonEnAttente            refusing a sheet that awaits no validation
     │   ├── CompteNonEnAttente           refusing an account that awaits no approval
     │   ├── EnvoiLienImpossible          no link of this kind for an account in this state
@@ -715,6 +716,20 @@ class FicheNonModifiable(OrganismeNonActif):
     def __init__(self, statut: Enumere) -> None:
         """Name the organisme's status."""
         super().__init__(statut, "sa fiche ne peut pas être modifiée")
+
+
+class OrganismeEnLectureSeule(OrganismeNonActif):
+    """An organisme that is not active reads its files but changes nothing (issue 7)."""
+
+    code = "organisme_en_lecture_seule"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the organisme's status."""
+        super().__init__(
+            statut,
+            "vous pouvez consulter vos dossiers, demandes et récépissés, mais aucune "
+            "demande, annulation, délégation ni modification n'est possible",
+        )
 
 
 class FicheNonEnAttente(RegleDeGestion):

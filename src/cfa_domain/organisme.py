@@ -48,11 +48,13 @@ from cfa_domain.errors import (
     DonneeInvalide,
     FicheNonEnAttente,
     FicheNonModifiable,
+    OrganismeExistant,
 )
 from cfa_domain.etats import Changement, MachineAEtats
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
+from cfa_domain.values import texte as valide
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
@@ -90,7 +92,7 @@ def _texte(valeur: object, champ: str, libelle: str, *, obligatoire: bool) -> st
     """Trim a form text; refuse a non-string, a blank required text or a too long one."""
     if not isinstance(valeur, str):
         raise DonneeInvalide(f"{libelle} : un texte est attendu.", champ=champ, valeur=valeur)
-    texte = " ".join(valeur.split())
+    texte = " ".join(valide(valeur, champ, libelle).split())
     if obligatoire and not texte:
         raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
     if len(texte) > LONGUEUR_MAX_TEXTE:
@@ -382,6 +384,51 @@ class Organisme:
             )
         )
         return organisme
+
+    @property
+    def fiche_refusee(self) -> bool:
+        """True for a sheet an agent refused before the organisme was ever active."""
+        return self.statut is StatutOrganisme.INACTIF and all(
+            c.arrivee is not StatutOrganisme.ACTIF for c in self.historique
+        )
+
+    def soumettre_a_nouveau(
+        self,
+        *,
+        fiche: FicheOrganisme,
+        interlocuteur: Interlocuteur,
+        quand: dt.datetime,
+        reference_opco: str | None = None,
+    ) -> None:
+        """A new sheet for the SIRET of a refused one replaces it and awaits an agent.
+
+        A refused sheet must not keep its SIRET from the real organisme (anyone may send
+        a sheet for any SIRET): nothing of it is kept but its history. Any other
+        organisme (pending, active, or deactivated after being active) keeps its SIRET:
+        :class:`~cfa_domain.errors.OrganismeExistant`.
+        """
+        if not self.fiche_refusee:
+            raise OrganismeExistant(self.siret.numero, self.statut)
+        nouvelle = Organisme.fiche_soumise(
+            siret=self.siret,
+            fiche=fiche,
+            interlocuteur=interlocuteur,
+            quand=quand,
+            reference_opco=reference_opco,
+        )
+        MACHINE_ORGANISME.passer(
+            self,
+            StatutOrganisme.A_VALIDER,
+            auteur=PAR_FORMULAIRE_PUBLIC,
+            quand=quand,
+            depuis={StatutOrganisme.INACTIF},
+        )
+        self.fiche = nouvelle.fiche
+        self.interlocuteur = nouvelle.interlocuteur
+        self.reference_opco = nouvelle.reference_opco
+        self.emails_connus = frozenset()
+        self.fiche_modifiee_le = None
+        self.fiche_modifiee_par = None
 
     @property
     def nom(self) -> str:

@@ -38,7 +38,14 @@ import attrs
 from cfa_domain.action import Action, Budget, Contrat, EtatDossier, Formation
 from cfa_domain.compte import HacheurMotDePasse
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.values import Email, Montant, NumeroDeca, Siret, normaliser_recherche
+from cfa_domain.values import (
+    Email,
+    Montant,
+    NumeroDeca,
+    Siret,
+    normaliser_recherche,
+    verifier_textes,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -169,7 +176,8 @@ class CriteresRecherche:
     numero_deca: NumeroDeca | None = attrs.field(default=None, converter=_deca_optionnel)
 
     def __attrs_post_init__(self) -> None:
-        """Refuse an action number that is not made of digits."""
+        """Refuse a text no store accepts, and an action number that is not made of digits."""
+        verifier_textes(self, "criteres")
         if self.numero_action is not None and not self.numero_action.isdigit():
             raise DonneeInvalide(
                 "Le numéro d'action ne contient que des chiffres.",
@@ -260,6 +268,13 @@ class DepotComptes(Protocol):
 
     def a_approuver(self) -> Sequence[Compte]:
         """Return the accounts awaiting an OPCO agent's approval, oldest first."""
+        ...
+
+    def supprimer(self, compte: Compte) -> None:
+        """Erase an account with its tokens and history (a request that never opened).
+
+        Its address is free at once, within this unit of work.
+        """
         ...
 
 

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any, TypeAlias
 
 from cfa_domain.errors import DonneeInvalide
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
-from cfa_domain.values import ENTIER_MAX, Montant, entier, normaliser_recherche
+from cfa_domain.values import ENTIER_MAX, Montant, entier, normaliser_recherche, texte
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -31,6 +31,7 @@ def _texte(champ: str, libelle: str) -> Validateur:
     def valider(_instance: object, _attribut: object, valeur: object) -> None:
         if not isinstance(valeur, str) or not valeur.strip():
             raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
+        texte(valeur, champ, libelle)
         if len(valeur) > LONGUEUR_MAX_TEXTE:
             raise DonneeInvalide(
                 f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
@@ -43,10 +44,10 @@ def _texte(champ: str, libelle: str) -> Validateur:
 
 def _nom(champ: str, libelle: str) -> Validateur:
     """Attrs validator: a name (:func:`_texte`) whose search form also fits the limit."""
-    texte = _texte(champ, libelle)
+    valider_texte = _texte(champ, libelle)
 
     def valider(instance: object, attribut: object, valeur: object) -> None:
-        texte(instance, attribut, valeur)
+        valider_texte(instance, attribut, valeur)
         if len(normaliser_recherche(str(valeur))) > LONGUEUR_MAX_TEXTE:
             raise DonneeInvalide(
                 f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",

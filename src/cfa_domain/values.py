@@ -74,7 +74,59 @@ __all__ = [
     "entier",
     "monetaire",
     "normaliser_recherche",
+    "texte",
+    "verifier_textes",
 ]
+
+# A NUL (PostgreSQL refuses it in any text) or a lone UTF-16 surrogate (what a JSON decoder
+# makes of "\\ud800"; no UTF-8 encoder accepts it).
+_CARACTERE_INTERDIT = re.compile("[\x00\ud800-\udfff]")
+
+
+def texte(valeur: object, champ: str, libelle: str | None = None) -> str:
+    """Return ``valeur`` if it is a string that every store and every encoder accepts.
+
+    The one check of every text entering the core: value objects, command classes and the
+    parameters of every use case (see :func:`verifier_textes`) go through it. A non-string,
+    a NUL character or a lone surrogate (text that cannot be encoded in UTF-8) raises
+    :class:`DonneeInvalide` on ``champ``; the message never repeats the text, which could
+    not be printed either.
+    """
+    nom = libelle or champ
+    if not isinstance(valeur, str):
+        raise DonneeInvalide(f"{nom} : une chaîne de caractères est attendue.", champ=champ)
+    interdit = _CARACTERE_INTERDIT.search(valeur)
+    if interdit is not None:
+        quoi = "le caractère nul" if interdit.group() == "\x00" else "un caractère invalide"
+        raise DonneeInvalide(
+            f"{nom} : ce texte contient {quoi} (position {interdit.start() + 1}) ; "
+            "seul un texte Unicode valide est accepté.",
+            champ=champ,
+        )
+    return valeur
+
+
+def verifier_textes(valeur: object, champ: str) -> None:
+    """Check with :func:`texte` every string inside ``valeur``, however deep.
+
+    Strings, the fields of attrs instances (named after the field), the items of tuples,
+    lists, sets and the keys and values of dicts are visited; bytes and every other type
+    are left alone. Use cases run it on their parameters (``cas_d_usage``).
+    """
+    if isinstance(valeur, str):
+        texte(valeur, champ)
+    elif isinstance(valeur, tuple | list | set | frozenset):
+        for element in valeur:
+            verifier_textes(element, champ)
+    elif isinstance(valeur, dict):
+        for cle, element in valeur.items():
+            verifier_textes(cle, champ)
+            verifier_textes(element, champ)
+    else:
+        classe = type(valeur)
+        if attrs.has(classe):
+            for attribut in attrs.fields(classe):
+                verifier_textes(getattr(valeur, attribut.name), attribut.name)
 
 
 def calcul_monetaire() -> contextlib.AbstractContextManager[decimal.Context]:
@@ -244,8 +296,7 @@ class Montant:
 
 def _stdnum(module: object, valeur: object, champ: str, libelle: str) -> str:
     """Validate ``valeur`` with a python-stdnum module, giving a French message."""
-    if not isinstance(valeur, str):
-        raise DonneeInvalide(f"{libelle} : une chaîne de caractères est attendue.", champ=champ)
+    texte(valeur, champ, libelle)
     try:
         return str(module.validate(valeur))  # type: ignore[attr-defined]
     except stdnum_exceptions.InvalidLength:
@@ -300,9 +351,7 @@ class Nir:
 
 
 def _compact(valeur: object, champ: str, libelle: str) -> str:
-    if not isinstance(valeur, str):
-        raise DonneeInvalide(f"{libelle} : une chaîne de caractères est attendue.", champ=champ)
-    return re.sub(r"[\s.\-]", "", valeur).upper()
+    return re.sub(r"[\s.\-]", "", texte(valeur, champ, libelle)).upper()
 
 
 def _numero_da(valeur: object) -> str:
@@ -463,11 +512,8 @@ LONGUEUR_MAX_EMAIL = 254
 
 
 def _email(valeur: object) -> str:
-    if not isinstance(valeur, str):
-        raise DonneeInvalide(
-            "Adresse email : une chaîne de caractères est attendue.", champ="email", valeur=valeur
-        )
-    normalise = unicodedata.normalize("NFC", valeur.strip()).lower()
+    normalise = unicodedata.normalize("NFC", texte(valeur, "email", "Adresse email").strip())
+    normalise = normalise.lower()
     if len(normalise) > LONGUEUR_MAX_EMAIL:
         raise DonneeInvalide(
             f"Adresse email : {LONGUEUR_MAX_EMAIL} caractères au plus.",

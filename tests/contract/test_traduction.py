@@ -21,9 +21,13 @@ def _relire_action(lignes: tr.Lignes) -> object:
     return tr.action_depuis_lignes(lignes.principale, lignes.historique)
 
 
+# Any text the core accepts (values.texte refuses NUL and lone surrogates).
+TEXTE_VALIDE = st.characters(codec="utf-8", exclude_characters="\x00")
+
+
 @given(
-    nom=st.text(min_size=1, max_size=40).filter(str.strip),
-    prenom=st.text(min_size=1, max_size=40).filter(str.strip),
+    nom=st.text(TEXTE_VALIDE, min_size=1, max_size=40).filter(str.strip),
+    prenom=st.text(TEXTE_VALIDE, min_size=1, max_size=40).filter(str.strip),
     budget=cst.montants(max_value=Montant("999999999999.99")),
     numero=cst.numeros_action(),
 )

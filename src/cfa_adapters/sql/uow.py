@@ -466,6 +466,23 @@ class SqlUnitOfWork:
         )
         self._suivis[genre.table.name, cle] = _Suivi(genre, objet, lignes)
 
+    def retirer(self, genre: _Genre, cle: object) -> None:
+        """DELETE a tracked aggregate now, its history and child rows with it; stop tracking it."""
+        self.ecrire()
+        del self._suivis[genre.table.name, cle]
+
+        def effacer(connexion: sa.Connection) -> None:
+            connexion.execute(
+                sa.delete(genre.historique).where(genre.historique.c[genre.cle_historique] == cle)
+            )
+            if genre.enfants is not None:
+                connexion.execute(
+                    sa.delete(genre.enfants).where(genre.enfants.c[genre.cle_enfants] == cle)
+                )
+            connexion.execute(sa.delete(genre.table).where(genre.table.c[genre.cle] == cle))
+
+        self.executer_isole(effacer)
+
     def executer_isole(
         self, ecrire: Callable[[sa.Connection], object], objet: object = None
     ) -> None:
@@ -726,6 +743,9 @@ class _Comptes(_Depot):
             .order_by(c.c.cree_le, c.c.id)
         )
         return self._uow.charger(_COMPTE, requete)
+
+    def supprimer(self, compte: Compte) -> None:
+        self._uow.retirer(_COMPTE, compte.id)
 
 
 def _total_paye(a: sa.Table) -> sa.ScalarSelect[Any]:

@@ -18,6 +18,17 @@ organisme's files"):
   of the same organisme, the new submitter's password replaces the old one and a fresh
   link is mailed (the older ones die): the latest submitter, who must also read the
   mailbox, is the only one able to activate it. An active account is never touched.
+- **An address belongs to whoever proves the mailbox.** Anyone may type someone else's
+  address in the creation form of an organisme whose SIRET is public; such a request
+  must never keep the address from its owner. So an account that was never activated
+  keeps its address only while it is a pending request (awaiting activation or
+  approval) of the organisme named by the new form; otherwise :func:`creer_compte` and
+  :func:`inviter` erase it (with its tokens: its links die) and open the new account as
+  if the address were free. A request refused by an agent (:func:`refuser_compte`) is
+  erased at once. The latest request wins until one is activated, and activating needs
+  the mailbox: only the address's owner can end the race. An account that was once
+  activated (active, or deactivated later) keeps its address for good. Changing the
+  login email (:func:`changer_email`) still refuses an address any account holds.
 - **No enumeration.** Whether an email already has an account never changes what the
   requester sees: :func:`creer_compte` and :func:`inviter` then mail the address's owner
   instead (a fresh link when that account still awaits activation, so a lost or expired
@@ -72,6 +83,8 @@ Mails are queued in the outbox with these templates (``modele``) and variables:
 ``compte_existant``                (none): someone asked for an account with this address
 ``compte_refuse``                  ``motif``
 ``reinitialisation_mot_de_passe``  ``lien_jeton``, ``expire_le``
+``reinitialisation_sans_compte``   (none): a reset was asked for an address without an
+                                   active account
 ``mot_de_passe_modifie``           ``quand``
 ``email_modifie``                  ``nouvel_email``, ``quand`` (sent to the old address)
 =================================  ========================================================
@@ -103,6 +116,7 @@ from cfa_domain.services.contexte import (
     organisme_du_compte,
     organisme_existant,
 )
+from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.services.hachage import HachagePrepare
 from cfa_domain.values import Email, Siret
 
@@ -252,6 +266,27 @@ def _organisme_ouvert(uow: UnitOfWork, siret: Siret) -> Organisme:
     return organisme
 
 
+def _titulaire_de(uow: UnitOfWork, adresse: Email, siret: Siret) -> Compte | None:
+    """The account that keeps ``adresse`` from a new account of organisme ``siret``.
+
+    An account that was never activated keeps it only while it is a pending request
+    (awaiting activation or approval) of that same organisme; any other is erased here,
+    and the address is free (see the module docstring).
+    """
+    existant = uow.comptes.par_email(adresse)
+    if existant is None or existant.active_le is not None:
+        return existant
+    if existant.siret_organisme == siret and existant.statut in _DEMANDES_EN_COURS:
+        return existant
+    uow.comptes.supprimer(existant)
+    return None
+
+
+_DEMANDES_EN_COURS = frozenset(
+    {StatutCompte.EN_ATTENTE_ACTIVATION, StatutCompte.EN_ATTENTE_APPROBATION}
+)
+
+
 def _par_jeton(uow: UnitOfWork, secret: str) -> Compte:
     compte = uow.comptes.par_empreinte_jeton(empreinte_jeton(secret))
     if compte is None:
@@ -337,6 +372,7 @@ def _signaler_compte_existant(
 # --- Accéder à la plateforme --------------------------------------------------------
 
 
+@cas_d_usage
 def verifier_siret(ctx: Contexte, siret: str) -> ResultatSiret:
     """The "Pas de compte ?" page: may this organisme open an account, or send its sheet?"""
     numero = Siret(siret)
@@ -348,6 +384,7 @@ def verifier_siret(ctx: Contexte, siret: str) -> ResultatSiret:
     return _RESULTAT_PAR_STATUT[organisme.statut]
 
 
+@cas_d_usage
 def creer_compte(
     ctx: Contexte,
     *,
@@ -376,7 +413,7 @@ def creer_compte(
     with ctx.uow() as uow:
         organisme = _organisme_ouvert(uow, numero)
         quand = ctx.maintenant()
-        existant = uow.comptes.par_email(adresse)
+        existant = _titulaire_de(uow, adresse, organisme.siret)
         if existant is not None:
             if existant.attend_activation and existant.siret_organisme == organisme.siret:
                 existant.redemander_ouverture(mot_de_passe, quand, hacheur, politique=politique)
@@ -403,6 +440,7 @@ def creer_compte(
         uow.commit()
 
 
+@cas_d_usage
 def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
     """An active account invites a colleague of its organisme.
 
@@ -415,7 +453,7 @@ def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
         invitant = compte_actif(uow, compte_id)
         organisme = organisme_existant(uow, organisme_du_compte(invitant))
         quand = ctx.maintenant()
-        existant = uow.comptes.par_email(adresse)
+        existant = _titulaire_de(uow, adresse, organisme.siret)
         if existant is not None:
             _signaler_compte_existant(ctx, uow, existant, quand)
             uow.commit()
@@ -434,6 +472,7 @@ def inviter(ctx: Contexte, compte_id: uuid.UUID, email: str) -> None:
         uow.commit()
 
 
+@cas_d_usage
 def accepter_invitation(
     ctx: Contexte, secret: str, mot_de_passe: str, confirmation_mot_de_passe: str
 ) -> None:
@@ -453,6 +492,7 @@ def accepter_invitation(
         uow.commit()
 
 
+@cas_d_usage
 def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
     """The activation page: the mailed link and the password chosen at creation.
 
@@ -474,6 +514,7 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
         uow.commit()
 
 
+@cas_d_usage
 def lister_comptes_a_approuver(ctx: Contexte, agent_id: uuid.UUID) -> tuple[CompteAApprouver, ...]:
     """Back office: account requests made with an address not on file, oldest first."""
     with ctx.uow(lecture_seule=True) as uow:
@@ -493,6 +534,7 @@ def _compte_existant(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     return compte
 
 
+@cas_d_usage
 def approuver_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID) -> None:
     """An OPCO agent approves an account request: its owner gets the activation link."""
     with ctx.uow() as uow:
@@ -504,16 +546,24 @@ def approuver_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID) -
         uow.commit()
 
 
+@cas_d_usage
 def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, motif: str) -> None:
-    """An OPCO agent refuses an account request (deactivates it), telling its owner why."""
+    """An OPCO agent refuses an account request, telling its owner why; it is erased.
+
+    The request never opened anything: erasing it frees its address at once (see the
+    module docstring, "An address belongs to whoever proves the mailbox") and keeps no
+    personal data of a refused requester.
+    """
     with ctx.uow() as uow:
         agent = agent_actif(uow, agent_id)
         compte = _compte_existant(uow, compte_id)
         compte.refuser(str(agent.id), ctx.maintenant(), motif)
         ctx.message(uow, compte.email, "compte_refuse", motif=compte.historique[-1].motif)
+        uow.comptes.supprimer(compte)  # the address is free again (module docstring)
         uow.commit()
 
 
+@cas_d_usage
 def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
     """Log in with email and password ("Me connecter").
 
@@ -554,6 +604,7 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
         )
 
 
+@cas_d_usage
 def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int) -> bool:
     """True while the account is active and no password or email change ended the session."""
     with ctx.uow(lecture_seule=True) as uow:
@@ -569,10 +620,15 @@ def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int)
 # --- Mot de passe oublié ------------------------------------------------------------
 
 
+@cas_d_usage
 def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
     """«Mot de passe oublié»: mail a reset link to an active account, say nothing else.
 
-    The caller sees the same outcome whether or not the address has an account.
+    The caller sees the same outcome whether or not the address has an account, and both
+    paths do the same work, so that their duration tells nothing either: one lookup, one
+    mail queued to the typed address (the reset link for an active account; otherwise
+    ``reinitialisation_sans_compte``, telling the mailbox that no active account uses
+    it), one write committed.
     """
     adresse = _email(email, "email")
     with ctx.uow() as uow:
@@ -592,9 +648,12 @@ def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
                 lien_jeton=secret,
                 expire_le=jeton.expire_le.isoformat(),
             )
+        else:
+            ctx.message(uow, adresse, "reinitialisation_sans_compte")
         uow.commit()
 
 
+@cas_d_usage
 def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirmation: str) -> None:
     """The reset link's form: set a new password (the link works once, then every one dies)."""
     _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
@@ -617,6 +676,7 @@ def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirm
 # --- Mon compte ---------------------------------------------------------------------
 
 
+@cas_d_usage
 def changer_email(
     ctx: Contexte,
     compte_id: uuid.UUID,
@@ -652,6 +712,7 @@ def changer_email(
         uow.commit()
 
 
+@cas_d_usage
 def changer_mot_de_passe(
     ctx: Contexte, compte_id: uuid.UUID, actuel: str, nouveau: str, confirmation: str
 ) -> None:

@@ -69,6 +69,7 @@ from cfa_domain.services.contexte import (
     sirets_visibles,
     verifier_page,
 )
+from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Categorie, Montant
 
 if TYPE_CHECKING:
@@ -218,6 +219,7 @@ def notifier_changement_etat(
             )
 
 
+@cas_d_usage
 def rechercher_actions(
     ctx: Contexte,
     compte_id: uuid.UUID,
@@ -243,6 +245,7 @@ def rechercher_actions(
         )
 
 
+@cas_d_usage
 def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) -> DetailAction:
     """The detail page of a file the account may see.
 
@@ -276,6 +279,7 @@ def _action_pour_agent(uow: UnitOfWork, numero_action: str) -> Action:
     return action
 
 
+@cas_d_usage
 def changer_etat_action(
     ctx: Contexte,
     agent_id: uuid.UUID,
@@ -302,6 +306,7 @@ def changer_etat_action(
         return changement
 
 
+@cas_d_usage
 def rompre_action(
     ctx: Contexte,
     agent_id: uuid.UUID,
@@ -330,6 +335,7 @@ def rompre_action(
         return changement
 
 
+@cas_d_usage
 def refuser_dossiers_sans_reponse(ctx: Contexte, agent_id: uuid.UUID) -> list[str]:
     """Refuse the files the OPCO left unanswered too long; return their action numbers.
 

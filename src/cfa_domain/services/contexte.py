@@ -37,6 +37,7 @@ from cfa_domain.errors import (
     CompteSansOrganisme,
     DonneeInvalide,
     Introuvable,
+    OrganismeEnLectureSeule,
     ReserveAuxConseillers,
     SessionInvalide,
 )
@@ -191,10 +192,35 @@ def organisme_existant(uow: UnitOfWork, siret: Siret) -> Organisme:
     return organisme
 
 
+def _actif(organisme: Organisme | None) -> bool:
+    return organisme is not None and organisme.est_actif
+
+
+def organisme_qui_ecrit(uow: UnitOfWork, compte: Compte) -> Organisme:
+    """The organisme of a CFA account about to change something: it must be active.
+
+    An organisme the OPCO deactivated (or whose sheet awaits validation) keeps read
+    access (its accounts sign in, read files and requests, download receipts), but
+    :class:`~cfa_domain.errors.OrganismeEnLectureSeule` refuses every write: requests,
+    cancellations, delegations, sheet, invitations.
+    """
+    organisme = organisme_existant(uow, organisme_du_compte(compte))
+    organisme.exiger_actif(OrganismeEnLectureSeule)
+    return organisme
+
+
 def sirets_visibles(uow: UnitOfWork, compte: Compte) -> frozenset[Siret]:
-    """The organismes whose files this account may see: its own and its active delegants."""
+    """The organismes whose files this account may see: its own and its active delegants.
+
+    A delegation gives access only while both its organismes are active: an inactive
+    organisme sees only its own files, and an inactive delegant's files are seen by
+    nobody else.
+    """
     siret = organisme_du_compte(compte)
-    return frozenset({siret}) | uow.delegations.delegants_actifs(siret)
+    if not _actif(uow.organismes.obtenir(siret)):
+        return frozenset({siret})
+    delegants = uow.delegations.delegants_actifs(siret)
+    return frozenset({siret}) | {d for d in delegants if _actif(uow.organismes.obtenir(d))}
 
 
 def verifier_page(page: int, taille: int) -> None:

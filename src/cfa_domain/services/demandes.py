@@ -105,10 +105,12 @@ from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
     organisme_du_compte,
+    organisme_qui_ecrit,
     sirets_visibles,
     verifier_page,
 )
-from cfa_domain.values import Categorie, Montant, Periode, Piece
+from cfa_domain.services.entrees import cas_d_usage
+from cfa_domain.values import Categorie, Montant, Periode, Piece, texte
 
 if TYPE_CHECKING:
     import uuid
@@ -167,7 +169,7 @@ _MODELES_MAIL_DECISION = {
 
 
 def _verifier_cle_idempotence(_instance: object, _attribut: object, cle: str | None) -> None:
-    if cle is not None and len(cle) > LONGUEUR_MAX_CLE_IDEMPOTENCE:
+    if cle is not None and len(texte(cle, "cle_idempotence")) > LONGUEUR_MAX_CLE_IDEMPOTENCE:
         raise DonneeInvalide(
             f"Clé d'idempotence : {LONGUEUR_MAX_CLE_IDEMPOTENCE} caractères au plus.",
             champ="cle_idempotence",
@@ -338,6 +340,7 @@ def _demande_visible(
 # --- the CFA's side --------------------------------------------------------------------
 
 
+@cas_d_usage
 def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) -> Preremplissage:
     """Pre-fill the request form of a file from its schedule and its requests so far.
 
@@ -347,6 +350,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
     """
     with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
+        organisme_qui_ecrit(uow, compte)
         action = action_visible(uow, compte, numero_action)
         if not action.etat.remboursable:
             raise DossierNonRemboursable(action.numero_action, action.etat)
@@ -381,6 +385,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
         )
 
 
+@cas_d_usage
 def soumettre_demande(ctx: Contexte, compte_id: uuid.UUID, commande: CommandeDemande) -> Recepisse:
     """Submit a reimbursement request and return its receipt (the mail is in the outbox).
 
@@ -413,6 +418,7 @@ def _enregistrer_demande(
     """The unit of work of a submission; True when a new request was committed."""
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        organisme_qui_ecrit(uow, compte)
         siret = organisme_du_compte(compte)
         action = action_visible(uow, compte, commande.numero_action, verrouiller=True)
         if commande.cle_idempotence is not None:
@@ -479,6 +485,7 @@ def _enregistrer_demande(
         return resultat, True
 
 
+@cas_d_usage
 def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Recepisse:
     """The receipt of a request the account may see.
 
@@ -491,6 +498,7 @@ def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Rec
         return _construire_recepisse(ctx, uow, demande, action)
 
 
+@cas_d_usage
 def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> bytes:
     """The receipt of a request the account may see, rendered (a PDF in production).
 
@@ -500,6 +508,7 @@ def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) ->
     return ctx.rendu_recepisse.rendre(recepisse(ctx, compte_id, demande_id))
 
 
+@cas_d_usage
 def recepisse_a_joindre(ctx: Contexte, demande_id: uuid.UUID) -> bytes:
     """The rendered receipt of a request, for the mail that acknowledges its submission.
 
@@ -520,6 +529,7 @@ def recepisse_a_joindre(ctx: Contexte, demande_id: uuid.UUID) -> bytes:
     return ctx.rendu_recepisse.rendre(resultat)
 
 
+@cas_d_usage
 def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[DocumentMeta, bytes]:
     """An uploaded document of a file the account may see: its metadata and its bytes.
 
@@ -536,6 +546,7 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
     return meta, ctx.documents.lire(meta.id)
 
 
+@cas_d_usage
 def lister_demandes(
     ctx: Contexte, compte_id: uuid.UUID, *, page: int = 1, taille: int | None = None
 ) -> Page[DemandeRemboursement]:
@@ -551,6 +562,7 @@ def lister_demandes(
         return uow.demandes.pour_organismes(sirets_visibles(uow, compte), page=page, taille=taille)
 
 
+@cas_d_usage
 def annuler_demande(
     ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID, motif: str = ""
 ) -> ChangementEtatDemande:
@@ -562,6 +574,7 @@ def annuler_demande(
     """
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        organisme_qui_ecrit(uow, compte)
         demande, _ = _demande_visible(uow, compte, demande_id)
         changement = demande.annuler(auteur=str(compte.email), quand=ctx.maintenant(), motif=motif)
         uow.commit()
@@ -571,6 +584,7 @@ def annuler_demande(
 # --- the back office -------------------------------------------------------------------
 
 
+@cas_d_usage
 def traiter_demande(
     ctx: Contexte,
     agent_id: uuid.UUID,

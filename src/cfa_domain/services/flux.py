@@ -59,6 +59,7 @@ from cfa_domain.errors import (
 )
 from cfa_domain.ports import DossierFlux, EnregistrementRejete, MotifRejet
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
+from cfa_domain.services.entrees import cas_d_usage
 
 if TYPE_CHECKING:
     from cfa_domain.action import ChangementEtat
@@ -223,6 +224,7 @@ def _appliquer(
     return ResultatApplication.REJETE
 
 
+@cas_d_usage
 def appliquer_dossier(ctx: Contexte, dossier: DossierFlux) -> ResultatApplication:
     """Apply one feed record: create, update, leave unchanged, or quarantine it.
 
@@ -234,6 +236,7 @@ def appliquer_dossier(ctx: Contexte, dossier: DossierFlux) -> ResultatApplicatio
         return resultat
 
 
+@cas_d_usage
 def synchroniser(ctx: Contexte, source: SourceFlux) -> Bilan:
     """Read the source from its stored cursor and apply each record, resumably.
 

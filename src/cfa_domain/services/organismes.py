@@ -6,7 +6,9 @@ Rules (docs/domain.md, docs/security.md "Access control"):
   OPCO does not know, *à valider*; nothing it says is trusted until an OPCO agent validates
   it (:func:`valider_fiche`), which puts its addresses on file, or rejects it
   (:func:`refuser_fiche`). A SIRET already known is an :class:`~cfa_domain.errors.OrganismeExistant`
-  (the public SIRET check says as much, so this reveals nothing new).
+  (the public SIRET check says as much, so this reveals nothing new), except a refused
+  sheet's: anyone may send a sheet for any SIRET, so a refused one must not keep the SIRET
+  from the real organisme, whose new sheet replaces it (its history is kept).
 - **Own organisme only.** A CFA account reads and edits its own organisme's sheet; the
   SIRET comes from the account, never from the request.
 - **Delegations.** A delegataire's account types a delegant's SIRET and establishment name
@@ -45,7 +47,6 @@ from cfa_domain.errors import (
     Agregat,
     DecisionDelegationReservee,
     Introuvable,
-    OrganismeExistant,
     RevocationDelegationReservee,
 )
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation
@@ -54,7 +55,9 @@ from cfa_domain.services.contexte import (
     compte_actif,
     organisme_du_compte,
     organisme_existant,
+    organisme_qui_ecrit,
 )
+from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
@@ -150,6 +153,7 @@ def _auteur(compte: Compte) -> str:
 # --- Information sheet --------------------------------------------------------------
 
 
+@cas_d_usage
 def soumettre_fiche(
     ctx: Contexte,
     *,
@@ -164,17 +168,23 @@ def soumettre_fiche(
     """
     numero = Siret(siret)
     with ctx.uow() as uow:
-        existant = uow.organismes.obtenir(numero)
-        if existant is not None:
-            raise OrganismeExistant(numero.numero, existant.statut)
-        organisme = Organisme.fiche_soumise(
-            siret=numero,
-            fiche=fiche,
-            interlocuteur=interlocuteur,
-            quand=ctx.maintenant(),
-            reference_opco=reference_opco,
-        )
-        uow.organismes.ajouter(organisme)
+        organisme = uow.organismes.obtenir(numero)
+        if organisme is not None:  # refused sheets only (Organisme.soumettre_a_nouveau)
+            organisme.soumettre_a_nouveau(
+                fiche=fiche,
+                interlocuteur=interlocuteur,
+                quand=ctx.maintenant(),
+                reference_opco=reference_opco,
+            )
+        else:
+            organisme = Organisme.fiche_soumise(
+                siret=numero,
+                fiche=fiche,
+                interlocuteur=interlocuteur,
+                quand=ctx.maintenant(),
+                reference_opco=reference_opco,
+            )
+            uow.organismes.ajouter(organisme)
         ctx.message(
             uow,
             fiche.email,
@@ -185,6 +195,7 @@ def soumettre_fiche(
         uow.commit()
 
 
+@cas_d_usage
 def lister_fiches_a_valider(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Organisme, ...]:
     """Back office: the sheets awaiting validation, oldest first."""
     with ctx.uow(lecture_seule=True) as uow:
@@ -194,6 +205,7 @@ def lister_fiches_a_valider(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Organis
     return fiches
 
 
+@cas_d_usage
 def valider_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, reference_opco: str) -> None:
     """An OPCO agent validates a sheet: the organisme is active, its addresses on file."""
     numero = Siret(siret)
@@ -207,6 +219,7 @@ def valider_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, reference_opco
         uow.commit()
 
 
+@cas_d_usage
 def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) -> None:
     """An OPCO agent rejects a submitted sheet, with a reason mailed to the organisme."""
     numero = Siret(siret)
@@ -218,6 +231,7 @@ def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) ->
         uow.commit()
 
 
+@cas_d_usage
 def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
     """«Mon organisme»: the account's own organisme, its sheet and status with the OPCO."""
     with ctx.uow(lecture_seule=True) as uow:
@@ -227,6 +241,7 @@ def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
     return organisme
 
 
+@cas_d_usage
 def mettre_a_jour_fiche(
     ctx: Contexte, compte_id: uuid.UUID, fiche: FicheOrganisme, interlocuteur: Interlocuteur
 ) -> None:
@@ -241,6 +256,7 @@ def mettre_a_jour_fiche(
 # --- Delegations --------------------------------------------------------------------
 
 
+@cas_d_usage
 def demander_delegation(
     ctx: Contexte, compte_id: uuid.UUID, siret_delegant: str, nom_etablissement: str
 ) -> Delegation:
@@ -278,6 +294,7 @@ def demander_delegation(
     return delegation
 
 
+@cas_d_usage
 def decider_delegation(
     ctx: Contexte,
     compte_id: uuid.UUID,
@@ -289,6 +306,8 @@ def decider_delegation(
     """The delegant (or an OPCO agent) approves or refuses (with a reason) a request."""
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        if not compte.est_agent:
+            organisme_qui_ecrit(uow, compte)
         delegation = _delegation(uow, delegation_id)
         if not delegation.peut_decider(compte.siret_organisme, compte.est_agent):
             raise DecisionDelegationReservee(delegation.id)
@@ -310,6 +329,7 @@ def decider_delegation(
         uow.commit()
 
 
+@cas_d_usage
 def revoquer_delegation(
     ctx: Contexte, compte_id: uuid.UUID, delegation_id: uuid.UUID, motif: str
 ) -> None:
@@ -319,6 +339,8 @@ def revoquer_delegation(
     """
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
+        if not compte.est_agent:
+            organisme_qui_ecrit(uow, compte)
         delegation = _delegation(uow, delegation_id)
         if not delegation.peut_revoquer(compte.siret_organisme, compte.est_agent):
             raise RevocationDelegationReservee(delegation.id)
@@ -331,6 +353,7 @@ def revoquer_delegation(
         uow.commit()
 
 
+@cas_d_usage
 def lister_delegations(ctx: Contexte, compte_id: uuid.UUID) -> ListeDelegations:
     """«Gestion des accès»: the organisme's requested, pending and granted delegations."""
     with ctx.uow(lecture_seule=True) as uow:

@@ -300,6 +300,9 @@ class _Comptes(_Depot):
         ]
         return sorted(en_attente, key=lambda c: (c.cree_le, str(c.id)))
 
+    def supprimer(self, compte: Compte) -> None:
+        del self._d.comptes[compte.id]
+
 
 class _Actions(_Depot):
     def ajouter(self, action: Action) -> None:

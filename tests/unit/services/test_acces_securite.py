@@ -225,16 +225,29 @@ def test_un_compte_actif_n_est_jamais_touche(m: Memoire) -> None:
         acces.se_connecter(m.contexte, EMAIL_PUBLIC, MDP_PIRATE)
 
 
-def test_un_compte_en_attente_d_un_autre_organisme_n_est_pas_repris(m: Memoire) -> None:
-    """A form naming another organisme does not take over the pending account: a link only."""
+def test_un_compte_en_attente_cede_au_formulaire_d_un_autre_organisme(m: Memoire) -> None:
+    """A form naming another organisme replaces the pending request; only the mailbox wins.
+
+    The newer request (organisme 2) erases the pending one: its link dies. Its own link
+    goes to the mailbox, so its submitter cannot activate it; the owner's next form for
+    organisme 1 erases it in turn, and she activates her account.
+    """
     creer(m, MDP_TITULAIRE)
-    hache = compte(m).hash_mot_de_passe
+    premier_lien = dernier_lien(m)
     creer(m, MDP_PIRATE, siret=exemples.SIRET_CFA_2.numero)
     apres = compte(m)
-    assert (apres.hash_mot_de_passe, apres.siret_organisme) == (hache, exemples.SIRET_CFA)
+    assert (apres.siret_organisme, apres.statut) == (
+        exemples.SIRET_CFA_2,
+        StatutCompte.EN_ATTENTE_ACTIVATION,
+    )
     assert mails(m)[-1].modele == "activation_compte"
+    with pytest.raises(JetonInvalide):
+        acces.activer_compte(m.contexte, premier_lien, MDP_TITULAIRE)
     with pytest.raises(MotDePasseActivationIncorrect):
-        acces.activer_compte(m.contexte, dernier_lien(m), MDP_PIRATE)
+        acces.activer_compte(m.contexte, dernier_lien(m), MDP_TITULAIRE)
+    creer(m, MDP_TITULAIRE)
+    acces.activer_compte(m.contexte, dernier_lien(m), MDP_TITULAIRE)
+    assert acces.se_connecter(m.contexte, EMAIL_PUBLIC, MDP_TITULAIRE).siret == exemples.SIRET_CFA
 
 
 def test_une_invitation_en_attente_n_est_pas_reprise_par_le_formulaire(m: Memoire) -> None:

@@ -484,12 +484,16 @@ def test_soumission_par_un_delegataire() -> None:
 
 
 def test_recepisse_d_un_cfa_inconnu_ou_sans_reference() -> None:
-    """An unregistered CFA is named by its SIRET; one without OPCO reference too."""
+    """A CFA without OPCO reference is named by its SIRET on the receipt.
+
+    A delegation from an organisme the OPCO has no record of opens nothing: only an
+    active delegant's files are visible (docs/security.md).
+    """
     w = monde()
     w.m.enregistrer(exemples.action("2011300003", siret_cfa=SIRET_INCONNU))
     w.m.deleguer(SIRET_INCONNU, SIRET_B)
-    r = soumettre_demande(w.ctx, w.compte_b, commande("1000", numero_action="2011300003"))
-    assert (r.organisme, r.reference_of) == (str(SIRET_INCONNU), SIRET_INCONNU.numero)
+    with pytest.raises(Introuvable):
+        soumettre_demande(w.ctx, w.compte_b, commande("1000", numero_action="2011300003"))
     with w.ctx.uow() as uow:
         organisme = uow.organismes.obtenir(SIRET_B)
         assert organisme is not None
