@@ -75,6 +75,7 @@ from cfa_domain.values import (
     Montant,
     Nir,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Siret,
     entier,
@@ -83,6 +84,8 @@ from cfa_domain.values import (
 
 if TYPE_CHECKING:
     from collections.abc import Callable, Mapping
+
+    from cfa_domain.values import NumeroEnregistrement
 
     # attrs infers a field's type from its validator's: Any keeps the annotation in charge.
     Validateur: TypeAlias = Callable[[Any, Any, Any], None]
@@ -326,6 +329,25 @@ class Formation:
     )
     periode: Periode = attrs.field(validator=_instance(Periode, "date_debut", "Dates de formation"))
     siret_cfa: Siret = attrs.field(validator=_instance(Siret, "siret_cfa", "SIRET du CFA"))
+    numero_sia: NumeroSia | None = attrs.field(
+        default=None, validator=_instance((NumeroSia, type(None)), "numero_sia", "Numéro SIA")
+    )
+    """A public-sector contract's SIA number, in place of the DECA number."""
+
+    @numero_sia.validator
+    def _deca_ou_sia(self, _attribut: object, valeur: NumeroSia | None) -> None:
+        if valeur is not None and self.numero_deca is not None:
+            raise DonneeInvalide(
+                "Un contrat est enregistré soit au DECA, soit au SIA : indiquez un seul "
+                f"numéro (DECA {self.numero_deca}, SIA {valeur}).",
+                champ="numero_sia",
+                valeur=valeur,
+            )
+
+    @property
+    def numero_enregistrement(self) -> NumeroEnregistrement | None:
+        """The contract's "N° DECA ou SIA" (the list column and the detail page)."""
+        return self.numero_deca or self.numero_sia
 
 
 @attrs.frozen

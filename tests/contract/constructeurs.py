@@ -34,6 +34,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
@@ -163,6 +164,7 @@ def action(
     nom: str = "Martin",
     prenom: str = "Éloïse",
     deca: str | None = None,
+    sia: str | None = None,
     budget: Montant = BUDGET_PEDAGOGIQUE,
     etat: EtatDossier = EtatDossier.EN_COURS,
     depot: dt.date = dt.date(2024, 8, 20),
@@ -181,6 +183,7 @@ def action(
             code_rncp=None,
             periode=Periode(dt.date(2024, 9, 2), dt.date(2026, 6, 30)),
             siret_cfa=siret_cfa,
+            numero_sia=None if sia is None else NumeroSia(sia),
         ),
         contrat=Contrat(
             type_contrat="Contrat d'apprentissage initial",

@@ -204,6 +204,20 @@ def test_formations_with_fixed_dates(formation: Formation) -> None:
     assert 3 <= formation.niveau_diplome <= 8
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [
+        lambda f: f.numero_deca is not None,
+        lambda f: f.numero_sia is not None,
+        lambda f: f.numero_enregistrement is None,
+    ],
+    ids=["DECA", "SIA", "aucun"],
+)
+def test_formations_reach_every_register(condition: Callable[[Formation], bool]) -> None:
+    """Files registered at the DECA, at the SIA (public sector), or not yet registered."""
+    assert condition(_trouver(cst.formations(), condition))
+
+
 @pytest.mark.parametrize("niveau", [2, 9])
 def test_formations_refuse_unknown_levels(niveau: int) -> None:
     """A diploma level outside 3..8 is a usage error."""

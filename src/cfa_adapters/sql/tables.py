@@ -19,7 +19,8 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
   may deliver files of a CFA that has no organisme on the platform yet.
 - **The search** (guide: apprentice name, action number, DECA number, restricted to the
   visible CFAs) is served by ``(siret_cfa, numero_action)``, ``(siret_cfa, nom_recherche)``,
-  ``(siret_cfa, prenom_recherche)`` and ``(numero_deca)``, and sorted by action number
+  ``(siret_cfa, prenom_recherche)``, ``(numero_deca)`` and ``(numero_sia)`` (the
+  "N° DECA ou SIA" field looks in both), and sorted by action number
   as users read it (``999`` before ``1000``) through the stored key ``numero_tri``
   (:func:`cfa_domain.action.cle_tri_numero_action`), indexed as ``(siret_cfa,
   numero_tri, numero_action)``; the total already paid comes
@@ -210,6 +211,7 @@ actions = sa.Table(
     # Formation
     sa.Column("intitule", sa.String(TEXTE), nullable=False),
     sa.Column("numero_deca", sa.String(15), nullable=True),
+    sa.Column("numero_sia", sa.String(15), nullable=True),
     sa.Column("date_depot", sa.Date, nullable=False),
     sa.Column("diplome", sa.String(TEXTE), nullable=False),
     sa.Column("code_diplome", sa.String(TEXTE), nullable=False),
@@ -244,6 +246,7 @@ actions = sa.Table(
     sa.Index(None, "siret_cfa", "nom_recherche"),
     sa.Index(None, "siret_cfa", "prenom_recherche"),
     sa.Index(None, "numero_deca"),
+    sa.Index(None, "numero_sia"),
     sa.Index(None, "etat", "date_depot"),
 )
 

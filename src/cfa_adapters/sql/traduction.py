@@ -71,6 +71,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
@@ -384,6 +385,7 @@ def action_vers_lignes(action: Action) -> Lignes:
         "etat": action.etat.value,
         "intitule": formation.intitule,
         "numero_deca": None if formation.numero_deca is None else formation.numero_deca.numero,
+        "numero_sia": None if formation.numero_sia is None else formation.numero_sia.numero,
         "date_depot": formation.date_depot,
         "diplome": formation.diplome,
         "code_diplome": formation.code_diplome,
@@ -429,6 +431,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         code_rncp=None if ligne["code_rncp"] is None else CodeRncp(ligne["code_rncp"]),
         periode=Periode(ligne["formation_debut"], ligne["formation_fin"]),
         siret_cfa=Siret(ligne["siret_cfa"]),
+        numero_sia=None if ligne["numero_sia"] is None else NumeroSia(ligne["numero_sia"]),
     )
     contrat = Contrat(
         type_contrat=ligne["type_contrat"],

@@ -29,8 +29,8 @@ Keyword parameters steer a strategy towards the cases a test cares about::
         assert 30 <= periode.jours <= 365
 
 Other strategies: ``sirens()``, ``numeros_da(cfa_historique=...)``, ``numeros_deca()``,
-``uais()``, ``codes_postaux()``, ``codes_rncp()``, ``emails()``, ``telephones()``,
-``dates(min_value, max_value)`` and ``numeros_action()``.
+``numeros_sia()``, ``uais()``, ``codes_postaux()``, ``codes_rncp()``, ``emails()``,
+``telephones()``, ``dates(min_value, max_value)`` and ``numeros_action()``.
 
 Aggregates and their parts are drawn the same way, through the aggregates' own
 constructors and transitions, so that every draw is something the platform could hold::
@@ -113,7 +113,9 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
+    RegistreContrat,
     Siret,
     Uai,
 )
@@ -141,6 +143,7 @@ __all__ = [
     "numeros_action",
     "numeros_da",
     "numeros_deca",
+    "numeros_sia",
     "organismes",
     "parametres_echeancier",
     "periodes",
@@ -332,6 +335,15 @@ def numeros_deca() -> st.SearchStrategy[str]:
         st.one_of(_chiffres(2), st.just("NC")),
         _chiffres(4),
     ).map("".join)
+
+
+def numeros_sia() -> st.SearchStrategy[str]:
+    """SIA numbers of public-sector contracts, accepted by ``NumeroSia``.
+
+    They have the DECA number's form (the rule of ``cfa_domain.values.NumeroSia``), so
+    they are drawn as :func:`numeros_deca` are.
+    """
+    return numeros_deca()
 
 
 def uais() -> st.SearchStrategy[str]:
@@ -586,8 +598,9 @@ def formations(
     """Training blocks, at the CFA ``siret_cfa``, of diploma level ``niveau`` (3 to 8).
 
     Each is drawn when None; so are the training dates unless ``periode`` fixes them.
-    The DECA number and the RNCP code are sometimes missing, as in the feed; the filing
-    date comes before the training starts.
+    The contract's registration number is a DECA number, an SIA number (public sector)
+    or missing, as in the feed; so is the RNCP code; the filing date comes before the
+    training starts.
     """
     if niveau is not None and not NIVEAU_DIPLOME_MIN <= niveau <= NIVEAU_DIPLOME_MAX:
         raise InvalidArgument(f"formations: niveau={niveau} is not between 3 and 8")
@@ -602,9 +615,12 @@ def _formations(
     if draw(st.booleans()):
         intitule, diplome = draw(_textes()), draw(_textes())
     dates_formation = draw(periodes(min_days=30, max_days=3 * 365)) if periode is None else periode
+    registre = draw(st.sampled_from([None, *RegistreContrat]))
+    numero = draw(numeros_deca())
     return Formation(
         intitule=intitule,
-        numero_deca=draw(st.none() | numeros_deca().map(NumeroDeca)),
+        numero_deca=NumeroDeca(numero) if registre is RegistreContrat.DECA else None,
+        numero_sia=NumeroSia(numero) if registre is RegistreContrat.SIA else None,
         date_depot=dates_formation.debut - dt.timedelta(days=draw(st.integers(0, 120))),
         diplome=diplome,
         code_diplome=draw(_chiffres(8)),
