@@ -367,6 +367,10 @@ class Apprenti:
     nom: str = attrs.field(validator=_nom("nom_apprenti", "Nom de l'apprenti"))
     prenom: str = attrs.field(validator=_nom("prenom_apprenti", "Prénom de l'apprenti"))
     nir: Nir = attrs.field(validator=_instance(Nir, "nir", "N° de sécurité sociale"))
+    rqth: bool = attrs.field(
+        default=False, validator=_instance(bool, "rqth", "Reconnaissance travailleur handicapé")
+    )
+    """Recognised as a disabled worker (RQTH): the file may engage a majoration handicap."""
 
 
 @attrs.frozen
@@ -406,16 +410,21 @@ class Budget:
     mobilite: Montant = attrs.field(validator=_montant_positif("mobilite", "Frais de mobilité"))
     transport: Montant = attrs.field(validator=_montant_positif("transport", "Transport"))
     frais_divers: Montant = attrs.field(validator=_montant_positif("frais_divers", "Frais divers"))
+    majoration_handicap: Montant = attrs.field(
+        factory=Montant.zero,
+        validator=_montant_positif("majoration_handicap", "Majoration handicap"),
+    )
+    """Engaged for an apprentice with RQTH (article D6332-82), on top of the NPEC."""
 
     @property
     def frais_annexes(self) -> Montant:
-        """Everything but pedagogical costs ("Montant des frais annexes pris en charge")."""
+        """Lodging, mobility, transport, misc. ("Montant des frais annexes pris en charge")."""
         return self.hebergement + self.mobilite + self.transport + self.frais_divers
 
     @property
     def total(self) -> Montant:
         """The "budget alternance total": what may be invoiced to the OPCO."""
-        return self.frais_pedagogiques + self.frais_annexes
+        return self.frais_pedagogiques + self.majoration_handicap + self.frais_annexes
 
     def pour(self, categorie: Categorie) -> Montant:
         """The budget line a category of the request form draws on."""
@@ -424,6 +433,7 @@ class Budget:
             Categorie.REPAS_NUITEES: self.hebergement,
             Categorie.FRAIS_DIVERS: self.frais_divers,
             Categorie.MOBILITE_INTERNATIONALE: self.mobilite,
+            Categorie.MAJORATION_HANDICAP: self.majoration_handicap,
         }
         return lignes[categorie]
 
@@ -446,6 +456,17 @@ class ChangementEtat:
 _valider_version = _entier("version", "Version")
 
 
+def _rqth(contrat: Contrat, budget: Budget) -> None:
+    """Refuse a majoration handicap engaged for an apprentice without RQTH."""
+    if budget.majoration_handicap and not contrat.apprenti.rqth:
+        raise DonneeInvalide(
+            f"Majoration handicap ({budget.majoration_handicap}) : elle n'est engagée que pour "
+            "un apprenti reconnu travailleur handicapé (RQTH).",
+            champ="majoration_handicap",
+            valeur=budget.majoration_handicap,
+        )
+
+
 # --- the aggregate ---------------------------------------------------------------------
 
 
@@ -460,6 +481,10 @@ class Action:
     budget: Budget = attrs.field(validator=_instance(Budget, "budget", "Budget"))
     etat: EtatDossier = attrs.field(validator=_instance(EtatDossier, "etat", "État du dossier"))
     historique: list[ChangementEtat] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a majoration handicap without RQTH (:meth:`mettre_a_jour` checks it too)."""
+        _rqth(self.contrat, self.budget)
 
     @classmethod
     def recue(
@@ -588,6 +613,7 @@ class Action:
             VersionPerimee: an older version, or the same version with different data.
         """
         _valider_version(self, None, version)
+        _rqth(contrat, budget)
         if contrat.date_rupture is None and self.date_rupture is not None:
             contrat = attrs.evolve(contrat, date_rupture=self.date_rupture)
         if version == self.version and (formation, contrat, budget) == (

@@ -228,7 +228,12 @@ def _nir(valeur: object) -> str:
 
 @attrs.frozen(order=True)
 class Siret:
-    """SIRET of an establishment: 14 digits, Luhn (La Poste: digit sum multiple of 5)."""
+    """SIRET of an establishment: 14 digits, Luhn.
+
+    La Poste's establishments (SIREN 356000000) have a digit sum multiple of 5 instead,
+    except its head office 35600000000048, which passes the ordinary Luhn check
+    (python-stdnum's rule, as the domain brief states it).
+    """
 
     numero: str = attrs.field(converter=_siret)
 
@@ -577,16 +582,19 @@ def normaliser_recherche(texte: str) -> str:
 
 
 class Categorie(enum.Enum):
-    """The four lines of the request form, each drawn on one budget line of the file.
+    """The lines of the request form, each drawn on one budget line of the file.
 
     frais pédagogiques → frais pédagogiques; repas et nuitées → hébergement; frais divers
-    (includes first equipment) → frais divers; mobilité internationale → frais de mobilité.
+    (includes first equipment) → frais divers; mobilité internationale → frais de mobilité;
+    majoration handicap (an apprentice with RQTH, article D6332-82; the inter-OPCO norm's
+    ``MAJORATION_RQTH`` line) → majoration handicap.
     """
 
     FRAIS_PEDAGOGIQUES = "frais_pedagogiques"
     REPAS_NUITEES = "repas_nuitees"
     FRAIS_DIVERS = "frais_divers"
     MOBILITE_INTERNATIONALE = "mobilite_internationale"
+    MAJORATION_HANDICAP = "majoration_handicap"
 
     @property
     def libelle(self) -> str:
@@ -599,6 +607,7 @@ _LIBELLES_CATEGORIES = {
     Categorie.REPAS_NUITEES: "Frais de repas et de nuitées",
     Categorie.FRAIS_DIVERS: "Frais divers",
     Categorie.MOBILITE_INTERNATIONALE: "Frais de mobilité internationale",
+    Categorie.MAJORATION_HANDICAP: "Majoration handicap (RQTH)",
 }
 
 

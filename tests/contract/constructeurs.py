@@ -166,6 +166,8 @@ def action(
     deca: str | None = None,
     sia: str | None = None,
     budget: Montant = BUDGET_PEDAGOGIQUE,
+    rqth: bool = False,
+    majoration: Montant | None = None,
     etat: EtatDossier = EtatDossier.EN_COURS,
     depot: dt.date = dt.date(2024, 8, 20),
 ) -> Action:
@@ -190,7 +192,7 @@ def action(
             employeur=Employeur("Clinique des Lilas", Siret("42110064500967")),
             periode=CONTRAT,
             emploi="Diététicien",
-            apprenti=Apprenti(nom, prenom, Nir("295109912611193")),
+            apprenti=Apprenti(nom, prenom, Nir("295109912611193"), rqth=rqth),
             date_signature=dt.date(2024, 8, 15),
         ),
         budget=Budget(
@@ -199,6 +201,7 @@ def action(
             mobilite=Montant(800),
             transport=Montant(100),
             frais_divers=Montant(600),
+            majoration_handicap=majoration or Montant(0),
         ),
         quand=QUAND - dt.timedelta(days=365),
     )
@@ -215,6 +218,14 @@ def action(
 
 
 @attrs.frozen
+class _Annee:
+    """A contract year reduced to its rank and period."""
+
+    numero: int
+    periode: Periode
+
+
+@attrs.frozen
 class _Avance:
     periode: Periode
     montant: Montant
@@ -225,6 +236,8 @@ class CalendrierOuvert:
     """A schedule where everything is opened: only the budget limits the requests."""
 
     premiere_avance: _Avance = _Avance(CONTRAT, Montant(10_000_000))
+    annees: tuple[_Annee, ...] = (_Annee(1, CONTRAT),)
+    npec: Montant = BUDGET_PEDAGOGIQUE
 
     def disponible_au(self, _le: dt.date, deja_demande: Montant) -> Montant:
         """Ten million euros minus what was asked."""
@@ -250,6 +263,7 @@ def soumettre(
     quand: dt.datetime = QUAND,
     cle: str | None = None,
     repas: Montant | None = None,
+    majoration: Montant | None = None,
 ) -> DemandeRemboursement:
     """Submit a request on ``sur`` through the domain's rules (whole contract period)."""
     return DemandeRemboursement.soumettre(
@@ -262,7 +276,11 @@ def soumettre(
         quand=quand,
         le=quand.date(),
         periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
-        montants=MontantsDemandes(pedagogie, repas or Montant(0), Montant(0), Montant(0)),
+        montants=MontantsDemandes(
+            pedagogie,
+            repas or Montant(0),
+            majoration_handicap=majoration or Montant(0),
+        ),
         quantites=QuantitesFraisAnnexes(nombre_repas=100),
         pieces=PIECES,
         conditions_acceptees=True,

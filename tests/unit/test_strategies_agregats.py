@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
-from hypothesis import Phase, assume, find, given, settings
+from hypothesis import Phase, assume, event, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -233,6 +233,32 @@ def test_apprentis_are_valid(apprenti: Apprenti) -> None:
     assert Nir(apprenti.nir.numero) == apprenti.nir
 
 
+@given(cst.apprentis(rqth=True), cst.apprentis(rqth=False))
+def test_apprentis_steered_by_rqth(avec: Apprenti, sans: Apprenti) -> None:
+    """rqth= fixes the RQTH flag."""
+    assert (avec.rqth, sans.rqth) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        lambda a: a.contrat.apprenti.rqth and a.budget.majoration_handicap > Montant(0),
+        lambda a: not a.contrat.apprenti.rqth,
+    ],
+    ids=["RQTH avec majoration", "sans RQTH"],
+)
+def test_actions_reach_rqth_files(condition: Callable[[Action], bool]) -> None:
+    """Files of apprentices with RQTH carry an uplift; the others never do (by construction)."""
+    assert condition(_trouver(cst.actions(), condition))
+
+
+@given(cst.actions())
+def test_actions_engage_an_uplift_only_with_rqth(action: Action) -> None:
+    """No drawn file engages a majoration handicap for an apprentice without RQTH."""
+    event(f"RQTH : {action.contrat.apprenti.rqth}")
+    assert action.contrat.apprenti.rqth or action.budget.majoration_handicap == Montant(0)
+
+
 @given(cst.contrats())
 def test_contrats_default_shape(contrat: Contrat) -> None:
     """By default: signed 2015–2030, starting 0–90 days later, 6 months to 4 years, unbroken."""
@@ -323,7 +349,9 @@ def test_budgets_steered(budget: Budget) -> None:
     assert budget.frais_pedagogiques == Montant("26247")
     assert budget.transport == Montant(0)
     assert Montant(0) <= budget.hebergement <= Montant("3000")
-    assert budget.total == budget.frais_pedagogiques + budget.frais_annexes
+    assert budget.total == (
+        budget.frais_pedagogiques + budget.majoration_handicap + budget.frais_annexes
+    )
 
 
 @given(cst.budgets())

@@ -927,6 +927,7 @@ def test_categorie_and_piece_labels() -> None:
         "Frais de repas et de nuitées",
         "Frais divers",
         "Frais de mobilité internationale",
+        "Majoration handicap (RQTH)",
     ]
     assert Categorie("repas_nuitees") is Categorie.REPAS_NUITEES
     assert Piece.FACTURE.libelle == "Facture"

@@ -230,6 +230,7 @@ actions = sa.Table(
     sa.Column("apprenti_nom", sa.String(TEXTE), nullable=False),
     sa.Column("apprenti_prenom", sa.String(TEXTE), nullable=False),
     sa.Column("apprenti_nir", sa.String(15), nullable=False),
+    sa.Column("apprenti_rqth", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("date_signature", sa.Date, nullable=False),
     sa.Column("date_rupture", sa.Date, nullable=True),
     # Search form: normalised names (see cfa_domain.values.normaliser_recherche)
@@ -241,6 +242,7 @@ actions = sa.Table(
     sa.Column("mobilite", Argent, nullable=False),
     sa.Column("transport", Argent, nullable=False),
     sa.Column("frais_divers", Argent, nullable=False),
+    sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
     sa.Index(None, "siret_cfa", "numero_action"),
     sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
     sa.Index(None, "siret_cfa", "nom_recherche"),
@@ -271,6 +273,7 @@ demandes = sa.Table(
     sa.Column("repas_nuitees", Argent, nullable=False),
     sa.Column("frais_divers", Argent, nullable=False),
     sa.Column("mobilite_internationale", Argent, nullable=False),
+    sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
     sa.Column("nombre_repas", sa.Integer, nullable=False),
     sa.Column("nombre_nuitees", sa.Integer, nullable=False),
     sa.Column("premier_equipement", Argent, nullable=False),

@@ -403,6 +403,7 @@ def action_vers_lignes(action: Action) -> Lignes:
         "apprenti_nom": apprenti.nom,
         "apprenti_prenom": apprenti.prenom,
         "apprenti_nir": apprenti.nir.numero,
+        "apprenti_rqth": apprenti.rqth,
         "date_signature": contrat.date_signature,
         "date_rupture": contrat.date_rupture,
         "nom_recherche": normaliser_recherche(apprenti.nom),
@@ -412,6 +413,7 @@ def action_vers_lignes(action: Action) -> Lignes:
         "mobilite": budget.mobilite.valeur,
         "transport": budget.transport.valeur,
         "frais_divers": budget.frais_divers.valeur,
+        "majoration_handicap": budget.majoration_handicap.valeur,
     }
     historique = _lignes_historique(
         "numero_action", action.numero_action, action.historique, "auteur"
@@ -445,6 +447,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
             nom=ligne["apprenti_nom"],
             prenom=ligne["apprenti_prenom"],
             nir=Nir(ligne["apprenti_nir"]),
+            rqth=ligne["apprenti_rqth"],
         ),
         date_signature=ligne["date_signature"],
         date_rupture=ligne["date_rupture"],
@@ -455,6 +458,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         mobilite=_montant(ligne["mobilite"]),
         transport=_montant(ligne["transport"]),
         frais_divers=_montant(ligne["frais_divers"]),
+        majoration_handicap=_montant(ligne["majoration_handicap"]),
     )
     return Action(
         numero_action=ligne["numero_action"],
@@ -486,6 +490,7 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
         "repas_nuitees": montants.repas_nuitees.valeur,
         "frais_divers": montants.frais_divers.valeur,
         "mobilite_internationale": montants.mobilite_internationale.valeur,
+        "majoration_handicap": montants.majoration_handicap.valeur,
         "nombre_repas": quantites.nombre_repas,
         "nombre_nuitees": quantites.nombre_nuitees,
         "premier_equipement": quantites.premier_equipement.valeur,
@@ -517,6 +522,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
             repas_nuitees=_montant(ligne["repas_nuitees"]),
             frais_divers=_montant(ligne["frais_divers"]),
             mobilite_internationale=_montant(ligne["mobilite_internationale"]),
+            majoration_handicap=_montant(ligne["majoration_handicap"]),
         ),
         quantites=QuantitesFraisAnnexes(
             nombre_repas=ligne["nombre_repas"],

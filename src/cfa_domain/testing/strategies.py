@@ -42,7 +42,7 @@ constructors and transitions, so that every draw is something the platform could
     def test_july_2025(contrat: Contrat) -> None: ...
 
 ``adresses()``, ``fiches_organisme(est_cfa)``, ``interlocuteurs(telephone)``,
-``organismes(statut, siret)``, ``formations(siret_cfa, niveau, periode)``, ``apprentis()``,
+``organismes(statut, siret)``, ``formations(siret_cfa, niveau, periode)``, ``apprentis(rqth)``,
 ``contrats(signe_entre, duree_mois, regime, rompu, parametres)``, ``budgets(<one strategy
 per line>)``, ``actions(etat, siret_cfa, regime, budget, parametres)``,
 ``montants_demandes(max_total, categories)``, ``rythmes(solde)``,
@@ -70,6 +70,7 @@ import itertools
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -453,6 +454,7 @@ _HEBERGEMENTS = montants(max_value=Montant("3000"))
 _MOBILITES = montants(max_value=Montant("1500"))
 _TRANSPORTS = montants(max_value=Montant("2000"))
 _FRAIS_DIVERS = montants(max_value=Montant("2000"))
+_MAJORATIONS = montants(max_value=Montant("16000"))
 _DIX_MILLE = Montant("10000")
 _AUTEUR = "strategies"
 
@@ -631,9 +633,19 @@ def _formations(
     )
 
 
-def apprentis() -> st.SearchStrategy[Apprenti]:
-    """Apprentices: a name, a first name (accents, hyphens ...) and a NIR."""
-    return st.builds(Apprenti, nom=_NOMS, prenom=_PRENOMS, nir=nirs().map(Nir))
+def apprentis(rqth: bool | None = None) -> st.SearchStrategy[Apprenti]:
+    """Apprentices: a name, a first name (accents, hyphens ...), a NIR and the RQTH flag.
+
+    ``rqth`` fixes whether the apprentice is recognised as a disabled worker (drawn when
+    None).
+    """
+    return st.builds(
+        Apprenti,
+        nom=_NOMS,
+        prenom=_PRENOMS,
+        nir=nirs().map(Nir),
+        rqth=st.booleans() if rqth is None else st.just(rqth),
+    )
 
 
 def _signatures_du_regime(
@@ -725,12 +737,16 @@ def budgets(
     mobilite: st.SearchStrategy[Montant] = _MOBILITES,
     transport: st.SearchStrategy[Montant] = _TRANSPORTS,
     frais_divers: st.SearchStrategy[Montant] = _FRAIS_DIVERS,
+    *,
+    majoration_handicap: st.SearchStrategy[Montant] = _MAJORATIONS,
 ) -> st.SearchStrategy[Budget]:
     """*Aspect financier* blocks; each line is drawn from its strategy (non-negative amounts).
 
     Defaults: pedagogical costs up to 60 000 € (four years of a costly NPEC), lodging up
-    to 3 000 €, mobility 1 500 €, transport and miscellaneous 2 000 €. Fix a line with
-    ``st.just(Montant("26247"))`` or narrow it with :func:`montants`.
+    to 3 000 €, mobility 1 500 €, transport and miscellaneous 2 000 €, the RQTH uplift up
+    to 16 000 € (four years at its 4 000 € ceiling). Fix a line with
+    ``st.just(Montant("26247"))`` or narrow it with :func:`montants`. :func:`actions`
+    drops the uplift of a file whose apprentice has no RQTH.
     """
     return st.builds(
         Budget,
@@ -739,7 +755,15 @@ def budgets(
         mobilite=mobilite,
         transport=transport,
         frais_divers=frais_divers,
+        majoration_handicap=majoration_handicap,
     )
+
+
+def _selon_rqth(budget: Budget, contrat: Contrat) -> Budget:
+    """The budget, without its RQTH uplift when the apprentice has no RQTH (by construction)."""
+    if contrat.apprenti.rqth:
+        return budget
+    return attrs.evolve(budget, majoration_handicap=Montant.zero())
 
 
 def _distances_vers(cible: EtatDossier) -> dict[EtatDossier, int]:
@@ -824,7 +848,7 @@ def _actions(
             )
         ),
         contrat=contrat_tire,
-        budget=draw(budget),
+        budget=_selon_rqth(draw(budget), contrat_tire),
         quand=quand,
     )
     distances = _DISTANCES[cible]
