@@ -15,11 +15,13 @@ from cfa_domain.errors import PlafondMajorationHandicapDepasse as Plafond
 from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
+    FormulaireDemande,
     MontantsDemandes,
     ParametresRemboursement,
     PieceJointe,
     QuantitesFraisAnnexes,
     Recepisse,
+    Soumission,
     verifier_demande,
 )
 from cfa_domain.testing import exemples
@@ -55,7 +57,7 @@ def demande(montant: str, periode: Periode, etat: EtatDemande = EtatDemande.PAYE
     return DemandeRemboursement(
         id=uuid.uuid4(),
         numero_action="2011303654",
-        numero=1,
+        rang=1,
         siret_organisme=exemples.SIRET_CFA,
         compte_id=uuid.UUID(int=1),
         soumise_le=QUAND,
@@ -82,7 +84,10 @@ def verifier(action: Action | None = None, **changes: Any) -> None:
         "le": dt.date(2025, 9, 2),
         "calendrier": action.echeancier(),
     }
-    verifier_demande(**(arguments | changes))
+    arguments |= changes
+    champs = ("periode", "montants", "quantites", "pieces", "conditions_acceptees")
+    formulaire = FormulaireDemande(**{cle: arguments.pop(cle) for cle in champs})
+    verifier_demande(formulaire=formulaire, **arguments)
 
 
 def test_le_budget_porte_la_majoration() -> None:
@@ -185,19 +190,22 @@ def test_le_recepisse_montre_la_majoration() -> None:
     """The receipt says the apprentice has RQTH and carries the uplift line in its total."""
     dossier = dossier_rqth()
     nouvelle = DemandeRemboursement.soumettre(
-        demande_id=uuid.uuid4(),
+        FormulaireDemande(
+            periode=ANNEE_1,
+            montants=MontantsDemandes(Montant(100), majoration_handicap=Montant(1500)),
+            pieces=(FACTURE, CERTIFICAT),
+            conditions_acceptees=True,
+        ),
+        Soumission(
+            demande_id=uuid.uuid4(),
+            compte_id=uuid.UUID(int=1),
+            siret_organisme=dossier.siret_cfa,
+            auteur="claire.durand@cfa-exemple.fr",
+            quand=QUAND,
+            le=QUAND.date(),
+        ),
         action=dossier,
         demandes=[],
-        siret_organisme=dossier.siret_cfa,
-        compte_id=uuid.UUID(int=1),
-        auteur="claire.durand@cfa-exemple.fr",
-        quand=QUAND,
-        le=QUAND.date(),
-        periode=ANNEE_1,
-        montants=MontantsDemandes(Montant(100), majoration_handicap=Montant(1500)),
-        quantites=QuantitesFraisAnnexes(),
-        pieces=[FACTURE, CERTIFICAT],
-        conditions_acceptees=True,
         calendrier=dossier.echeancier(),
     )
     recepisse = Recepisse.pour(

@@ -16,10 +16,10 @@ from cfa_domain.action import EtatDossier
 from cfa_domain.compte import Compte, TypeJeton
 from cfa_domain.ports import DossierFlux, EnregistrementIllisible, MotifRejet
 from cfa_domain.remboursement import (
-    DemandeRemboursement,
+    FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
-    QuantitesFraisAnnexes,
+    Soumission,
 )
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE
 from cfa_domain.services.flux import (
@@ -31,7 +31,7 @@ from cfa_domain.services.flux import (
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, MemoireSourceFlux, MemoireUnitOfWork, memoire
-from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
+from cfa_domain.values import Categorie, Email, Montant, NumeroSia, Periode, Piece
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -178,21 +178,22 @@ def _avec_une_demande(m: Memoire) -> uuid.UUID:
     appliquer_dossier(m.contexte, dossier(2, etat=EtatDossier.EN_COURS))
     action = fichier(m)
     assert action is not None
-    demande = DemandeRemboursement.soumettre(
-        demande_id=uuid.UUID(int=99),
-        action=action,
-        demandes=[],
-        siret_organisme=action.siret_cfa,
-        compte_id=uuid.UUID(int=1),
-        auteur="a@cfa-a.fr",
-        quand=m.horloge.maintenant(),
-        le=m.contexte.aujourd_hui(),
-        periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)),
-        montants=MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: Montant(1000)}),
-        quantites=QuantitesFraisAnnexes(),
-        pieces=[PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf")],
-        conditions_acceptees=True,
-        calendrier=action.echeancier(),
+    demande = action.admettre_demande(
+        FormulaireDemande(
+            periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)),
+            montants=MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: Montant(1000)}),
+            pieces=[PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf")],
+            conditions_acceptees=True,
+        ),
+        Soumission(
+            demande_id=uuid.UUID(int=99),
+            compte_id=uuid.UUID(int=1),
+            siret_organisme=action.siret_cfa,
+            auteur="a@cfa-a.fr",
+            quand=m.horloge.maintenant(),
+            le=m.contexte.aujourd_hui(),
+        ),
+        [],
     )
     with m.contexte.uow() as uow:
         uow.demandes.ajouter(demande)
@@ -251,6 +252,37 @@ def test_brut_lisible() -> None:
     assert recu["contrat"]["date_signature"] == "2023-08-15"
     assert recu["contrat"]["apprenti"]["nom"] == "Martin"
     assert recu["budget"]["hebergement"] == {"valeur": "300.00"}
+
+
+def test_dossier_public_d_un_apprenti_rqth() -> None:
+    """An SIA-registered file of an apprentice with RQTH comes through the feed whole; a
+    newer version engaging the uplift without RQTH is quarantined, nothing of it applied."""
+    m = memoire()
+    sia = NumeroSia("075202309000456")
+    enregistrement = attrs.evolve(
+        dossier(),
+        formation=exemples.formation(numero_deca=None, numero_sia=sia),
+        contrat=exemples.contrat(apprenti=exemples.apprenti(rqth=True)),
+        budget=exemples.budget(majoration_handicap=Montant(8000)),
+    )
+    assert appliquer_dossier(m.contexte, enregistrement) is R.CREE
+    action = fichier(m)
+    assert action is not None
+    assert action.formation.numero_enregistrement == sia
+    assert (action.contrat.apprenti.rqth, action.budget.majoration_handicap) == (
+        True,
+        Montant(8000),
+    )
+    recu = json.loads(brut(enregistrement))
+    assert recu["contrat"]["apprenti"]["rqth"] is True
+    assert recu["formation"]["numero_sia"] == {"numero": "075202309000456"}
+    assert recu["budget"]["majoration_handicap"] == {"valeur": "8000.00"}
+    sans_rqth = attrs.evolve(enregistrement, version=2, contrat=exemples.contrat())
+    assert appliquer_dossier(m.contexte, sans_rqth) is R.REJETE
+    apres = fichier(m)
+    assert apres is not None
+    assert (apres.version, apres.contrat.apprenti.rqth) == (1, True)
+    assert [r.cle for r in quarantaine(m)] == [sans_rqth.cle]
 
 
 def test_brut_refuse_un_type_inconnu() -> None:
