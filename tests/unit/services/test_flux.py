@@ -255,8 +255,10 @@ def test_brut_lisible() -> None:
 
 
 def test_dossier_public_d_un_apprenti_rqth() -> None:
-    """An SIA-registered file of an apprentice with RQTH comes through the feed whole; a
-    newer version engaging the uplift without RQTH is quarantined, nothing of it applied."""
+    """A public-sector file (SIA) of an apprentice with RQTH comes through the feed whole.
+
+    A newer version engaging the uplift without RQTH is quarantined, nothing of it applied.
+    """
     m = memoire()
     sia = NumeroSia("075202309000456")
     enregistrement = attrs.evolve(
