@@ -39,10 +39,10 @@ def test_rqth_et_majoration_relus(banc: Banc) -> None:
     assert [d.total for d in demandes] == [Montant("1500.50")]
 
 
-def test_0004_sans_rqth_ni_majoration_pour_l_existant(base_vide: sa.Engine) -> None:
-    """Files stored before revision 0004 read back without RQTH and without uplift."""
+def test_0005_sans_rqth_ni_majoration_pour_l_existant(base_vide: sa.Engine) -> None:
+    """Files stored before revision 0005 read back without RQTH and without uplift."""
     with base_vide.begin() as connexion:
-        command.upgrade(configuration_alembic(connexion), "0003")
+        command.upgrade(configuration_alembic(connexion), "0004")
         table = sa.Table(tables.actions.name, sa.MetaData(), autoload_with=connexion)
         ligne = action_vers_lignes(dossier()).principale
         connexion.execute(sa.insert(table).values({c.name: ligne[c.name] for c in table.c}))

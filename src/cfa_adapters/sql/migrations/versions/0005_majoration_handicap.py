@@ -6,8 +6,8 @@ and requests stored before have no RQTH and no uplift: the columns are added NOT
 with the defaults false and 0, which SQLite's ``ALTER TABLE ... ADD COLUMN`` accepts
 without rebuilding tables that foreign keys reference.
 
-Revision ID: 0004
-Revises: 0003
+Revision ID: 0005
+Revises: 0004
 Create Date: 2026-11-29
 """
 
@@ -18,8 +18,8 @@ from alembic import op
 
 from cfa_adapters.sql.colonnes import Argent
 
-revision = "0004"
-down_revision = "0003"
+revision = "0005"
+down_revision = "0004"
 branch_labels = None
 depends_on = None
 

@@ -4,8 +4,8 @@ Adds ``actions.numero_sia`` (nullable: a file has a DECA number, an SIA number o
 the contract is registered, neither) and its index, for the search's "N° DECA ou SIA"
 field, which looks in both columns.
 
-Revision ID: 0003
-Revises: 0002
+Revision ID: 0004
+Revises: 0003
 Create Date: 2026-11-29
 """
 
@@ -14,8 +14,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import op
 
-revision = "0003"
-down_revision = "0002"
+revision = "0004"
+down_revision = "0003"
 branch_labels = None
 depends_on = None
 
