@@ -53,6 +53,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
@@ -210,14 +211,15 @@ def _dossier(
     fin = debut + dt.timedelta(days=alea.choice((364, 729, 1094)))
     intitule, diplome, niveau = alea.choice(INTITULES)
     etat = alea.choices(etats, poids)[0]
-    deca = (
-        NumeroDeca(
-            f"{alea.choice(DEPARTEMENTS)}{signature.year}{signature.month:02d}"
-            f"{alea.randrange(0, 100):02d}{alea.randrange(0, 10000):04d}"
-        )
-        if alea.random() < 0.8  # noqa: PLR2004 - a fifth of the files have no DECA number yet
+    enregistrement = (
+        f"{alea.choice(DEPARTEMENTS)}{signature.year}{signature.month:02d}"
+        f"{alea.randrange(0, 100):02d}{alea.randrange(0, 10000):04d}"
+        if alea.random() < 0.8  # noqa: PLR2004 - a fifth of the files are not registered yet
         else None
     )
+    # One registered file in 20 is a public-sector contract, registered at the SIA (decided
+    # by rank, so the seeded draws stay those of the earlier figures).
+    sia = enregistrement is not None and rang % 20 == 0
     quand = dt.datetime.combine(debut, dt.time(9), tzinfo=dt.UTC)
     historique = [ChangementEtat(quand, "Webservice", None, EtatDossier.RECU, "Dossier transmis")]
     depart = EtatDossier.RECU
@@ -233,7 +235,8 @@ def _dossier(
         version=1,
         formation=Formation(
             intitule=intitule,
-            numero_deca=deca,
+            numero_deca=None if enregistrement is None or sia else NumeroDeca(enregistrement),
+            numero_sia=NumeroSia(enregistrement) if enregistrement is not None and sia else None,
             date_depot=signature,
             diplome=diplome,
             code_diplome="32033104",

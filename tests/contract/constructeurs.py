@@ -36,6 +36,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
@@ -165,7 +166,10 @@ def action(
     nom: str = "Martin",
     prenom: str = "Éloïse",
     deca: str | None = None,
+    sia: str | None = None,
     budget: Montant = BUDGET_PEDAGOGIQUE,
+    rqth: bool = False,
+    majoration: Montant | None = None,
     etat: EtatDossier = EtatDossier.EN_COURS,
     depot: dt.date = dt.date(2024, 8, 20),
 ) -> Action:
@@ -183,13 +187,14 @@ def action(
             code_rncp=None,
             periode=Periode(dt.date(2024, 9, 2), dt.date(2026, 6, 30)),
             siret_cfa=siret_cfa,
+            numero_sia=None if sia is None else NumeroSia(sia),
         ),
         contrat=Contrat(
             type_contrat="Contrat d'apprentissage initial",
             employeur=Employeur("Clinique des Lilas", Siret("42110064500967")),
             periode=CONTRAT,
             emploi="Diététicien",
-            apprenti=Apprenti(nom, prenom, Nir("295109912611193")),
+            apprenti=Apprenti(nom, prenom, Nir("295109912611193"), rqth=rqth),
             date_signature=dt.date(2024, 8, 15),
         ),
         budget=Budget(
@@ -198,6 +203,7 @@ def action(
             mobilite=Montant(800),
             transport=Montant(100),
             frais_divers=Montant(600),
+            majoration_handicap=majoration or Montant(0),
         ),
         quand=QUAND - dt.timedelta(days=365),
     )
@@ -214,6 +220,14 @@ def action(
 
 
 @attrs.frozen
+class _Annee:
+    """A contract year reduced to its rank and period."""
+
+    numero: int
+    periode: Periode
+
+
+@attrs.frozen
 class _Avance:
     periode: Periode
     montant: Montant
@@ -224,6 +238,8 @@ class CalendrierOuvert:
     """A schedule where everything is opened: only the budget limits the requests."""
 
     premiere_avance: _Avance = _Avance(CONTRAT, Montant(10_000_000))
+    annees: tuple[_Annee, ...] = (_Annee(1, CONTRAT),)
+    npec: Montant = BUDGET_PEDAGOGIQUE
 
     def disponible_au(self, _le: dt.date, deja_demande: Montant) -> Montant:
         """Ten million euros minus what was asked."""
@@ -249,12 +265,17 @@ def soumettre(
     quand: dt.datetime = QUAND,
     cle: str | None = None,
     repas: Montant | None = None,
+    majoration: Montant | None = None,
 ) -> DemandeRemboursement:
     """Submit a request on ``sur`` through the domain's rules (whole contract period)."""
     return DemandeRemboursement.soumettre(
         FormulaireDemande(
             periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
-            montants=MontantsDemandes(pedagogie, repas or Montant(0), Montant(0), Montant(0)),
+            montants=MontantsDemandes(
+                pedagogie,
+                repas or Montant(0),
+                majoration_handicap=majoration or Montant(0),
+            ),
             quantites=QuantitesFraisAnnexes(nombre_repas=100),
             pieces=PIECES,
             conditions_acceptees=True,

@@ -85,10 +85,12 @@ def test_0002_calcule_la_cle_de_tri_des_dossiers_deja_enregistres(base_vide: sa.
     """Files stored before revision 0002 get their sort key: the search reads 999 < 1000."""
     with base_vide.begin() as connexion:
         command.upgrade(configuration_alembic(connexion), "0001")
+        table_0001 = sa.Table("actions", sa.MetaData(), autoload_with=connexion)
         for numero in ("999", "1000", "0999"):
-            ligne = dict(action_vers_lignes(dossier(numero)).principale)
-            del ligne["numero_tri"]
-            connexion.execute(sa.insert(tables.actions).values(ligne))
+            ligne = action_vers_lignes(dossier(numero)).principale
+            connexion.execute(
+                sa.insert(table_0001).values({c.name: ligne[c.name] for c in table_0001.c})
+            )
     assert mettre_a_jour_schema(base_vide).avant == "0001"
     a = tables.actions
     with base_vide.connect() as connexion:

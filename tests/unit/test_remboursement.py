@@ -60,6 +60,8 @@ SIRET_CFA = Siret("73282932000074")
 COMPTE = uuid.UUID(int=7)
 CONTRAT = Periode(dt.date(2023, 9, 1), dt.date(2025, 8, 31))
 PREMIERE_AVANCE = Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29))
+NPEC = Montant(6000)
+"""12 000 € over two years."""
 FACTURE = PieceJointe(Piece.FACTURE, "doc-facture", "facture.pdf")
 CERTIFICAT = PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-certif", "certificat.pdf")
 
@@ -76,11 +78,24 @@ class EcheanceFictive:
 
 
 @attrs.frozen
+class AnneeFictive:
+    """A contract year reduced to its rank and period."""
+
+    numero: int
+    periode: Periode
+
+
+@attrs.frozen
 class CalendrierFictif:
     """Installments opening on given dates; satisfies CalendrierPedagogique."""
 
     tranches: tuple[tuple[dt.date, Montant], ...]
     premiere_avance: EcheanceFictive = EcheanceFictive(PREMIERE_AVANCE, Montant(2400))
+    annees: tuple[AnneeFictive, ...] = (
+        AnneeFictive(1, Periode(CONTRAT.debut, dt.date(2024, 8, 31))),
+        AnneeFictive(2, Periode(dt.date(2024, 9, 1), CONTRAT.fin)),
+    )
+    npec: Montant = NPEC
 
     def disponible_au(self, le: dt.date, deja_demande: Montant) -> Montant:
         """Amount of the installments opened by ``le``, minus what was asked, floored at 0."""
@@ -302,14 +317,15 @@ def test_refus_sans_motif() -> None:
 
 
 def test_montants_total_et_lignes() -> None:
-    """The total is computed from the four lines, and each line is read by category."""
-    m = montants("1200.50", "12", "0.01", "300")
-    assert m.total == Montant("1512.51")
+    """The total is computed from the lines, and each line is read by category."""
+    m = attrs.evolve(montants("1200.50", "12", "0.01", "300"), majoration_handicap=Montant(7))
+    assert m.total == Montant("1519.51")
     assert [m.pour(c) for c in Categorie] == [
         Montant("1200.50"),
         Montant("12"),
         Montant("0.01"),
         Montant("300"),
+        Montant("7"),
     ]
     assert MontantsDemandes.depuis({Categorie.FRAIS_DIVERS: Montant(5)}) == montants(divers="5")
 
@@ -432,6 +448,18 @@ def test_frais_annexes_seuls_ne_consomment_pas_la_dispense() -> None:
     verifier(demandes=[demande(montants(divers="100"), etat=D.PAYEE)])
 
 
+def test_frais_annexes_seuls_dans_la_premiere_avance_sans_certificat() -> None:
+    """Frais annexes only, in the first advance's period, need no certificate, even late.
+
+    Even once more than the first advance was requested: such a request is that advance.
+    """
+    deja = [demande(montants("2400"), etat=D.PAYEE), demande(montants("1800"), etat=D.PAYEE)]
+    verifier(demandes=deja, montants=montants(divers="100"), le=dt.date(2024, 6, 1))
+    assert est_premiere_avance(deja, PREMIERE_AVANCE, Montant(0), CALENDRIER)
+    with pytest.raises(PieceManquante):  # some pedagogy on top: the certificate again
+        verifier(demandes=deja, montants=montants("1", divers="100"), le=dt.date(2024, 6, 1))
+
+
 def test_frais_annexes_avec_la_premiere_avance() -> None:
     """Frais annexes may come alongside the first advance, still without certificate."""
     verifier(
@@ -508,7 +536,9 @@ def test_dispense_exactement_dans_la_premiere_avance(
     anterieures = (
         [demande(MontantsDemandes(deja, annexes, annexes, annexes))] if deja or annexes else []
     )
-    attendu = PREMIERE_AVANCE.contient(periode) and deja + demande_pedagogie <= Montant(2400)
+    attendu = PREMIERE_AVANCE.contient(periode) and (
+        not demande_pedagogie or deja + demande_pedagogie <= Montant(2400)
+    )
     assert est_premiere_avance(anterieures, periode, demande_pedagogie, CALENDRIER) is attendu
 
 
@@ -644,6 +674,7 @@ def test_consommation_et_rembourse() -> None:
         Categorie.REPAS_NUITEES: Montant(10),
         Categorie.FRAIS_DIVERS: Montant(3),
         Categorie.MOBILITE_INTERNATIONALE: Montant(5),
+        Categorie.MAJORATION_HANDICAP: Montant(0),
     }
     assert rembourse(demandes) == Montant(116)
     assert rembourse([]) == Montant(0)

@@ -23,6 +23,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Siret,
     Uai,
@@ -229,6 +230,12 @@ def test_numeros_da_declared(numero: str) -> None:
     """cfa_historique=False draws 11 digits."""
     assert not NumeroDA(numero).cfa_historique
     assert re.fullmatch(r"\d{11}", numero)
+
+
+@given(cst.numeros_sia())
+def test_numeros_sia_are_accepted(numero: str) -> None:
+    """Every drawn SIA number is accepted by NumeroSia and kept as drawn."""
+    assert NumeroSia(numero).numero == numero
 
 
 @given(cst.numeros_deca())

@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
-from hypothesis import Phase, assume, find, given, settings
+from hypothesis import Phase, assume, event, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 
@@ -204,6 +204,20 @@ def test_formations_with_fixed_dates(formation: Formation) -> None:
     assert 3 <= formation.niveau_diplome <= 8
 
 
+@pytest.mark.parametrize(
+    "condition",
+    [
+        lambda f: f.numero_deca is not None,
+        lambda f: f.numero_sia is not None,
+        lambda f: f.numero_enregistrement is None,
+    ],
+    ids=["DECA", "SIA", "aucun"],
+)
+def test_formations_reach_every_register(condition: Callable[[Formation], bool]) -> None:
+    """Files registered at the DECA, at the SIA (public sector), or not yet registered."""
+    assert condition(_trouver(cst.formations(), condition))
+
+
 @pytest.mark.parametrize("niveau", [2, 9])
 def test_formations_refuse_unknown_levels(niveau: int) -> None:
     """A diploma level outside 3..8 is a usage error."""
@@ -217,6 +231,32 @@ def test_apprentis_are_valid(apprenti: Apprenti) -> None:
     assert apprenti.nom.strip()
     assert apprenti.prenom.strip()
     assert Nir(apprenti.nir.numero) == apprenti.nir
+
+
+@given(cst.apprentis(rqth=True), cst.apprentis(rqth=False))
+def test_apprentis_steered_by_rqth(avec: Apprenti, sans: Apprenti) -> None:
+    """rqth= fixes the RQTH flag."""
+    assert (avec.rqth, sans.rqth) == (True, False)
+
+
+@pytest.mark.parametrize(
+    "condition",
+    [
+        lambda a: a.contrat.apprenti.rqth and a.budget.majoration_handicap > Montant(0),
+        lambda a: not a.contrat.apprenti.rqth,
+    ],
+    ids=["RQTH avec majoration", "sans RQTH"],
+)
+def test_actions_reach_rqth_files(condition: Callable[[Action], bool]) -> None:
+    """Files of apprentices with RQTH carry an uplift; the others never do (by construction)."""
+    assert condition(_trouver(cst.actions(), condition))
+
+
+@given(cst.actions())
+def test_actions_engage_an_uplift_only_with_rqth(action: Action) -> None:
+    """No drawn file engages a majoration handicap for an apprentice without RQTH."""
+    event(f"RQTH : {action.contrat.apprenti.rqth}")
+    assert action.contrat.apprenti.rqth or action.budget.majoration_handicap == Montant(0)
 
 
 @given(cst.contrats())
@@ -309,7 +349,9 @@ def test_budgets_steered(budget: Budget) -> None:
     assert budget.frais_pedagogiques == Montant("26247")
     assert budget.transport == Montant(0)
     assert Montant(0) <= budget.hebergement <= Montant("3000")
-    assert budget.total == budget.frais_pedagogiques + budget.frais_annexes
+    assert budget.total == (
+        budget.frais_pedagogiques + budget.majoration_handicap + budget.frais_annexes
+    )
 
 
 @given(cst.budgets())

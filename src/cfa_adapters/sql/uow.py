@@ -850,8 +850,13 @@ class _Actions(_Depot):
             conditions.append(
                 a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
             )
-        if criteres.numero_deca:
-            conditions.append(a.c.numero_deca == criteres.numero_deca.numero)
+        if criteres.numero_enregistrement:
+            conditions.append(
+                sa.or_(
+                    a.c.numero_deca == criteres.numero_enregistrement,
+                    a.c.numero_sia == criteres.numero_enregistrement,
+                )
+            )
         requete = (
             sa.select(
                 a,

@@ -136,7 +136,7 @@ def formation(**changes: Any) -> Formation:  # noqa: ANN401
 
 
 def apprenti(**changes: Any) -> Apprenti:  # noqa: ANN401
-    """A valid apprentice."""
+    """A valid apprentice, without RQTH (``rqth=True`` for one recognised as disabled)."""
     champs: dict[str, Any] = {"nom": "Martin", "prenom": "Éloïse", "nir": Nir("295109912611193")}
     return Apprenti(**(champs | changes))
 
@@ -155,7 +155,11 @@ def contrat(**changes: Any) -> Contrat:  # noqa: ANN401
 
 
 def budget(**changes: Any) -> Budget:  # noqa: ANN401
-    """The guide's example budget: 26 247 € of pedagogical costs, and some annex costs."""
+    """The guide's example budget: 26 247 € of pedagogical costs, and some annex costs.
+
+    No RQTH uplift (``majoration_handicap=Montant(8000)`` engages one; the file's
+    apprentice must then have ``rqth=True``).
+    """
     champs: dict[str, Any] = {
         "frais_pedagogiques": Montant("26247"),
         "hebergement": Montant("300"),

@@ -347,7 +347,10 @@ class _Actions(_Depot):
                 criteres.numero_action
             ):
                 continue
-            if criteres.numero_deca and action.formation.numero_deca != criteres.numero_deca:
+            enregistrement = action.formation.numero_enregistrement
+            if criteres.numero_enregistrement and (
+                enregistrement is None or enregistrement.numero != criteres.numero_enregistrement
+            ):
                 continue
             trouvees.append(action)
         trouvees.sort(
