@@ -7,7 +7,6 @@ from typing import TYPE_CHECKING
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
-from cfa_adapters.sql.__main__ import main
 from cfa_adapters.sql.moteur import creer_moteur
 from cfa_adapters.sql.schema import mettre_a_jour_schema, ouvrir_base, revision_cible
 from cfa_adapters.sql.tables import metadata
@@ -15,7 +14,6 @@ from cfa_adapters.sql.tables import metadata
 if TYPE_CHECKING:
     from pathlib import Path
 
-    import pytest
     import sqlalchemy as sa
 
     from .conftest import SchemaPostgresql
@@ -58,14 +56,3 @@ def test_ouvrir_base_sqlite_se_met_a_jour(tmp_path: Path) -> None:
         assert revision == revision_cible()
     finally:
         moteur.dispose()
-
-
-def test_commande_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``python -m cfa_adapters.sql upgrade`` upgrades, then says the schema is up to date."""
-    url = f"sqlite:///{tmp_path / 'cfa.sqlite3'}"
-    assert main(["--url", url, "upgrade"]) == 0
-    assert "Schéma mis à jour" in capsys.readouterr().out
-    assert main(["--url", url, "upgrade"]) == 0
-    assert "déjà à jour" in capsys.readouterr().out
-    assert main(["--url", url, "revision"]) == 0
-    assert f"dernière : {revision_cible()}" in capsys.readouterr().out

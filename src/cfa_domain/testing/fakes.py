@@ -180,7 +180,7 @@ class Stockage:
     verrou: threading.RLock = attrs.Factory(threading.RLock)
 
     def uow(self) -> MemoireUnitOfWork:
-        """Build a unit of work on this store (a :data:`FabriqueUnitOfWork`)."""
+        """Build a unit of work on this store (a :data:`~cfa_domain.ports.FabriqueUnitOfWork`)."""
         return MemoireUnitOfWork(self)
 
     @property
