@@ -36,7 +36,8 @@ Rules and choices
      outbox, one commit.
 
   A key reused for another request (other file, period or amounts) is a
-  :class:`~cfa_domain.errors.Conflit`: answering the first receipt would hide a mistake.
+  :class:`~cfa_domain.errors.CleIdempotenceReutilisee`: answering the first receipt would
+  hide a mistake.
 - **Receipt.** Built from stored data only, so it is the same on every download: the
   organisme is the file's CFA (its OPCO reference as "N° de référence OF", its SIRET when
   the OPCO gave none); the requester is the email that submitted (first history entry);
@@ -60,7 +61,13 @@ import attrs
 
 from cfa_domain.action import EtatDossier
 from cfa_domain.echeancier import Echeance, Regime
-from cfa_domain.errors import Conflit, DonneeInvalide, DossierNonRemboursable, Introuvable
+from cfa_domain.errors import (
+    Agregat,
+    CleIdempotenceReutilisee,
+    DonneeInvalide,
+    DossierNonRemboursable,
+    Introuvable,
+)
 from cfa_domain.ports import DocumentMeta
 from cfa_domain.remboursement import (
     DemandeRemboursement,
@@ -306,7 +313,7 @@ def _demande_visible(
     demande = uow.demandes.obtenir(demande_id)
     action = uow.actions.obtenir(demande.numero_action) if demande is not None else None
     if demande is None or action is None or action.siret_cfa not in visibles:
-        raise Introuvable("Demande", demande_id)
+        raise Introuvable(Agregat.DEMANDE, demande_id)
     return demande, action
 
 
@@ -324,7 +331,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
         compte = compte_actif(uow, compte_id)
         action = action_visible(uow, compte, numero_action)
         if not action.etat.remboursable:
-            raise DossierNonRemboursable(action.numero_action, action.etat.libelle)
+            raise DossierNonRemboursable(action.numero_action, action.etat)
         demandes = uow.demandes.pour_action(numero_action)
         aujourd_hui = ctx.aujourd_hui()
         echeancier = action.echeancier(ctx.parametres.echeancier)
@@ -362,7 +369,7 @@ def soumettre_demande(ctx: Contexte, compte_id: uuid.UUID, commande: CommandeDem
     Raises:
         DonneeInvalide: a document that is not a PDF, unnamed or too large.
         Introuvable: no such file, or not visible to the account.
-        Conflit: the idempotency key already served for another request.
+        CleIdempotenceReutilisee: the idempotency key already served for another request.
         RegleDeGestion: a rule of the request refuses it (see ``verifier_demande``).
     """
     fichiers = _verifier_fichiers(commande.fichiers, ctx.parametres)
@@ -398,11 +405,7 @@ def _enregistrer_demande(
                     commande.periode,
                     commande.montants,
                 ):
-                    raise Conflit(
-                        "Cette demande a déjà été envoyée avec un autre contenu : "
-                        "rechargez le formulaire avant de soumettre une nouvelle demande.",
-                        champ="cle_idempotence",
-                    )
+                    raise CleIdempotenceReutilisee(commande.cle_idempotence)
                 return _construire_recepisse(ctx, uow, existante, action), False
         quand = ctx.maintenant()
         demande = DemandeRemboursement.soumettre(
@@ -487,7 +490,7 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
         meta = uow.documents.obtenir(document_id)
         action = uow.actions.obtenir(meta.numero_action) if meta is not None else None
         if meta is None or action is None or action.siret_cfa not in visibles:
-            raise Introuvable("Document", document_id)
+            raise Introuvable(Agregat.DOCUMENT, document_id)
     return meta, ctx.documents.lire(meta.id)
 
 
@@ -547,7 +550,7 @@ def traiter_demande(
         agent = agent_actif(uow, agent_id)
         demande = uow.demandes.obtenir(demande_id)
         if demande is None:
-            raise Introuvable("Demande", demande_id)
+            raise Introuvable(Agregat.DEMANDE, demande_id)
         auteur, quand = str(agent.email), ctx.maintenant()
         if decision is Decision.REFUSER:
             changement = demande.refuser(motif, auteur=auteur, quand=quand)
