@@ -44,7 +44,8 @@ def tests(session: nox.Session) -> None:
         "pytest",
         "--cov",
         "--cov-report=term",
-        "--cov-fail-under=95",
+        # The floor of what the suite reaches (98.8 % when raised): raise it as it grows.
+        "--cov-fail-under=98",
         *session.posargs,
     )
 
