@@ -32,11 +32,13 @@ from cfa_domain.errors import (
     CompteNonActive,
     CompteVerrouille,
     DonneeInvalide,
+    EnvoiLienImpossible,
     IdentifiantsInvalides,
     JetonInvalide,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
     RegleDeGestion,
+    RegleMotDePasse,
     TransitionInterdite,
 )
 from cfa_domain.organisme import (
@@ -168,6 +170,8 @@ def test_politique_du_guide() -> None:
     POLITIQUE_GUIDE.verifier("Password")
     with pytest.raises(MotDePasseNonConforme) as erreur:
         POLITIQUE_GUIDE.verifier("passwor")
+    assert erreur.value.regles == (RegleMotDePasse.LONGUEUR_MIN, RegleMotDePasse.MAJUSCULE)
+    assert (erreur.value.longueur_min, erreur.value.longueur_max) == (8, 128)
     assert erreur.value.raisons == (
         "il doit contenir au moins 8 caractères",
         "il doit contenir au moins une lettre majuscule",
@@ -178,6 +182,12 @@ def test_toutes_les_raisons_sont_listees() -> None:
     """Every broken rule is reported at once, in French, on the named field."""
     with pytest.raises(MotDePasseNonConforme) as erreur:
         POLITIQUE_PAR_DEFAUT.verifier("1111", champ="nouveau_mot_de_passe")
+    assert erreur.value.regles == (
+        RegleMotDePasse.LONGUEUR_MIN,
+        RegleMotDePasse.MINUSCULE,
+        RegleMotDePasse.MAJUSCULE,
+        RegleMotDePasse.COURANT,
+    )
     assert erreur.value.raisons == (
         "il doit contenir au moins 12 caractères",
         "il doit contenir au moins une lettre minuscule",
@@ -502,8 +512,10 @@ def test_nouveau_jeton_ne_touche_pas_les_autres_types() -> None:
 
 def test_pas_de_lien_de_reinitialisation_pour_un_compte_non_actif() -> None:
     """A reset link is only issued to an active account."""
-    with pytest.raises(RegleDeGestion, match="en attente d'activation"):
+    with pytest.raises(EnvoiLienImpossible, match="en attente d'activation") as erreur:
         ouvrir().emettre_jeton(TypeJeton.REINITIALISATION, SECRET, T0)
+    assert erreur.value.statut is StatutCompte.EN_ATTENTE_ACTIVATION
+    assert erreur.value.type_jeton is TypeJeton.REINITIALISATION
 
 
 def test_pas_d_activation_hors_attente_d_activation() -> None:
@@ -693,9 +705,11 @@ def test_changer_mot_de_passe_raisons() -> None:
     compte = compte_actif()
     with pytest.raises(MotDePasseNonConforme) as erreur:
         compte.changer_mot_de_passe(MDP, MDP, T0, HACHEUR)
+    assert erreur.value.regles == (RegleMotDePasse.IDENTIQUE_ACTUEL,)
     assert erreur.value.raisons == ("il doit être différent du mot de passe actuel",)
     with pytest.raises(MotDePasseNonConforme) as erreur:
         compte.changer_mot_de_passe(MDP, "contact-Soleil", T0, HACHEUR)
+    assert erreur.value.regles == (RegleMotDePasse.CONTIENT_EMAIL,)
     assert erreur.value.raisons == ("il ne doit pas contenir votre adresse email",)
     assert erreur.value.champ == "nouveau_mot_de_passe"
     assert compte.generation_session == 0

@@ -26,6 +26,7 @@ from cfa_domain.errors import (
     CompteNonActive,
     DonneeInvalide,
     ErreurDomaine,
+    RegleMotDePasse,
     TransitionInterdite,
 )
 from cfa_domain.organisme import StatutOrganisme
@@ -244,7 +245,9 @@ def test_chaque_classe_concrete_se_construit_avec_des_champs_types() -> None:
         "piece": Piece.FACTURE,
         "type_jeton": TypeJeton.ACTIVATION,
         "jusqu_a": dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC),
-        "raisons": ("au moins 12 caractères",),
+        "regles": (RegleMotDePasse.LONGUEUR_MIN, RegleMotDePasse.MAJUSCULE),
+        "longueur_min": 12,
+        "longueur_max": 128,
         "valeur": "x",
         "champ": "champ",
     }
