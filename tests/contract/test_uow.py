@@ -309,7 +309,9 @@ def test_une_panne_dans_soumettre_demande_ne_laisse_rien(
     avant = _lignes(banc)
     uows: list[UowEnPanne] = []
 
-    def en_panne() -> UowEnPanne:
+    def en_panne(*, lecture_seule: bool = False) -> UnitOfWork:
+        if lecture_seule:
+            return banc.uow(lecture_seule=True)
         uows.append(UowEnPanne(banc.uow(), point, "1000"))
         return uows[-1]
 
