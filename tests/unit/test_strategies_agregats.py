@@ -34,9 +34,9 @@ from cfa_domain.organisme import (
     StatutOrganisme,
 )
 from cfa_domain.remboursement import (
+    FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
-    QuantitesFraisAnnexes,
     verifier_demande,
 )
 from cfa_domain.testing import exemples
@@ -85,7 +85,7 @@ def test_fiches_can_be_saved_by_an_organisme(fiche: FicheOrganisme) -> None:
     """Every sheet passes the Fiche OF's checks: a telephone, and a UAI for a CFA."""
     organisme = exemples.organisme()
     organisme.mettre_a_jour_fiche(
-        fiche, exemples.interlocuteur(), par="cfa", quand=exemples.INSTANT
+        fiche, exemples.interlocuteur(), auteur="cfa", quand=exemples.INSTANT
     )
     assert organisme.fiche == fiche
     assert fiche.telephone is not None
@@ -549,11 +549,12 @@ def test_any_pedagogical_request_within_what_is_open_is_admitted(
     verifier_demande(
         action=action,
         demandes=(),
-        periode=action.periode_remboursable,
-        montants=montants,
-        quantites=QuantitesFraisAnnexes(),
-        pieces=_PIECES,
-        conditions_acceptees=True,
+        formulaire=FormulaireDemande(
+            periode=action.periode_remboursable,
+            montants=montants,
+            pieces=_PIECES,
+            conditions_acceptees=True,
+        ),
         le=le,
         calendrier=echeancier,
     )
