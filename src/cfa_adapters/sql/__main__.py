@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
-__all__ = ["main"]
+__all__ = ["analyseur_sur_base", "main"]
 
 STATUT_ERREUR = 2
 _MOT_DE_PASSE = re.compile(r"(://[^:/@]*:)[^@]*@")
@@ -37,12 +37,11 @@ class ErreurCommande(Exception):
     """Why the command cannot do its work, as the one French line it prints."""
 
 
-def _analyseur() -> argparse.ArgumentParser:
-    analyseur = argparse.ArgumentParser(
-        prog="cfa-db",
-        description="Gestion du schéma de la base de données de la Plateforme CFA.",
-        add_help=False,
-    )
+def analyseur_sur_base(
+    prog: str, description: str
+) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
+    """A French command line on a database (``-h``, ``--url``) and its sub-commands."""
+    analyseur = argparse.ArgumentParser(prog=prog, description=description, add_help=False)
     analyseur.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte.")
     analyseur.add_argument(
         "--url",
@@ -53,6 +52,13 @@ def _analyseur() -> argparse.ArgumentParser:
     )
     commandes = analyseur.add_subparsers(
         title="commandes", dest="commande", required=True, metavar="commande"
+    )
+    return analyseur, commandes
+
+
+def _analyseur() -> argparse.ArgumentParser:
+    analyseur, commandes = analyseur_sur_base(
+        "cfa-db", "Gestion du schéma de la base de données de la Plateforme CFA."
     )
     commandes.add_parser("upgrade", help="met le schéma à jour (dernière révision).")
     commandes.add_parser("revision", help="affiche la révision de la base et la dernière.")
