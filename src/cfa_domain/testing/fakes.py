@@ -196,7 +196,7 @@ class Stockage:
     verrou: threading.RLock = attrs.Factory(threading.RLock)
 
     def uow(self, *, lecture_seule: bool = False) -> MemoireUnitOfWork:
-        """Build a unit of work on this store (a :class:`FabriqueUnitOfWork`)."""
+        """Build a unit of work on this store (a :data:`~cfa_domain.ports.FabriqueUnitOfWork`)."""
         return MemoireUnitOfWork(self, lecture_seule=lecture_seule)
 
     @property
