@@ -13,7 +13,7 @@ PYPROJECT = nox.project.load_toml("pyproject.toml")
 
 def _install(session: nox.Session, *groups: str) -> None:
     deps = [dep for group in groups for dep in nox.project.dependency_groups(PYPROJECT, group)]
-    session.install("-e", ".[postgresql,testing]", *deps)
+    session.install("-e", ".[postgresql,pdf,testing]", *deps)
 
 
 @nox.session

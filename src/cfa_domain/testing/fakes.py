@@ -56,9 +56,9 @@ from cfa_domain.ports import (
     Page,
     ResumeAction,
 )
-from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, MontantsDemandes
 from cfa_domain.services.contexte import Contexte, Parametres
-from cfa_domain.values import Email, Montant, Siret, normaliser_recherche
+from cfa_domain.values import Categorie, Email, Montant, Piece, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -494,13 +494,34 @@ class MemoireEntrepotDocuments:
         self.contenus.pop(document_id, None)
 
 
+def _texte_francais(valeur: object) -> str:
+    """A receipt field as the French text a reader expects (dates ``21/08/2020``)."""
+    if isinstance(valeur, dt.date):
+        return f"{valeur:%d/%m/%Y}"
+    if isinstance(valeur, tuple):
+        return ", ".join(_texte_francais(element) for element in valeur)
+    if isinstance(valeur, Piece):
+        return valeur.libelle
+    if isinstance(valeur, MontantsDemandes):
+        return ", ".join(
+            f"{categorie.libelle} {valeur.pour(categorie)}"
+            for categorie in Categorie
+            if valeur.pour(categorie)
+        )
+    return str(valeur)
+
+
 class MemoireRenduRecepisse:
-    """Renders a receipt as UTF-8 text, one ``label: value`` line per field."""
+    """Renders a receipt as UTF-8 text, one ``field: value`` line per field, in French.
+
+    Amounts read ``26 247,00 €``, dates ``21/08/2020``, periods ``du … au …``, documents
+    by their label; the same receipt gives the same bytes.
+    """
 
     def rendre(self, recepisse: Recepisse) -> bytes:
         """Return the receipt's fields as text."""
         lignes = [
-            f"{champ.name}: {getattr(recepisse, champ.name)}"
+            f"{champ.name}: {_texte_francais(getattr(recepisse, champ.name))}"
             for champ in attrs.fields(type(recepisse))
         ]
         return "\n".join(lignes).encode()
