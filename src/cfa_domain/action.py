@@ -68,6 +68,7 @@ from cfa_domain.errors import (
 )
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
 from cfa_domain.values import (
+    ENTIER_MAX,
     Categorie,
     CodeRncp,
     Montant,
@@ -75,6 +76,7 @@ from cfa_domain.values import (
     NumeroDeca,
     Periode,
     Siret,
+    entier,
     normaliser_recherche,
 )
 
@@ -242,20 +244,14 @@ def _montant_positif(champ: str, libelle: str) -> Validateur:
 
 
 def _entier(champ: str, libelle: str, bornes: tuple[int, int] | None = None) -> Validateur:
-    """Attrs validator: a whole number (not a bool), within ``bornes`` or else zero or more."""
-    minimum, maximum = bornes or (0, None)
-    attendu = f"un entier de {minimum} à {maximum}" if bornes else "un entier positif ou nul"
+    """Attrs validator: a whole number (:func:`~cfa_domain.values.entier`), within ``bornes``.
+
+    Without ``bornes``: from zero to :data:`~cfa_domain.values.ENTIER_MAX`.
+    """
+    minimum, maximum = bornes or (0, ENTIER_MAX)
 
     def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if (
-            isinstance(valeur, bool)
-            or not isinstance(valeur, int)
-            or valeur < minimum
-            or (maximum is not None and valeur > maximum)
-        ):
-            raise DonneeInvalide(
-                f"{libelle} « {valeur} » : {attendu} est attendu.", champ=champ, valeur=valeur
-            )
+        entier(valeur, champ, libelle, minimum=minimum, maximum=maximum)
 
     return valider
 

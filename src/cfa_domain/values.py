@@ -34,6 +34,7 @@ _MONTANT_LIMITE = Decimal(10) ** 15
 
 __all__ = [
     "CENTIME",
+    "ENTIER_MAX",
     "LONGUEUR_MAX_EMAIL",
     "Categorie",
     "CodePostal",
@@ -48,8 +49,39 @@ __all__ = [
     "Siret",
     "Uai",
     "arrondi_centime",
+    "entier",
     "normaliser_recherche",
 ]
+
+
+ENTIER_MAX = 2**31 - 1
+"""The largest whole number the core accepts as input (PostgreSQL's ``INTEGER``).
+
+Every count, rank, version and page number stays below it, so no integer column and no
+``OFFSET`` computed from a page can overflow on any engine.
+"""
+
+
+def _nombre(valeur: int) -> str:
+    """French form of a bound: ``2 147 483 647``."""
+    return f"{valeur:,}".replace(",", "\u202f")
+
+
+def entier(
+    valeur: object, champ: str, libelle: str, *, minimum: int = 0, maximum: int = ENTIER_MAX
+) -> int:
+    """Return ``valeur`` if it is a whole number (not a bool) from ``minimum`` to ``maximum``.
+
+    The one check of every integer entering the core (page numbers, counts, ranks,
+    versions): anything else raises :class:`DonneeInvalide` on ``champ``. The message never
+    prints the value, which may be too long to print.
+    """
+    if isinstance(valeur, bool) or not isinstance(valeur, int) or not minimum <= valeur <= maximum:
+        raise DonneeInvalide(
+            f"{libelle} : un nombre entier de {_nombre(minimum)} à {_nombre(maximum)} est attendu.",
+            champ=champ,
+        )
+    return valeur
 
 
 def arrondi_centime(valeur: Decimal) -> Decimal:

@@ -45,6 +45,7 @@ from cfa_domain.remboursement import (
     PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
     ParametresRemboursement,
 )
+from cfa_domain.values import entier
 
 if TYPE_CHECKING:
     import uuid
@@ -86,7 +87,8 @@ class Parametres:
     verrouillage: PolitiqueVerrouillage = attrs.Factory(PolitiqueVerrouillage)
     duree_activation: dt.timedelta = dt.timedelta(hours=24)
     duree_reinitialisation: dt.timedelta = dt.timedelta(hours=1)
-    duree_invitation: dt.timedelta = dt.timedelta(days=7)
+    duree_invitation: dt.timedelta = dt.timedelta(hours=24)
+    """Life of an invitation link: like every link that opens an account, 24 h."""
     taille_page: int = 10
     taille_max_document: int = 10 * 1024 * 1024
     """Largest uploaded document, in bytes (10 Mio)."""
@@ -188,10 +190,6 @@ def sirets_visibles(uow: UnitOfWork, compte: Compte) -> frozenset[Siret]:
 
 
 def verifier_page(page: int, taille: int) -> None:
-    """Refuse a page number below 1 or a page size outside 1..TAILLE_PAGE_MAX."""
-    if page < 1:
-        raise DonneeInvalide("Le numéro de page commence à 1.", champ="page", valeur=page)
-    if not 1 <= taille <= TAILLE_PAGE_MAX:
-        raise DonneeInvalide(
-            f"La taille de page va de 1 à {TAILLE_PAGE_MAX}.", champ="taille", valeur=taille
-        )
+    """Refuse a page number outside 1..ENTIER_MAX or a page size outside 1..TAILLE_PAGE_MAX."""
+    entier(page, "page", "Numéro de page", minimum=1)
+    entier(taille, "taille", "Taille de page", minimum=1, maximum=TAILLE_PAGE_MAX)

@@ -439,7 +439,7 @@ def test_invitation_cree_un_compte_sans_mot_de_passe_jusqu_a_acceptation(m: Memo
     (mail,) = messages_a(m, "collegue@exemple.fr")
     assert mail.modele == "invitation"
     assert mail.contexte["invite_par"] == EMAIL_CONNU
-    assert mail.contexte["expire_le"] == (exemples.INSTANT + dt.timedelta(days=7)).isoformat()
+    assert mail.contexte["expire_le"] == (exemples.INSTANT + dt.timedelta(hours=24)).isoformat()
     with pytest.raises(IdentifiantsInvalides):
         acces.se_connecter(m.contexte, "collegue@exemple.fr", "!")
     acces.accepter_invitation(m.contexte, dernier_lien(m, "collegue@exemple.fr"), MDP, MDP)
@@ -448,11 +448,11 @@ def test_invitation_cree_un_compte_sans_mot_de_passe_jusqu_a_acceptation(m: Memo
 
 
 def test_invitation_expire_apres_sa_duree_et_sert_une_fois(m: Memoire) -> None:
-    """The invitation link lives ``duree_invitation`` (7 days) and works once."""
+    """An invitation link lives 24 h, as every link that opens an account, and works once."""
     hote = ouvrir(m)
     acces.inviter(m.contexte, hote, EMAIL_CONTACT)
     lien = dernier_lien(m, EMAIL_CONTACT)
-    m.horloge.avancer(dt.timedelta(days=7))
+    m.horloge.avancer(dt.timedelta(hours=24))
     with pytest.raises(JetonInvalide):
         acces.accepter_invitation(m.contexte, lien, MDP, MDP)
     acces.inviter(m.contexte, hote, EMAIL_CONTACT)
