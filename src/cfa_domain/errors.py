@@ -9,6 +9,7 @@ single table; nothing else should need to parse messages.
 
     ErreurDomaine
     ├── DonneeInvalide               a value fails its rule (SIRET, NIR, dates, amounts ...)
+    │   └── DocumentRefuse           an upload is no PDF the OPCO can open (MotifRefusDocument)
     ├── Introuvable                  an aggregate does not exist (or is not visible)
     ├── AccesRefuse                  the account may not read or change this aggregate
     ├── Conflit                      already exists / changed concurrently / duplicate
@@ -33,6 +34,7 @@ single table; nothing else should need to parse messages.
 
 from __future__ import annotations
 
+import enum
 from typing import TYPE_CHECKING, ClassVar
 
 if TYPE_CHECKING:
@@ -336,3 +338,58 @@ class MotDePasseActivationIncorrect(IdentifiantsInvalides):
             "Ce mot de passe n'est pas celui choisi lors de la création du compte.",
             champ="mot_de_passe",
         )
+
+
+# --- documents déposés ---
+
+
+class MotifRefusDocument(enum.Enum):
+    """Why an uploaded document is refused (checked by its content, never its name)."""
+
+    PAS_UN_PDF = "pas_un_pdf"
+    ILLISIBLE = "illisible"
+    CHIFFRE = "chiffre"
+    SANS_PAGE = "sans_page"
+    TROP_DE_PAGES = "trop_de_pages"
+
+
+class DocumentRefuse(DonneeInvalide):
+    """An uploaded document is not a PDF the OPCO can open; names the file and the reason.
+
+    ``pages`` and ``limite`` are set for :attr:`MotifRefusDocument.TROP_DE_PAGES`.
+    """
+
+    code = "document_refuse"
+
+    def __init__(
+        self,
+        libelle_piece: str,
+        nom_fichier: str,
+        motif: MotifRefusDocument,
+        *,
+        champ: str | None = None,
+        pages: int | None = None,
+        limite: int | None = None,
+    ) -> None:
+        """Explain the refusal in French from the reason."""
+        raisons = {
+            MotifRefusDocument.PAS_UN_PDF: "n'est pas un fichier PDF. Seuls les documents "
+            "PDF sont acceptés.",
+            MotifRefusDocument.ILLISIBLE: "n'est pas un PDF lisible : le fichier est "
+            "endommagé ou incomplet.",
+            MotifRefusDocument.CHIFFRE: "est protégé par un mot de passe : déposez-le sans "
+            "protection.",
+            MotifRefusDocument.SANS_PAGE: "ne contient aucune page.",
+            MotifRefusDocument.TROP_DE_PAGES: f"compte {pages} pages : {limite} au plus "
+            "sont acceptées.",
+        }
+        super().__init__(
+            f"{libelle_piece} : « {nom_fichier} » {raisons[motif]}",
+            champ=champ,
+            valeur=nom_fichier,
+        )
+        self.libelle_piece = libelle_piece
+        self.nom_fichier = nom_fichier
+        self.motif = motif
+        self.pages = pages
+        self.limite = limite

@@ -26,6 +26,7 @@ import datetime as dt
 import hashlib
 import hmac
 import random
+import re
 import threading
 import uuid
 from decimal import Decimal
@@ -50,6 +51,8 @@ from cfa_domain.ports import (
     DossierFlux,
     EnregistrementIllisible,
     EnregistrementRejete,
+    ExamenPdf,
+    Horloge,
     JournalQuarantaine,
     MessageSortant,
     Outbox,
@@ -61,7 +64,7 @@ from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_domain.values import Categorie, Email, Montant, Piece, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Collection, Iterator, Sequence
     from types import TracebackType
 
     from cfa_domain.remboursement import Recepisse
@@ -76,6 +79,7 @@ __all__ = [
     "MemoireRenduRecepisse",
     "MemoireSourceFlux",
     "MemoireUnitOfWork",
+    "MemoireVerificateurPdf",
     "Stockage",
     "memoire",
 ]
@@ -384,6 +388,9 @@ class _Documents(_Depot):
             raise Conflit("Ce document est déjà enregistré.")
         self._d.documents[document.id] = document
 
+    def connus(self, document_ids: Collection[str]) -> frozenset[str]:
+        return frozenset(document_ids) & self._d.documents.keys()
+
     def obtenir(self, document_id: str) -> DocumentMeta | None:
         return self._d.documents.get(document_id)
 
@@ -470,17 +477,29 @@ class MemoireUnitOfWork:
 
 @attrs.define
 class MemoireEntrepotDocuments:
-    """Document bytes in a dict, under generated ids."""
+    """Document bytes in a dict, under generated ids.
+
+    Each deposit is dated by ``horloge`` (the system clock when None), for the sweep.
+    """
 
     contenus: dict[str, bytes] = attrs.Factory(dict)
     _compteur: int = 0
+    horloge: Horloge | None = None
+    deposes_le: dict[str, dt.datetime] = attrs.Factory(dict)
 
     def deposer(self, contenu: bytes) -> str:
         """Store the bytes under a new id."""
         self._compteur += 1
         document_id = f"doc-{self._compteur:06d}-{hashlib.sha256(contenu).hexdigest()[:12]}"
         self.contenus[document_id] = bytes(contenu)
+        self.deposes_le[document_id] = (
+            self.horloge.maintenant() if self.horloge is not None else dt.datetime.now(dt.UTC)
+        )
         return document_id
+
+    def deposes_avant(self, instant: dt.datetime) -> Iterator[str]:
+        """Yield the ids stored before ``instant`` (a snapshot: deleting meanwhile is fine)."""
+        yield from [d for d in self.contenus if self.deposes_le[d] < instant]
 
     def lire(self, document_id: str) -> bytes:
         """Return the bytes, or raise ``Introuvable``."""
@@ -492,6 +511,7 @@ class MemoireEntrepotDocuments:
     def supprimer(self, document_id: str) -> None:
         """Forget the bytes (no error when already gone)."""
         self.contenus.pop(document_id, None)
+        self.deposes_le.pop(document_id, None)
 
 
 def _texte_francais(valeur: object) -> str:
@@ -509,6 +529,29 @@ def _texte_francais(valeur: object) -> str:
             if valeur.pour(categorie)
         )
     return str(valeur)
+
+
+_PAGE_PDF = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+class MemoireVerificateurPdf:
+    """Examines PDF bytes by their structure, without a parser.
+
+    Readable: the ``%PDF-`` signature, a ``startxref`` and a ``%%EOF`` in the last
+    kilobyte; encrypted: an ``/Encrypt`` entry; pages: the ``/Type /Page`` objects. Right
+    for the uncompressed object dictionaries that fpdf2 and most tools write; the real
+    adapter parses.
+    """
+
+    def examiner(self, contenu: bytes) -> ExamenPdf:
+        """Report what the bytes' structure shows."""
+        if not (
+            contenu.startswith(b"%PDF-") and b"startxref" in contenu and b"%%EOF" in contenu[-1024:]
+        ):
+            return ExamenPdf(lisible=False)
+        if b"/Encrypt" in contenu:
+            return ExamenPdf(lisible=True, chiffre=True)
+        return ExamenPdf(lisible=True, pages=len(_PAGE_PDF.findall(contenu)))
 
 
 class MemoireRenduRecepisse:
@@ -654,7 +697,7 @@ def memoire(parametres: Parametres | None = None, *, graine: int = 0) -> Memoire
     horloge = HorlogeFixe()
     jetons = JetonsDeterministes(graine)
     hacheur = HacheurMemoire()
-    documents = MemoireEntrepotDocuments()
+    documents = MemoireEntrepotDocuments(horloge=horloge)
     rendu = MemoireRenduRecepisse()
     contexte = Contexte(
         uow=stockage.uow,
