@@ -39,8 +39,8 @@ Rules and choices
 - **Upstream versions**: the feed numbers each version of a file. A newer version
   replaces formation, contract and budget; the same version with the same data is a
   harmless replay (the feed is idempotent); an older version, or the same version with
-  different data, is a :class:`Conflit`. A rupture recorded on the platform is kept when
-  the new version does not carry one.
+  different data, is a :class:`~cfa_domain.errors.VersionPerimee`. A rupture recorded on
+  the platform is kept when the new version does not carry one.
 """
 
 from __future__ import annotations
@@ -60,11 +60,12 @@ from cfa_domain.echeancier import (
     calculer_echeancier,
 )
 from cfa_domain.errors import (
-    Conflit,
+    Agregat,
     DonneeInvalide,
     DossierNonRemboursable,
     PeriodeHorsContrat,
     TransitionInterdite,
+    VersionPerimee,
 )
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
 from cfa_domain.values import (
@@ -87,6 +88,7 @@ if TYPE_CHECKING:
     Validateur: TypeAlias = Callable[[Any, Any, Any], None]
 
 __all__ = [
+    "LONGUEUR_MAX_NUMERO_ACTION",
     "TRANSITIONS_DOSSIER",
     "Action",
     "Apprenti",
@@ -96,6 +98,7 @@ __all__ = [
     "Employeur",
     "EtatDossier",
     "Formation",
+    "cle_tri_numero_action",
     "verifier_numero_action",
 ]
 
@@ -256,15 +259,33 @@ def _entier(champ: str, libelle: str, bornes: tuple[int, int] | None = None) -> 
     return valider
 
 
+LONGUEUR_MAX_NUMERO_ACTION = 20
+"""An OPCO action number has 1 to 20 digits."""
+
+
 def verifier_numero_action(numero_action: object) -> str:
     """Return the OPCO action number if it is made of digits, else raise DonneeInvalide."""
-    if isinstance(numero_action, str) and re.fullmatch(r"\d{1,20}", numero_action):
+    if isinstance(numero_action, str) and re.fullmatch(
+        rf"\d{{1,{LONGUEUR_MAX_NUMERO_ACTION}}}", numero_action
+    ):
         return numero_action
     raise DonneeInvalide(
         f"Numéro d'action « {numero_action} » : des chiffres sont attendus (ex. 2011303654).",
         champ="numero_action",
         valeur=numero_action,
     )
+
+
+def cle_tri_numero_action(numero_action: str) -> str:
+    """The key that sorts action numbers as users read them: by their numeric value.
+
+    An action number is digits only (:func:`verifier_numero_action`), so left-padding it with
+    zeros to the longest length makes text order the numeric order: ``999`` before
+    ``1000``. Numbers of equal value (``0999`` and ``999``) share a key; sorts then break
+    the tie on the number's text. The SQL adapter stores this key in an indexed column,
+    the in-memory fake sorts on it: both engines order the files search the same way.
+    """
+    return numero_action.zfill(LONGUEUR_MAX_NUMERO_ACTION)
 
 
 def _numero_action() -> Validateur:
@@ -469,9 +490,7 @@ class Action:
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
         if arrivee not in TRANSITIONS_DOSSIER[self.etat]:
-            raise TransitionInterdite(
-                f"Dossier {self.numero_action}", self.etat.libelle, arrivee.libelle
-            )
+            raise TransitionInterdite(Agregat.DOSSIER, self.numero_action, self.etat, arrivee)
         changement = ChangementEtat(
             quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
         )
@@ -502,7 +521,7 @@ class Action:
         """Record the early end of the contract: state *rompu*, contract cut at that date."""
         if EtatDossier.ROMPU not in TRANSITIONS_DOSSIER[self.etat]:
             raise TransitionInterdite(
-                f"Dossier {self.numero_action}", self.etat.libelle, EtatDossier.ROMPU.libelle
+                Agregat.DOSSIER, self.numero_action, self.etat, EtatDossier.ROMPU
             )
         if not motif.strip():
             raise DonneeInvalide("Le motif de la rupture est obligatoire.", champ="motif")
@@ -519,7 +538,7 @@ class Action:
             PeriodeHorsContrat: the period leaves the contract (cut at the rupture).
         """
         if not self.etat.remboursable:
-            raise DossierNonRemboursable(self.numero_action, self.etat.libelle)
+            raise DossierNonRemboursable(self.numero_action, self.etat)
         remboursable = self.periode_remboursable
         if not remboursable.contient(periode):
             raise PeriodeHorsContrat(
@@ -544,7 +563,7 @@ class Action:
         """Apply a newer upstream version; return False for a harmless replay.
 
         Raises:
-            Conflit: an older version, or the same version with different data.
+            VersionPerimee: an older version, or the same version with different data.
         """
         _valider_version(self, None, version)
         if contrat.date_rupture is None and self.date_rupture is not None:
@@ -556,11 +575,7 @@ class Action:
         ):
             return False
         if version <= self.version:
-            raise Conflit(
-                f"Dossier {self.numero_action} : la version {version} reçue n'est pas plus "
-                f"récente que la version {self.version} déjà enregistrée.",
-                champ="version",
-            )
+            raise VersionPerimee(self.numero_action, version, self.version)
         self.formation = formation
         self.contrat = contrat
         self.budget = budget

@@ -61,16 +61,19 @@ import attrs
 
 from cfa_domain._mots_de_passe_courants import MOTS_DE_PASSE_COURANTS
 from cfa_domain.errors import (
-    AccesRefuse,
+    Agregat,
     CompteNonActive,
     CompteVerrouille,
+    CreationCompteImpossible,
+    DemandeOuvertureNonRenouvelable,
     DonneeInvalide,
+    EnvoiLienImpossible,
     IdentifiantsInvalides,
+    InvitationNonAutorisee,
     JetonInvalide,
     MotDePasseActivationIncorrect,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
-    RegleDeGestion,
     TransitionInterdite,
 )
 from cfa_domain.organisme import (
@@ -137,17 +140,6 @@ class StatutCompte(enum.Enum):
             StatutCompte.ACTIF: "actif",
             StatutCompte.DESACTIVE: "désactivé",
         }[self]
-
-
-_MESSAGES_NON_ACTIF = {
-    StatutCompte.EN_ATTENTE_ACTIVATION: (
-        "Votre compte n'est pas encore activé : cliquez sur le lien reçu par email."
-    ),
-    StatutCompte.EN_ATTENTE_APPROBATION: (
-        "Votre demande de compte attend la validation d'un conseiller de l'OPCO."
-    ),
-    StatutCompte.DESACTIVE: ("Votre compte est désactivé. Contactez le Centre de Relation Client."),
-}
 
 
 class Role(enum.Enum):
@@ -385,16 +377,12 @@ class Compte:
         only for an invitation: the invited person chooses it on acceptance.
         """
         if organisme.statut is not StatutOrganisme.ACTIF:
-            raise RegleDeGestion(
-                f"Votre organisme est « {organisme.statut.libelle} » auprès de l'OPCO : "
-                "aucun compte ne peut encore y être créé.",
-                champ="siret",
-            )
+            raise CreationCompteImpossible(organisme.statut)
         if invite_par is not None and not (
             invite_par.statut is StatutCompte.ACTIF
             and invite_par.siret_organisme == organisme.siret
         ):
-            raise AccesRefuse("Seul un compte actif de l'organisme peut inviter un utilisateur.")
+            raise InvitationNonAutorisee
         if mot_de_passe is None:
             if invite_par is None:
                 raise DonneeInvalide(
@@ -484,10 +472,7 @@ class Compte:
             else StatutCompte.ACTIF
         )
         if self.statut is not attendu:
-            raise RegleDeGestion(
-                f"Aucun lien de ce type ne peut être envoyé : le compte est "
-                f"« {self.statut.libelle} »."
-            )
+            raise EnvoiLienImpossible(self.statut, type)
         if len(secret) < LONGUEUR_MIN_SECRET:
             raise DonneeInvalide(
                 f"Un jeton doit compter au moins {LONGUEUR_MIN_SECRET} caractères.",
@@ -526,10 +511,7 @@ class Compte:
         account (an active account is never touched).
         """
         if not self.attend_activation:
-            raise RegleDeGestion(
-                f"Ce compte est « {self.statut.libelle} » : sa demande d'ouverture ne peut "
-                "pas être renouvelée."
-            )
+            raise DemandeOuvertureNonRenouvelable(self.statut)
         politique.verifier(mot_de_passe, email=self.email)
         self._tuer_jetons(TypeJeton.ACTIVATION)
         self._remplacer_mot_de_passe(mot_de_passe, quand, hasher)
@@ -667,7 +649,7 @@ class Compte:
         motif: str = "",
     ) -> None:
         if self.statut not in departs:
-            raise TransitionInterdite("Compte", self.statut.libelle, arrivee.libelle)
+            raise TransitionInterdite(Agregat.COMPTE, self.id, self.statut, arrivee)
         self.historique.append(
             ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
         )
@@ -675,7 +657,7 @@ class Compte:
 
     def _exiger_actif(self) -> None:
         if self.statut is not StatutCompte.ACTIF:
-            raise CompteNonActive(_MESSAGES_NON_ACTIF[self.statut])
+            raise CompteNonActive(self.statut)
 
     # --- Login and passwords ---
 

@@ -1,49 +1,150 @@
 """The domain's error tree.
 
 Every error the core raises is an :class:`ErreurDomaine`. Each carries the data a user
-interface needs to explain it (``code``, ``champ`` and typed fields) and a French
-``message`` meant for the CFA's user. The web layer maps each class to one HTTP status in a
-single table; nothing else should need to parse messages.
+interface needs to explain it: a stable ``code`` (one per concrete class), the form field
+it concerns (``champ``) and typed fields (enum members, amounts, dates, identifiers, never
+display strings standing for data); its French ``message`` is derived from those fields.
+A front end maps an error by class (or ``code``) and reads its fields; nothing should parse
+messages. See "Errors" in ``docs/embedding.md``.
+
+The classes marked *branch* below are never raised themselves (:data:`BRANCHES`; a test
+walks the tree and checks that every ``raise`` in ``src/`` names a concrete class, and that
+codes are unique). :class:`DonneeInvalide` is the one concrete class with subclasses meant
+to be raised as such: a value failing its rule, with the field and the offending value.
+
+This module imports nothing from the rest of the core (values and aggregates import it), so
+fields holding the core's enum members and amounts are typed by the small protocols
+:class:`Enumere` and :class:`MontantLu`; at run time they are the real ``EtatDossier``,
+``Categorie``, ``Montant`` ... objects.
 
 ::
 
-    ErreurDomaine
-    ├── DonneeInvalide               a value fails its rule (SIRET, NIR, dates, amounts ...)
-    │   └── DocumentRefuse           an upload is no PDF the OPCO can open (MotifRefusDocument)
-    ├── Introuvable                  an aggregate does not exist (or is not visible)
-    ├── AccesRefuse                  the account may not read or change this aggregate
-    ├── Conflit                      already exists / changed concurrently / duplicate
-    ├── TransitionInterdite          a state machine refuses a transition
-    ├── RegleDeGestion               a business rule refuses the operation
-    │   ├── DossierNonRemboursable   the file's state does not allow requests
-    │   ├── PeriodeHorsContrat       the request's period leaves the contract
-    │   ├── BudgetDepasse            a category would exceed its budget
-    │   ├── MontantNonOuvert         more pedagogical costs than the opened installments
-    │   ├── PlafondDepasse           a frais annexes ceiling (meals, nights, equipment ...)
-    │   ├── PieceManquante           a required document is missing
-    │   └── ConditionsNonAcceptees   the general conditions were not accepted
-    └── ErreurAuthentification
-        ├── IdentifiantsInvalides    wrong email or password (same answer either way)
+    ErreurDomaine                        branch
+    ├── DonneeInvalide                   a value fails its rule (SIRET, NIR, dates, amounts ...)
+    │   ├── MotDePasseNonConforme        the password policy refuses a new password
+    │   └── DocumentRefuse               an upload is no PDF the OPCO can open (MotifRefusDocument)
+    ├── Introuvable                      an aggregate does not exist (or is not visible)
+    ├── AccesRefuse                      branch: the account may not do this
+    │   ├── SessionInvalide              the session's account is gone: log in again
+    │   ├── ReserveAuxConseillers        an OPCO agent's operation
+    │   ├── CompteSansOrganisme          a CFA operation by an account without organisme
+    │   ├── InvitationNonAutorisee       only an active account of the organisme invites
+    │   ├── DecisionDelegationReservee   only the delegating organisme or an agent decides
+    │   └── RevocationDelegationReservee only the parties or an agent revoke a delegation
+    ├── Conflit                          branch: already exists / changed concurrently
+    │   ├── OrganismeExistant            an organisme (sheet) already has this SIRET
+    │   ├── DelegationExistante          a delegation with this identifier exists
+    │   ├── DelegationDejaDemandee       this pair of organismes already has a delegation
+    │   ├── EmailDejaUtilise             an account already has this email
+    │   ├── DossierExistant              a file already has this action number
+    │   ├── DemandeDejaEnvoyee           a request already has this idempotency key
+    │   ├── CleIdempotenceReutilisee     ... and the form sent it with another content
+    │   ├── DocumentExistant             a document already has this identifier
+    │   ├── VersionPerimee               the feed sends a version older than the stored one
+    │   ├── EtatSansNouvelleVersion      the feed changes a file's state in the same version
+    │   ├── ChangementCfaAvecDemandes    the feed moves a file with requests to another CFA
+    │   └── ModificationConcurrente      concurrent change or unknown duplicate: try again
+    ├── TransitionInterdite              a state machine refuses a transition
+    ├── RegleDeGestion                   branch: a business rule refuses the operation
+    │   ├── DossierNonRemboursable       the file's state does not allow requests
+    │   ├── PeriodeHorsContrat           the request's period leaves the contract
+    │   ├── BudgetDepasse                a category would exceed its budget
+    │   ├── MontantNonOuvert             more pedagogical costs than the opened installments
+    │   ├── PlafondDepasse               branch: a frais annexes ceiling (D6332-83)
+    │   │   ├── PlafondRepasNuiteesDepasse   meals and nights above their unit ceilings
+    │   │   ├── PlafondPremierEquipementDepasse  first equipment above its contract ceiling
+    │   │   └── ForfaitMobiliteDepasse       international mobility above its lump sum
+    │   ├── PieceManquante               a required document is missing
+    │   ├── ConditionsNonAcceptees       the general conditions were not accepted
+    │   ├── OrganismeNonActif            branch: the organisme is not active at the OPCO
+    │   │   ├── CreationCompteImpossible     no account can be created there yet
+    │   │   ├── DelegationImpossible         it cannot ask for a delegation
+    │   │   └── FicheNonModifiable           its sheet cannot be changed
+    │   ├── FicheNonEnAttente            refusing a sheet that awaits no validation
+    │   ├── CompteNonEnAttente           refusing an account that awaits no approval
+    │   ├── EnvoiLienImpossible          no link of this kind for an account in this state
+    │   └── DemandeOuvertureNonRenouvelable  renewing the sign-up of an account in this state
+    └── ErreurAuthentification           branch
+        ├── IdentifiantsInvalides        wrong email or password (same answer either way)
         │   ├── MotDePasseActuelIncorrect  wrong current password on "Mon compte"
         │   └── MotDePasseActivationIncorrect  wrong password on the activation page
-        ├── CompteVerrouille         too many failed logins: locked until a given time
-        ├── CompteNonActive          the account is not activated (or awaits approval)
-        ├── JetonInvalide            unknown, expired or already used token
-        └── MotDePasseNonConforme    the password policy refuses a new password
+        ├── CompteVerrouille             too many failed logins: locked until a given time
+        ├── CompteNonActive              the account is not activated (or awaits approval)
+        ├── JetonInvalide                unknown, expired or already used token
+        └── MotDePasseNonConforme        (also a DonneeInvalide, see above)
 """
 
 from __future__ import annotations
 
 import enum
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Protocol
 
 if TYPE_CHECKING:
     import datetime as dt
+    import uuid
     from decimal import Decimal
 
 
+class Enumere(Protocol):
+    """An enum member of the core (``EtatDossier.EN_COURS``, ``Categorie.FRAIS_DIVERS`` ...).
+
+    Programs compare the member itself (``erreur.depart is EtatDossier.EN_COURS``) or its
+    ``name``; messages show its French ``libelle``.
+    """
+
+    @property
+    def name(self) -> str:
+        """The member's name."""
+        ...
+
+    @property
+    def value(self) -> object:
+        """The member's stored value (also the form field of a category or a document)."""
+        ...
+
+    @property
+    def libelle(self) -> str:
+        """The French label."""
+        ...
+
+
+class MontantLu(Protocol):
+    """A :class:`~cfa_domain.values.Montant`: ``valeur`` in euros, ``str`` in French."""
+
+    @property
+    def valeur(self) -> Decimal:
+        """The amount in euros, to the cent."""
+        ...
+
+
+class Agregat(enum.Enum):
+    """The kinds of aggregate an error can name."""
+
+    ORGANISME = "organisme"
+    DELEGATION = "delegation"
+    COMPTE = "compte"
+    DOSSIER = "dossier"
+    DEMANDE = "demande"
+    DOCUMENT = "document"
+
+    @property
+    def libelle(self) -> str:
+        """French name, capitalised (it starts messages)."""
+        return _LIBELLES_AGREGATS[self]
+
+
+_LIBELLES_AGREGATS = {
+    Agregat.ORGANISME: "Organisme",
+    Agregat.DELEGATION: "Délégation",
+    Agregat.COMPTE: "Compte",
+    Agregat.DOSSIER: "Dossier",
+    Agregat.DEMANDE: "Demande",
+    Agregat.DOCUMENT: "Document",
+}
+
+
 class ErreurDomaine(Exception):
-    """Base class of every error raised by ``cfa_domain``."""
+    """Base class of every error raised by ``cfa_domain`` (a branch, never raised)."""
 
     code: ClassVar[str] = "erreur_domaine"
 
@@ -59,7 +160,11 @@ class ErreurDomaine(Exception):
 
 
 class DonneeInvalide(ErreurDomaine, ValueError):
-    """A value does not satisfy its rule (format, checksum, range ...)."""
+    """A value does not satisfy its rule (format, checksum, range ...).
+
+    Raised as such: ``champ`` names the form field, ``valeur`` holds what was given and the
+    message states the rule.
+    """
 
     code = "donnee_invalide"
 
@@ -74,47 +179,299 @@ class Introuvable(ErreurDomaine):
 
     code = "introuvable"
 
-    def __init__(self, entite: str, identifiant: object) -> None:
+    def __init__(self, agregat: Agregat, identifiant: object) -> None:
         """Name the kind of aggregate and the identifier that was looked up."""
-        super().__init__(f"{entite} introuvable : {identifiant}.")
-        self.entite = entite
+        super().__init__(f"{agregat.libelle} introuvable : {identifiant}.")
+        self.agregat = agregat
         self.identifiant = identifiant
 
 
-class AccesRefuse(ErreurDomaine):
-    """The account is not allowed to read or change this aggregate."""
-
-    code = "acces_refuse"
-
-    def __init__(self, message: str = "Vous n'avez pas accès à cette ressource.") -> None:
-        """Explain what was refused."""
-        super().__init__(message)
-
-
-class Conflit(ErreurDomaine):
-    """The operation collides with existing data (duplicate, concurrent change ...)."""
-
-    code = "conflit"
-
-
 class TransitionInterdite(ErreurDomaine):
-    """A state machine refuses to go from ``depart`` to ``arrivee``."""
+    """A state machine refuses to go from ``depart`` to ``arrivee`` (enum members)."""
 
     code = "transition_interdite"
 
-    def __init__(self, entite: str, depart: str, arrivee: str) -> None:
-        """Name the machine and both states (their French labels)."""
+    def __init__(
+        self, agregat: Agregat, identifiant: object, depart: Enumere, arrivee: Enumere
+    ) -> None:
+        """Name the aggregate and both states."""
         super().__init__(
-            f"{entite} : le passage de l'état « {depart} » à l'état « {arrivee} » "
-            "n'est pas autorisé."
+            f"{agregat.libelle} {identifiant} : le passage de l'état « {depart.libelle} » à "
+            f"l'état « {arrivee.libelle} » n'est pas autorisé."
         )
-        self.entite = entite
+        self.agregat = agregat
+        self.identifiant = identifiant
         self.depart = depart
         self.arrivee = arrivee
 
 
+# --- AccesRefuse ---
+
+
+class AccesRefuse(ErreurDomaine):
+    """The account is not allowed to do this (a branch)."""
+
+    code = "acces_refuse"
+
+
+class SessionInvalide(AccesRefuse):
+    """The session's account no longer exists: the user logs in again."""
+
+    code = "session_invalide"
+
+    def __init__(self) -> None:
+        """Use the standard message."""
+        super().__init__("Votre session n'est plus valide : reconnectez-vous.")
+
+
+class ReserveAuxConseillers(AccesRefuse):
+    """Only an OPCO agent may do this."""
+
+    code = "reserve_aux_conseillers"
+
+    def __init__(self) -> None:
+        """Use the standard message."""
+        super().__init__("Cette opération est réservée aux conseillers de l'OPCO.")
+
+
+class CompteSansOrganisme(AccesRefuse):
+    """A CFA operation asked by an account attached to no organisme."""
+
+    code = "compte_sans_organisme"
+
+    def __init__(self) -> None:
+        """Use the standard message."""
+        super().__init__("Ce compte n'est rattaché à aucun organisme.")
+
+
+class InvitationNonAutorisee(AccesRefuse):
+    """Only an active account of the organisme may invite a user into it."""
+
+    code = "invitation_non_autorisee"
+
+    def __init__(self) -> None:
+        """Use the standard message."""
+        super().__init__("Seul un compte actif de l'organisme peut inviter un utilisateur.")
+
+
+class DecisionDelegationReservee(AccesRefuse):
+    """Only the delegating organisme or an OPCO agent approves or refuses a delegation."""
+
+    code = "decision_delegation_reservee"
+
+    def __init__(self, delegation_id: uuid.UUID) -> None:
+        """Name the delegation."""
+        super().__init__(
+            "Seul l'organisme déléguant ou un conseiller de l'OPCO peut décider de cette "
+            "délégation."
+        )
+        self.delegation_id = delegation_id
+
+
+class RevocationDelegationReservee(AccesRefuse):
+    """Only the two organismes of a delegation or an OPCO agent revoke it."""
+
+    code = "revocation_delegation_reservee"
+
+    def __init__(self, delegation_id: uuid.UUID) -> None:
+        """Name the delegation."""
+        super().__init__(
+            "Seuls les organismes de la délégation ou un conseiller de l'OPCO peuvent la révoquer."
+        )
+        self.delegation_id = delegation_id
+
+
+# --- Conflit ---
+
+
+class Conflit(ErreurDomaine):
+    """The operation collides with existing data (a branch)."""
+
+    code = "conflit"
+
+
+class OrganismeExistant(Conflit):
+    """An organisme already has this SIRET (``statut`` when the caller knows it)."""
+
+    code = "organisme_existant"
+
+    def __init__(self, siret: str, statut: Enumere | None = None) -> None:
+        """Name the SIRET (14 digits) and, when known, the existing organisme's status."""
+        detail = f" (organisme « {statut.libelle} » auprès de l'OPCO)" if statut is not None else ""
+        super().__init__(f"Une fiche existe déjà pour ce SIRET{detail}.", champ="siret")
+        self.siret = siret
+        self.statut = statut
+
+
+class DelegationExistante(Conflit):
+    """A delegation with this identifier is already recorded."""
+
+    code = "delegation_existante"
+
+    def __init__(self, delegation_id: uuid.UUID) -> None:
+        """Name the delegation."""
+        super().__init__("Cette délégation est déjà enregistrée.")
+        self.delegation_id = delegation_id
+
+
+class DelegationDejaDemandee(Conflit):
+    """The delegating organisme already has a requested or active delegation to this one."""
+
+    code = "delegation_deja_demandee"
+
+    def __init__(self, siret_delegant: str, siret_delegataire: str) -> None:
+        """Name both organismes (SIRET numbers)."""
+        super().__init__(
+            "Une délégation de cet organisme est déjà demandée ou active.", champ="siret"
+        )
+        self.siret_delegant = siret_delegant
+        self.siret_delegataire = siret_delegataire
+
+
+class EmailDejaUtilise(Conflit):
+    """Another account already has this login email."""
+
+    code = "email_deja_utilise"
+
+    def __init__(self, email: str, *, champ: str = "email") -> None:
+        """Name the email and the form field it was typed in."""
+        super().__init__("Cette adresse email est déjà utilisée par un autre compte.", champ=champ)
+        self.email = email
+
+
+class DossierExistant(Conflit):
+    """A file already has this action number."""
+
+    code = "dossier_existant"
+
+    def __init__(self, numero_action: str) -> None:
+        """Name the action number."""
+        super().__init__(f"Le dossier {numero_action} existe déjà.", champ="numero_action")
+        self.numero_action = numero_action
+
+
+class DemandeDejaEnvoyee(Conflit):
+    """The account already sent a request with this idempotency key."""
+
+    code = "demande_deja_envoyee"
+
+    def __init__(self, cle_idempotence: str) -> None:
+        """Name the key."""
+        super().__init__("Cette demande a déjà été envoyée.", champ="cle_idempotence")
+        self.cle_idempotence = cle_idempotence
+
+
+class CleIdempotenceReutilisee(Conflit):
+    """A request sent again with its idempotency key but another content."""
+
+    code = "cle_idempotence_reutilisee"
+
+    def __init__(self, cle_idempotence: str) -> None:
+        """Name the key."""
+        super().__init__(
+            "Cette demande a déjà été envoyée avec un autre contenu : rechargez le formulaire "
+            "avant de soumettre une nouvelle demande.",
+            champ="cle_idempotence",
+        )
+        self.cle_idempotence = cle_idempotence
+
+
+class DocumentExistant(Conflit):
+    """A document with this identifier is already stored."""
+
+    code = "document_existant"
+
+    def __init__(self, document_id: str) -> None:
+        """Name the document."""
+        super().__init__("Ce document est déjà enregistré.")
+        self.document_id = document_id
+
+
+class VersionPerimee(Conflit):
+    """The feed sends a version of a file that is not newer than the stored one."""
+
+    code = "version_perimee"
+
+    def __init__(self, numero_action: str, recue: int, enregistree: int) -> None:
+        """Name the file and both versions."""
+        super().__init__(
+            f"Dossier {numero_action} : la version {recue} reçue n'est pas plus récente que "
+            f"la version {enregistree} déjà enregistrée.",
+            champ="version",
+        )
+        self.numero_action = numero_action
+        self.recue = recue
+        self.enregistree = enregistree
+
+
+class EtatSansNouvelleVersion(Conflit):
+    """The feed sends the stored version of a file with another state."""
+
+    code = "etat_sans_nouvelle_version"
+
+    def __init__(
+        self, numero_action: str, version: int, enregistre: Enumere, recu: Enumere
+    ) -> None:
+        """Name the file, the version and both states."""
+        super().__init__(
+            f"Dossier {numero_action} : la version {version}, enregistrée à l'état "
+            f"« {enregistre.libelle} », est transmise à l'état « {recu.libelle} ». "
+            "Un changement d'état arrive avec une nouvelle version.",
+            champ="etat",
+        )
+        self.numero_action = numero_action
+        self.version = version
+        self.enregistre = enregistre
+        self.recu = recu
+
+
+class ChangementCfaAvecDemandes(Conflit):
+    """The feed gives a file holding requests to another CFA: an agent must handle it."""
+
+    code = "changement_cfa_avec_demandes"
+
+    def __init__(
+        self,
+        numero_action: str,
+        version: int,
+        siret_actuel: str,
+        siret_nouveau: str,
+        nombre_demandes: int,
+    ) -> None:
+        """Name the file, the version, both CFAs' SIRET and how many requests it holds."""
+        super().__init__(
+            f"Dossier {numero_action} : la version {version} change le CFA bénéficiaire "
+            f"(SIRET {siret_actuel} remplacé par {siret_nouveau}) alors que "
+            f"{nombre_demandes} demande(s) de remboursement y sont déjà enregistrées. "
+            "Un conseiller de l'OPCO doit traiter ce changement : les demandes, récépissés "
+            "et factures du CFA actuel ne passent pas au nouveau CFA.",
+            champ="siret_cfa",
+        )
+        self.numero_action = numero_action
+        self.version = version
+        self.siret_actuel = siret_actuel
+        self.siret_nouveau = siret_nouveau
+        self.nombre_demandes = nombre_demandes
+
+
+class ModificationConcurrente(Conflit):
+    """A concurrent change (or a duplicate no other class names): the user tries again."""
+
+    code = "modification_concurrente"
+
+    def __init__(self) -> None:
+        """Use the standard message."""
+        super().__init__(
+            "Ces données ont été modifiées en même temps par une autre opération : "
+            "recommencez l'opération."
+        )
+
+
+# --- RegleDeGestion ---
+
+
 class RegleDeGestion(ErreurDomaine):
-    """A business rule of the OPCO refuses the operation."""
+    """A business rule of the OPCO refuses the operation (a branch)."""
 
     code = "regle_de_gestion"
 
@@ -124,10 +481,10 @@ class DossierNonRemboursable(RegleDeGestion):
 
     code = "dossier_non_remboursable"
 
-    def __init__(self, numero_action: str, etat: str) -> None:
-        """Name the file and its current state label."""
+    def __init__(self, numero_action: str, etat: Enumere) -> None:
+        """Name the file and its current state."""
         super().__init__(
-            f"Le dossier {numero_action} est à l'état « {etat} » : aucune demande de "
+            f"Le dossier {numero_action} est à l'état « {etat.libelle} » : aucune demande de "
             "remboursement n'est possible. Seuls les dossiers « en cours » (ou « rompu », "
             "jusqu'à la date de rupture) peuvent faire l'objet d'une demande."
         )
@@ -155,22 +512,17 @@ class PeriodeHorsContrat(RegleDeGestion):
         self.contrat_fin = contrat_fin
 
 
-def _euros(valeur: Decimal) -> str:
-    """Format an amount the French way for messages (``1 234,50 €``)."""
-    return f"{valeur:,.2f} €".replace(",", "\u202f").replace(".", ",")
-
-
 class BudgetDepasse(RegleDeGestion):
     """A category of the request would push its reimbursed total past its budget."""
 
     code = "budget_depasse"
 
-    def __init__(self, categorie: str, demande: Decimal, disponible: Decimal) -> None:
-        """Name the category (its form field), the amount asked and what is left."""
+    def __init__(self, categorie: Enumere, demande: MontantLu, disponible: MontantLu) -> None:
+        """Name the category (its value is the form field), the amount asked and what is left."""
         super().__init__(
-            f"Le montant demandé ({_euros(demande)}) dépasse le budget encore disponible "
-            f"pour cette catégorie ({_euros(disponible)}).",
-            champ=categorie,
+            f"{categorie.libelle} : le montant demandé ({demande}) dépasse le budget encore "
+            f"disponible pour cette catégorie ({disponible}).",
+            champ=str(categorie.value),
         )
         self.categorie = categorie
         self.demande = demande
@@ -183,7 +535,7 @@ class MontantNonOuvert(RegleDeGestion):
     code = "montant_non_ouvert"
 
     def __init__(
-        self, demande: Decimal, ouvert: Decimal, prochaine_ouverture: dt.date | None
+        self, demande: MontantLu, ouvert: MontantLu, prochaine_ouverture: dt.date | None
     ) -> None:
         """Record what was asked, what is open now and when the next installment opens."""
         suite = (
@@ -192,8 +544,8 @@ class MontantNonOuvert(RegleDeGestion):
             else ""
         )
         super().__init__(
-            f"Les frais pédagogiques demandés ({_euros(demande)}) dépassent le montant des "
-            f"échéances ouvertes restant à demander ({_euros(ouvert)}).{suite}",
+            f"Les frais pédagogiques demandés ({demande}) dépassent le montant des "
+            f"échéances ouvertes restant à demander ({ouvert}).{suite}",
             champ="frais_pedagogiques",
         )
         self.demande = demande
@@ -202,20 +554,93 @@ class MontantNonOuvert(RegleDeGestion):
 
 
 class PlafondDepasse(RegleDeGestion):
-    """A frais annexes ceiling (article D6332-83) is exceeded."""
+    """A frais annexes ceiling (article D6332-83) is exceeded (a branch).
+
+    Every subclass has ``demande`` (what was asked) and ``autorise`` (the most that could
+    be asked in this request).
+    """
 
     code = "plafond_depasse"
 
-    def __init__(self, champ: str, libelle: str, demande: Decimal, plafond: Decimal) -> None:
-        """Name the ceiling, the amount asked and the ceiling's value."""
+    def __init__(
+        self, explication: str, demande: MontantLu, autorise: MontantLu, *, champ: str
+    ) -> None:
+        """Derive the message from the subclass's explanation and both amounts."""
         super().__init__(
-            f"{libelle} : le montant demandé ({_euros(demande)}) dépasse le plafond "
-            f"autorisé ({_euros(plafond)}).",
+            f"{explication} : le montant demandé ({demande}) dépasse le plafond autorisé "
+            f"({autorise}).",
             champ=champ,
         )
-        self.libelle = libelle
         self.demande = demande
+        self.autorise = autorise
+
+
+class PlafondRepasNuiteesDepasse(PlafondDepasse):
+    """Meals and nights cost more than their counts times their unit ceilings."""
+
+    code = "plafond_repas_nuitees_depasse"
+
+    def __init__(
+        self,
+        demande: MontantLu,
+        autorise: MontantLu,
+        *,
+        nombre_repas: int,
+        nombre_nuitees: int,
+        plafond_repas: MontantLu,
+        plafond_nuitee: MontantLu,
+    ) -> None:
+        """Record the counts and unit ceilings that make ``autorise``."""
+        super().__init__(
+            f"Repas et nuitées ({nombre_repas} repas à {plafond_repas} au plus, "
+            f"{nombre_nuitees} nuitées à {plafond_nuitee} au plus)",
+            demande,
+            autorise,
+            champ="repas_nuitees",
+        )
+        self.nombre_repas = nombre_repas
+        self.nombre_nuitees = nombre_nuitees
+        self.plafond_repas = plafond_repas
+        self.plafond_nuitee = plafond_nuitee
+
+
+class PlafondPremierEquipementDepasse(PlafondDepasse):
+    """The first equipment goes past its ceiling over the contract."""
+
+    code = "plafond_premier_equipement_depasse"
+
+    def __init__(
+        self, demande: MontantLu, autorise: MontantLu, *, plafond: MontantLu, deja: MontantLu
+    ) -> None:
+        """Record the contract's ceiling and what earlier requests already asked."""
+        super().__init__(
+            f"Premier équipement ({plafond} sur la durée du contrat, dont {deja} déjà demandés)",
+            demande,
+            autorise,
+            champ="premier_equipement",
+        )
         self.plafond = plafond
+        self.deja = deja
+
+
+class ForfaitMobiliteDepasse(PlafondDepasse):
+    """International mobility goes past its lump sum over the contract."""
+
+    code = "forfait_mobilite_depasse"
+
+    def __init__(
+        self, demande: MontantLu, autorise: MontantLu, *, plafond: MontantLu, deja: MontantLu
+    ) -> None:
+        """Record the lump sum and what earlier requests already asked."""
+        super().__init__(
+            f"Mobilité internationale ({plafond} sur la durée du contrat, dont {deja} déjà "
+            "demandés)",
+            demande,
+            autorise,
+            champ="mobilite_internationale",
+        )
+        self.plafond = plafond
+        self.deja = deja
 
 
 class PieceManquante(RegleDeGestion):
@@ -223,11 +648,10 @@ class PieceManquante(RegleDeGestion):
 
     code = "piece_manquante"
 
-    def __init__(self, piece: str, libelle: str) -> None:
-        """Name the missing document."""
-        super().__init__(f"Pièce obligatoire manquante : {libelle}.", champ=piece)
+    def __init__(self, piece: Enumere) -> None:
+        """Name the missing document (a ``Piece``; its value is the form field)."""
+        super().__init__(f"Pièce obligatoire manquante : {piece.libelle}.", champ=str(piece.value))
         self.piece = piece
-        self.libelle = libelle
 
 
 class ConditionsNonAcceptees(RegleDeGestion):
@@ -243,8 +667,107 @@ class ConditionsNonAcceptees(RegleDeGestion):
         )
 
 
+class OrganismeNonActif(RegleDeGestion):
+    """The organisme is not active at the OPCO, which this operation needs (a branch)."""
+
+    code = "organisme_non_actif"
+
+    def __init__(self, statut: Enumere, consequence: str, *, champ: str | None = None) -> None:
+        """Derive the message from the status and the subclass's consequence."""
+        super().__init__(
+            f"Votre organisme est « {statut.libelle} » auprès de l'OPCO : {consequence}.",
+            champ=champ,
+        )
+        self.statut = statut
+
+
+class CreationCompteImpossible(OrganismeNonActif):
+    """No account can be created in an organisme that is not active."""
+
+    code = "creation_compte_impossible"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the organisme's status."""
+        super().__init__(statut, "aucun compte ne peut encore y être créé", champ="siret")
+
+
+class DelegationImpossible(OrganismeNonActif):
+    """An organisme that is not active cannot ask for a delegation."""
+
+    code = "delegation_impossible"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the organisme's status."""
+        super().__init__(statut, "il ne peut pas demander de délégation")
+
+
+class FicheNonModifiable(OrganismeNonActif):
+    """The sheet of an organisme that is not active cannot be changed."""
+
+    code = "fiche_non_modifiable"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the organisme's status."""
+        super().__init__(statut, "sa fiche ne peut pas être modifiée")
+
+
+class FicheNonEnAttente(RegleDeGestion):
+    """An agent refuses the sheet of an organisme that awaits no validation."""
+
+    code = "fiche_non_en_attente"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the organisme's status."""
+        super().__init__(
+            f"Cet organisme est « {statut.libelle} » : sa fiche n'attend pas de validation."
+        )
+        self.statut = statut
+
+
+class CompteNonEnAttente(RegleDeGestion):
+    """An agent refuses an account that awaits no approval."""
+
+    code = "compte_non_en_attente"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the account's status."""
+        super().__init__(f"Ce compte est « {statut.libelle} » : il n'attend pas d'approbation.")
+        self.statut = statut
+
+
+class EnvoiLienImpossible(RegleDeGestion):
+    """No link of this kind can be sent to an account in this status."""
+
+    code = "envoi_lien_impossible"
+
+    def __init__(self, statut: Enumere, type_jeton: enum.Enum) -> None:
+        """Name the account's status and the kind of link (a ``TypeJeton``)."""
+        super().__init__(
+            f"Aucun lien de ce type ne peut être envoyé : le compte est « {statut.libelle} »."
+        )
+        self.statut = statut
+        self.type_jeton = type_jeton
+
+
+class DemandeOuvertureNonRenouvelable(RegleDeGestion):
+    """Only an account awaiting activation may renew its sign-up."""
+
+    code = "demande_ouverture_non_renouvelable"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the account's status."""
+        super().__init__(
+            f"Ce compte est « {statut.libelle} » : sa demande d'ouverture ne peut pas être "
+            "renouvelée."
+        )
+        self.statut = statut
+
+
+# --- ErreurAuthentification ---
+
+
 class ErreurAuthentification(ErreurDomaine):
-    """Base class of login, activation and password errors."""
+    """Base class of login, activation and password errors (a branch)."""
 
     code = "erreur_authentification"
 
@@ -272,10 +795,29 @@ class CompteVerrouille(ErreurAuthentification):
         self.jusqu_a = jusqu_a
 
 
+# Keyed by the ``StatutCompte`` member's name (this module cannot import compte.py).
+_MESSAGES_NON_ACTIF = {
+    "EN_ATTENTE_ACTIVATION": (
+        "Votre compte n'est pas encore activé : cliquez sur le lien reçu par email."
+    ),
+    "EN_ATTENTE_APPROBATION": (
+        "Votre demande de compte attend la validation d'un conseiller de l'OPCO."
+    ),
+    "DESACTIVE": "Votre compte est désactivé. Contactez le Centre de Relation Client.",
+}
+
+
 class CompteNonActive(ErreurAuthentification):
-    """The account exists but cannot log in yet (not activated, awaiting approval ...)."""
+    """The account exists but cannot log in (not activated, awaiting approval, disabled)."""
 
     code = "compte_non_active"
+
+    def __init__(self, statut: Enumere) -> None:
+        """Name the account's status (a ``StatutCompte`` other than ``ACTIF``)."""
+        super().__init__(
+            _MESSAGES_NON_ACTIF.get(statut.name, f"Votre compte est « {statut.libelle} ».")
+        )
+        self.statut = statut
 
 
 class JetonInvalide(ErreurAuthentification):
@@ -283,9 +825,9 @@ class JetonInvalide(ErreurAuthentification):
 
     code = "jeton_invalide"
 
-    def __init__(self, message: str = "Ce lien n'est pas valide ou a expiré.") -> None:
+    def __init__(self) -> None:
         """Use a message that does not say which of the three it was."""
-        super().__init__(message)
+        super().__init__("Ce lien n'est pas valide ou a expiré.")
 
 
 class MotDePasseNonConforme(ErreurAuthentification, DonneeInvalide):
@@ -356,22 +898,22 @@ class MotifRefusDocument(enum.Enum):
 class DocumentRefuse(DonneeInvalide):
     """An uploaded document is not a PDF the OPCO can open; names the file and the reason.
 
-    ``pages`` and ``limite`` are set for :attr:`MotifRefusDocument.TROP_DE_PAGES`.
+    ``piece`` is the document's kind (a ``Piece``, also the form field); ``pages`` and
+    ``limite`` are set for :attr:`MotifRefusDocument.TROP_DE_PAGES`.
     """
 
     code = "document_refuse"
 
     def __init__(
         self,
-        libelle_piece: str,
+        piece: Enumere,
         nom_fichier: str,
         motif: MotifRefusDocument,
         *,
-        champ: str | None = None,
         pages: int | None = None,
         limite: int | None = None,
     ) -> None:
-        """Explain the refusal in French from the reason."""
+        """Explain the refusal in French from the reason; the field is the document's."""
         raisons = {
             MotifRefusDocument.PAS_UN_PDF: "n'est pas un fichier PDF. Seuls les documents "
             "PDF sont acceptés.",
@@ -384,12 +926,26 @@ class DocumentRefuse(DonneeInvalide):
             "sont acceptées.",
         }
         super().__init__(
-            f"{libelle_piece} : « {nom_fichier} » {raisons[motif]}",
-            champ=champ,
+            f"{piece.libelle} : « {nom_fichier} » {raisons[motif]}",
+            champ=str(piece.value),
             valeur=nom_fichier,
         )
-        self.libelle_piece = libelle_piece
+        self.piece = piece
         self.nom_fichier = nom_fichier
         self.motif = motif
         self.pages = pages
         self.limite = limite
+
+
+#: The classes that group others and are never raised themselves.
+BRANCHES: frozenset[type[ErreurDomaine]] = frozenset(
+    {
+        ErreurDomaine,
+        AccesRefuse,
+        Conflit,
+        RegleDeGestion,
+        PlafondDepasse,
+        OrganismeNonActif,
+        ErreurAuthentification,
+    }
+)

@@ -41,7 +41,7 @@ from typing import TYPE_CHECKING, Generic, Self, TypeVar
 
 import attrs
 
-from cfa_domain.errors import DonneeInvalide, RegleDeGestion, TransitionInterdite
+from cfa_domain.errors import Agregat, DonneeInvalide, FicheNonModifiable, TransitionInterdite
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
@@ -445,9 +445,7 @@ class Organisme:
         addresses on file are not changed: only the OPCO adds to them.
         """
         if self.statut is StatutOrganisme.INACTIF:
-            raise RegleDeGestion(
-                "Votre organisme est inactif auprès de l'OPCO : sa fiche ne peut pas être modifiée."
-            )
+            raise FicheNonModifiable(self.statut)
         if fiche.telephone is None:
             raise DonneeInvalide("Téléphone : ce champ est obligatoire.", champ="telephone")
         if fiche.est_cfa and fiche.uai is None:
@@ -468,7 +466,7 @@ class Organisme:
         motif: str,
     ) -> None:
         if self.statut not in departs:
-            raise TransitionInterdite("Organisme", self.statut.libelle, arrivee.libelle)
+            raise TransitionInterdite(Agregat.ORGANISME, self.siret, self.statut, arrivee)
         self.historique.append(
             ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
         )
@@ -618,7 +616,7 @@ class Delegation:
         motif: str,
     ) -> None:
         if self.statut not in departs:
-            raise TransitionInterdite("Délégation", self.statut.libelle, arrivee.libelle)
+            raise TransitionInterdite(Agregat.DELEGATION, self.id, self.statut, arrivee)
         self.historique.append(
             ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
         )

@@ -196,7 +196,7 @@ class DepotOrganismes(Protocol):
     """Organismes, identified by SIRET."""
 
     def ajouter(self, organisme: Organisme) -> None:
-        """Add a new organisme (``Conflit`` if its SIRET is already known)."""
+        """Add a new organisme (``OrganismeExistant`` if its SIRET is already known)."""
         ...
 
     def obtenir(self, siret: Siret) -> Organisme | None:
@@ -232,7 +232,7 @@ class DepotComptes(Protocol):
     """User accounts."""
 
     def ajouter(self, compte: Compte) -> None:
-        """Add a new account (``Conflit`` if the email is already taken)."""
+        """Add a new account (``EmailDejaUtilise`` if the email is already taken)."""
         ...
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
@@ -260,7 +260,7 @@ class DepotActions(Protocol):
     """Apprenticeship files, identified by their OPCO action number."""
 
     def ajouter(self, action: Action) -> None:
-        """Add a new file (``Conflit`` if the action number is already known)."""
+        """Add a new file (``DossierExistant`` if the action number is already known)."""
         ...
 
     def obtenir(self, numero_action: str) -> Action | None:
@@ -289,7 +289,9 @@ class DepotActions(Protocol):
     ) -> Page[ResumeAction]:
         """Return one page of the visible files matching the criteria.
 
-        Sorted by action number, descending (newest files first); a constant number of
+        Sorted by action number as users read it, descending (newest files first):
+        numerically, ``1000`` before ``999``, ties of equal value (``0999``, ``999``) by
+        text (:func:`cfa_domain.action.cle_tri_numero_action`); a constant number of
         queries whatever the page size.
         """
         ...
@@ -299,7 +301,7 @@ class DepotDemandes(Protocol):
     """Reimbursement requests."""
 
     def ajouter(self, demande: DemandeRemboursement) -> None:
-        """Add a new request (``Conflit`` on a repeated idempotency key)."""
+        """Add a new request (``DemandeDejaEnvoyee`` on a repeated idempotency key)."""
         ...
 
     def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
@@ -309,7 +311,8 @@ class DepotDemandes(Protocol):
     def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
         """Return every request on a file, oldest first (by their rank on the file).
 
-        ``ajouter`` refuses (``Conflit``) a second request with the same rank on a file.
+        ``ajouter`` refuses (``ModificationConcurrente``) a second request with the same
+        rank on a file.
         """
         ...
 

@@ -62,12 +62,15 @@ import attrs
 
 from cfa_domain.action import _entier, _instance, _montant_positif, _numero_action, _texte
 from cfa_domain.errors import (
+    Agregat,
     BudgetDepasse,
     ConditionsNonAcceptees,
     DonneeInvalide,
+    ForfaitMobiliteDepasse,
     MontantNonOuvert,
     PieceManquante,
-    PlafondDepasse,
+    PlafondPremierEquipementDepasse,
+    PlafondRepasNuiteesDepasse,
     TransitionInterdite,
 )
 from cfa_domain.values import Categorie, Montant, Nir, Periode, Piece, Siret
@@ -348,24 +351,21 @@ def certificat_requis(
 def _verifier_pieces(pieces: Iterable[PieceJointe], *, certificat: bool) -> None:
     fournies = {p.piece for p in pieces}
     if Piece.FACTURE not in fournies:
-        raise PieceManquante(Piece.FACTURE.value, Piece.FACTURE.libelle)
+        raise PieceManquante(Piece.FACTURE)
     if certificat and Piece.CERTIFICAT_REALISATION not in fournies:
-        raise PieceManquante(
-            Piece.CERTIFICAT_REALISATION.value, Piece.CERTIFICAT_REALISATION.libelle
-        )
+        raise PieceManquante(Piece.CERTIFICAT_REALISATION)
 
 
 def _plafond_sur_contrat(
-    *, champ: str, libelle: str, demande: Montant, deja: Montant, plafond: Montant
+    erreur: type[PlafondPremierEquipementDepasse | ForfaitMobiliteDepasse],
+    *,
+    demande: Montant,
+    deja: Montant,
+    plafond: Montant,
 ) -> None:
     reste = max(plafond - deja, Montant.zero())
     if demande > reste:
-        raise PlafondDepasse(
-            champ,
-            f"{libelle} ({plafond} sur la durée du contrat, dont {deja} déjà demandés)",
-            demande.valeur,
-            reste.valeur,
-        )
+        raise erreur(demande, reste, plafond=plafond, deja=deja)
 
 
 def _verifier_plafonds(
@@ -385,25 +385,23 @@ def _verifier_plafonds(
         + parametres.plafond_nuitee * quantites.nombre_nuitees
     )
     if montants.repas_nuitees > plafond_repas:
-        raise PlafondDepasse(
-            Categorie.REPAS_NUITEES.value,
-            f"{Categorie.REPAS_NUITEES.libelle} ({quantites.nombre_repas} repas à "
-            f"{parametres.plafond_repas} au plus, {quantites.nombre_nuitees} nuitées à "
-            f"{parametres.plafond_nuitee} au plus)",
-            montants.repas_nuitees.valeur,
-            plafond_repas.valeur,
+        raise PlafondRepasNuiteesDepasse(
+            montants.repas_nuitees,
+            plafond_repas,
+            nombre_repas=quantites.nombre_repas,
+            nombre_nuitees=quantites.nombre_nuitees,
+            plafond_repas=parametres.plafond_repas,
+            plafond_nuitee=parametres.plafond_nuitee,
         )
     comptees = _comptees(demandes)
     _plafond_sur_contrat(
-        champ="premier_equipement",
-        libelle="Premier équipement",
+        PlafondPremierEquipementDepasse,
         demande=quantites.premier_equipement,
         deja=Montant.somme(d.quantites.premier_equipement for d in comptees),
         plafond=parametres.plafond_premier_equipement,
     )
     _plafond_sur_contrat(
-        champ=Categorie.MOBILITE_INTERNATIONALE.value,
-        libelle=Categorie.MOBILITE_INTERNATIONALE.libelle,
+        ForfaitMobiliteDepasse,
         demande=montants.mobilite_internationale,
         deja=Montant.somme(d.montants.mobilite_internationale for d in comptees),
         plafond=parametres.forfait_mobilite,
@@ -447,11 +445,11 @@ def verifier_demande(
         disponible = max(action.budget.pour(categorie) - consomme[categorie], Montant.zero())
         demande = montants.pour(categorie)
         if demande > disponible:
-            raise BudgetDepasse(categorie.value, demande.valeur, disponible.valeur)
+            raise BudgetDepasse(categorie, demande, disponible)
     ouvert = calendrier.disponible_au(le, consomme[Categorie.FRAIS_PEDAGOGIQUES])
     if montants.frais_pedagogiques > ouvert:
         raise MontantNonOuvert(
-            montants.frais_pedagogiques.valeur, ouvert.valeur, calendrier.prochaine_ouverture(le)
+            montants.frais_pedagogiques, ouvert, calendrier.prochaine_ouverture(le)
         )
     _verifier_pieces(
         pieces,
@@ -569,7 +567,7 @@ class DemandeRemboursement:
         self, arrivee: EtatDemande, *, auteur: str, quand: dt.datetime, motif: str = ""
     ) -> ChangementEtatDemande:
         if arrivee not in TRANSITIONS_DEMANDE[self.etat]:
-            raise TransitionInterdite(f"Demande {self.id}", self.etat.libelle, arrivee.libelle)
+            raise TransitionInterdite(Agregat.DEMANDE, self.id, self.etat, arrivee)
         changement = ChangementEtatDemande(
             quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
         )

@@ -16,6 +16,7 @@ use cases themselves run on every backend.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import uuid
@@ -89,9 +90,9 @@ def _indisponible(raison: str) -> None:
     pytest.skip(message)
 
 
-@pytest.fixture(scope="session")
-def schema_postgresql() -> Iterator[SchemaPostgresql]:
-    """Create this session's schema and migrate it; drop it at the end."""
+@contextlib.contextmanager
+def _schema_postgresql_vide() -> Iterator[SchemaPostgresql]:
+    """A new, empty PostgreSQL schema (skipped, or failed under CI, without a server)."""
     nom = f"contrat_{os.getpid()}_{uuid.uuid4().hex[:8]}"
     administration = sa.create_engine(URL_POSTGRESQL, connect_args={"connect_timeout": 3})
     try:
@@ -100,16 +101,43 @@ def schema_postgresql() -> Iterator[SchemaPostgresql]:
     except sa.exc.OperationalError as erreur:
         administration.dispose()
         _indisponible(str(erreur.orig).strip().splitlines()[0])
-    options: dict[str, Any] = {"connect_args": {"options": f"-csearch_path={nom}"}}
-    moteur = creer_moteur(URL_POSTGRESQL, **options)
     try:
-        mettre_a_jour_schema(moteur)
+        options = {"connect_args": {"options": f"-csearch_path={nom}"}}
         yield SchemaPostgresql(URL_POSTGRESQL, options)
     finally:
-        moteur.dispose()
         with administration.begin() as connexion:
             connexion.exec_driver_sql(f'DROP SCHEMA "{nom}" CASCADE')
         administration.dispose()
+
+
+@pytest.fixture(scope="session")
+def schema_postgresql() -> Iterator[SchemaPostgresql]:
+    """Create this session's schema and migrate it; drop it at the end."""
+    with _schema_postgresql_vide() as schema:
+        moteur = creer_moteur(schema.url, **schema.options)
+        try:
+            mettre_a_jour_schema(moteur)
+        finally:
+            moteur.dispose()
+        yield schema
+
+
+@pytest.fixture(params=("sqlite", "postgresql"))
+def base_vide(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[sa.Engine]:
+    """An engine on an empty database, without any revision (to test the migrations)."""
+    if request.param == "sqlite":
+        moteur = creer_moteur(f"sqlite:///{tmp_path / 'vide.sqlite3'}")
+        try:
+            yield moteur
+        finally:
+            moteur.dispose()
+        return
+    with _schema_postgresql_vide() as schema:
+        moteur = creer_moteur(schema.url, **schema.options)
+        try:
+            yield moteur
+        finally:
+            moteur.dispose()
 
 
 def _vider(moteur: sa.Engine) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.action import EtatDossier
-from cfa_domain.errors import Conflit
+from cfa_domain.errors import DossierExistant
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
 from cfa_domain.values import Montant
@@ -37,12 +37,13 @@ def test_ajouter_relire(banc: Banc) -> None:
 
 
 def test_numero_deja_connu(banc: Banc) -> None:
-    """A second file with a known action number is a Conflit."""
+    """A second file with a known action number is a DossierExistant naming it."""
     with banc.uow() as uow:
         uow.actions.ajouter(dossier())
         uow.commit()
-    with banc.uow() as uow, pytest.raises(Conflit):
+    with banc.uow() as uow, pytest.raises(DossierExistant) as erreur:
         uow.actions.ajouter(dossier())
+    assert (erreur.value.numero_action, erreur.value.champ) == ("2011303654", "numero_action")
 
 
 def test_changement_d_etat_et_rupture_enregistres(banc: Banc) -> None:
@@ -99,11 +100,26 @@ def _numeros(
 
 
 def test_recherche_tri_decroissant_et_visibilite(banc: Banc) -> None:
-    """Only the visible CFAs' files, by action number descending (as text)."""
+    """Only the visible CFAs' files, by action number descending (as numbers)."""
     _peupler(banc)
     assert _numeros(banc, CriteresRecherche(), frozenset({SIRET_A})) == (
-        ["1002", "10010", "1001", "1000"],
+        ["10010", "1002", "1001", "1000"],
         4,
+    )
+
+
+def test_recherche_triee_comme_on_lit_les_numeros(banc: Banc) -> None:
+    """999 comes after 1000 (not before, as text would have it); equal values by text."""
+    with banc.uow() as uow:
+        for numero in ("999", "1000", "20", "0999", "9", "00000000000000000001", "99999999999"):
+            uow.actions.ajouter(dossier(numero, SIRET_A))
+        uow.commit()
+    attendus = ["99999999999", "1000", "999", "0999", "20", "9", "00000000000000000001"]
+    assert _numeros(banc, CriteresRecherche()) == (attendus, 7)
+    assert _numeros(banc, CriteresRecherche(), page=2, taille=3) == (["0999", "20", "9"], 7)
+    assert _numeros(banc, CriteresRecherche(numero_action="9")) == (
+        ["99999999999", "999", "9"],
+        3,
     )
     assert _numeros(banc, CriteresRecherche(), frozenset()) == ([], 0)
 
@@ -133,7 +149,7 @@ def test_recherche_par_numero_et_deca(banc: Banc) -> None:
     """The action number is a prefix; the DECA number matches exactly; criteria combine."""
     _peupler(banc)
     assert _numeros(banc, CriteresRecherche(numero_action="100")) == (
-        ["1002", "10010", "1001", "1000"],
+        ["10010", "1002", "1001", "1000"],
         4,
     )
     assert _numeros(banc, CriteresRecherche(numero_deca="075 2024 09 00 0123")) == (["1001"], 1)
@@ -147,7 +163,7 @@ def test_recherche_paginee(banc: Banc) -> None:
     """Pages cut the sorted list; the total counts every match; past the end is empty."""
     _peupler(banc)
     assert _numeros(banc, CriteresRecherche(), page=1, taille=4) == (
-        ["3000", "2000", "1002", "10010"],
+        ["10010", "3000", "2000", "1002"],
         6,
     )
     assert _numeros(banc, CriteresRecherche(), page=2, taille=4) == (["1001", "1000"], 6)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.compte import StatutCompte, TypeJeton, empreinte_jeton
-from cfa_domain.errors import Conflit
+from cfa_domain.errors import EmailDejaUtilise
 from cfa_domain.values import Email
 
 from .constructeurs import SIRET_A, SIRET_B, champs, compte, instant, organisme
@@ -34,12 +34,14 @@ def test_ajouter_relire_par_id_et_par_email(banc: Banc) -> None:
 
 
 def test_email_deja_pris(banc: Banc) -> None:
-    """A second account with a taken email is a Conflit."""
+    """A second account with a taken email is an EmailDejaUtilise naming it, on every backend."""
     with banc.uow() as uow:
         uow.comptes.ajouter(compte())
         uow.commit()
-    with banc.uow() as uow, pytest.raises(Conflit, match="adresse email"):
+    with banc.uow() as uow, pytest.raises(EmailDejaUtilise) as erreur:
         uow.comptes.ajouter(compte())
+    assert (erreur.value.email, erreur.value.champ) == ("claire.durand@cfa-exemple.fr", "email")
+    assert erreur.value.message == "Cette adresse email est déjà utilisée par un autre compte."
 
 
 def test_jetons_par_empreinte_et_activation(banc: Banc) -> None:

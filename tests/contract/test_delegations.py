@@ -5,6 +5,9 @@ from __future__ import annotations
 import uuid
 from typing import TYPE_CHECKING
 
+import pytest
+
+from cfa_domain.errors import DelegationExistante
 from cfa_domain.organisme import StatutDelegation
 
 from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, delegation, instant
@@ -24,6 +27,19 @@ def test_ajouter_relire(banc: Banc) -> None:
         assert relue is not None
         assert champs(relue) == champs(cree)
         assert uow.delegations.obtenir(uuid.uuid4()) is None
+
+
+def test_doublon(banc: Banc) -> None:
+    """A delegation added again (same id) is a DelegationExistante, committed or not."""
+    cree = delegation()
+    with banc.uow() as uow:
+        uow.delegations.ajouter(cree)
+        with pytest.raises(DelegationExistante) as erreur:
+            uow.delegations.ajouter(cree)
+        assert erreur.value.delegation_id == cree.id
+        uow.commit()
+    with banc.uow() as uow, pytest.raises(DelegationExistante):
+        uow.delegations.ajouter(cree)
 
 
 def test_seules_les_delegations_actives_ouvrent_les_dossiers(banc: Banc) -> None:

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cfa_domain.errors import Conflit
+from cfa_domain.errors import DemandeDejaEnvoyee, ModificationConcurrente
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
 from cfa_domain.values import Montant
 
@@ -62,10 +62,11 @@ def test_cle_d_idempotence(banc: Banc) -> None:
         action = uow.actions.obtenir("1000")
         assert action is not None
         deja = uow.demandes.pour_action("1000")
-        with pytest.raises(Conflit, match="déjà été envoyée"):
+        with pytest.raises(DemandeDejaEnvoyee) as erreur:
             uow.demandes.ajouter(
                 soumettre(action, deja, Montant(10), compte_id=compte_id, cle="form-1")
             )
+        assert (erreur.value.cle_idempotence, erreur.value.champ) == ("form-1", "cle_idempotence")
         trouvee = uow.demandes.par_cle_idempotence(compte_id, "form-1")
         assert trouvee is not None
         assert trouvee.id == premiere.id
@@ -123,7 +124,7 @@ def test_paiement_enregistre(banc: Banc) -> None:
 
 
 def test_un_rang_par_dossier(banc: Banc) -> None:
-    """Two requests with the same rank on one file are a Conflit; on two files they coexist."""
+    """The same rank twice on one file is a ModificationConcurrente; two files coexist."""
     _avec_dossiers(banc)
     with banc.uow() as uow:
         a, b = uow.actions.obtenir("1000"), uow.actions.obtenir("2000")
@@ -138,7 +139,7 @@ def test_un_rang_par_dossier(banc: Banc) -> None:
         assert a is not None
         doublon = soumettre(a, [], Montant(20))
         assert doublon.numero == premiere.numero
-        with pytest.raises(Conflit):
+        with pytest.raises(ModificationConcurrente):
             uow.demandes.ajouter(doublon)
         uow.demandes.ajouter(soumettre(a, [premiere], Montant(20)))
         uow.commit()

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_adapters.files import EntrepotDocumentsFichiers
-from cfa_domain.errors import Conflit, Introuvable
+from cfa_domain.errors import DocumentExistant, Introuvable
 from cfa_domain.testing.fakes import MemoireEntrepotDocuments
 
 from .constructeurs import document
@@ -37,11 +37,12 @@ def test_ajouter_relire(banc: Banc) -> None:
 
 
 def test_doublon(banc: Banc) -> None:
-    """Recording the same document twice is a Conflit; the unit of work stays usable."""
+    """The same document twice is a DocumentExistant; the unit of work stays usable."""
     with banc.uow() as uow:
         uow.documents.ajouter(document())
-        with pytest.raises(Conflit):
+        with pytest.raises(DocumentExistant) as erreur:
             uow.documents.ajouter(document())
+        assert erreur.value.document_id == "doc-000001-abcdef"
         uow.documents.ajouter(document("doc-2"))
         uow.commit()
     with banc.uow() as uow:

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import pytest
 
-from cfa_domain.errors import Conflit
+from cfa_domain.errors import OrganismeExistant
 from cfa_domain.organisme import StatutOrganisme
 
 from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant, organisme, organisme_soumis
@@ -35,12 +35,17 @@ def test_inconnu(banc: Banc) -> None:
 
 
 def test_siret_deja_connu(banc: Banc) -> None:
-    """Adding a second organisme with a known SIRET is a Conflit."""
+    """Adding a second organisme with a known SIRET is an OrganismeExistant naming it."""
     with banc.uow() as uow:
         uow.organismes.ajouter(organisme())
         uow.commit()
-    with banc.uow() as uow, pytest.raises(Conflit):
+    with banc.uow() as uow, pytest.raises(OrganismeExistant) as erreur:
         uow.organismes.ajouter(organisme())
+    assert (erreur.value.siret, erreur.value.statut) == ("85403311500015", None)
+    with banc.uow() as uow:
+        uow.organismes.ajouter(organisme(SIRET_B))
+        with pytest.raises(OrganismeExistant):  # twice in one unit of work
+            uow.organismes.ajouter(organisme(SIRET_B))
 
 
 def test_carte_d_identite(banc: Banc) -> None:

@@ -4,19 +4,29 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+import sqlalchemy as sa
+from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
+from cfa_adapters.sql import tables
 from cfa_adapters.sql.__main__ import main
 from cfa_adapters.sql.moteur import creer_moteur
-from cfa_adapters.sql.schema import mettre_a_jour_schema, ouvrir_base, revision_cible
+from cfa_adapters.sql.schema import (
+    configuration_alembic,
+    mettre_a_jour_schema,
+    ouvrir_base,
+    revision_cible,
+)
 from cfa_adapters.sql.tables import metadata
+from cfa_adapters.sql.traduction import action_vers_lignes
+
+from .constructeurs import action as dossier
 
 if TYPE_CHECKING:
     from pathlib import Path
 
     import pytest
-    import sqlalchemy as sa
 
     from .conftest import SchemaPostgresql
 
@@ -69,3 +79,26 @@ def test_commande_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) ->
     assert "déjà à jour" in capsys.readouterr().out
     assert main(["--url", url, "revision"]) == 0
     assert f"dernière : {revision_cible()}" in capsys.readouterr().out
+
+
+def test_0002_calcule_la_cle_de_tri_des_dossiers_deja_enregistres(base_vide: sa.Engine) -> None:
+    """Files stored before revision 0002 get their sort key: the search reads 999 < 1000."""
+    with base_vide.begin() as connexion:
+        command.upgrade(configuration_alembic(connexion), "0001")
+        for numero in ("999", "1000", "0999"):
+            ligne = dict(action_vers_lignes(dossier(numero)).principale)
+            del ligne["numero_tri"]
+            connexion.execute(sa.insert(tables.actions).values(ligne))
+    assert mettre_a_jour_schema(base_vide).avant == "0001"
+    a = tables.actions
+    with base_vide.connect() as connexion:
+        lignes = connexion.execute(
+            sa.select(a.c.numero_action, a.c.numero_tri).order_by(
+                a.c.numero_tri.desc(), a.c.numero_action.desc()
+            )
+        ).all()
+    assert [tuple(ligne) for ligne in lignes] == [
+        ("1000", "00000000000000001000"),
+        ("999", "00000000000000000999"),
+        ("0999", "00000000000000000999"),
+    ]

@@ -25,6 +25,7 @@ from cfa_domain.action import (
 )
 from cfa_domain.echeancier import ParametresEcheancier
 from cfa_domain.errors import (
+    Agregat,
     Conflit,
     DonneeInvalide,
     DossierNonRemboursable,
@@ -165,8 +166,12 @@ def test_transition_interdite_ne_change_rien(depart: EtatDossier, arrivee: EtatD
     dossier = action(depart)
     with pytest.raises(TransitionInterdite) as erreur:
         passer(dossier, arrivee)
-    assert (erreur.value.depart, erreur.value.arrivee) == (depart.libelle, arrivee.libelle)
-    assert erreur.value.entite == "Dossier 2011303654"
+    assert (erreur.value.depart, erreur.value.arrivee) == (depart, arrivee)
+    assert (erreur.value.agregat, erreur.value.identifiant) == (Agregat.DOSSIER, "2011303654")
+    assert erreur.value.message == (
+        f"Dossier 2011303654 : le passage de l'état « {depart.libelle} » à l'état "
+        f"« {arrivee.libelle} » n'est pas autorisé."
+    )
     assert dossier.etat is depart
     assert dossier.historique == []
     assert dossier.date_rupture is None
@@ -266,7 +271,7 @@ def test_dossier_non_remboursable(etat: EtatDossier) -> None:
     """Only files en cours or rompu accept requests; the error names the state."""
     with pytest.raises(DossierNonRemboursable) as erreur:
         action(etat).verifier_remboursable(Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)))
-    assert erreur.value.etat == etat.libelle
+    assert erreur.value.etat is etat
     assert erreur.value.numero_action == "2011303654"
 
 

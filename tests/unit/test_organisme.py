@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cfa_domain.errors import DonneeInvalide, RegleDeGestion, TransitionInterdite
+from cfa_domain.errors import Agregat, DonneeInvalide, RegleDeGestion, TransitionInterdite
 from cfa_domain.organisme import (
     LONGUEUR_MAX_TEXTE,
     PAR_FORMULAIRE_PUBLIC,
@@ -312,7 +312,8 @@ def test_valider_un_organisme_deja_actif_interdit() -> None:
     """Only a sheet awaiting validation can be validated."""
     with pytest.raises(TransitionInterdite) as erreur:
         organisme_connu().valider("agent:42", T1, "OF-1")
-    assert (erreur.value.depart, erreur.value.arrivee) == ("actif", "actif")
+    assert (erreur.value.depart, erreur.value.arrivee) == (StatutOrganisme.ACTIF,) * 2
+    assert erreur.value.agregat is Agregat.ORGANISME
 
 
 @pytest.mark.parametrize("fabrique", [organisme_connu, organisme_soumis])
@@ -514,8 +515,8 @@ def test_machine_a_etats_des_delegations(depart: StatutDelegation, action: str) 
         longueur = len(d.historique)
         with pytest.raises(TransitionInterdite) as erreur:
             faire(d)
-        assert erreur.value.depart == depart.libelle
-        assert erreur.value.arrivee == arrivee.libelle
+        assert (erreur.value.depart, erreur.value.arrivee) == (depart, arrivee)
+        assert (erreur.value.agregat, erreur.value.identifiant) == (Agregat.DELEGATION, d.id)
         assert (d.statut, len(d.historique)) == (depart, longueur)
 
 

@@ -16,14 +16,17 @@ from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, 
 
 from cfa_domain.action import Action, Apprenti, Budget, Contrat, Employeur, EtatDossier, Formation
 from cfa_domain.errors import (
+    Agregat,
     BudgetDepasse,
     ConditionsNonAcceptees,
     DonneeInvalide,
     DossierNonRemboursable,
+    ForfaitMobiliteDepasse,
     MontantNonOuvert,
     PeriodeHorsContrat,
     PieceManquante,
-    PlafondDepasse,
+    PlafondPremierEquipementDepasse,
+    PlafondRepasNuiteesDepasse,
     RegleDeGestion,
     TransitionInterdite,
 )
@@ -248,7 +251,8 @@ def test_transition_interdite(depart: EtatDemande, arrivee: EtatDemande) -> None
     d = demande(etat=depart)
     with pytest.raises(TransitionInterdite) as erreur:
         passer(d, arrivee)
-    assert (erreur.value.depart, erreur.value.arrivee) == (depart.libelle, arrivee.libelle)
+    assert (erreur.value.depart, erreur.value.arrivee) == (depart, arrivee)
+    assert (erreur.value.agregat, erreur.value.identifiant) == (Agregat.DEMANDE, d.id)
     assert (d.etat, d.historique, d.motif_refus) == (depart, [], None)
 
 
@@ -385,7 +389,8 @@ def test_facture_toujours_exigee() -> None:
     """The invoice is required, even for the first advance."""
     with pytest.raises(PieceManquante) as erreur:
         verifier(pieces=[CERTIFICAT])
-    assert (erreur.value.piece, erreur.value.libelle) == ("facture", "Facture")
+    assert (erreur.value.piece, erreur.value.champ) == (Piece.FACTURE, "facture")
+    assert erreur.value.message == "Pièce obligatoire manquante : Facture."
 
 
 def test_certificat_apres_la_premiere_avance() -> None:
@@ -397,7 +402,7 @@ def test_certificat_apres_la_premiere_avance() -> None:
     }
     with pytest.raises(PieceManquante) as erreur:
         verifier(demandes=avance, montants=montants("1800"), **suite)
-    assert erreur.value.piece == "certificat_realisation"
+    assert erreur.value.piece is Piece.CERTIFICAT_REALISATION
     verifier(demandes=avance, montants=montants("1800"), pieces=[FACTURE, CERTIFICAT], **suite)
 
 
@@ -513,10 +518,12 @@ def test_plafond_repas_et_nuitees() -> None:
     """Two meals and one night allow 3 × 2 + 6 × 1 = 12 €, not a cent more."""
     quantites = QuantitesFraisAnnexes(nombre_repas=2, nombre_nuitees=1)
     verifier(montants=montants("100", repas="12"), quantites=quantites)
-    with pytest.raises(PlafondDepasse) as erreur:
+    with pytest.raises(PlafondRepasNuiteesDepasse) as erreur:
         verifier(montants=montants("100", repas="12.01"), quantites=quantites)
     assert erreur.value.champ == "repas_nuitees"
-    assert (erreur.value.demande, erreur.value.plafond) == (Decimal("12.01"), Decimal("12.00"))
+    assert (erreur.value.demande, erreur.value.autorise) == (Montant("12.01"), Montant(12))
+    assert (erreur.value.nombre_repas, erreur.value.nombre_nuitees) == (2, 1)
+    assert (erreur.value.plafond_repas, erreur.value.plafond_nuitee) == (Montant(3), Montant(6))
 
 
 def test_plafond_premier_equipement_sur_le_contrat() -> None:
@@ -537,7 +544,7 @@ def test_plafond_premier_equipement_sur_le_contrat() -> None:
         quantites=QuantitesFraisAnnexes(premier_equipement=Montant(100)),
         pieces=[FACTURE, CERTIFICAT],
     )
-    with pytest.raises(PlafondDepasse) as erreur:
+    with pytest.raises(PlafondPremierEquipementDepasse) as erreur:
         verifier(
             demandes=deja,
             montants=montants(divers="150"),
@@ -545,16 +552,18 @@ def test_plafond_premier_equipement_sur_le_contrat() -> None:
             pieces=[FACTURE, CERTIFICAT],
         )
     assert erreur.value.champ == "premier_equipement"
-    assert erreur.value.plafond == Decimal("100.00")
+    assert (erreur.value.demande, erreur.value.autorise) == (Montant("100.01"), Montant(100))
+    assert (erreur.value.plafond, erreur.value.deja) == (Montant(500), Montant(400))
     assert "400,00 € déjà demandés" in erreur.value.message
 
 
 def test_forfait_mobilite() -> None:
     """International mobility is capped by the OPCO's flat amount over the contract."""
     verifier(montants=montants(mobilite="500"))
-    with pytest.raises(PlafondDepasse) as erreur:
+    with pytest.raises(ForfaitMobiliteDepasse) as erreur:
         verifier(montants=montants(mobilite="500.01"))
     assert erreur.value.champ == "mobilite_internationale"
+    assert (erreur.value.demande, erreur.value.autorise) == (Montant("500.01"), Montant(500))
     parametres = ParametresRemboursement(forfait_mobilite=Montant(800))
     verifier(montants=montants(mobilite="800"), parametres=parametres)
 
@@ -569,7 +578,8 @@ def test_budget_par_categorie() -> None:
     with pytest.raises(BudgetDepasse) as erreur:
         verifier(demandes=deja, montants=montants(divers="50.01"), pieces=[FACTURE, CERTIFICAT])
     assert erreur.value.champ == "frais_divers"
-    assert (erreur.value.demande, erreur.value.disponible) == (Decimal("50.01"), Decimal("50.00"))
+    assert erreur.value.categorie is Categorie.FRAIS_DIVERS
+    assert (erreur.value.demande, erreur.value.disponible) == (Montant("50.01"), Montant(50))
 
 
 def test_budget_deja_depasse_apres_une_baisse() -> None:
@@ -582,7 +592,8 @@ def test_budget_deja_depasse_apres_une_baisse() -> None:
             quantites=QuantitesFraisAnnexes(nombre_repas=1),
             pieces=[FACTURE, CERTIFICAT],
         )
-    assert erreur.value.disponible == Decimal("0.00")
+    assert erreur.value.categorie is Categorie.REPAS_NUITEES
+    assert erreur.value.disponible == Montant(0)
     verifier(demandes=deja, montants=montants("10"), pieces=[FACTURE, CERTIFICAT])
 
 
@@ -596,7 +607,7 @@ def test_montant_non_ouvert() -> None:
     """In October 2023 only the first 2 400 € are open; the error names the next opening."""
     with pytest.raises(MontantNonOuvert) as erreur:
         verifier(montants=montants("2400.01"))
-    assert (erreur.value.demande, erreur.value.ouvert) == (Decimal("2400.01"), Decimal("2400.00"))
+    assert (erreur.value.demande, erreur.value.ouvert) == (Montant("2400.01"), Montant(2400))
     assert erreur.value.prochaine_ouverture == dt.date(2024, 3, 1)
 
 
@@ -609,7 +620,7 @@ def test_montant_ouvert_moins_deja_demande() -> None:
     verifier(demandes=deja, montants=montants("400"), pieces=[FACTURE, CERTIFICAT])
     with pytest.raises(MontantNonOuvert) as erreur:
         verifier(demandes=deja, montants=montants("400.01"), pieces=[FACTURE, CERTIFICAT])
-    assert erreur.value.ouvert == Decimal("400.00")
+    assert erreur.value.ouvert == Montant(400)
 
 
 def test_consommation_et_rembourse() -> None:

@@ -28,7 +28,7 @@ import secrets
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from cfa_domain.errors import Introuvable
+from cfa_domain.errors import Agregat, Introuvable
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -91,11 +91,11 @@ class EntrepotDocumentsFichiers:
     def lire(self, document_id: str) -> bytes:
         """Return a document's bytes (``Introuvable`` for an unknown or malformed id)."""
         if not _ID.fullmatch(document_id):
-            raise Introuvable("Document", document_id)
+            raise Introuvable(Agregat.DOCUMENT, document_id)
         try:
             return self._chemin(document_id).read_bytes()
         except FileNotFoundError:
-            raise Introuvable("Document", document_id) from None
+            raise Introuvable(Agregat.DOCUMENT, document_id) from None
 
     def supprimer(self, document_id: str) -> None:
         """Remove a document's file (nothing to do if it is gone; ``OSError`` otherwise)."""

@@ -19,7 +19,10 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
   may deliver files of a CFA that has no organisme on the platform yet.
 - **The search** (guide: apprentice name, action number, DECA number, restricted to the
   visible CFAs) is served by ``(siret_cfa, numero_action)``, ``(siret_cfa, nom_recherche)``,
-  ``(siret_cfa, prenom_recherche)`` and ``(numero_deca)``; the total already paid comes
+  ``(siret_cfa, prenom_recherche)`` and ``(numero_deca)``, and sorted by action number
+  as users read it (``999`` before ``1000``) through the stored key ``numero_tri``
+  (:func:`cfa_domain.action.cle_tri_numero_action`), indexed as ``(siret_cfa,
+  numero_tri, numero_action)``; the total already paid comes
   from ``(numero_action, etat)`` on the requests. The files the OPCO left unanswered
   (the 20-day silence rule) are found through ``(etat, date_depot)``.
 - **Uniqueness** is the database's job: SIRET, login email, action number, token
@@ -200,6 +203,8 @@ actions = sa.Table(
     "actions",
     metadata,
     sa.Column("numero_action", sa.String(20), primary_key=True),
+    # Search order: the number as users read it (cfa_domain.action.cle_tri_numero_action)
+    sa.Column("numero_tri", sa.String(20), nullable=False),
     sa.Column("version", sa.Integer, nullable=False),
     sa.Column("etat", sa.String(30), nullable=False),
     # Formation
@@ -235,6 +240,7 @@ actions = sa.Table(
     sa.Column("transport", Argent, nullable=False),
     sa.Column("frais_divers", Argent, nullable=False),
     sa.Index(None, "siret_cfa", "numero_action"),
+    sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
     sa.Index(None, "siret_cfa", "nom_recherche"),
     sa.Index(None, "siret_cfa", "prenom_recherche"),
     sa.Index(None, "numero_deca"),

@@ -39,6 +39,7 @@ from cfa_domain.action import (
     Employeur,
     EtatDossier,
     Formation,
+    cle_tri_numero_action,
 )
 from cfa_domain.compte import Compte, Jeton, Role, StatutCompte, TypeJeton
 from cfa_domain.organisme import (
@@ -378,6 +379,7 @@ def action_vers_lignes(action: Action) -> Lignes:
     apprenti = contrat.apprenti
     principale = {
         "numero_action": action.numero_action,
+        "numero_tri": cle_tri_numero_action(action.numero_action),
         "version": action.version,
         "etat": action.etat.value,
         "intitule": formation.intitule,

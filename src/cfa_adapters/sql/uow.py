@@ -16,14 +16,16 @@ same contract suite:
   history entries INSERTed (history only grows), changed child rows (tokens) replaced.
   Queries therefore see the changes of this unit of work, as the fake's do.
 - **``ajouter`` writes at once**, inside a SAVEPOINT: a duplicate (SIRET, email, action
-  number, idempotency key ...) raises :class:`~cfa_domain.errors.Conflit` right there,
-  as with the fake, and the transaction stays usable (PostgreSQL would otherwise abort
-  it). An ``IntegrityError`` met when writing back is a ``Conflit`` too.
+  number, idempotency key ...) raises the :class:`~cfa_domain.errors.Conflit` subclass
+  the fake raises, with the same fields (``OrganismeExistant``, ``EmailDejaUtilise`` ...),
+  right there, and the transaction stays usable (PostgreSQL would otherwise abort it). An
+  ``IntegrityError`` met when writing an aggregate back is its ``Conflit`` too.
 - **Database errors in French.** Besides the ``Conflit`` of a unique violation, a value
   the database refuses (``DataError``: a text longer than its column ...) is a
   :class:`~cfa_domain.errors.DonneeInvalide`, and a deadlock or serialization failure a
-  ``Conflit`` asking to try again. The domain's own checks should make these last
-  resorts; no raw driver error reaches a use case's caller.
+  :class:`~cfa_domain.errors.ModificationConcurrente` asking to try again. The domain's
+  own checks should make these last resorts; no raw driver error reaches a use case's
+  caller.
 - **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` is ``SELECT ... FOR
   UPDATE`` on PostgreSQL: a second unit of work asking for the same file waits until the
   first ends, then reads the requests the first committed. So are the account lookups
@@ -73,7 +75,18 @@ from cfa_adapters.sql.traduction import (
     rejet_vers_ligne,
 )
 from cfa_domain.compte import StatutCompte
-from cfa_domain.errors import Conflit, DonneeInvalide, ErreurDomaine
+from cfa_domain.errors import (
+    Conflit,
+    DelegationExistante,
+    DemandeDejaEnvoyee,
+    DocumentExistant,
+    DonneeInvalide,
+    DossierExistant,
+    EmailDejaUtilise,
+    ErreurDomaine,
+    ModificationConcurrente,
+    OrganismeExistant,
+)
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
@@ -138,8 +151,16 @@ class _Genre:
     cle_historique: str
     vers_lignes: Callable[[Any], Lignes]
     depuis_lignes: Callable[[Ligne, Sequence[Ligne], Sequence[Ligne]], Any]
+    #: The error of adding an aggregate of this identity twice (as the fake raises it).
+    doublon: Callable[[Any], Conflit]
     enfants: sa.Table | None = None
     cle_enfants: str = ""
+
+
+def _demande_en_double(demande: DemandeRemboursement) -> Conflit:
+    if demande.cle_idempotence is not None:
+        return DemandeDejaEnvoyee(demande.cle_idempotence)
+    return ModificationConcurrente()
 
 
 _ORGANISME = _Genre(
@@ -149,6 +170,7 @@ _ORGANISME = _Genre(
     cle_historique="siret",
     vers_lignes=organisme_vers_lignes,
     depuis_lignes=lambda ligne, historique, _enfants: organisme_depuis_lignes(ligne, historique),
+    doublon=lambda organisme: OrganismeExistant(organisme.siret.numero),
 )
 _DELEGATION = _Genre(
     table=t.delegations,
@@ -157,6 +179,7 @@ _DELEGATION = _Genre(
     cle_historique="id",
     vers_lignes=delegation_vers_lignes,
     depuis_lignes=lambda ligne, historique, _enfants: delegation_depuis_lignes(ligne, historique),
+    doublon=lambda delegation: DelegationExistante(delegation.id),
 )
 _COMPTE = _Genre(
     table=t.comptes,
@@ -167,6 +190,7 @@ _COMPTE = _Genre(
     depuis_lignes=compte_depuis_lignes,
     enfants=t.jetons,
     cle_enfants="compte_id",
+    doublon=lambda compte: EmailDejaUtilise(str(compte.email)),
 )
 _ACTION = _Genre(
     table=t.actions,
@@ -175,6 +199,7 @@ _ACTION = _Genre(
     cle_historique="numero_action",
     vers_lignes=action_vers_lignes,
     depuis_lignes=lambda ligne, historique, _enfants: action_depuis_lignes(ligne, historique),
+    doublon=lambda action: DossierExistant(action.numero_action),
 )
 _DEMANDE = _Genre(
     table=t.demandes,
@@ -183,6 +208,7 @@ _DEMANDE = _Genre(
     cle_historique="id",
     vers_lignes=demande_vers_lignes,
     depuis_lignes=lambda ligne, historique, _enfants: demande_depuis_lignes(ligne, historique),
+    doublon=_demande_en_double,
 )
 
 
@@ -195,60 +221,57 @@ class _Suivi:
     lignes: Lignes
 
 
-# Constraint (or "table.column" in SQLite's messages) → what the user is told.
-_MESSAGES_CONFLIT = (
-    ("uq_comptes_email", "comptes.email", "Un compte existe déjà avec cette adresse email."),
+# Constraint (or "table.column" in SQLite's messages) → the error, built from the object
+# being written: the fake raises the same class with the same fields.
+_CONFLITS: tuple[tuple[str, str, Callable[[Any], Conflit]], ...] = (
+    ("uq_comptes_email", "comptes.email", lambda compte: EmailDejaUtilise(str(compte.email))),
     (
         "uq_demandes_compte_id_cle_idempotence",
         "demandes.cle_idempotence",
-        "Cette demande a déjà été envoyée.",
+        lambda demande: DemandeDejaEnvoyee(demande.cle_idempotence),
     ),
-    ("pk_organismes", "organismes.siret", "Cet organisme existe déjà."),
-    ("pk_actions", "actions.numero_action", "Ce dossier existe déjà."),
-    ("pk_documents", "documents.id", "Ce document est déjà enregistré."),
+    ("pk_organismes", "organismes.siret", lambda org: OrganismeExistant(org.siret.numero)),
+    ("pk_delegations", "delegations.id", lambda delegation: DelegationExistante(delegation.id)),
+    ("pk_actions", "actions.numero_action", lambda action: DossierExistant(action.numero_action)),
+    ("pk_documents", "documents.id", lambda document: DocumentExistant(document.id)),
 )
 
 
-def _conflit(erreur: sa.exc.IntegrityError) -> Conflit:
-    """Translate a unique-constraint violation into a French ``Conflit``."""
+def _conflit(erreur: sa.exc.IntegrityError, objet: object) -> Conflit:
+    """Translate a unique-constraint violation met writing ``objet`` into its ``Conflit``."""
     texte = str(erreur.orig)
-    for contrainte, colonne, message in _MESSAGES_CONFLIT:
-        if contrainte in texte or colonne in texte:
-            return Conflit(message)
-    return Conflit(
-        "Ces données sont en conflit avec des données déjà enregistrées "
-        "(doublon ou modification concurrente) : recommencez l'opération."
-    )
+    if objet is not None:
+        for contrainte, colonne, conflit in _CONFLITS:
+            if contrainte in texte or colonne in texte:
+                return conflit(objet)
+    return ModificationConcurrente()
 
 
 # PostgreSQL's SQLSTATEs of a transaction aborted by its concurrency with another one.
 _CONCURRENCE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
 
-def _traduire(erreur: sa.exc.DBAPIError) -> ErreurDomaine | None:
+def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine | None:
     """The French domain error for a database error, None when it is not the user's doing."""
     if isinstance(erreur, sa.exc.IntegrityError):
-        return _conflit(erreur)
+        return _conflit(erreur, objet)
     if isinstance(erreur, sa.exc.DataError):
         return DonneeInvalide(
             "Une donnée saisie est trop longue ou mal formée pour être enregistrée : "
             "corrigez-la puis recommencez."
         )
     if getattr(erreur.orig, "sqlstate", None) in _CONCURRENCE:
-        return Conflit(
-            "Ces données ont été modifiées en même temps par une autre opération : "
-            "recommencez l'opération."
-        )
+        return ModificationConcurrente()
     return None
 
 
 @contextlib.contextmanager
-def _erreurs_traduites() -> Iterator[None]:
-    """Raise the French domain error of a database error (see :func:`_traduire`)."""
+def _erreurs_traduites(objet: object = None) -> Iterator[None]:
+    """Raise the French domain error of a database error met writing ``objet``."""
     try:
         yield
     except sa.exc.DBAPIError as erreur:
-        traduite = _traduire(erreur)
+        traduite = _traduire(erreur, objet)
         if traduite is None:
             raise
         raise traduite from erreur
@@ -330,17 +353,20 @@ class SqlUnitOfWork:
         lignes = genre.vers_lignes(objet)
         cle = lignes.principale[genre.cle]
         if (genre.table.name, cle) in self._suivis:
-            raise Conflit("Cet élément a déjà été ajouté.")
+            raise genre.doublon(objet)
         self.ecrire()
         self.executer_isole(
-            lambda connexion: self._inserer_lignes(connexion, genre, lignes, historique_depuis=0)
+            lambda connexion: self._inserer_lignes(connexion, genre, lignes, historique_depuis=0),
+            objet,
         )
         self._suivis[genre.table.name, cle] = _Suivi(genre, objet, lignes)
 
-    def executer_isole(self, ecrire: Callable[[sa.Connection], object]) -> None:
-        """Run writes in a SAVEPOINT; a unique violation raises ``Conflit``, nothing kept."""
+    def executer_isole(
+        self, ecrire: Callable[[sa.Connection], object], objet: object = None
+    ) -> None:
+        """Write ``objet`` in a SAVEPOINT; a unique violation raises its ``Conflit``."""
         connexion = self.connexion()
-        with _erreurs_traduites(), connexion.begin_nested():
+        with _erreurs_traduites(objet), connexion.begin_nested():
             ecrire(connexion)
 
     @staticmethod
@@ -412,8 +438,8 @@ class SqlUnitOfWork:
         if not self._suivis:
             return
         connexion = self.connexion()
-        with _erreurs_traduites():
-            for suivi in self._suivis.values():
+        for suivi in self._suivis.values():
+            with _erreurs_traduites(suivi.objet):
                 self._ecrire_un(connexion, suivi)
 
     @staticmethod
@@ -691,7 +717,7 @@ class _Actions(_Depot):
                 _historique_json(a, self._uow.dialecte).label("historique_json"),
             )
             .where(*conditions)
-            .order_by(a.c.numero_action.desc())
+            .order_by(a.c.numero_tri.desc(), a.c.numero_action.desc())
             .limit(taille)
             .offset((page - 1) * taille)
         )
@@ -756,7 +782,9 @@ class _Demandes(_Depot):
 class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:
         ligne = document_vers_ligne(document)
-        self._uow.executer_isole(lambda c: c.execute(sa.insert(t.documents), [dict(ligne)]))
+        self._uow.executer_isole(
+            lambda c: c.execute(sa.insert(t.documents), [dict(ligne)]), document
+        )
 
     def obtenir(self, document_id: str) -> DocumentMeta | None:
         connexion = self._uow.connexion()

@@ -79,13 +79,15 @@ import attrs
 
 from cfa_domain.compte import Compte, Role, StatutCompte, TypeJeton, empreinte_jeton
 from cfa_domain.errors import (
-    Conflit,
+    Agregat,
+    CompteNonEnAttente,
+    CreationCompteImpossible,
     DonneeInvalide,
+    EmailDejaUtilise,
     IdentifiantsInvalides,
     Introuvable,
     JetonInvalide,
     MotDePasseActuelIncorrect,
-    RegleDeGestion,
 )
 from cfa_domain.organisme import Organisme, StatutOrganisme
 from cfa_domain.services.contexte import (
@@ -222,11 +224,7 @@ def _organisme_ouvert(uow: UnitOfWork, siret: Siret) -> Organisme:
             valeur=str(siret),
         )
     if organisme.statut is not StatutOrganisme.ACTIF:
-        raise RegleDeGestion(
-            f"Votre organisme est « {organisme.statut.libelle} » auprès de l'OPCO : aucun "
-            "compte ne peut encore y être créé.",
-            champ="siret",
-        )
+        raise CreationCompteImpossible(organisme.statut)
     return organisme
 
 
@@ -427,7 +425,7 @@ def lister_comptes_a_approuver(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Comp
 def _compte_existant(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     compte = uow.comptes.obtenir(compte_id)
     if compte is None:
-        raise Introuvable("Compte", str(compte_id))
+        raise Introuvable(Agregat.COMPTE, compte_id)
     return compte
 
 
@@ -448,9 +446,7 @@ def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, mot
         agent = agent_actif(uow, agent_id)
         compte = _compte_existant(uow, compte_id)
         if compte.statut is not StatutCompte.EN_ATTENTE_APPROBATION:
-            raise RegleDeGestion(
-                f"Ce compte est « {compte.statut.libelle} » : il n'attend pas d'approbation."
-            )
+            raise CompteNonEnAttente(compte.statut)
         compte.desactiver(str(agent.id), ctx.maintenant(), motif)
         ctx.message(uow, compte.email, "compte_refuse", motif=compte.historique[-1].motif)
         uow.commit()
@@ -585,10 +581,7 @@ def changer_email(
             uow.commit()
             raise
         if existant is not None:
-            raise Conflit(
-                "Cette adresse email est déjà utilisée par un autre compte.",
-                champ="nouvel_email",
-            )
+            raise EmailDejaUtilise(str(nouveau), champ="nouvel_email")
         ctx.message(
             uow, ancien, "email_modifie", nouvel_email=str(nouveau), quand=quand.isoformat()
         )

@@ -41,7 +41,7 @@ import attrs
 from cfa_domain.action import Action, ChangementEtat, EtatDossier
 from cfa_domain.compte import StatutCompte
 from cfa_domain.echeancier import Echeancier
-from cfa_domain.errors import Introuvable
+from cfa_domain.errors import Agregat, Introuvable
 from cfa_domain.ports import ETATS_SANS_REPONSE
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, consommation, rembourse
 from cfa_domain.services.contexte import (
@@ -136,7 +136,7 @@ def action_visible(
     else:
         action = uow.actions.obtenir(numero_action)
     if action is None or action.siret_cfa not in visibles:
-        raise Introuvable("Dossier", numero_action)
+        raise Introuvable(Agregat.DOSSIER, numero_action)
     return action
 
 
@@ -238,7 +238,7 @@ def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
 def _action_pour_agent(uow: UnitOfWork, numero_action: str) -> Action:
     action = uow.actions.obtenir_pour_mise_a_jour(numero_action)
     if action is None:
-        raise Introuvable("Dossier", numero_action)
+        raise Introuvable(Agregat.DOSSIER, numero_action)
     return action
 
 

@@ -31,7 +31,15 @@ from cfa_domain.compte import (
     StatutCompte,
 )
 from cfa_domain.echeancier import PARAMETRES_PAR_DEFAUT, ParametresEcheancier
-from cfa_domain.errors import AccesRefuse, CompteNonActive, DonneeInvalide, Introuvable
+from cfa_domain.errors import (
+    Agregat,
+    CompteNonActive,
+    CompteSansOrganisme,
+    DonneeInvalide,
+    Introuvable,
+    ReserveAuxConseillers,
+    SessionInvalide,
+)
 from cfa_domain.ports import (
     EntrepotDocuments,
     FabriqueUnitOfWork,
@@ -163,9 +171,9 @@ def compte_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     """Load the acting account; refuse an unknown or inactive one."""
     compte = uow.comptes.obtenir(compte_id)
     if compte is None:
-        raise AccesRefuse("Votre session n'est plus valide : reconnectez-vous.")
+        raise SessionInvalide
     if compte.statut is not StatutCompte.ACTIF:
-        raise CompteNonActive("Votre compte n'est pas actif.")
+        raise CompteNonActive(compte.statut)
     return compte
 
 
@@ -173,14 +181,14 @@ def agent_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     """Load the acting account and require an OPCO agent."""
     compte = compte_actif(uow, compte_id)
     if compte.role is not Role.AGENT_OPCO:
-        raise AccesRefuse("Cette opération est réservée aux conseillers de l'OPCO.")
+        raise ReserveAuxConseillers
     return compte
 
 
 def organisme_du_compte(compte: Compte) -> Siret:
     """The SIRET of a CFA account's organisme."""
     if compte.siret_organisme is None:
-        raise AccesRefuse("Ce compte n'est rattaché à aucun organisme.")
+        raise CompteSansOrganisme
     return compte.siret_organisme
 
 
@@ -188,7 +196,7 @@ def organisme_existant(uow: UnitOfWork, siret: Siret) -> Organisme:
     """Load an organisme that must exist (an account's own, a sheet an agent opens)."""
     organisme = uow.organismes.obtenir(siret)
     if organisme is None:
-        raise Introuvable("Organisme", str(siret))
+        raise Introuvable(Agregat.ORGANISME, str(siret))
     return organisme
 
 

@@ -40,7 +40,8 @@ Rules and choices
      outbox, one commit.
 
   A key reused for another request (other file, period or amounts) is a
-  :class:`~cfa_domain.errors.Conflit`: answering the first receipt would hide a mistake.
+  :class:`~cfa_domain.errors.CleIdempotenceReutilisee`: answering the first receipt would
+  hide a mistake.
 - **Receipt.** Built from stored data only, so it is the same on every download: the
   organisme is the file's CFA (its OPCO reference as "N° de référence OF", its SIRET when
   the OPCO gave none); the requester is the email that submitted (first history entry);
@@ -65,7 +66,8 @@ import attrs
 from cfa_domain.action import EtatDossier
 from cfa_domain.echeancier import Echeance, Regime
 from cfa_domain.errors import (
-    Conflit,
+    Agregat,
+    CleIdempotenceReutilisee,
     DocumentRefuse,
     DonneeInvalide,
     DossierNonRemboursable,
@@ -251,9 +253,7 @@ def _examiner(
     else:
         motif = None
     if motif is not None:
-        raise DocumentRefuse(
-            piece.libelle, nom, motif, champ=piece.value, pages=examen.pages, limite=pages_max
-        )
+        raise DocumentRefuse(piece, nom, motif, pages=examen.pages, limite=pages_max)
 
 
 def _verifier_fichiers(
@@ -288,9 +288,7 @@ def _verifier_fichiers(
                 valeur=len(contenu),
             )
         if not contenu.startswith(MAGIE_PDF):
-            raise DocumentRefuse(
-                piece.libelle, nom, MotifRefusDocument.PAS_UN_PDF, champ=piece.value
-            )
+            raise DocumentRefuse(piece, nom, MotifRefusDocument.PAS_UN_PDF)
         if verificateur is not None:
             _examiner(verificateur, piece, nom, contenu, parametres.pages_max_document)
         total += len(contenu)
@@ -343,7 +341,7 @@ def _demande_visible(
     demande = uow.demandes.obtenir(demande_id)
     action = uow.actions.obtenir(demande.numero_action) if demande is not None else None
     if demande is None or action is None or action.siret_cfa not in visibles:
-        raise Introuvable("Demande", demande_id)
+        raise Introuvable(Agregat.DEMANDE, demande_id)
     return demande, action
 
 
@@ -361,7 +359,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
         compte = compte_actif(uow, compte_id)
         action = action_visible(uow, compte, numero_action)
         if not action.etat.remboursable:
-            raise DossierNonRemboursable(action.numero_action, action.etat.libelle)
+            raise DossierNonRemboursable(action.numero_action, action.etat)
         demandes = uow.demandes.pour_action(numero_action)
         aujourd_hui = ctx.aujourd_hui()
         echeancier = action.echeancier(ctx.parametres.echeancier)
@@ -399,7 +397,7 @@ def soumettre_demande(ctx: Contexte, compte_id: uuid.UUID, commande: CommandeDem
     Raises:
         DonneeInvalide: a document that is not a PDF, unnamed or too large.
         Introuvable: no such file, or not visible to the account.
-        Conflit: the idempotency key already served for another request.
+        CleIdempotenceReutilisee: the idempotency key already served for another request.
         RegleDeGestion: a rule of the request refuses it (see ``verifier_demande``).
     """
     fichiers = _verifier_fichiers(commande.fichiers, ctx.parametres, ctx.verificateur_pdf)
@@ -438,11 +436,7 @@ def _enregistrer_demande(
                     commande.periode,
                     commande.montants,
                 ):
-                    raise Conflit(
-                        "Cette demande a déjà été envoyée avec un autre contenu : "
-                        "rechargez le formulaire avant de soumettre une nouvelle demande.",
-                        champ="cle_idempotence",
-                    )
+                    raise CleIdempotenceReutilisee(commande.cle_idempotence)
                 return _construire_recepisse(ctx, uow, existante, action), False
         quand = ctx.maintenant()
         demande = DemandeRemboursement.soumettre(
@@ -527,7 +521,7 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
         meta = uow.documents.obtenir(document_id)
         action = uow.actions.obtenir(meta.numero_action) if meta is not None else None
         if meta is None or action is None or action.siret_cfa not in visibles:
-            raise Introuvable("Document", document_id)
+            raise Introuvable(Agregat.DOCUMENT, document_id)
     return meta, ctx.documents.lire(meta.id)
 
 
@@ -587,7 +581,7 @@ def traiter_demande(
         agent = agent_actif(uow, agent_id)
         demande = uow.demandes.obtenir(demande_id)
         if demande is None:
-            raise Introuvable("Demande", demande_id)
+            raise Introuvable(Agregat.DEMANDE, demande_id)
         auteur, quand = str(agent.email), ctx.maintenant()
         if decision is Decision.REFUSER:
             changement = demande.refuser(motif, auteur=auteur, quand=quand)

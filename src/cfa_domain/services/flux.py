@@ -51,7 +51,12 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.action import Action, EtatDossier
-from cfa_domain.errors import Conflit, DonneeInvalide, ErreurDomaine
+from cfa_domain.errors import (
+    ChangementCfaAvecDemandes,
+    DonneeInvalide,
+    ErreurDomaine,
+    EtatSansNouvelleVersion,
+)
 from cfa_domain.ports import DossierFlux, EnregistrementRejete, MotifRejet
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
 
@@ -144,13 +149,12 @@ def _refuser_changement_de_cfa(uow: UnitOfWork, action: Action, dossier: Dossier
         return
     demandes = uow.demandes.pour_action(action.numero_action)
     if demandes:
-        raise Conflit(
-            f"Dossier {action.numero_action} : la version {dossier.version} change le CFA "
-            f"bénéficiaire (SIRET {action.siret_cfa} remplacé par {nouveau}) alors que "
-            f"{len(demandes)} demande(s) de remboursement y sont déjà enregistrées. "
-            "Un conseiller de l'OPCO doit traiter ce changement : les demandes, récépissés "
-            "et factures du CFA actuel ne passent pas au nouveau CFA.",
-            champ="siret_cfa",
+        raise ChangementCfaAvecDemandes(
+            action.numero_action,
+            dossier.version,
+            action.siret_cfa.numero,
+            nouveau.numero,
+            len(demandes),
         )
 
 
@@ -182,12 +186,8 @@ def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApp
     elif dossier.etat is None or dossier.etat is action.etat:
         return ResultatApplication.INCHANGE
     else:
-        raise Conflit(
-            f"Dossier {action.numero_action} : la version {dossier.version}, enregistrée à "
-            f"l'état « {action.etat.libelle} », est transmise à l'état "
-            f"« {dossier.etat.libelle} ». Un changement d'état arrive avec une nouvelle "
-            "version.",
-            champ="etat",
+        raise EtatSansNouvelleVersion(
+            action.numero_action, dossier.version, action.etat, dossier.etat
         )
     changement = _suivre_etat(action, dossier.etat, quand, dossier.version)
     if changement is not None:

@@ -5,7 +5,7 @@ Rules (docs/domain.md, docs/security.md "Access control"):
 - **Unknown organisme.** :func:`soumettre_fiche` records the sheet of an organisme the
   OPCO does not know, *à valider*; nothing it says is trusted until an OPCO agent validates
   it (:func:`valider_fiche`), which puts its addresses on file, or rejects it
-  (:func:`refuser_fiche`). A SIRET already known is a :class:`~cfa_domain.errors.Conflit`
+  (:func:`refuser_fiche`). A SIRET already known is an :class:`~cfa_domain.errors.OrganismeExistant`
   (the public SIRET check says as much, so this reveals nothing new).
 - **Own organisme only.** A CFA account reads and edits its own organisme's sheet; the
   SIRET comes from the account, never from the request.
@@ -41,7 +41,17 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.compte import StatutCompte
-from cfa_domain.errors import AccesRefuse, Conflit, DonneeInvalide, Introuvable, RegleDeGestion
+from cfa_domain.errors import (
+    Agregat,
+    DecisionDelegationReservee,
+    DelegationDejaDemandee,
+    DelegationImpossible,
+    DonneeInvalide,
+    FicheNonEnAttente,
+    Introuvable,
+    OrganismeExistant,
+    RevocationDelegationReservee,
+)
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.services.contexte import (
     agent_actif,
@@ -123,7 +133,7 @@ def _prevenir_fiche(
 def _delegation(uow: UnitOfWork, delegation_id: uuid.UUID) -> Delegation:
     delegation = uow.delegations.obtenir(delegation_id)
     if delegation is None:
-        raise Introuvable("Délégation", str(delegation_id))
+        raise Introuvable(Agregat.DELEGATION, delegation_id)
     return delegation
 
 
@@ -160,11 +170,7 @@ def soumettre_fiche(
     with ctx.uow() as uow:
         existant = uow.organismes.obtenir(numero)
         if existant is not None:
-            raise Conflit(
-                f"Une fiche existe déjà pour ce SIRET (organisme « {existant.statut.libelle} » "
-                "auprès de l'OPCO).",
-                champ="siret",
-            )
+            raise OrganismeExistant(numero.numero, existant.statut)
         organisme = Organisme.fiche_soumise(
             siret=numero,
             fiche=fiche,
@@ -212,10 +218,7 @@ def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) ->
         agent = agent_actif(uow, agent_id)
         organisme = organisme_existant(uow, numero)
         if organisme.statut is not StatutOrganisme.A_VALIDER:
-            raise RegleDeGestion(
-                f"Cet organisme est « {organisme.statut.libelle} » : sa fiche n'attend pas "
-                "de validation."
-            )
+            raise FicheNonEnAttente(organisme.statut)
         organisme.desactiver(_auteur(agent), ctx.maintenant(), motif)
         _prevenir_fiche(ctx, uow, organisme, "fiche_refusee", motif=organisme.historique[-1].motif)
         uow.commit()
@@ -257,10 +260,7 @@ def demander_delegation(
         compte = compte_actif(uow, compte_id)
         delegataire = organisme_existant(uow, organisme_du_compte(compte))
         if delegataire.statut is not StatutOrganisme.ACTIF:
-            raise RegleDeGestion(
-                f"Votre organisme est « {delegataire.statut.libelle} » auprès de l'OPCO : il "
-                "ne peut pas demander de délégation."
-            )
+            raise DelegationImpossible(delegataire.statut)
         delegant = uow.organismes.obtenir(numero)
         if delegant is None or delegant.statut is not StatutOrganisme.ACTIF:
             raise DonneeInvalide(
@@ -273,9 +273,7 @@ def demander_delegation(
             and d.statut in {StatutDelegation.DEMANDEE, StatutDelegation.ACTIVE}
             for d in uow.delegations.pour_organisme(delegataire.siret)
         ):
-            raise Conflit(
-                "Une délégation de cet organisme est déjà demandée ou active.", champ="siret"
-            )
+            raise DelegationDejaDemandee(numero.numero, delegataire.siret.numero)
         delegation = Delegation.demander(
             id=ctx.jetons.identifiant(),
             siret_delegant=numero,
@@ -312,10 +310,7 @@ def decider_delegation(
         compte = compte_actif(uow, compte_id)
         delegation = _delegation(uow, delegation_id)
         if not delegation.peut_decider(compte.siret_organisme, compte.est_agent):
-            raise AccesRefuse(
-                "Seul l'organisme déléguant ou un conseiller de l'OPCO peut décider de cette "
-                "délégation."
-            )
+            raise DecisionDelegationReservee(delegation.id)
         quand = ctx.maintenant()
         if approuver:
             delegation.approuver(_auteur(compte), quand)
@@ -345,10 +340,7 @@ def revoquer_delegation(
         compte = compte_actif(uow, compte_id)
         delegation = _delegation(uow, delegation_id)
         if not delegation.peut_revoquer(compte.siret_organisme, compte.est_agent):
-            raise AccesRefuse(
-                "Seuls les organismes de la délégation ou un conseiller de l'OPCO peuvent la "
-                "révoquer."
-            )
+            raise RevocationDelegationReservee(delegation.id)
         delegation.revoquer(_auteur(compte), ctx.maintenant(), motif)
         contexte = _contexte_delegation(delegation, delegation.historique[-1].motif)
         for siret in (delegation.siret_delegant, delegation.siret_delegataire):

@@ -8,8 +8,11 @@ written against them says something true about the product:
   publishes it; leaving without a commit throws it away. Units of work are serialised by
   one lock (as SQLite serialises writers), so concurrent use cases behave as if each ran
   alone, which is what the row locks of the SQL adapter guarantee for one file.
-- Uniqueness rules (SIRET, email, action number, idempotency key, a request's rank on its
-  file) raise ``Conflit`` as the database's unique constraints do.
+- Uniqueness rules raise the :class:`~cfa_domain.errors.Conflit` the SQL adapter raises
+  for the same unique constraint (``OrganismeExistant``, ``EmailDejaUtilise``,
+  ``DossierExistant``, ``DemandeDejaEnvoyee``, ``DocumentExistant``,
+  ``DelegationExistante``; a request's rank on its file taken twice is a
+  ``ModificationConcurrente``).
 - Queries sort and page exactly as the SQL adapter does.
 
 Build a whole set with :func:`memoire`::
@@ -34,9 +37,19 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
 
-from cfa_domain.action import Action
+from cfa_domain.action import Action, cle_tri_numero_action
 from cfa_domain.compte import Compte, StatutCompte, TypeJeton
-from cfa_domain.errors import Conflit, Introuvable
+from cfa_domain.errors import (
+    Agregat,
+    DelegationExistante,
+    DemandeDejaEnvoyee,
+    DocumentExistant,
+    DossierExistant,
+    EmailDejaUtilise,
+    Introuvable,
+    ModificationConcurrente,
+    OrganismeExistant,
+)
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
@@ -210,7 +223,7 @@ class _Depot:
 class _Organismes(_Depot):
     def ajouter(self, organisme: Organisme) -> None:
         if organisme.siret.numero in self._d.organismes:
-            raise Conflit(f"L'organisme {organisme.siret} existe déjà.", champ="siret")
+            raise OrganismeExistant(organisme.siret.numero)
         self._d.organismes[organisme.siret.numero] = organisme
 
     def obtenir(self, siret: Siret) -> Organisme | None:
@@ -226,7 +239,7 @@ class _Organismes(_Depot):
 class _Delegations(_Depot):
     def ajouter(self, delegation: Delegation) -> None:
         if delegation.id in self._d.delegations:
-            raise Conflit("Cette délégation est déjà enregistrée.")
+            raise DelegationExistante(delegation.id)
         self._d.delegations[delegation.id] = delegation
 
     def obtenir(self, delegation_id: uuid.UUID) -> Delegation | None:
@@ -251,7 +264,7 @@ class _Delegations(_Depot):
 class _Comptes(_Depot):
     def ajouter(self, compte: Compte) -> None:
         if self.par_email(compte.email) is not None:
-            raise Conflit("Un compte existe déjà avec cette adresse email.", champ="email")
+            raise EmailDejaUtilise(str(compte.email))
         self._d.comptes[compte.id] = compte
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
@@ -284,7 +297,7 @@ class _Comptes(_Depot):
 class _Actions(_Depot):
     def ajouter(self, action: Action) -> None:
         if action.numero_action in self._d.actions:
-            raise Conflit(f"Le dossier {action.numero_action} existe déjà.", champ="numero_action")
+            raise DossierExistant(action.numero_action)
         self._d.actions[action.numero_action] = action
 
     def obtenir(self, numero_action: str) -> Action | None:
@@ -327,7 +340,9 @@ class _Actions(_Depot):
             if criteres.numero_deca and action.formation.numero_deca != criteres.numero_deca:
                 continue
             trouvees.append(action)
-        trouvees.sort(key=lambda a: a.numero_action, reverse=True)
+        trouvees.sort(
+            key=lambda a: (cle_tri_numero_action(a.numero_action), a.numero_action), reverse=True
+        )
         payees: dict[str, Decimal] = {}
         for demande in self._d.demandes.values():
             if demande.etat is EtatDemande.PAYEE:
@@ -345,15 +360,12 @@ class _Demandes(_Depot):
         if demande.cle_idempotence is not None and (
             self.par_cle_idempotence(demande.compte_id, demande.cle_idempotence) is not None
         ):
-            raise Conflit("Cette demande a déjà été envoyée.", champ="cle_idempotence")
+            raise DemandeDejaEnvoyee(demande.cle_idempotence)
         if any(
             (d.numero_action, d.numero) == (demande.numero_action, demande.numero)
             for d in self._d.demandes.values()
         ):
-            raise Conflit(
-                "Ces données sont en conflit avec des données déjà enregistrées "
-                "(doublon ou modification concurrente) : recommencez l'opération."
-            )
+            raise ModificationConcurrente
         self._d.demandes[demande.id] = demande
 
     def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
@@ -385,7 +397,7 @@ class _Demandes(_Depot):
 class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:
         if document.id in self._d.documents:
-            raise Conflit("Ce document est déjà enregistré.")
+            raise DocumentExistant(document.id)
         self._d.documents[document.id] = document
 
     def connus(self, document_ids: Collection[str]) -> frozenset[str]:
@@ -506,7 +518,7 @@ class MemoireEntrepotDocuments:
         try:
             return self.contenus[document_id]
         except KeyError:
-            raise Introuvable("Document", document_id) from None
+            raise Introuvable(Agregat.DOCUMENT, document_id) from None
 
     def supprimer(self, document_id: str) -> None:
         """Forget the bytes (no error when already gone)."""
@@ -639,7 +651,7 @@ class Memoire:
         with self.contexte.uow() as uow:
             organisme = uow.organismes.obtenir(siret)
             if organisme is None:
-                raise Introuvable("Organisme", siret)
+                raise Introuvable(Agregat.ORGANISME, siret)
             compte = Compte.ouvrir(
                 id=self.jetons.identifiant(),
                 email=Email(email),

@@ -12,6 +12,7 @@ import pytest
 from cfa_domain.action import EtatDossier
 from cfa_domain.errors import (
     AccesRefuse,
+    Agregat,
     CompteNonActive,
     DonneeInvalide,
     Introuvable,
@@ -256,7 +257,7 @@ def test_detail_introuvable_pour_un_autre_organisme_comme_pour_un_dossier_absent
     for numero in (DOSSIER_A, "2099999999"):
         with pytest.raises(Introuvable) as erreur:
             consulter_action(w.m.contexte, w.compte_b, numero)
-        assert (erreur.value.entite, erreur.value.identifiant) == ("Dossier", numero)
+        assert (erreur.value.agregat, erreur.value.identifiant) == (Agregat.DOSSIER, numero)
 
 
 def test_detail_visible_par_delegation_active() -> None:

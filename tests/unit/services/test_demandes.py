@@ -17,6 +17,7 @@ from cfa_domain.action import Action, EtatDossier
 from cfa_domain.echeancier import Regime
 from cfa_domain.errors import (
     AccesRefuse,
+    Agregat,
     BudgetDepasse,
     Conflit,
     DonneeInvalide,
@@ -281,7 +282,7 @@ def test_preremplissage_refuse_sur_un_dossier_non_remboursable() -> None:
     w = monde(dossier_a=exemples.action(DOSSIER_A, etat=EtatDossier.EN_INSTRUCTION))
     with pytest.raises(DossierNonRemboursable) as erreur:
         preparer_demande(w.ctx, w.compte_a, DOSSIER_A)
-    assert erreur.value.etat == "en instruction"
+    assert erreur.value.etat is EtatDossier.EN_INSTRUCTION
 
 
 def test_preremplissage_idor() -> None:
@@ -445,8 +446,12 @@ def test_regle_de_gestion_refusee_rien_n_est_ecrit() -> None:
     soumettre_demande(w.ctx, w.compte_a, commande("1000"))
     w.m.horloge.instant = instant(2024, 3, 2)
     avant = etat_stocke(w)
-    with pytest.raises(PieceManquante):
+    with pytest.raises(PieceManquante) as erreur:
         soumettre_demande(w.ctx, w.compte_a, commande("5000"))
+    assert (erreur.value.piece, erreur.value.code) == (
+        Piece.CERTIFICAT_REALISATION,
+        "piece_manquante",
+    )
     assert etat_stocke(w) == avant
 
 
@@ -456,6 +461,12 @@ def test_budget_depasse_sur_frais_annexes() -> None:
     with pytest.raises(BudgetDepasse) as erreur:
         soumettre_demande(w.ctx, w.compte_a, commande("0", repas_nuitees="300.01"))
     assert erreur.value.champ == "repas_nuitees"
+    assert erreur.value.categorie is Categorie.REPAS_NUITEES
+    assert (erreur.value.demande, erreur.value.disponible) == (Montant("300.01"), Montant(300))
+    assert erreur.value.message == (
+        "Frais de repas et de nuitées : le montant demandé (300,01 €) dépasse le budget "
+        "encore disponible pour cette catégorie (300,00 €)."
+    )
     assert etat_stocke(w) == (0, 0, 0, 0)
 
 
@@ -653,7 +664,7 @@ def test_idor_soumission_sur_le_dossier_d_un_autre() -> None:
     w = monde()
     with pytest.raises(Introuvable) as erreur:
         soumettre_demande(w.ctx, w.compte_b, commande("1000"))
-    assert erreur.value.entite == "Dossier"
+    assert erreur.value.agregat is Agregat.DOSSIER
     assert etat_stocke(w) == (0, 0, 0, 0)
 
 
@@ -669,11 +680,11 @@ def test_idor_lectures_d_une_demande_d_un_autre() -> None:
         for lecture in (recepisse, recepisse_pdf, annuler_demande):
             with pytest.raises(Introuvable) as erreur:
                 lecture(w.ctx, w.compte_b, demande_id)
-            assert (erreur.value.entite, erreur.value.identifiant) == ("Demande", demande_id)
+            assert (erreur.value.agregat, erreur.value.identifiant) == (Agregat.DEMANDE, demande_id)
     for doc_id in (document_id, "doc-inconnu"):
         with pytest.raises(Introuvable) as erreur:
             document(w.ctx, w.compte_b, doc_id)
-        assert (erreur.value.entite, erreur.value.identifiant) == ("Document", doc_id)
+        assert (erreur.value.agregat, erreur.value.identifiant) == (Agregat.DOCUMENT, doc_id)
     assert lister_demandes(w.ctx, w.compte_b).elements == ()
     with w.ctx.uow() as uow:
         intacte = uow.demandes.obtenir(r.demande_id)
