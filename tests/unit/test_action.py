@@ -26,11 +26,11 @@ from cfa_domain.action import (
 from cfa_domain.echeancier import ParametresEcheancier
 from cfa_domain.errors import (
     Agregat,
-    Conflit,
     DonneeInvalide,
     DossierNonRemboursable,
     PeriodeHorsContrat,
     TransitionInterdite,
+    VersionPerimee,
 )
 from cfa_domain.values import Categorie, CodeRncp, Montant, Nir, NumeroDeca, Periode, Siret
 
@@ -397,9 +397,9 @@ def test_mise_a_jour_rejouee() -> None:
 
 @pytest.mark.parametrize("version", [0, 1])
 def test_mise_a_jour_en_conflit(version: int) -> None:
-    """An older version, or the same version with other data, is a Conflit."""
+    """An older version, or the same version with other data, is a VersionPerimee."""
     dossier = action(E.EN_COURS)
-    with pytest.raises(Conflit) as erreur:
+    with pytest.raises(VersionPerimee) as erreur:
         dossier.mettre_a_jour(
             formation=formation(),
             contrat=contrat(),
@@ -407,6 +407,11 @@ def test_mise_a_jour_en_conflit(version: int) -> None:
             version=version,
         )
     assert erreur.value.champ == "version"
+    assert (erreur.value.numero_action, erreur.value.recue, erreur.value.enregistree) == (
+        "2011303654",
+        version,
+        1,
+    )
     assert dossier.budget == budget()
 
 

@@ -32,6 +32,7 @@ from cfa_domain.errors import (
     CompteNonActive,
     CompteVerrouille,
     DonneeInvalide,
+    EnvoiLienImpossible,
     IdentifiantsInvalides,
     JetonInvalide,
     MotDePasseActuelIncorrect,
@@ -502,8 +503,10 @@ def test_nouveau_jeton_ne_touche_pas_les_autres_types() -> None:
 
 def test_pas_de_lien_de_reinitialisation_pour_un_compte_non_actif() -> None:
     """A reset link is only issued to an active account."""
-    with pytest.raises(RegleDeGestion, match="en attente d'activation"):
+    with pytest.raises(EnvoiLienImpossible, match="en attente d'activation") as erreur:
         ouvrir().emettre_jeton(TypeJeton.REINITIALISATION, SECRET, T0)
+    assert erreur.value.statut is StatutCompte.EN_ATTENTE_ACTIVATION
+    assert erreur.value.type_jeton is TypeJeton.REINITIALISATION
 
 
 def test_pas_d_activation_hors_attente_d_activation() -> None:

@@ -12,7 +12,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cfa_domain.errors import Agregat, DonneeInvalide, RegleDeGestion, TransitionInterdite
+from cfa_domain.errors import (
+    Agregat,
+    DonneeInvalide,
+    FicheNonModifiable,
+    TransitionInterdite,
+)
 from cfa_domain.organisme import (
     LONGUEUR_MAX_TEXTE,
     PAR_FORMULAIRE_PUBLIC,
@@ -389,8 +394,12 @@ def test_mettre_a_jour_fiche_d_un_organisme_inactif_refuse() -> None:
     """An inactive organisme's sheet cannot be edited."""
     o = organisme_connu()
     o.desactiver("agent:42", T1, "cessation")
-    with pytest.raises(RegleDeGestion, match="inactif"):
+    with pytest.raises(FicheNonModifiable) as erreur:
         o.mettre_a_jour_fiche(fiche(), interlocuteur(), "compte:1", T2)
+    assert erreur.value.statut is StatutOrganisme.INACTIF
+    assert erreur.value.message == (
+        "Votre organisme est « inactif » auprès de l'OPCO : sa fiche ne peut pas être modifiée."
+    )
 
 
 # --- Delegations -------------------------------------------------------------------------

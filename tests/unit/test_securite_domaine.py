@@ -15,10 +15,10 @@ import pytest
 from cfa_domain.compte import Compte, PolitiqueVerrouillage, StatutCompte, TypeJeton
 from cfa_domain.errors import (
     CompteVerrouille,
+    DemandeOuvertureNonRenouvelable,
     DonneeInvalide,
     JetonInvalide,
     MotDePasseActivationIncorrect,
-    RegleDeGestion,
 )
 from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
 from cfa_domain.remboursement import MontantsDemandes
@@ -122,8 +122,9 @@ def test_redemander_ouverture_refusee_hors_attente_d_activation() -> None:
     compte = en_attente()
     compte.activer(SECRET, T0)
     hache = compte.hash_mot_de_passe
-    with pytest.raises(RegleDeGestion, match="actif"):
+    with pytest.raises(DemandeOuvertureNonRenouvelable) as erreur:
         compte.redemander_ouverture(AUTRE_MDP, T0, HACHEUR)
+    assert erreur.value.statut is StatutCompte.ACTIF
     assert compte.hash_mot_de_passe == hache
 
 

@@ -43,9 +43,10 @@ organisme's files"):
   link is used once even by parallel requests. Use cases load the account before any
   file (the order every use case keeps), so these locks cannot deadlock with the file's.
 - **Failures are counted even though they raise.** A unit of work rolls back on an
-  exception, so a wrong password commits the account's failure counter first, then lets
-  the error out: the lock (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across
-  units of work.
+  exception, so the one helper :func:`_echec_compte` commits the account's failure
+  counter when a wrong password raises, then lets the error out: the lock
+  (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across units of work, and no
+  use case commits inside an ``except``.
 - **Sessions.** :class:`Connexion` carries the account's ``generation_session``; a change of
   password or email increments it, and :func:`session_valide` tells the web layer which
   sessions to end.
@@ -71,6 +72,7 @@ Mails are queued in the outbox with these templates (``modele``) and variables:
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import uuid
 from typing import TYPE_CHECKING
@@ -87,7 +89,6 @@ from cfa_domain.errors import (
     IdentifiantsInvalides,
     Introuvable,
     JetonInvalide,
-    MotDePasseActuelIncorrect,
 )
 from cfa_domain.organisme import Organisme, StatutOrganisme
 from cfa_domain.services.contexte import (
@@ -100,6 +101,7 @@ from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
     import datetime as dt
+    from collections.abc import Iterator
 
     from cfa_domain.ports import UnitOfWork
     from cfa_domain.services.contexte import Contexte
@@ -184,6 +186,22 @@ class CompteAApprouver:
 
 
 # --- Form helpers -------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _echec_compte(uow: UnitOfWork) -> Iterator[None]:
+    """Commit the failed attempt a wrong password counted on the account, then raise.
+
+    The account's password checks count a failure (and may lock the account) before
+    raising :class:`~cfa_domain.errors.IdentifiantsInvalides` or a subclass; leaving the
+    unit of work would roll that count back. Nothing else is changed before the check in
+    the use cases that call this, so the commit keeps exactly the count.
+    """
+    try:
+        yield
+    except IdentifiantsInvalides:
+        uow.commit()
+        raise
 
 
 def _email(valeur: str, champ: str) -> Email:
@@ -396,7 +414,7 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
     """
     with ctx.uow() as uow:
         compte = _par_jeton(uow, secret)
-        try:
+        with _echec_compte(uow):
             compte.activer_avec_mot_de_passe(
                 secret,
                 mot_de_passe,
@@ -404,9 +422,6 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
                 ctx.hacheur,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )
-        except IdentifiantsInvalides:
-            uow.commit()
-            raise
         uow.commit()
 
 
@@ -470,7 +485,7 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
         if compte is None:
             ctx.hacheur.verifier(ctx.hash_factice(), mot_de_passe)
             raise IdentifiantsInvalides
-        try:
+        with _echec_compte(uow):
             compte.authentifier(
                 mot_de_passe,
                 ctx.maintenant(),
@@ -478,9 +493,6 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
                 politique_verrouillage=ctx.parametres.verrouillage,
                 hash_factice=ctx.hash_factice,
             )
-        except IdentifiantsInvalides:
-            uow.commit()
-            raise
         uow.commit()
         return Connexion(
             compte_id=compte.id,
@@ -569,7 +581,7 @@ def changer_email(
         ancien = compte.email
         existant = uow.comptes.par_email(nouveau)
         quand = ctx.maintenant()
-        try:
+        with _echec_compte(uow):
             compte.changer_email(
                 mot_de_passe_actuel,
                 nouveau,
@@ -577,9 +589,6 @@ def changer_email(
                 ctx.hacheur,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )
-        except MotDePasseActuelIncorrect:
-            uow.commit()
-            raise
         if existant is not None:
             raise EmailDejaUtilise(str(nouveau), champ="nouvel_email")
         ctx.message(
@@ -596,7 +605,7 @@ def changer_mot_de_passe(
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
         quand = ctx.maintenant()
-        try:
+        with _echec_compte(uow):
             compte.changer_mot_de_passe(
                 actuel,
                 nouveau,
@@ -605,8 +614,5 @@ def changer_mot_de_passe(
                 politique=ctx.parametres.politique_mot_de_passe,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )
-        except MotDePasseActuelIncorrect:
-            uow.commit()
-            raise
         ctx.message(uow, compte.email, "mot_de_passe_modifie", quand=quand.isoformat())
         uow.commit()

@@ -15,15 +15,16 @@ from cfa_domain.compte import Compte, PolitiqueVerrouillage, Role, StatutCompte,
 from cfa_domain.errors import (
     AccesRefuse,
     CompteNonActive,
+    CompteNonEnAttente,
     CompteVerrouille,
     Conflit,
+    CreationCompteImpossible,
     DonneeInvalide,
     IdentifiantsInvalides,
     Introuvable,
     JetonInvalide,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
-    RegleDeGestion,
     TransitionInterdite,
 )
 from cfa_domain.organisme import Organisme, StatutOrganisme
@@ -265,9 +266,9 @@ def test_creer_compte_refuse_un_organisme_en_attente_de_validation(m: Memoire) -
             quand=exemples.INSTANT,
         ),
     )
-    with pytest.raises(RegleDeGestion, match="à valider") as erreur:
+    with pytest.raises(CreationCompteImpossible, match="à valider") as erreur:
         creer(m, siret=exemples.SIRET_CFA_2.numero)
-    assert erreur.value.champ == "siret"
+    assert (erreur.value.champ, erreur.value.statut) == ("siret", StatutOrganisme.A_VALIDER)
 
 
 @pytest.mark.parametrize("deja_pris", [False, True])
@@ -421,8 +422,9 @@ def test_agent_refuse_une_demande_avec_un_motif(m: Memoire) -> None:
     mail = messages_a(m, EMAIL_INCONNU)[-1]
     assert (mail.modele, mail.contexte["motif"]) == ("compte_refuse", "Adresse personnelle")
     assert acces.lister_comptes_a_approuver(m.contexte, agent_id) == ()
-    with pytest.raises(RegleDeGestion, match="désactivé"):
+    with pytest.raises(CompteNonEnAttente) as erreur:
         acces.refuser_compte(m.contexte, agent_id, demande, "encore")
+    assert erreur.value.statut is StatutCompte.DESACTIVE
 
 
 # --- Invitation ---------------------------------------------------------------------

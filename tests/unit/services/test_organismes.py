@@ -14,9 +14,12 @@ from cfa_domain.errors import (
     AccesRefuse,
     CompteNonActive,
     Conflit,
+    DelegationImpossible,
     DonneeInvalide,
+    FicheNonEnAttente,
     Introuvable,
-    RegleDeGestion,
+    OrganismeExistant,
+    OrganismeNonActif,
     TransitionInterdite,
 )
 from cfa_domain.organisme import Organisme, StatutDelegation, StatutOrganisme
@@ -181,12 +184,14 @@ def test_soumettre_fiche_d_un_organisme_inconnu(m: Memoire) -> None:
 def test_soumettre_fiche_refuse_un_siret_deja_connu(m: Memoire) -> None:
     """A known SIRET, active or awaiting, cannot submit a sheet again."""
     avant = m.stockage.messages
-    with pytest.raises(Conflit, match="actif") as erreur:
+    with pytest.raises(OrganismeExistant) as erreur:
         soumettre(m, SIRET_A)
-    assert erreur.value.champ == "siret"
+    assert (erreur.value.champ, erreur.value.siret) == ("siret", SIRET_A.numero)
+    assert erreur.value.statut is StatutOrganisme.ACTIF
     soumettre(m)
-    with pytest.raises(Conflit, match="à valider"):
+    with pytest.raises(OrganismeExistant, match="à valider") as erreur:
         soumettre(m)
+    assert erreur.value.statut is StatutOrganisme.A_VALIDER
     assert len(m.stockage.messages) == len(avant) + 1
 
 
@@ -228,8 +233,9 @@ def test_agent_refuse_une_fiche_avec_un_motif(m: Memoire) -> None:
     assert organisme(m, SIRET_INCONNU).statut is StatutOrganisme.INACTIF
     mail = messages_a(m, "accueil@nouveau.fr")[-1]
     assert (mail.modele, mail.contexte["motif"]) == ("fiche_refusee", "SIRET fermé")
-    with pytest.raises(RegleDeGestion, match="inactif"):
+    with pytest.raises(FicheNonEnAttente) as refus:
         organismes.refuser_fiche(m.contexte, agent_id, SIRET_INCONNU.numero, "encore")
+    assert refus.value.statut is StatutOrganisme.INACTIF
     with pytest.raises(TransitionInterdite):
         organismes.valider_fiche(m.contexte, agent_id, SIRET_INCONNU.numero, "OF-1")
 
@@ -473,8 +479,10 @@ def test_organisme_inactif_ne_demande_pas_de_delegation(m: Memoire) -> None:
         assert a is not None
         a.desactiver("agent", exemples.INSTANT, "cessation")
         uow.commit()
-    with pytest.raises(RegleDeGestion, match="inactif"):
+    with pytest.raises(DelegationImpossible) as erreur:
         demander(m)
+    assert erreur.value.statut is StatutOrganisme.INACTIF
+    assert isinstance(erreur.value, OrganismeNonActif)
 
 
 def test_lister_les_delegations(m: Memoire) -> None:
