@@ -74,6 +74,7 @@ from cfa_domain.errors import (
     MotDePasseActivationIncorrect,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
+    RegleMotDePasse,
     TransitionInterdite,
 )
 from cfa_domain.organisme import (
@@ -210,32 +211,49 @@ class PolitiqueMotDePasse:
             for candidat in candidats
         )
 
-    def raisons(self, mot_de_passe: str, *, email: Email | None = None) -> tuple[str, ...]:
-        """Every rule ``mot_de_passe`` breaks, in French (empty when it is accepted)."""
-        raisons: list[str] = []
+    def enfreintes(
+        self, mot_de_passe: str, *, email: Email | None = None
+    ) -> tuple[RegleMotDePasse, ...]:
+        """Every rule ``mot_de_passe`` breaks (empty when it is accepted)."""
+        regles: list[RegleMotDePasse] = []
         if len(mot_de_passe) < self.longueur_min:
-            raisons.append(f"il doit contenir au moins {self.longueur_min} caractères")
+            regles.append(RegleMotDePasse.LONGUEUR_MIN)
         if len(mot_de_passe) > self.longueur_max:
-            raisons.append(f"il doit contenir au plus {self.longueur_max} caractères")
+            regles.append(RegleMotDePasse.LONGUEUR_MAX)
         if self.exige_minuscule and not any(c.islower() for c in mot_de_passe):
-            raisons.append("il doit contenir au moins une lettre minuscule")
+            regles.append(RegleMotDePasse.MINUSCULE)
         if self.exige_majuscule and not any(c.isupper() for c in mot_de_passe):
-            raisons.append("il doit contenir au moins une lettre majuscule")
+            regles.append(RegleMotDePasse.MAJUSCULE)
         if self.refuser_courants and self.est_courant(mot_de_passe):
-            raisons.append("il est trop courant ou trop facile à deviner")
+            regles.append(RegleMotDePasse.COURANT)
         if email is not None:
             locale = email.adresse.split("@", 1)[0].casefold()
             if len(locale) >= _LONGUEUR_MIN_PARTIE_LOCALE and locale in mot_de_passe.casefold():
-                raisons.append("il ne doit pas contenir votre adresse email")
-        return tuple(raisons)
+                regles.append(RegleMotDePasse.CONTIENT_EMAIL)
+        return tuple(regles)
+
+    def raisons(self, mot_de_passe: str, *, email: Email | None = None) -> tuple[str, ...]:
+        """Every rule ``mot_de_passe`` breaks, in French (empty when it is accepted)."""
+        return tuple(
+            r.raison(longueur_min=self.longueur_min, longueur_max=self.longueur_max)
+            for r in self.enfreintes(mot_de_passe, email=email)
+        )
+
+    def refuser(
+        self, regles: tuple[RegleMotDePasse, ...], *, champ: str = "mot_de_passe"
+    ) -> MotDePasseNonConforme:
+        """The error listing ``regles``, with this policy's length bounds."""
+        return MotDePasseNonConforme(
+            regles, longueur_min=self.longueur_min, longueur_max=self.longueur_max, champ=champ
+        )
 
     def verifier(
         self, mot_de_passe: str, *, email: Email | None = None, champ: str = "mot_de_passe"
     ) -> None:
         """Raise :class:`MotDePasseNonConforme` listing every broken rule, if any."""
-        raisons = self.raisons(mot_de_passe, email=email)
-        if raisons:
-            raise MotDePasseNonConforme(raisons, champ=champ)
+        regles = self.enfreintes(mot_de_passe, email=email)
+        if regles:
+            raise self.refuser(regles, champ=champ)
 
 
 #: The guide's rule: "1 minuscule, 1 majuscule et au moins 8 caractères".
@@ -777,11 +795,11 @@ class Compte:
         self._verifier_mot_de_passe(
             actuel, quand, hasher, politique_verrouillage, MotDePasseActuelIncorrect
         )
-        raisons = list(politique.raisons(nouveau, email=self.email))
+        regles = politique.enfreintes(nouveau, email=self.email)
         if nouveau == actuel:
-            raisons.append("il doit être différent du mot de passe actuel")
-        if raisons:
-            raise MotDePasseNonConforme(tuple(raisons), champ="nouveau_mot_de_passe")
+            regles += (RegleMotDePasse.IDENTIQUE_ACTUEL,)
+        if regles:
+            raise politique.refuser(regles, champ="nouveau_mot_de_passe")
         self._remplacer_mot_de_passe(nouveau, quand, hasher)
 
     def changer_email(

@@ -175,7 +175,13 @@ class DonneeInvalide(ErreurDomaine, ValueError):
 
 
 class Introuvable(ErreurDomaine):
-    """An aggregate does not exist, or the account may not know that it exists."""
+    """An aggregate does not exist, or the account may not know that it exists.
+
+    ``identifiant`` is the aggregate's identity as the aggregate holds it (here and in
+    :class:`TransitionInterdite`): a ``Siret`` for an organisme, a ``uuid.UUID`` for an
+    account, a delegation or a request, the action number (``str``) for a file, the
+    document's ``str`` id.
+    """
 
     code = "introuvable"
 
@@ -830,17 +836,63 @@ class JetonInvalide(ErreurAuthentification):
         super().__init__("Ce lien n'est pas valide ou a expiré.")
 
 
+class RegleMotDePasse(enum.Enum):
+    """A rule of the password policy (``PolitiqueMotDePasse``) a new password can break."""
+
+    LONGUEUR_MIN = "longueur_min"
+    LONGUEUR_MAX = "longueur_max"
+    MINUSCULE = "minuscule"
+    MAJUSCULE = "majuscule"
+    COURANT = "courant"
+    CONTIENT_EMAIL = "contient_email"
+    IDENTIQUE_ACTUEL = "identique_actuel"
+
+    def raison(self, *, longueur_min: int, longueur_max: int) -> str:
+        """The French reason, as the form lists it (lengths are the policy's)."""
+        return _RAISONS_MOT_DE_PASSE[self].format(
+            longueur_min=longueur_min, longueur_max=longueur_max
+        )
+
+
+_RAISONS_MOT_DE_PASSE = {
+    RegleMotDePasse.LONGUEUR_MIN: "il doit contenir au moins {longueur_min} caractères",
+    RegleMotDePasse.LONGUEUR_MAX: "il doit contenir au plus {longueur_max} caractères",
+    RegleMotDePasse.MINUSCULE: "il doit contenir au moins une lettre minuscule",
+    RegleMotDePasse.MAJUSCULE: "il doit contenir au moins une lettre majuscule",
+    RegleMotDePasse.COURANT: "il est trop courant ou trop facile à deviner",
+    RegleMotDePasse.CONTIENT_EMAIL: "il ne doit pas contenir votre adresse email",
+    RegleMotDePasse.IDENTIQUE_ACTUEL: "il doit être différent du mot de passe actuel",
+}
+
+
 class MotDePasseNonConforme(ErreurAuthentification, DonneeInvalide):
-    """The password policy refuses a new password; ``raisons`` lists every failed rule."""
+    """The password policy refuses a new password: ``regles`` lists every broken rule.
+
+    ``longueur_min`` and ``longueur_max`` are the policy's bounds (for the length rules'
+    wording); ``raisons`` gives each rule's French reason, in the same order.
+    """
 
     code = "mot_de_passe_non_conforme"
 
-    def __init__(self, raisons: tuple[str, ...], *, champ: str = "mot_de_passe") -> None:
-        """Keep every reason so the form can show them all at once."""
+    def __init__(
+        self,
+        regles: tuple[RegleMotDePasse, ...],
+        *,
+        longueur_min: int,
+        longueur_max: int,
+        champ: str = "mot_de_passe",
+    ) -> None:
+        """Keep every broken rule so the form can show them all at once."""
+        raisons = tuple(
+            r.raison(longueur_min=longueur_min, longueur_max=longueur_max) for r in regles
+        )
         super().__init__(
             "Le mot de passe ne respecte pas les règles : " + " ; ".join(raisons) + ".",
             champ=champ,
         )
+        self.regles = regles
+        self.longueur_min = longueur_min
+        self.longueur_max = longueur_max
         self.raisons = raisons
 
 

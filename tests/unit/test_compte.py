@@ -38,6 +38,7 @@ from cfa_domain.errors import (
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
     RegleDeGestion,
+    RegleMotDePasse,
     TransitionInterdite,
 )
 from cfa_domain.organisme import (
@@ -169,6 +170,8 @@ def test_politique_du_guide() -> None:
     POLITIQUE_GUIDE.verifier("Password")
     with pytest.raises(MotDePasseNonConforme) as erreur:
         POLITIQUE_GUIDE.verifier("passwor")
+    assert erreur.value.regles == (RegleMotDePasse.LONGUEUR_MIN, RegleMotDePasse.MAJUSCULE)
+    assert (erreur.value.longueur_min, erreur.value.longueur_max) == (8, 128)
     assert erreur.value.raisons == (
         "il doit contenir au moins 8 caractères",
         "il doit contenir au moins une lettre majuscule",
@@ -179,6 +182,12 @@ def test_toutes_les_raisons_sont_listees() -> None:
     """Every broken rule is reported at once, in French, on the named field."""
     with pytest.raises(MotDePasseNonConforme) as erreur:
         POLITIQUE_PAR_DEFAUT.verifier("1111", champ="nouveau_mot_de_passe")
+    assert erreur.value.regles == (
+        RegleMotDePasse.LONGUEUR_MIN,
+        RegleMotDePasse.MINUSCULE,
+        RegleMotDePasse.MAJUSCULE,
+        RegleMotDePasse.COURANT,
+    )
     assert erreur.value.raisons == (
         "il doit contenir au moins 12 caractères",
         "il doit contenir au moins une lettre minuscule",
@@ -696,9 +705,11 @@ def test_changer_mot_de_passe_raisons() -> None:
     compte = compte_actif()
     with pytest.raises(MotDePasseNonConforme) as erreur:
         compte.changer_mot_de_passe(MDP, MDP, T0, HACHEUR)
+    assert erreur.value.regles == (RegleMotDePasse.IDENTIQUE_ACTUEL,)
     assert erreur.value.raisons == ("il doit être différent du mot de passe actuel",)
     with pytest.raises(MotDePasseNonConforme) as erreur:
         compte.changer_mot_de_passe(MDP, "contact-Soleil", T0, HACHEUR)
+    assert erreur.value.regles == (RegleMotDePasse.CONTIENT_EMAIL,)
     assert erreur.value.raisons == ("il ne doit pas contenir votre adresse email",)
     assert erreur.value.champ == "nouveau_mot_de_passe"
     assert compte.generation_session == 0

@@ -27,6 +27,7 @@ from cfa_domain.errors import (
     DonneeInvalide,
     ErreurDomaine,
     MotifRefusDocument,
+    RegleMotDePasse,
     TransitionInterdite,
 )
 from cfa_domain.organisme import StatutOrganisme
@@ -247,7 +248,9 @@ def test_chaque_classe_concrete_se_construit_avec_des_champs_types() -> None:
         "motif": MotifRefusDocument.TROP_DE_PAGES,
         "type_jeton": TypeJeton.ACTIVATION,
         "jusqu_a": dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC),
-        "raisons": ("au moins 12 caractères",),
+        "regles": (RegleMotDePasse.LONGUEUR_MIN, RegleMotDePasse.MAJUSCULE),
+        "longueur_min": 12,
+        "longueur_max": 128,
         "valeur": "x",
         "champ": "champ",
     }

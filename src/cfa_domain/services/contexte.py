@@ -196,7 +196,7 @@ def organisme_existant(uow: UnitOfWork, siret: Siret) -> Organisme:
     """Load an organisme that must exist (an account's own, a sheet an agent opens)."""
     organisme = uow.organismes.obtenir(siret)
     if organisme is None:
-        raise Introuvable(Agregat.ORGANISME, str(siret))
+        raise Introuvable(Agregat.ORGANISME, siret)
     return organisme
 
 
