@@ -16,7 +16,9 @@ import pytest
 import sqlalchemy as sa
 
 from cfa_adapters.sql import tables
+from cfa_adapters.sql.uow import SqlUnitOfWork
 from cfa_domain.action import EtatDossier
+from cfa_domain.errors import ModificationConcurrente, OrganismeExistant
 from cfa_domain.ports import DepotDocuments, Outbox
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services import demandes
@@ -355,3 +357,26 @@ def test_une_panne_dans_soumettre_demande_ne_laisse_rien(
     assert recu.reference_opco == "1000-01"
     assert [m.modele for m in deploiement.messages()] == ["recepisse_demande"]
     assert len(deploiement.documents.contenus) == 2
+
+
+def test_une_violation_sur_un_historique_n_est_pas_un_doublon(banc: Banc) -> None:
+    """A unique violation on a history table is a concurrent change, not "already exists".
+
+    The SQL adapter names a duplicate by its constraint or, on SQLite, its ``table.column``:
+    ``historique_organismes.siret`` must not pass for ``organismes.siret``.
+    """
+    if banc.moteur is None:
+        pytest.skip("seules les bases réelles traduisent les violations de contrainte")
+    connu = organisme()
+    with banc.uow() as uow:
+        uow.organismes.ajouter(connu)
+        uow.commit()
+    with banc.uow() as uow:
+        assert isinstance(uow, SqlUnitOfWork)
+        historique = tables.historique_organismes
+        ligne = uow.connexion().execute(sa.select(historique)).mappings().first()
+        assert ligne is not None
+        with pytest.raises(ModificationConcurrente):
+            uow.executer_isole(lambda c: c.execute(sa.insert(historique), [dict(ligne)]), connu)
+        with pytest.raises(OrganismeExistant):
+            uow.organismes.ajouter(organisme())

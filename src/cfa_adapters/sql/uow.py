@@ -45,6 +45,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Self
 
@@ -242,7 +243,8 @@ def _conflit(erreur: sa.exc.IntegrityError, objet: object) -> Conflit:
     texte = str(erreur.orig)
     if objet is not None:
         for contrainte, colonne, conflit in _CONFLITS:
-            if contrainte in texte or colonne in texte:
+            # Whole names only: "organismes.siret" is not "historique_organismes.siret".
+            if re.search(rf"(?<!\w)({re.escape(contrainte)}|{re.escape(colonne)})\b", texte):
                 return conflit(objet)
     return ModificationConcurrente()
 
