@@ -98,7 +98,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.values import Montant, Periode, Piece
+from cfa_domain.values import Montant, Periode, Piece, calcul_monetaire, monetaire
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -290,11 +290,13 @@ def tranches_reprise_de_stock(
     debuts = range(mois_avance + 1, _MOIS_PAR_AN + 1, periodicite_mois)
     if not debuts:
         return (premiere,)
-    reste = _CENT - avance
-    part = (reste / len(debuts)).quantize(_CENTIEME, rounding=ROUND_HALF_UP)
+    with calcul_monetaire():
+        reste = _CENT - avance
+        part = (reste / len(debuts)).quantize(_CENTIEME, rounding=ROUND_HALF_UP)
+        dernier = reste - part * (len(debuts) - 1)
     tranches = [premiere]
     for rang, debut in enumerate(debuts, start=1):
-        pourcentage = part if rang < len(debuts) else reste - part * (len(debuts) - 1)
+        pourcentage = part if rang < len(debuts) else dernier
         tranches.append(
             Tranche(debut, min(debut + periodicite_mois - 1, _MOIS_PAR_AN), pourcentage)
         )
@@ -303,7 +305,9 @@ def tranches_reprise_de_stock(
 
 def _valider_rythme(nom: str, rythme: tuple[Tranche, ...]) -> None:
     """Refuse a rhythm that does not sum to 100 % or whose openings go backwards."""
-    if sum((tranche.pourcentage for tranche in rythme), Decimal(0)) != _CENT:
+    with calcul_monetaire():
+        total = sum((tranche.pourcentage for tranche in rythme), Decimal(0))
+    if total != _CENT:
         raise DonneeInvalide(
             f"Le rythme {nom} doit totaliser 100 % sur l'année.", champ=nom, valeur=rythme
         )
@@ -565,7 +569,8 @@ class Echeancier:
 
 def _part(montant: Montant, fraction: Fraction) -> Montant:
     """``montant × fraction``, rounded half-up to the cent."""
-    return Montant.arrondi(montant.valeur * fraction.numerator / fraction.denominator)
+    with calcul_monetaire():
+        return Montant.arrondi(montant.valeur * fraction.numerator / fraction.denominator)
 
 
 def _repartir(total: Montant, parts: Sequence[Fraction]) -> list[Montant]:
@@ -706,6 +711,7 @@ def _valider_entrees(
         )
 
 
+@monetaire
 def calculer_echeancier(
     *,
     debut: dt.date,

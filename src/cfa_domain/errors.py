@@ -64,14 +64,15 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── CompteNonEnAttente           refusing an account that awaits no approval
     │   ├── EnvoiLienImpossible          no link of this kind for an account in this state
     │   └── DemandeOuvertureNonRenouvelable  renewing the sign-up of an account in this state
-    └── ErreurAuthentification           branch
-        ├── IdentifiantsInvalides        wrong email or password (same answer either way)
-        │   ├── MotDePasseActuelIncorrect  wrong current password on "Mon compte"
-        │   └── MotDePasseActivationIncorrect  wrong password on the activation page
-        ├── CompteVerrouille             too many failed logins: locked until a given time
-        ├── CompteNonActive              the account is not activated (or awaits approval)
-        ├── JetonInvalide                unknown, expired or already used token
-        └── MotDePasseNonConforme        (also a DonneeInvalide, see above)
+    ├── ErreurAuthentification           branch
+    │   ├── IdentifiantsInvalides        wrong email or password (same answer either way)
+    │   │   ├── MotDePasseActuelIncorrect  wrong current password on "Mon compte"
+    │   │   └── MotDePasseActivationIncorrect  wrong password on the activation page
+    │   ├── CompteVerrouille             too many failed logins: locked until a given time
+    │   ├── CompteNonActive              the account is not activated (or awaits approval)
+    │   ├── JetonInvalide                unknown, expired or already used token
+    │   └── MotDePasseNonConforme        (also a DonneeInvalide, see above)
+    └── ServiceIndisponible              the infrastructure failed (``panne``): try again later
 """
 
 from __future__ import annotations
@@ -987,6 +988,42 @@ class DocumentRefuse(DonneeInvalide):
         self.motif = motif
         self.pages = pages
         self.limite = limite
+
+
+# --- ServiceIndisponible ---
+
+
+class Panne(enum.Enum):
+    """What failed in the infrastructure (for logs and monitoring; users see one message)."""
+
+    CONNEXION = "connexion"
+    """The database cannot be reached, or the connection died (server restart, network)."""
+    ATTENTE = "attente"
+    """A lock or a statement waited longer than allowed (lock or busy timeout)."""
+    SATURATION = "saturation"
+    """A resource is exhausted: disk full, memory, every connection of the pool in use."""
+    LECTURE_SEULE = "lecture_seule"
+    """The database accepts no write (read-only file or volume, standby server)."""
+    INTERNE = "interne"
+    """The database reports an internal error, corruption, or a statement it refuses."""
+
+
+class ServiceIndisponible(ErreurDomaine):
+    """The infrastructure failed, not the user's data: the same request may work later.
+
+    Raised by the adapters (the SQL unit of work maps every driver error that is not a
+    duplicate, a refused value or a concurrent change to it). Distinct from
+    :class:`Conflit`, which is about the data. ``panne`` says what failed.
+    """
+
+    code = "service_indisponible"
+
+    def __init__(self, panne: Panne) -> None:
+        """Name the kind of failure; the message is the same for every kind."""
+        super().__init__(
+            "Le service est temporairement indisponible : réessayez dans quelques instants."
+        )
+        self.panne = panne
 
 
 #: The classes that group others and are never raised themselves.

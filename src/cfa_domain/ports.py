@@ -13,6 +13,14 @@ both. The rules every implementation keeps:
 - **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` locks the file for the rest of
   the unit of work (a row lock, or the database's write lock), so that two concurrent
   requests on one file are checked against its budget one after the other.
+- **Read-only units.** ``ctx.uow(lecture_seule=True)`` opens a unit of work that only
+  reads: it takes no write lock (on SQLite it runs beside the writer, WAL; on PostgreSQL
+  it is a ``READ ONLY`` transaction; the fake does not take its lock) and row locks are
+  not taken. Adding anything, or committing a change to a loaded aggregate, raises
+  :class:`EcritureEnLectureSeule` (a programming error, not a domain refusal); its
+  ``commit`` only ends the transaction. Use cases that only read use it, so that reads
+  are never queued behind writers, and the authentication use cases read in one, hash
+  or check the password outside any transaction, then write in a short second unit.
 - **Visibility.** Queries that list files or requests take the set of SIRETs the account
   may see; the use cases compute it (own organisme + active delegations).
 """
@@ -22,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
 import attrs
@@ -50,6 +58,7 @@ __all__ = [
     "DepotOrganismes",
     "DocumentMeta",
     "DossierFlux",
+    "EcritureEnLectureSeule",
     "EnregistrementIllisible",
     "EnregistrementRejete",
     "EntrepotDocuments",
@@ -524,8 +533,20 @@ class UnitOfWork(Protocol):
         ...
 
 
-FabriqueUnitOfWork = Callable[[], UnitOfWork]
-"""Builds a fresh unit of work (one per use case call)."""
+class FabriqueUnitOfWork(Protocol):
+    """Builds a fresh unit of work (one per use case call, or per phase of one)."""
+
+    def __call__(self, *, lecture_seule: bool = False) -> UnitOfWork:
+        """A new unit of work; a read-only one when ``lecture_seule`` (see the module doc)."""
+        ...
+
+
+class EcritureEnLectureSeule(RuntimeError):
+    """A read-only unit of work was asked to write: a bug of the use case, never the user's."""
+
+    def __init__(self) -> None:
+        """Use the standard message."""
+        super().__init__("Écriture demandée dans une unité de travail en lecture seule.")
 
 
 # --- Outside the transaction ----------------------------------------------------------

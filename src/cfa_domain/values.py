@@ -11,11 +11,13 @@ written here.
 from __future__ import annotations
 
 import datetime as dt
+import decimal
 import enum
+import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, Self
+from typing import TYPE_CHECKING, ParamSpec, Self, TypeVar
 
 import attrs
 from stdnum import exceptions as stdnum_exceptions
@@ -25,17 +27,36 @@ from stdnum.fr import siret as stdnum_siret
 from cfa_domain.errors import DonneeInvalide
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    import contextlib
+    from collections.abc import Callable, Iterable
 
 CENTIME = Decimal("0.01")
-# Far above any real figure, and small enough that sums of amounts stay exact within
-# Decimal's 28 significant digits (and that rounding to the cent never overflows them).
-_MONTANT_LIMITE = Decimal(10) ** 15
+MONTANT_LIMITE = Decimal(10) ** 12
+"""Amounts stay strictly below this in absolute value (mille milliards d'euros).
+
+Far above any real figure; it is what the ``NUMERIC(14, 2)`` column of the SQL adapter
+stores exactly on every engine (12 digits before the point, 2 after), and it keeps sums
+and products of amounts exact within the 28 digits of :data:`CONTEXTE_MONETAIRE`.
+"""
+
+CONTEXTE_MONETAIRE = decimal.Context(
+    prec=28,
+    rounding=decimal.ROUND_HALF_EVEN,
+    traps=[decimal.InvalidOperation, decimal.DivisionByZero, decimal.Overflow],
+)
+"""The decimal context of every money computation, whatever the host application set.
+
+``decimal``'s current context is per thread and belongs to the embedding application,
+which may lower its precision or trap ``Inexact``; amounts are computed in this one
+(through :func:`calcul_monetaire`), so a schedule is the same in any host.
+"""
 
 __all__ = [
     "CENTIME",
+    "CONTEXTE_MONETAIRE",
     "ENTIER_MAX",
     "LONGUEUR_MAX_EMAIL",
+    "MONTANT_LIMITE",
     "Categorie",
     "CodePostal",
     "CodeRncp",
@@ -49,9 +70,31 @@ __all__ = [
     "Siret",
     "Uai",
     "arrondi_centime",
+    "calcul_monetaire",
     "entier",
+    "monetaire",
     "normaliser_recherche",
 ]
+
+
+def calcul_monetaire() -> contextlib.AbstractContextManager[decimal.Context]:
+    """Run the ``with`` block's Decimal arithmetic in :data:`CONTEXTE_MONETAIRE`."""
+    return decimal.localcontext(CONTEXTE_MONETAIRE)
+
+
+_P = ParamSpec("_P")
+_R = TypeVar("_R")
+
+
+def monetaire(fonction: Callable[_P, _R]) -> Callable[_P, _R]:
+    """Decorator: the whole function computes in :data:`CONTEXTE_MONETAIRE`."""
+
+    @functools.wraps(fonction)
+    def dans_le_contexte(*args: _P.args, **kwargs: _P.kwargs) -> _R:
+        with calcul_monetaire():
+            return fonction(*args, **kwargs)
+
+    return dans_le_contexte
 
 
 ENTIER_MAX = 2**31 - 1
@@ -86,7 +129,7 @@ def entier(
 
 def arrondi_centime(valeur: Decimal) -> Decimal:
     """Round half-up to the cent, the rounding rule of every computed amount."""
-    return valeur.quantize(CENTIME, rounding=ROUND_HALF_UP)
+    return valeur.quantize(CENTIME, rounding=ROUND_HALF_UP, context=CONTEXTE_MONETAIRE)
 
 
 def _vers_decimal(valeur: object) -> Decimal:
@@ -99,7 +142,8 @@ def _vers_decimal(valeur: object) -> Decimal:
         texte = valeur.strip().replace("\u202f", "").replace("\xa0", "").replace(" ", "")
         texte = texte.removesuffix("€").replace(",", ".")
         try:
-            resultat = Decimal(texte)
+            with calcul_monetaire():  # a syntax error raises, whatever the host's traps
+                resultat = Decimal(texte)
         except InvalidOperation:
             raise DonneeInvalide(
                 f"« {valeur} » n'est pas un montant valide.", valeur=valeur
@@ -112,9 +156,9 @@ def _vers_decimal(valeur: object) -> Decimal:
         )
     if not resultat.is_finite():
         raise DonneeInvalide("Un montant doit être un nombre fini.", valeur=valeur)
-    if resultat.copy_abs() >= _MONTANT_LIMITE:
+    if resultat.copy_abs() >= MONTANT_LIMITE:
         raise DonneeInvalide(
-            "Un montant doit rester inférieur à un million de milliards d'euros.", valeur=valeur
+            "Un montant doit rester inférieur à mille milliards d'euros.", valeur=valeur
         )
     return resultat
 
@@ -157,29 +201,30 @@ class Montant:
     @classmethod
     def somme(cls, montants: Iterable[Montant]) -> Self:
         """Add up amounts (0,00 € when there are none)."""
-        return cls(sum((montant.valeur for montant in montants), Decimal(0)))
+        with calcul_monetaire():
+            return cls(sum((montant.valeur for montant in montants), Decimal(0)))
 
     def __add__(self, autre: Montant) -> Montant:
         """Exact sum."""
         if not isinstance(autre, Montant):
             return NotImplemented
-        return Montant(self.valeur + autre.valeur)
+        return Montant(CONTEXTE_MONETAIRE.add(self.valeur, autre.valeur))
 
     def __sub__(self, autre: Montant) -> Montant:
         """Exact difference (may be negative, e.g. an overpayment to recover)."""
         if not isinstance(autre, Montant):
             return NotImplemented
-        return Montant(self.valeur - autre.valeur)
+        return Montant(CONTEXTE_MONETAIRE.subtract(self.valeur, autre.valeur))
 
     def __neg__(self) -> Montant:
         """Opposite amount."""
-        return Montant(-self.valeur)
+        return Montant(self.valeur.copy_negate())
 
     def __mul__(self, taux: Decimal | int) -> Montant:
         """Multiply by a rate or a quantity, rounding half-up to the cent."""
         if isinstance(taux, bool) or not isinstance(taux, Decimal | int):
             return NotImplemented
-        return Montant.arrondi(self.valeur * taux)
+        return Montant.arrondi(CONTEXTE_MONETAIRE.multiply(self.valeur, taux))
 
     __rmul__ = __mul__
 

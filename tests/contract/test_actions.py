@@ -228,3 +228,20 @@ def test_sans_reponse(banc: Banc) -> None:
         changee = trouves[0]
         changee.changer_etat(EtatDossier.EN_COURS, auteur="conseiller", quand=instant(1))
         assert [a.numero_action for a in uow.actions.sans_reponse(depot)] == []
+
+
+@pytest.mark.parametrize("texte", ["999 999 999 999,99", "953 394 562,28", "0,01"])
+def test_le_plus_grand_montant_relu_au_centime(banc: Banc, texte: str) -> None:
+    """Every amount Montant accepts (up to 999 999 999 999,99 €) reads back to the cent.
+
+    From 10¹² € Montant refuses it (tests/unit/test_argent.py): SQLite used to store
+    953 394 562 078 993,28 € and read back ...,20, and PostgreSQL's NUMERIC(14,2) refused it.
+    """
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier(budget=Montant(texte)))
+        uow.commit()
+    with banc.uow() as uow:
+        relue = uow.actions.obtenir("2011303654")
+        assert relue is not None
+        assert relue.budget.frais_pedagogiques.valeur == Montant(texte).valeur
+        assert str(relue.budget.frais_pedagogiques.valeur).endswith(texte[-2:])

@@ -96,7 +96,9 @@ def test_accuse_de_commit_perdu_garde_les_factures(banc: Banc, tmp_path: Path) -
     entrepot = EntrepotDocumentsFichiers(tmp_path / "documents")
     ouvertes: list[UnitOfWork] = []
 
-    def accuse_perdu_la_premiere_fois() -> UnitOfWork:
+    def accuse_perdu_la_premiere_fois(*, lecture_seule: bool = False) -> UnitOfWork:
+        if lecture_seule:
+            return banc.uow(lecture_seule=True)
         uow = banc.uow() if ouvertes else UowEnPanne(banc.uow(), "accuse", NUMERO)
         ouvertes.append(uow)
         return uow
@@ -200,9 +202,13 @@ def soumettre_puis_mourir(crash: Crash) -> None:
     """In a process of its own: store the bytes, then die before the commit."""
     moteur = creer_moteur(crash.url, **crash.options)
     uow = fabrique_uow(moteur)
-    ctx = contexte_fichiers(
-        lambda: UowQuiMeurt(uow(), "mort", NUMERO), EntrepotDocumentsFichiers(crash.racine)
-    )
+
+    def mourante(*, lecture_seule: bool = False) -> UnitOfWork:
+        if lecture_seule:
+            return uow(lecture_seule=True)
+        return UowQuiMeurt(uow(), "mort", NUMERO)
+
+    ctx = contexte_fichiers(mourante, EntrepotDocumentsFichiers(crash.racine))
     soumettre_demande(ctx, crash.compte_id, commande())
 
 

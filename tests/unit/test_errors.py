@@ -253,6 +253,7 @@ def test_chaque_classe_concrete_se_construit_avec_des_champs_types() -> None:
         "longueur_max": 128,
         "valeur": "x",
         "champ": "champ",
+        "panne": errors.Panne.CONNEXION,
     }
     for classe in CONCRETES:
         if classe is CompteNonActive:

@@ -3,9 +3,10 @@
 - :class:`Argent` is ``NUMERIC(14, 2)`` everywhere and always hands back a ``Decimal``
   quantized to the cent. PostgreSQL stores it exactly. SQLite has no decimal type: its
   NUMERIC affinity keeps ``'12.50'`` as the REAL 12.5. Below 10¹³ € a double holds every
-  cent exactly and ``repr`` gives the shortest exact text, so going through ``str`` and
-  quantizing is lossless; we read the float ourselves instead of letting SQLAlchemy's
-  ``Numeric`` do it, which warns (and our test suite turns warnings into errors).
+  cent exactly (``Montant`` stays below 10¹² €, what the column holds) and ``repr`` gives
+  the shortest exact text, so going through ``str`` and quantizing is lossless; we read
+  the float ourselves instead of letting SQLAlchemy's ``Numeric`` do it, which
+  warns (and our test suite turns warnings into errors).
 - :class:`Horodatage` stores instants in UTC. PostgreSQL keeps ``timestamptz``; SQLite
   stores a naive ISO text, so the UTC zone is re-attached on load. A naive datetime is
   refused on the way in: the domain only deals in aware instants.
@@ -24,7 +25,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 from sqlalchemy.types import TypeDecorator
 
-from cfa_domain.values import CENTIME
+from cfa_domain.values import CENTIME, CONTEXTE_MONETAIRE
 
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import Dialect
@@ -57,7 +58,7 @@ class Argent(TypeDecorator[Decimal]):
         """Return a Decimal quantized to the cent."""
         if value is None:
             return None
-        return Decimal(str(value)).quantize(CENTIME)
+        return Decimal(str(value)).quantize(CENTIME, context=CONTEXTE_MONETAIRE)
 
 
 class Horodatage(TypeDecorator[dt.datetime]):

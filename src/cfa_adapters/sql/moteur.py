@@ -10,6 +10,11 @@ connections can both read a file's budget and then fail (or worse, serialise wro
 upgrading to a write lock; taking the write lock at ``BEGIN`` makes each unit of work see
 the state left by the previous one, which is what ``obtenir_pour_mise_a_jour`` promises.
 
+A connection given the execution option :data:`LECTURE_SEULE` (a read-only unit of work)
+begins a plain deferred ``BEGIN`` instead, with ``PRAGMA query_only`` on: it reads a
+snapshot beside the writer (WAL) without ever taking or waiting for the write lock, and
+SQLite itself refuses any write in it.
+
 PostgreSQL is reached through psycopg 3 (``postgresql+psycopg://...``); the row lock is a
 ``SELECT ... FOR UPDATE``.
 """
@@ -23,10 +28,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy import event
 
-__all__ = ["URL_PAR_DEFAUT", "creer_moteur", "url_depuis_environnement"]
+__all__ = ["LECTURE_SEULE", "URL_PAR_DEFAUT", "creer_moteur", "url_depuis_environnement"]
 
 URL_PAR_DEFAUT = "sqlite:///var/cfa.sqlite3"
 DELAI_ATTENTE_SQLITE_MS = 30_000
+LECTURE_SEULE = "cfa_lecture_seule"
+"""Execution option of a connection whose transactions only read (see the module doc)."""
 
 
 def url_depuis_environnement(environ: dict[str, str] | None = None) -> str:
@@ -58,7 +65,12 @@ def _preparer_sqlite(moteur: sa.Engine) -> None:
 
     @event.listens_for(moteur, "begin")
     def _debut(connexion: sa.Connection) -> None:
-        connexion.exec_driver_sql("BEGIN IMMEDIATE")
+        lecture = bool(connexion.get_execution_options().get(LECTURE_SEULE))
+        info = connexion.connection.info  # lives as long as the pooled DB-API connection
+        if info.get(LECTURE_SEULE, False) != lecture:
+            connexion.exec_driver_sql(f"PRAGMA query_only={'ON' if lecture else 'OFF'}")
+            info[LECTURE_SEULE] = lecture
+        connexion.exec_driver_sql("BEGIN" if lecture else "BEGIN IMMEDIATE")
 
 
 def creer_moteur(url: str | None = None, **options: Any) -> sa.Engine:  # noqa: ANN401

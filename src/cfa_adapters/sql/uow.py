@@ -3,6 +3,9 @@
 Semantics are those of the in-memory fake (``cfa_domain.testing.fakes``), checked by the
 same contract suite:
 
+- **Read-only units** (``lecture_seule=True``) begin a transaction that takes no write
+  lock (SQLite: deferred ``BEGIN`` with ``query_only``; PostgreSQL: ``READ ONLY``) and
+  no row lock; any write raises :class:`~cfa_domain.ports.EcritureEnLectureSeule`.
 - **One connection, one transaction.** The transaction begins at the first repository
   call (on SQLite with ``BEGIN IMMEDIATE``, see :mod:`.moteur`) and ends with
   :meth:`SqlUnitOfWork.commit` or :meth:`SqlUnitOfWork.rollback`; leaving the ``with``
@@ -23,9 +26,15 @@ same contract suite:
 - **Database errors in French.** Besides the ``Conflit`` of a unique violation, a value
   the database refuses (``DataError``: a text longer than its column ...) is a
   :class:`~cfa_domain.errors.DonneeInvalide`, and a deadlock or serialization failure a
-  :class:`~cfa_domain.errors.ModificationConcurrente` asking to try again. The domain's
-  own checks should make these last resorts; no raw driver error reaches a use case's
-  caller.
+  :class:`~cfa_domain.errors.ModificationConcurrente` asking to try again. Every other
+  driver error (``OperationalError``, ``InterfaceError``, ``InternalError``,
+  ``ProgrammingError``, ``NotSupportedError``, ``DatabaseError``, of psycopg as of
+  sqlite3) and a pool with no free connection are the infrastructure's failure:
+  :class:`~cfa_domain.errors.ServiceIndisponible`, whose ``panne`` says which (see
+  :func:`_panne`), the driver's error kept as its ``__cause__`` for the logs. Every
+  repository method, ``with``, ``commit`` and ``rollback`` translate them: no raw driver
+  error reaches a use case's caller. Leaving the ``with`` block never raises a second
+  error when the connection is already gone (the server has rolled back itself).
 - **Locking.** :meth:`DepotActions.obtenir_pour_mise_a_jour` is ``SELECT ... FOR
   UPDATE`` on PostgreSQL: a second unit of work asking for the same file waits until the
   first ends, then reads the requests the first committed. So are the account lookups
@@ -47,7 +56,7 @@ import functools
 import json
 import re
 from collections.abc import Callable, Iterator, Sequence
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 import sqlalchemy as sa
@@ -55,6 +64,7 @@ from sqlalchemy.dialects import postgresql
 
 from cfa_adapters.sql import tables as t
 from cfa_adapters.sql.colonnes import Argent
+from cfa_adapters.sql.moteur import LECTURE_SEULE
 from cfa_adapters.sql.traduction import (
     Ligne,
     Lignes,
@@ -87,6 +97,8 @@ from cfa_domain.errors import (
     ErreurDomaine,
     ModificationConcurrente,
     OrganismeExistant,
+    Panne,
+    ServiceIndisponible,
 )
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
@@ -97,6 +109,7 @@ from cfa_domain.ports import (
     DepotDemandes,
     DepotDocuments,
     DepotOrganismes,
+    EcritureEnLectureSeule,
     JournalQuarantaine,
     Outbox,
     Page,
@@ -252,9 +265,55 @@ def _conflit(erreur: sa.exc.IntegrityError, objet: object) -> Conflit:
 # PostgreSQL's SQLSTATEs of a transaction aborted by its concurrency with another one.
 _CONCURRENCE = frozenset({"40001", "40P01"})  # serialization_failure, deadlock_detected
 
+# PostgreSQL SQLSTATE (or its two-character class) → what failed.
+_PANNES_POSTGRESQL = {
+    "08": Panne.CONNEXION,  # connection_exception (lost, refused, failure)
+    "57P01": Panne.CONNEXION,  # admin_shutdown (pg_terminate_backend, restart)
+    "57P02": Panne.CONNEXION,  # crash_shutdown
+    "57P03": Panne.CONNEXION,  # cannot_connect_now (starting up)
+    "55P03": Panne.ATTENTE,  # lock_not_available (lock_timeout, NOWAIT)
+    "57014": Panne.ATTENTE,  # query_canceled (statement_timeout)
+    "53": Panne.SATURATION,  # insufficient_resources (disk_full, out_of_memory, too_many_…)
+    "25006": Panne.LECTURE_SEULE,  # read_only_sql_transaction (hot standby)
+}
 
-def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine | None:
-    """The French domain error for a database error, None when it is not the user's doing."""
+# sqlite3's error names (Python 3.11+ ``sqlite_errorname``) → what failed.
+_PANNES_SQLITE = {
+    "SQLITE_BUSY": Panne.ATTENTE,
+    "SQLITE_LOCKED": Panne.ATTENTE,
+    "SQLITE_FULL": Panne.SATURATION,
+    "SQLITE_NOMEM": Panne.SATURATION,
+    "SQLITE_READONLY": Panne.LECTURE_SEULE,
+    "SQLITE_CANTOPEN": Panne.CONNEXION,
+}
+
+
+def _panne(erreur: sa.exc.DBAPIError) -> Panne:
+    """What failed, from the driver's code; the class of the error when it has none."""
+    if erreur.connection_invalidated:
+        return Panne.CONNEXION
+    sqlstate = getattr(erreur.orig, "sqlstate", None) or ""
+    for cle in (sqlstate, sqlstate[:2]):
+        if cle in _PANNES_POSTGRESQL:
+            return _PANNES_POSTGRESQL[cle]
+    nom = getattr(erreur.orig, "sqlite_errorname", None) or ""
+    for prefixe, panne in _PANNES_SQLITE.items():
+        if nom.startswith(prefixe):  # SQLITE_READONLY_DBMOVED, SQLITE_BUSY_SNAPSHOT ...
+            return panne
+    if isinstance(erreur, sa.exc.InterfaceError):
+        return Panne.CONNEXION  # the driver's link to the database is broken
+    # OperationalError, InternalError, ProgrammingError, NotSupportedError, DatabaseError.
+    return Panne.INTERNE
+
+
+def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine:
+    """The French domain error for a database error (each driver error class mapped).
+
+    IntegrityError → the ``Conflit`` of the constraint; DataError → ``DonneeInvalide``;
+    a deadlock or serialization failure → ``ModificationConcurrente``; anything else
+    (OperationalError, InterfaceError, InternalError, ProgrammingError,
+    NotSupportedError, DatabaseError) → ``ServiceIndisponible``.
+    """
     if isinstance(erreur, sa.exc.IntegrityError):
         return _conflit(erreur, objet)
     if isinstance(erreur, sa.exc.DataError):
@@ -264,7 +323,7 @@ def _traduire(erreur: sa.exc.DBAPIError, objet: object) -> ErreurDomaine | None:
         )
     if getattr(erreur.orig, "sqlstate", None) in _CONCURRENCE:
         return ModificationConcurrente()
-    return None
+    return ServiceIndisponible(_panne(erreur))
 
 
 @contextlib.contextmanager
@@ -273,18 +332,32 @@ def _erreurs_traduites(objet: object = None) -> Iterator[None]:
     try:
         yield
     except sa.exc.DBAPIError as erreur:
-        traduite = _traduire(erreur, objet)
-        if traduite is None:
-            raise
-        raise traduite from erreur
+        raise _traduire(erreur, objet) from erreur
+    except sa.exc.TimeoutError as erreur:  # the pool has no free connection
+        raise ServiceIndisponible(Panne.SATURATION) from erreur
+
+
+_F = TypeVar("_F", bound=Callable[..., Any])
+
+
+def _traduit(methode: _F) -> _F:
+    """Decorator: the method's database errors come out as domain errors."""
+
+    @functools.wraps(methode)
+    def traduite(*args: Any, **kwargs: Any) -> Any:  # noqa: ANN401 - any method
+        with _erreurs_traduites():
+            return methode(*args, **kwargs)
+
+    return traduite  # type: ignore[return-value]
 
 
 class SqlUnitOfWork:
     """A unit of work over one SQLAlchemy engine (see the module docstring)."""
 
-    def __init__(self, moteur: sa.Engine) -> None:
+    def __init__(self, moteur: sa.Engine, *, lecture_seule: bool = False) -> None:
         """Bind to an engine; no connection is taken before ``with``."""
         self._moteur = moteur
+        self.lecture_seule = lecture_seule
         self._connexion: sa.Connection | None = None
         self._suivis: dict[tuple[str, object], _Suivi] = {}
         self.organismes: DepotOrganismes = _Organismes(self)
@@ -298,9 +371,15 @@ class SqlUnitOfWork:
 
     # --- transaction ---
 
+    @_traduit
     def __enter__(self) -> Self:
-        """Take a connection from the pool."""
+        """Take a connection from the pool (marked read-only for a read-only unit)."""
         self._connexion = self._moteur.connect()
+        if self.lecture_seule:
+            options: dict[str, Any] = {LECTURE_SEULE: True}
+            if self.dialecte == "postgresql":
+                options["postgresql_readonly"] = True  # SET TRANSACTION READ ONLY
+            self._connexion.execution_options(**options)
         return self
 
     def __exit__(
@@ -309,25 +388,50 @@ class SqlUnitOfWork:
         exc: BaseException | None,
         tb: TracebackType | None,
     ) -> None:
-        """Roll back what was not committed and give the connection back."""
+        """Roll back what was not committed and give the connection back.
+
+        A connection already lost cannot roll back: the server did it when the
+        connection died, so that failure is not raised on top of the block's outcome.
+        """
         try:
             self.rollback()
+        except ServiceIndisponible:
+            if self._connexion is not None:
+                self._connexion.invalidate()
         finally:
             if self._connexion is not None:
                 self._connexion.close()
             self._connexion = None
 
+    @_traduit
     def commit(self) -> None:
         """Write back every tracked change, then COMMIT; tracking goes on afterwards."""
         connexion = self.connexion()
         self.ecrire()
         connexion.commit()
 
+    @_traduit
     def rollback(self) -> None:
         """Discard every uncommitted change and forget the tracked aggregates."""
         self._suivis.clear()
         if self._connexion is not None and self._connexion.in_transaction():
             self._connexion.rollback()
+
+    def connexion_ecriture(self) -> sa.Connection:
+        """The connection, to write with: refused in a read-only unit of work."""
+        if self.lecture_seule:
+            raise EcritureEnLectureSeule
+        return self.connexion()
+
+    def verrou(self, requete: sa.Select[Any], **options: Any) -> sa.Select[Any]:  # noqa: ANN401
+        """``requete`` locking its rows (``FOR UPDATE``) on PostgreSQL in a unit that writes.
+
+        SQLite's write lock is the whole database's, taken at ``BEGIN IMMEDIATE``; a
+        read-only unit takes no lock at all.
+        """
+        if self.dialecte == "postgresql" and not self.lecture_seule:
+            return requete.with_for_update(**options)
+        return requete
 
     def connexion(self) -> sa.Connection:
         """The connection, inside a transaction (begun on first use)."""
@@ -366,10 +470,21 @@ class SqlUnitOfWork:
     def executer_isole(
         self, ecrire: Callable[[sa.Connection], object], objet: object = None
     ) -> None:
-        """Write ``objet`` in a SAVEPOINT; a unique violation raises its ``Conflit``."""
-        connexion = self.connexion()
-        with _erreurs_traduites(objet), connexion.begin_nested():
-            ecrire(connexion)
+        """Write ``objet`` in a SAVEPOINT; a unique violation raises its ``Conflit``.
+
+        The error reported is the write's own, even when the savepoint is gone with the
+        whole transaction (SQLite ends it on a full disk, a lost connection ends it too).
+        """
+        connexion = self.connexion_ecriture()
+        with _erreurs_traduites(objet):
+            point = connexion.begin_nested()
+            try:
+                ecrire(connexion)
+            except sa.exc.DBAPIError:
+                with contextlib.suppress(sa.exc.DBAPIError):
+                    point.rollback()
+                raise
+            point.commit()
 
     @staticmethod
     def _inserer_lignes(
@@ -442,14 +557,16 @@ class SqlUnitOfWork:
         connexion = self.connexion()
         for suivi in self._suivis.values():
             with _erreurs_traduites(suivi.objet):
-                self._ecrire_un(connexion, suivi)
+                self._ecrire_un(connexion, suivi, lecture_seule=self.lecture_seule)
 
     @staticmethod
-    def _ecrire_un(connexion: sa.Connection, suivi: _Suivi) -> None:
+    def _ecrire_un(connexion: sa.Connection, suivi: _Suivi, *, lecture_seule: bool) -> None:
         genre, avant = suivi.genre, suivi.lignes
         apres = genre.vers_lignes(suivi.objet)
         if apres == avant:
             return
+        if lecture_seule:
+            raise EcritureEnLectureSeule
         cle = avant.principale[genre.cle]
         changees = {
             colonne: valeur
@@ -484,7 +601,7 @@ class SqlUnitOfWork:
 
 
 def fabrique_uow(moteur: sa.Engine) -> FabriqueUnitOfWork:
-    """A :data:`~cfa_domain.ports.FabriqueUnitOfWork` building units of work on ``moteur``."""
+    """A :class:`~cfa_domain.ports.FabriqueUnitOfWork` building units of work on ``moteur``."""
     return functools.partial(SqlUnitOfWork, moteur)
 
 
@@ -492,6 +609,13 @@ def fabrique_uow(moteur: sa.Engine) -> FabriqueUnitOfWork:
 
 
 class _Depot:
+    def __init_subclass__(cls) -> None:
+        """Every public method of a repository translates the database's errors."""
+        super().__init_subclass__()
+        for nom, methode in list(vars(cls).items()):
+            if not nom.startswith("_") and callable(methode):
+                setattr(cls, nom, _traduit(methode))
+
     def __init__(self, uow: SqlUnitOfWork) -> None:
         self._uow = uow
 
@@ -572,8 +696,7 @@ class _Comptes(_Depot):
 
     def _un(self, requete: sa.Select[Any]) -> Compte | None:
         """The account ``requete`` finds, its row locked for update on PostgreSQL."""
-        if self._uow.dialecte == "postgresql":
-            requete = requete.with_for_update(of=t.comptes)
+        requete = self._uow.verrou(requete, of=t.comptes)
         self._uow.avant_requete()
         trouves: list[Compte] = self._uow.charger(_COMPTE, requete)
         return trouves[0] if trouves else None
@@ -664,9 +787,7 @@ class _Actions(_Depot):
 
     def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
         a = t.actions
-        requete = sa.select(a).where(a.c.numero_action == numero_action)
-        if self._uow.dialecte == "postgresql":
-            requete = requete.with_for_update()
+        requete = self._uow.verrou(sa.select(a).where(a.c.numero_action == numero_action))
         self._uow.avant_requete()
         trouves: list[Action] = self._uow.charger(_ACTION, requete)
         return trouves[0] if trouves else None
@@ -810,7 +931,7 @@ class _Outbox(_Depot):
 
 class _Quarantaine(_Depot):
     def ajouter(self, rejet: EnregistrementRejete) -> None:
-        self._uow.connexion().execute(
+        self._uow.connexion_ecriture().execute(
             sa.insert(t.quarantaine_flux), [dict(rejet_vers_ligne(rejet))]
         )
 
@@ -836,7 +957,7 @@ class _Quarantaine(_Depot):
 
     def avancer(self, source: str, curseur: str) -> None:
         c = t.curseurs_flux
-        connexion = self._uow.connexion()
+        connexion = self._uow.connexion_ecriture()
         modifiees = connexion.execute(
             sa.update(c).where(c.c.source == source).values(curseur=curseur)
         ).rowcount

@@ -42,6 +42,13 @@ organisme's files"):
   parallel wrong passwords all count and lock the account, and one reset or activation
   link is used once even by parallel requests. Use cases load the account before any
   file (the order every use case keeps), so these locks cannot deadlock with the file's.
+- **Argon2 outside the transaction.** Hashing and checking a password take tens of
+  milliseconds: no use case does them while holding a lock. It reads what it needs in a
+  read-only unit of work, hashes or checks outside any transaction
+  (:class:`~cfa_domain.services.hachage.HachagePrepare`), then reloads the account in a
+  short writing unit (its row locked) where the domain method applies the outcome with
+  the prepared answers. Counts stay exact: the failure counter is read and written in
+  that second unit, and the lock is checked there too.
 - **Failures are counted even though they raise.** A unit of work rolls back on an
   exception, so the one helper :func:`_echec_compte` commits the account's failure
   counter when a wrong password raises, then lets the error out: the lock
@@ -97,6 +104,7 @@ from cfa_domain.services.contexte import (
     organisme_du_compte,
     organisme_existant,
 )
+from cfa_domain.services.hachage import HachagePrepare
 from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
@@ -253,6 +261,44 @@ def _par_jeton(uow: UnitOfWork, secret: str) -> Compte:
     return compte
 
 
+def _jeton_lu(ctx: Contexte, secret: str) -> Compte:
+    """The account of a link, read without any lock (an unknown link fails before argon2)."""
+    with ctx.uow(lecture_seule=True) as uow:
+        return _par_jeton(uow, secret)
+
+
+def _compte_lu(ctx: Contexte, compte_id: uuid.UUID) -> Compte:
+    """The acting account, read without any lock."""
+    with ctx.uow(lecture_seule=True) as uow:
+        return compte_actif(uow, compte_id)
+
+
+def _verification_preparee(
+    ctx: Contexte, compte: Compte | None, mot_de_passe: str, *nouveaux: str
+) -> HachagePrepare:
+    """Check a password against the account read (or the dummy hash), outside any lock.
+
+    When it matches, the ``nouveaux`` passwords are hashed too.
+    """
+    hacheur = HachagePrepare(ctx.hacheur)
+    hache = (
+        compte.hash_mot_de_passe
+        if compte is not None and compte.a_mot_de_passe
+        else ctx.hash_factice()
+    )
+    if hacheur.preparer_verification(hache, mot_de_passe):
+        for nouveau in nouveaux:
+            hacheur.preparer_hash(nouveau)
+    return hacheur
+
+
+def _hash_prepare(ctx: Contexte, mot_de_passe: str) -> HachagePrepare:
+    """Hash ``mot_de_passe`` outside any transaction, for the writing unit to store."""
+    hacheur = HachagePrepare(ctx.hacheur)
+    hacheur.preparer_hash(mot_de_passe)
+    return hacheur
+
+
 # --- Mails --------------------------------------------------------------------------
 
 
@@ -296,7 +342,7 @@ def _signaler_compte_existant(
 def verifier_siret(ctx: Contexte, siret: str) -> ResultatSiret:
     """The "Pas de compte ?" page: may this organisme open an account, or send its sheet?"""
     numero = Siret(siret)
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         organisme = uow.organismes.obtenir(numero)
         uow.commit()
     if organisme is None:
@@ -325,18 +371,20 @@ def creer_compte(
     adresse = _email_confirme(email, confirmation_email, "email")
     _mot_de_passe_confirme(mot_de_passe, confirmation_mot_de_passe, "mot_de_passe")
     politique = ctx.parametres.politique_mot_de_passe
+    with ctx.uow(lecture_seule=True) as uow:
+        _organisme_ouvert(uow, numero)
+    politique.verifier(mot_de_passe, email=adresse)
+    hacheur = _hash_prepare(ctx, mot_de_passe)
     with ctx.uow() as uow:
         organisme = _organisme_ouvert(uow, numero)
-        politique.verifier(mot_de_passe, email=adresse)
         quand = ctx.maintenant()
         existant = uow.comptes.par_email(adresse)
         if existant is not None:
             if existant.attend_activation and existant.siret_organisme == organisme.siret:
-                existant.redemander_ouverture(mot_de_passe, quand, ctx.hacheur, politique=politique)
+                existant.redemander_ouverture(mot_de_passe, quand, hacheur, politique=politique)
                 _envoyer_lien_activation(ctx, uow, existant, quand)
             else:
-                # Hash anyway: answering faster would tell that the address is taken.
-                ctx.hacheur.hacher(mot_de_passe)
+                # The hash was made anyway: answering faster would tell the address is taken.
                 _signaler_compte_existant(ctx, uow, existant, quand)
             uow.commit()
             return
@@ -346,7 +394,7 @@ def creer_compte(
             organisme=organisme,
             mot_de_passe=mot_de_passe,
             quand=quand,
-            hasher=ctx.hacheur,
+            hasher=hacheur,
             politique=politique,
         )
         uow.comptes.ajouter(compte)
@@ -393,13 +441,15 @@ def accepter_invitation(
 ) -> None:
     """The invited person follows the link and chooses a password: the account is active."""
     _mot_de_passe_confirme(mot_de_passe, confirmation_mot_de_passe, "mot_de_passe")
+    _jeton_lu(ctx, secret)
+    hacheur = _hash_prepare(ctx, mot_de_passe)
     with ctx.uow() as uow:
         compte = _par_jeton(uow, secret)
         compte.accepter_invitation(
             secret,
             mot_de_passe,
             ctx.maintenant(),
-            ctx.hacheur,
+            hacheur,
             politique=ctx.parametres.politique_mot_de_passe,
         )
         uow.commit()
@@ -412,6 +462,7 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
     :class:`~cfa_domain.errors.MotDePasseActivationIncorrect` on the ``mot_de_passe``
     field, is counted like a failed login (committed first) and leaves the link usable.
     """
+    hacheur = _verification_preparee(ctx, _jeton_lu(ctx, secret), mot_de_passe)
     with ctx.uow() as uow:
         compte = _par_jeton(uow, secret)
         with _echec_compte(uow):
@@ -419,7 +470,7 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
                 secret,
                 mot_de_passe,
                 ctx.maintenant(),
-                ctx.hacheur,
+                hacheur,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )
         uow.commit()
@@ -427,7 +478,7 @@ def activer_compte(ctx: Contexte, secret: str, mot_de_passe: str) -> None:
 
 def lister_comptes_a_approuver(ctx: Contexte, agent_id: uuid.UUID) -> tuple[CompteAApprouver, ...]:
     """Back office: account requests made with an address not on file, oldest first."""
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         agent_actif(uow, agent_id)
         lignes = tuple(
             CompteAApprouver(compte, organisme_existant(uow, organisme_du_compte(compte)))
@@ -477,19 +528,24 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
     :class:`~cfa_domain.errors.CompteVerrouille`, which the web layer must show with the
     generic message (see the module docstring).
     """
+    try:
+        adresse: Email | None = Email(email)
+    except DonneeInvalide:
+        adresse = None
+    with ctx.uow(lecture_seule=True) as uow:
+        lu = None if adresse is None else uow.comptes.par_email(adresse)
+    hacheur = _verification_preparee(ctx, lu, mot_de_passe)
+    if lu is None or adresse is None:
+        raise IdentifiantsInvalides
     with ctx.uow() as uow:
-        try:
-            compte = uow.comptes.par_email(Email(email))
-        except DonneeInvalide:
-            compte = None
+        compte = uow.comptes.par_email(adresse)  # again, its row locked this time
         if compte is None:
-            ctx.hacheur.verifier(ctx.hash_factice(), mot_de_passe)
             raise IdentifiantsInvalides
         with _echec_compte(uow):
             compte.authentifier(
                 mot_de_passe,
                 ctx.maintenant(),
-                ctx.hacheur,
+                hacheur,
                 politique_verrouillage=ctx.parametres.verrouillage,
                 hash_factice=ctx.hash_factice,
             )
@@ -504,7 +560,7 @@ def se_connecter(ctx: Contexte, email: str, mot_de_passe: str) -> Connexion:
 
 def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int) -> bool:
     """True while the account is active and no password or email change ended the session."""
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = uow.comptes.obtenir(compte_id)
         uow.commit()
     return (
@@ -546,6 +602,8 @@ def mot_de_passe_oublie(ctx: Contexte, email: str) -> None:
 def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirmation: str) -> None:
     """The reset link's form: set a new password (the link works once, then every one dies)."""
     _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
+    _jeton_lu(ctx, secret)
+    hacheur = _hash_prepare(ctx, nouveau)
     with ctx.uow() as uow:
         compte = _par_jeton(uow, secret)
         quand = ctx.maintenant()
@@ -553,7 +611,7 @@ def reinitialiser_mot_de_passe(ctx: Contexte, secret: str, nouveau: str, confirm
             secret,
             nouveau,
             quand,
-            ctx.hacheur,
+            hacheur,
             politique=ctx.parametres.politique_mot_de_passe,
         )
         ctx.message(uow, compte.email, "mot_de_passe_modifie", quand=quand.isoformat())
@@ -576,6 +634,7 @@ def changer_email(
     session cannot probe which addresses have accounts. The old address is told.
     """
     nouveau = _email_confirme(nouvel_email, confirmation, "nouvel_email")
+    hacheur = _verification_preparee(ctx, _compte_lu(ctx, compte_id), mot_de_passe_actuel)
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
         ancien = compte.email
@@ -586,7 +645,7 @@ def changer_email(
                 mot_de_passe_actuel,
                 nouveau,
                 quand,
-                ctx.hacheur,
+                hacheur,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )
         if existant is not None:
@@ -602,6 +661,7 @@ def changer_mot_de_passe(
 ) -> None:
     """«Mon compte»: change the password, giving the current one; other sessions end."""
     _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
+    hacheur = _verification_preparee(ctx, _compte_lu(ctx, compte_id), actuel, nouveau)
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
         quand = ctx.maintenant()
@@ -610,7 +670,7 @@ def changer_mot_de_passe(
                 actuel,
                 nouveau,
                 quand,
-                ctx.hacheur,
+                hacheur,
                 politique=ctx.parametres.politique_mot_de_passe,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )

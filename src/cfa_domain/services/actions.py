@@ -203,7 +203,7 @@ def rechercher_actions(
     """
     taille = ctx.parametres.taille_page if taille is None else taille
     verifier_page(page, taille)
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         return uow.actions.rechercher(
             criteres, sirets_visibles(uow, compte), page=page, taille=taille
@@ -216,7 +216,7 @@ def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
     Raises:
         Introuvable: no such file, or not visible to the account.
     """
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         action = action_visible(uow, compte, numero_action)
         demandes = tuple(uow.demandes.pour_action(numero_action))
@@ -303,7 +303,7 @@ def refuser_dossiers_sans_reponse(ctx: Contexte, agent_id: uuid.UUID) -> list[st
         AccesRefuse: the account is not an active OPCO agent.
     """
     deposes_avant = ctx.aujourd_hui() - ctx.parametres.delai_silence_refus
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         auteur = str(agent_actif(uow, agent_id).email)
         candidats = [a.numero_action for a in uow.actions.sans_reponse(deposes_avant)]
     refuses: list[str] = []

@@ -355,7 +355,7 @@ def preparer_demande(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
         Introuvable: no such file, or not visible to the account.
         DossierNonRemboursable: the file's state allows no request.
     """
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         action = action_visible(uow, compte, numero_action)
         if not action.etat.remboursable:
@@ -494,7 +494,7 @@ def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Rec
     Raises:
         Introuvable: no such request, or not visible to the account.
     """
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         demande, action = _demande_visible(uow, compte, demande_id)
         return _construire_recepisse(ctx, uow, demande, action)
@@ -515,7 +515,7 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
     Raises:
         Introuvable: no such document, or its file is not visible to the account.
     """
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         visibles = sirets_visibles(uow, compte)
         meta = uow.documents.obtenir(document_id)
@@ -535,7 +535,7 @@ def lister_demandes(
     """
     taille = ctx.parametres.taille_page if taille is None else taille
     verifier_page(page, taille)
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         return uow.demandes.pour_organismes(sirets_visibles(uow, compte), page=page, taille=taille)
 

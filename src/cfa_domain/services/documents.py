@@ -62,7 +62,7 @@ def effacer_orphelins(
     if not document_ids:
         return []
     try:
-        with uow() as travail:
+        with uow(lecture_seule=True) as travail:
             connus = travail.documents.connus(document_ids)
     except Exception:  # noqa: BLE001 - unknown state: keep every byte, the sweep decides
         _journal.warning(
@@ -95,7 +95,7 @@ def balayer_documents(
     lot: list[str] = []
 
     def traiter() -> None:
-        with uow() as travail:
+        with uow(lecture_seule=True) as travail:
             connus = travail.documents.connus(lot)
         supprimes.extend(
             document_id

@@ -241,7 +241,7 @@ def synchroniser(ctx: Contexte, source: SourceFlux) -> Bilan:
     work. An error of the source stops the run; what was committed stays, and the next run
     resumes after it.
     """
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         depuis = uow.quarantaine.curseur(source.nom)
     bilan = Bilan(curseur=depuis)
     for curseur, enregistrement in source.lire(depuis):

@@ -191,7 +191,7 @@ def soumettre_fiche(
 
 def lister_fiches_a_valider(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Organisme, ...]:
     """Back office: the sheets awaiting validation, oldest first."""
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         agent_actif(uow, agent_id)
         fiches = tuple(uow.organismes.a_valider())
         uow.commit()
@@ -226,7 +226,7 @@ def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) ->
 
 def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
     """«Mon organisme»: the account's own organisme, its sheet and status with the OPCO."""
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         organisme = organisme_existant(uow, organisme_du_compte(compte))
         uow.commit()
@@ -352,7 +352,7 @@ def revoquer_delegation(
 
 def lister_delegations(ctx: Contexte, compte_id: uuid.UUID) -> ListeDelegations:
     """«Gestion des accès»: the organisme's requested, pending and granted delegations."""
-    with ctx.uow() as uow:
+    with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         siret = organisme_du_compte(compte)
         toutes = uow.delegations.pour_organisme(siret)

@@ -8,6 +8,9 @@ written against them says something true about the product:
   publishes it; leaving without a commit throws it away. Units of work are serialised by
   one lock (as SQLite serialises writers), so concurrent use cases behave as if each ran
   alone, which is what the row locks of the SQL adapter guarantee for one file.
+  A read-only unit (``uow(lecture_seule=True)``) takes no lock: it copies the committed
+  state as it is, refuses ``ajouter`` and a commit that would change anything
+  (``EcritureEnLectureSeule``), as the SQL adapter does.
 - Uniqueness rules raise the :class:`~cfa_domain.errors.Conflit` the SQL adapter raises
   for the same unique constraint (``OrganismeExistant``, ``EmailDejaUtilise``,
   ``DossierExistant``, ``DemandeDejaEnvoyee``, ``DocumentExistant``,
@@ -32,7 +35,6 @@ import random
 import re
 import threading
 import uuid
-from decimal import Decimal
 from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
@@ -62,6 +64,7 @@ from cfa_domain.ports import (
     DepotOrganismes,
     DocumentMeta,
     DossierFlux,
+    EcritureEnLectureSeule,
     EnregistrementIllisible,
     EnregistrementRejete,
     ExamenPdf,
@@ -196,9 +199,9 @@ class Stockage:
     donnees: _Donnees = attrs.Factory(_Donnees)
     verrou: threading.RLock = attrs.Factory(threading.RLock)
 
-    def uow(self) -> MemoireUnitOfWork:
-        """Build a unit of work on this store (a :data:`FabriqueUnitOfWork`)."""
-        return MemoireUnitOfWork(self)
+    def uow(self, *, lecture_seule: bool = False) -> MemoireUnitOfWork:
+        """Build a unit of work on this store (a :class:`FabriqueUnitOfWork`)."""
+        return MemoireUnitOfWork(self, lecture_seule=lecture_seule)
 
     @property
     def messages(self) -> Sequence[MessageSortant]:
@@ -219,12 +222,17 @@ class _Depot:
     def _d(self) -> _Donnees:
         return self._uow.travail()
 
+    @property
+    def _e(self) -> _Donnees:
+        """The working copy, to write to (refused in a read-only unit of work)."""
+        return self._uow.travail(ecriture=True)
+
 
 class _Organismes(_Depot):
     def ajouter(self, organisme: Organisme) -> None:
         if organisme.siret.numero in self._d.organismes:
             raise OrganismeExistant(organisme.siret.numero)
-        self._d.organismes[organisme.siret.numero] = organisme
+        self._e.organismes[organisme.siret.numero] = organisme
 
     def obtenir(self, siret: Siret) -> Organisme | None:
         return self._d.organismes.get(siret.numero)
@@ -240,7 +248,7 @@ class _Delegations(_Depot):
     def ajouter(self, delegation: Delegation) -> None:
         if delegation.id in self._d.delegations:
             raise DelegationExistante(delegation.id)
-        self._d.delegations[delegation.id] = delegation
+        self._e.delegations[delegation.id] = delegation
 
     def obtenir(self, delegation_id: uuid.UUID) -> Delegation | None:
         return self._d.delegations.get(delegation_id)
@@ -265,7 +273,7 @@ class _Comptes(_Depot):
     def ajouter(self, compte: Compte) -> None:
         if self.par_email(compte.email) is not None:
             raise EmailDejaUtilise(str(compte.email))
-        self._d.comptes[compte.id] = compte
+        self._e.comptes[compte.id] = compte
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
         return self._d.comptes.get(compte_id)
@@ -298,7 +306,7 @@ class _Actions(_Depot):
     def ajouter(self, action: Action) -> None:
         if action.numero_action in self._d.actions:
             raise DossierExistant(action.numero_action)
-        self._d.actions[action.numero_action] = action
+        self._e.actions[action.numero_action] = action
 
     def obtenir(self, numero_action: str) -> Action | None:
         return self._d.actions.get(numero_action)
@@ -343,15 +351,13 @@ class _Actions(_Depot):
         trouvees.sort(
             key=lambda a: (cle_tri_numero_action(a.numero_action), a.numero_action), reverse=True
         )
-        payees: dict[str, Decimal] = {}
+        payees: dict[str, Montant] = {}
         for demande in self._d.demandes.values():
             if demande.etat is EtatDemande.PAYEE:
                 payees[demande.numero_action] = (
-                    payees.get(demande.numero_action, Decimal(0)) + demande.total.valeur
+                    payees.get(demande.numero_action, Montant.zero()) + demande.total
                 )
-        lignes = [
-            ResumeAction(a, Montant(payees.get(a.numero_action, Decimal(0)))) for a in trouvees
-        ]
+        lignes = [ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in trouvees]
         return _page(lignes, page, taille)
 
 
@@ -366,7 +372,7 @@ class _Demandes(_Depot):
             for d in self._d.demandes.values()
         ):
             raise ModificationConcurrente
-        self._d.demandes[demande.id] = demande
+        self._e.demandes[demande.id] = demande
 
     def obtenir(self, demande_id: uuid.UUID) -> DemandeRemboursement | None:
         return self._d.demandes.get(demande_id)
@@ -398,7 +404,7 @@ class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:
         if document.id in self._d.documents:
             raise DocumentExistant(document.id)
-        self._d.documents[document.id] = document
+        self._e.documents[document.id] = document
 
     def connus(self, document_ids: Collection[str]) -> frozenset[str]:
         return frozenset(document_ids) & self._d.documents.keys()
@@ -409,12 +415,12 @@ class _Documents(_Depot):
 
 class _Outbox(_Depot):
     def ajouter(self, message: MessageSortant) -> None:
-        self._d.outbox.append(message)
+        self._e.outbox.append(message)
 
 
 class _Quarantaine(_Depot):
     def ajouter(self, rejet: EnregistrementRejete) -> None:
-        self._d.quarantaine.append(rejet)
+        self._e.quarantaine.append(rejet)
 
     def lister(self) -> Sequence[EnregistrementRejete]:
         return tuple(self._d.quarantaine)
@@ -426,16 +432,32 @@ class _Quarantaine(_Depot):
         return self._d.curseurs.get(source)
 
     def avancer(self, source: str, curseur: str) -> None:
-        self._d.curseurs[source] = curseur
+        self._e.curseurs[source] = curseur
+
+
+def _valeur(objet: object) -> object:
+    """A hashable value equal for two deep copies of ``objet`` (entities compare by identity)."""
+    classe = type(objet)
+    if attrs.has(classe):
+        return (classe, tuple(_valeur(getattr(objet, a.name)) for a in attrs.fields(classe)))
+    if isinstance(objet, dict):
+        return frozenset((cle, _valeur(v)) for cle, v in objet.items())
+    if isinstance(objet, set | frozenset):
+        return frozenset(_valeur(v) for v in objet)
+    if isinstance(objet, list | tuple):
+        return tuple(_valeur(v) for v in objet)
+    return objet
 
 
 class MemoireUnitOfWork:
     """A transactional unit of work over a :class:`Stockage`."""
 
-    def __init__(self, stockage: Stockage) -> None:
+    def __init__(self, stockage: Stockage, *, lecture_seule: bool = False) -> None:
         """Bind to a store; nothing happens before ``with``."""
         self._stockage = stockage
+        self._lecture_seule = lecture_seule
         self._travail: _Donnees | None = None
+        self._depart: _Donnees | None = None
         # Typed as the ports: a protocol's attributes are invariant, so a fake typed with
         # its private classes would not be a UnitOfWork for mypy.
         self.organismes: DepotOrganismes = _Organismes(self)
@@ -447,17 +469,25 @@ class MemoireUnitOfWork:
         self.outbox: Outbox = _Outbox(self)
         self.quarantaine: JournalQuarantaine = _Quarantaine(self)
 
-    def travail(self) -> _Donnees:
-        """The working copy (only inside ``with``)."""
+    def travail(self, *, ecriture: bool = False) -> _Donnees:
+        """The working copy (only inside ``with``; to write to, only if not read-only)."""
         if self._travail is None:
             msg = "Un dépôt n'est utilisable qu'à l'intérieur d'un bloc « with uow: »."
             raise RuntimeError(msg)
+        if ecriture and self._lecture_seule:
+            raise EcritureEnLectureSeule
         return self._travail
 
     def __enter__(self) -> Self:
-        """Lock the store and take a snapshot of it."""
-        self._stockage.verrou.acquire()
-        self._travail = copy.deepcopy(self._stockage.donnees)
+        """Lock the store (unless read-only) and take a snapshot of it.
+
+        A read-only unit does not wait for writers: committed data is never changed in
+        place (a commit publishes a new copy), so it copies the current one as it is.
+        """
+        if not self._lecture_seule:
+            self._stockage.verrou.acquire()
+        self._depart = self._stockage.donnees
+        self._travail = copy.deepcopy(self._depart)
         return self
 
     def __exit__(
@@ -467,21 +497,29 @@ class MemoireUnitOfWork:
         tb: TracebackType | None,
     ) -> None:
         """Drop what was not committed and release the lock."""
-        self._travail = None
-        self._stockage.verrou.release()
+        self._travail = self._depart = None
+        if not self._lecture_seule:
+            self._stockage.verrou.release()
 
     def commit(self) -> None:
         """Publish a copy of the working copy; the unit of work goes on with its objects.
 
         The aggregates loaded so far stay tracked: changing one after the commit is
-        published only by the next commit, as with the SQL unit of work.
+        published only by the next commit, as with the SQL unit of work. A read-only
+        unit publishes nothing, and refuses to commit a change to what it loaded.
         """
-        self._stockage.donnees = copy.deepcopy(self.travail())
+        travail = self.travail()
+        if self._lecture_seule:
+            if self._depart is None or _valeur(travail) != _valeur(self._depart):
+                raise EcritureEnLectureSeule
+            return
+        self._stockage.donnees = copy.deepcopy(travail)
 
     def rollback(self) -> None:
         """Start again from the committed state."""
         self.travail()
-        self._travail = copy.deepcopy(self._stockage.donnees)
+        self._depart = self._stockage.donnees
+        self._travail = copy.deepcopy(self._depart)
 
 
 # --- Outside the transaction ---------------------------------------------------------

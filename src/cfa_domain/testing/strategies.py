@@ -105,6 +105,7 @@ from cfa_domain.organisme import (
 )
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.values import (
+    CONTEXTE_MONETAIRE,
     Categorie,
     CodePostal,
     CodeRncp,
@@ -164,6 +165,11 @@ _DATE_MAX = dt.date(2039, 12, 31)
 _JOURS_MAX = 4 * 365 + 1
 
 
+def _centiemes(nombre: int) -> Decimal:
+    """``nombre`` hundredths, exactly (whatever the thread's decimal context)."""
+    return Decimal(nombre).scaleb(-2, CONTEXTE_MONETAIRE)
+
+
 def montants(
     min_value: Montant = _ZERO, max_value: Montant = _CENT_MILLE
 ) -> st.SearchStrategy[Montant]:
@@ -175,7 +181,7 @@ def montants(
     if max_value < min_value:
         raise InvalidArgument(f"montants: max_value={max_value} < min_value={min_value}")
     centimes = st.integers(int(min_value.valeur * 100), int(max_value.valeur * 100))
-    return centimes.map(lambda c: Montant(Decimal(c).scaleb(-2)))
+    return centimes.map(lambda c: Montant(_centiemes(c)))
 
 
 def dates(
@@ -865,7 +871,7 @@ def _montants_demandes(
         reste -= tires[categorie]
     if reste == centimes:  # nothing drawn: the smallest valid request
         tires[lignes[0]] = 1
-    return MontantsDemandes.depuis({c: Montant(Decimal(v).scaleb(-2)) for c, v in tires.items()})
+    return MontantsDemandes.depuis({c: Montant(_centiemes(v)) for c, v in tires.items()})
 
 
 _MOIS_PAR_AN = 12
@@ -903,7 +909,7 @@ def _rythmes(draw: st.DrawFn, *, solde: bool | None) -> tuple[Tranche, ...]:
         )
     )
     bornes = [0, *sorted(coupes), _CENT_POUR_CENT_EN_CENTIEMES]
-    pourcentages = [Decimal(b - a).scaleb(-2) for a, b in itertools.pairwise(bornes)]
+    pourcentages = [_centiemes(b - a) for a, b in itertools.pairwise(bornes)]
     tranches = [
         Tranche(debut, fin, pourcentage)
         for debut, fin, pourcentage in zip(debuts, fins, pourcentages, strict=False)
@@ -915,7 +921,7 @@ def _rythmes(draw: st.DrawFn, *, solde: bool | None) -> tuple[Tranche, ...]:
 
 def _pourcentages_stricts() -> st.SearchStrategy[Decimal]:
     """Percentages strictly between 0 and 100, to 0.01 %."""
-    return st.integers(1, _CENT_POUR_CENT_EN_CENTIEMES - 1).map(lambda c: Decimal(c).scaleb(-2))
+    return st.integers(1, _CENT_POUR_CENT_EN_CENTIEMES - 1).map(_centiemes)
 
 
 def parametres_echeancier() -> st.SearchStrategy[ParametresEcheancier]:
@@ -950,9 +956,7 @@ def _reprise_de_stock(draw: st.DrawFn) -> tuple[Decimal, int, int]:
     # An advance covers the whole year exactly when it is worth 100 %. Otherwise it leaves
     # at least 10 %, so that up to 11 equal installments stay above 0.01 % once rounded.
     avance = (
-        Decimal(100)
-        if mois_avance == _MOIS_PAR_AN
-        else Decimal(draw(st.integers(1, 9_000))).scaleb(-2)
+        Decimal(100) if mois_avance == _MOIS_PAR_AN else _centiemes(draw(st.integers(1, 9_000)))
     )
     return avance, mois_avance, draw(st.integers(1, _MOIS_PAR_AN))
 

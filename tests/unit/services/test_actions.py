@@ -492,7 +492,7 @@ def test_silence_un_dossier_repondu_entre_temps_est_laisse() -> None:
     uow_reelle = w.m.contexte.uow
     ouvertures = 0
 
-    def fabrique() -> UnitOfWork:
+    def fabrique(*, lecture_seule: bool = False) -> UnitOfWork:
         nonlocal ouvertures
         ouvertures += 1
         if ouvertures == 2:  # the agent answers just before the file is locked
@@ -502,7 +502,7 @@ def test_silence_un_dossier_repondu_entre_temps_est_laisse() -> None:
                 "2011300010",
                 EtatDossier.EN_COURS,
             )
-        return uow_reelle()
+        return uow_reelle(lecture_seule=lecture_seule)
 
     ctx = attrs.evolve(w.m.contexte, uow=fabrique)
     assert refuser_dossiers_sans_reponse(ctx, w.agent) == []

@@ -621,7 +621,11 @@ class OutboxEnPanne(MemoireUnitOfWork):
 def test_panne_apres_depot_rien_n_est_ecrit(uow: type[MemoireUnitOfWork]) -> None:
     """A unit of work failing after the bytes were stored deletes them and writes nothing."""
     w = monde()
-    en_panne = attrs.evolve(w.ctx, uow=lambda: uow(w.m.stockage))
+
+    def fabrique(*, lecture_seule: bool = False) -> MemoireUnitOfWork:
+        return w.m.stockage.uow(lecture_seule=True) if lecture_seule else uow(w.m.stockage)
+
+    en_panne = attrs.evolve(w.ctx, uow=fabrique)
     with pytest.raises(RuntimeError):
         soumettre_demande(en_panne, w.compte_a, commande("1000", fichiers=(FACTURE, CERTIFICAT)))
     assert etat_stocke(w) == (0, 0, 0, 0)

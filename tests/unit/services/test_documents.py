@@ -57,7 +57,7 @@ def test_effacer_orphelins_base_injoignable_ne_supprime_rien(
     entrepot = MemoireEntrepotDocuments()
     document_id = entrepot.deposer(b"%PDF-1 a")
 
-    def injoignable() -> UnitOfWork:
+    def injoignable(*, lecture_seule: bool = False) -> UnitOfWork:  # noqa: ARG001 - the port
         raise ConnectionError("base injoignable")
 
     with caplog.at_level(logging.WARNING, logger=service.__name__):

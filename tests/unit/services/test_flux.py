@@ -497,7 +497,11 @@ class CommitQuiCasse(MemoireUnitOfWork):
 def test_reprise_apres_un_echec_de_commit() -> None:
     """A record whose commit fails leaves neither its file nor a cursor past it."""
     m = memoire()
-    en_panne = attrs.evolve(m.contexte, uow=lambda: CommitQuiCasse(m.stockage))
+
+    def fabrique(*, lecture_seule: bool = False) -> MemoireUnitOfWork:
+        return m.stockage.uow(lecture_seule=True) if lecture_seule else CommitQuiCasse(m.stockage)
+
+    en_panne = attrs.evolve(m.contexte, uow=fabrique)
     with pytest.raises(OSError, match="disque plein"):
         synchroniser(en_panne, MemoireSourceFlux(enregistrements()))
     assert curseur(m) == "4"
