@@ -294,7 +294,7 @@ def _demandes(alea: random.Random, action: Action) -> list[DemandeRemboursement]
             DemandeRemboursement(
                 id=uuid.UUID(int=alea.getrandbits(128), version=4),
                 numero_action=action.numero_action,
-                numero=numero + 1,
+                rang=numero + 1,
                 siret_organisme=action.siret_cfa,
                 compte_id=uuid.UUID(int=alea.getrandbits(128), version=4),
                 soumise_le=quand,
@@ -350,7 +350,7 @@ def generer(nombre_dossiers: int, graine: int = 20250901) -> Jeu:
                     fonction="Directrice",
                 ),
                 quand=quand,
-                par="flux OPCO",
+                auteur="flux OPCO",
             )
         )
     delegations = []

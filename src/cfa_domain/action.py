@@ -8,7 +8,7 @@ detail page in four blocks, which are the value objects of this module: *Formati
 
 Rules and choices
 -----------------
-- **State machine** (:data:`TRANSITIONS_DOSSIER`), from the glossary of the guide and the
+- **State machine** (:data:`MACHINE_DOSSIER`), from the glossary of the guide and the
   domain brief. Every transition not listed raises :class:`TransitionInterdite`; every
   accepted one is appended to ``historique`` (who, when, from, to, why):
 
@@ -47,9 +47,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-import re
-from types import MappingProxyType
-from typing import TYPE_CHECKING, Any, Self, TypeAlias
+from typing import TYPE_CHECKING, Self, TypeAlias
 
 import attrs
 
@@ -64,12 +62,27 @@ from cfa_domain.errors import (
     DonneeInvalide,
     DossierNonRemboursable,
     PeriodeHorsContrat,
-    TransitionInterdite,
     VersionPerimee,
 )
-from cfa_domain.organisme import LONGUEUR_MAX_TEXTE
+from cfa_domain.etats import Changement, MachineAEtats
+from cfa_domain.remboursement import (
+    PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    DemandeRemboursement,
+    ParametresRemboursement,
+)
+from cfa_domain.validation import (
+    LONGUEUR_MAX_NUMERO_ACTION,
+    _date,
+    _entier,
+    _instance,
+    _montant_positif,
+    _nom,
+    _numero_action,
+    _texte,
+    cle_tri_numero_action,
+    verifier_numero_action,
+)
 from cfa_domain.values import (
-    ENTIER_MAX,
     Categorie,
     CodeRncp,
     Montant,
@@ -77,18 +90,16 @@ from cfa_domain.values import (
     NumeroDeca,
     Periode,
     Siret,
-    entier,
-    normaliser_recherche,
 )
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Mapping
+    from collections.abc import Mapping, Sequence
 
-    # attrs infers a field's type from its validator's: Any keeps the annotation in charge.
-    Validateur: TypeAlias = Callable[[Any, Any, Any], None]
+    from cfa_domain.remboursement import FormulaireDemande, Soumission
 
 __all__ = [
     "LONGUEUR_MAX_NUMERO_ACTION",
+    "MACHINE_DOSSIER",
     "TRANSITIONS_DOSSIER",
     "Action",
     "Apprenti",
@@ -139,7 +150,10 @@ _LIBELLES_DOSSIER = {
     EtatDossier.SUPPRIME: "supprimé",
 }
 
-TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxyType(
+MACHINE_DOSSIER: MachineAEtats[EtatDossier] = MachineAEtats(
+    Agregat.DOSSIER,
+    "etat",
+    "numero_action",
     {
         EtatDossier.RECU: frozenset(
             {
@@ -172,129 +186,12 @@ TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MappingProxy
         EtatDossier.SOLDE: frozenset(),
         EtatDossier.ANNULE: frozenset(),
         EtatDossier.SUPPRIME: frozenset(),
-    }
+    },
 )
-"""Allowed transitions of a file; the module docstring justifies each one."""
+"""The state machine of a file; the module docstring justifies each transition."""
 
-
-# --- validators of the value objects (cfa_domain.remboursement reuses them) ------------
-
-
-def _texte(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a non-blank string of at most :data:`LONGUEUR_MAX_TEXTE` characters."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if not isinstance(valeur, str) or not valeur.strip():
-            raise DonneeInvalide(f"{libelle} : ce champ est obligatoire.", champ=champ)
-        if len(valeur) > LONGUEUR_MAX_TEXTE:
-            raise DonneeInvalide(
-                f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
-                champ=champ,
-                valeur=valeur,
-            )
-
-    return valider
-
-
-def _nom(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a name (:func:`_texte`) whose search form also fits the limit."""
-    texte = _texte(champ, libelle)
-
-    def valider(instance: object, attribut: object, valeur: object) -> None:
-        texte(instance, attribut, valeur)
-        if len(normaliser_recherche(str(valeur))) > LONGUEUR_MAX_TEXTE:
-            raise DonneeInvalide(
-                f"{libelle} : {LONGUEUR_MAX_TEXTE} caractères au plus.",
-                champ=champ,
-                valeur=valeur,
-            )
-
-    return valider
-
-
-def _instance(
-    type_attendu: type[object] | tuple[type[object], ...], champ: str, libelle: str
-) -> Validateur:
-    """Attrs validator: a value of the expected type."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if not isinstance(valeur, type_attendu):
-            raise DonneeInvalide(f"{libelle} : valeur invalide.", champ=champ, valeur=valeur)
-
-    return valider
-
-
-def _date(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a calendar date (a datetime is refused: it carries a time)."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if isinstance(valeur, dt.datetime) or not isinstance(valeur, dt.date):
-            raise DonneeInvalide(f"{libelle} : une date est attendue.", champ=champ, valeur=valeur)
-
-    return valider
-
-
-def _montant_positif(champ: str, libelle: str) -> Validateur:
-    """Attrs validator: a :class:`Montant` that is not negative."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        if not isinstance(valeur, Montant) or valeur.est_negatif:
-            raise DonneeInvalide(
-                f"{libelle} : un montant positif ou nul est attendu.", champ=champ, valeur=valeur
-            )
-
-    return valider
-
-
-def _entier(champ: str, libelle: str, bornes: tuple[int, int] | None = None) -> Validateur:
-    """Attrs validator: a whole number (:func:`~cfa_domain.values.entier`), within ``bornes``.
-
-    Without ``bornes``: from zero to :data:`~cfa_domain.values.ENTIER_MAX`.
-    """
-    minimum, maximum = bornes or (0, ENTIER_MAX)
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        entier(valeur, champ, libelle, minimum=minimum, maximum=maximum)
-
-    return valider
-
-
-LONGUEUR_MAX_NUMERO_ACTION = 20
-"""An OPCO action number has 1 to 20 digits."""
-
-
-def verifier_numero_action(numero_action: object) -> str:
-    """Return the OPCO action number if it is made of digits, else raise DonneeInvalide."""
-    if isinstance(numero_action, str) and re.fullmatch(
-        rf"\d{{1,{LONGUEUR_MAX_NUMERO_ACTION}}}", numero_action
-    ):
-        return numero_action
-    raise DonneeInvalide(
-        f"Numéro d'action « {numero_action} » : des chiffres sont attendus (ex. 2011303654).",
-        champ="numero_action",
-        valeur=numero_action,
-    )
-
-
-def cle_tri_numero_action(numero_action: str) -> str:
-    """The key that sorts action numbers as users read them: by their numeric value.
-
-    An action number is digits only (:func:`verifier_numero_action`), so left-padding it with
-    zeros to the longest length makes text order the numeric order: ``999`` before
-    ``1000``. Numbers of equal value (``0999`` and ``999``) share a key; sorts then break
-    the tie on the number's text. The SQL adapter stores this key in an indexed column,
-    the in-memory fake sorts on it: both engines order the files search the same way.
-    """
-    return numero_action.zfill(LONGUEUR_MAX_NUMERO_ACTION)
-
-
-def _numero_action() -> Validateur:
-    """Attrs validator: an OPCO action number."""
-
-    def valider(_instance: object, _attribut: object, valeur: object) -> None:
-        verifier_numero_action(valeur)
-
-    return valider
+TRANSITIONS_DOSSIER: Mapping[EtatDossier, frozenset[EtatDossier]] = MACHINE_DOSSIER.transitions
+"""Allowed transitions of a file (the table of :data:`MACHINE_DOSSIER`)."""
 
 
 # --- value objects ---------------------------------------------------------------------
@@ -406,19 +303,8 @@ class Budget:
         return lignes[categorie]
 
 
-@attrs.frozen
-class ChangementEtat:
-    """One entry of a file's history: who moved it from which state to which, and why."""
-
-    quand: dt.datetime = attrs.field(
-        validator=_instance(dt.datetime, "quand", "Date du changement")
-    )
-    auteur: str = attrs.field(validator=_texte("auteur", "Auteur du changement"))
-    depart: EtatDossier | None = attrs.field(
-        validator=_instance((EtatDossier, type(None)), "depart", "État de départ")
-    )
-    arrivee: EtatDossier = attrs.field(validator=_instance(EtatDossier, "arrivee", "État"))
-    motif: str = attrs.field(default="", validator=_instance(str, "motif", "Motif"))
+ChangementEtat: TypeAlias = Changement[EtatDossier]
+"""One entry of a file's history (who, when, from, to, why)."""
 
 
 _valider_version = _entier("version", "Version")
@@ -460,11 +346,10 @@ class Action:
             budget=budget,
             etat=EtatDossier.RECU,
             historique=[
-                ChangementEtat(
-                    quand=quand,
+                MACHINE_DOSSIER.creation(
+                    EtatDossier.RECU,
                     auteur=auteur,
-                    depart=None,
-                    arrivee=EtatDossier.RECU,
+                    quand=quand,
                     motif="Dossier transmis par le Webservice de l'adhérent",
                 )
             ],
@@ -489,14 +374,7 @@ class Action:
     def _passer(
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
-        if arrivee not in TRANSITIONS_DOSSIER[self.etat]:
-            raise TransitionInterdite(Agregat.DOSSIER, self.numero_action, self.etat, arrivee)
-        changement = ChangementEtat(
-            quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
-        )
-        self.etat = arrivee
-        self.historique.append(changement)
-        return changement
+        return MACHINE_DOSSIER.passer(self, arrivee, auteur=auteur, quand=quand, motif=motif)
 
     def changer_etat(
         self, arrivee: EtatDossier, *, auteur: str, quand: dt.datetime, motif: str = ""
@@ -506,7 +384,7 @@ class Action:
         A refusal needs a reason. *Rompu* goes through :meth:`rompre`, which carries the
         rupture date.
         """
-        if arrivee is EtatDossier.ROMPU and arrivee in TRANSITIONS_DOSSIER[self.etat]:
+        if arrivee is EtatDossier.ROMPU and MACHINE_DOSSIER.permet(self.etat, arrivee):
             raise DonneeInvalide(
                 "La rupture d'un contrat s'enregistre avec sa date de rupture.",
                 champ="date_rupture",
@@ -519,10 +397,7 @@ class Action:
         self, date_rupture: dt.date, *, auteur: str, quand: dt.datetime, motif: str
     ) -> ChangementEtat:
         """Record the early end of the contract: state *rompu*, contract cut at that date."""
-        if EtatDossier.ROMPU not in TRANSITIONS_DOSSIER[self.etat]:
-            raise TransitionInterdite(
-                Agregat.DOSSIER, self.numero_action, self.etat, EtatDossier.ROMPU
-            )
+        MACHINE_DOSSIER.verifier(self, EtatDossier.ROMPU)
         if not motif.strip():
             raise DonneeInvalide("Le motif de la rupture est obligatoire.", champ="motif")
         contrat = attrs.evolve(self.contrat, date_rupture=date_rupture)
@@ -554,6 +429,36 @@ class Action:
             engagement=self.budget.frais_pedagogiques,
             niveau_diplome=self.formation.niveau_diplome,
             date_rupture=self.date_rupture,
+            parametres=parametres,
+        )
+
+    def admettre_demande(
+        self,
+        formulaire: FormulaireDemande,
+        soumission: Soumission,
+        demandes: Sequence[DemandeRemboursement],
+        *,
+        parametres_echeancier: ParametresEcheancier = PARAMETRES_PAR_DEFAUT,
+        parametres: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
+    ) -> DemandeRemboursement:
+        """Admit a reimbursement request on this file, against its own schedule.
+
+        ``demandes`` are every request already on the file (whatever their state): the
+        caller holds the file's lock from reading them to storing the new request, whose
+        rank is their count plus one. The rules and their order are those of
+        :func:`cfa_domain.remboursement.verifier_demande`.
+
+        Raises:
+            RegleDeGestion: a rule refuses the request (conditions, state, period,
+                ceilings, budget, opened installments, documents).
+            DonneeInvalide: first equipment declared above the frais divers.
+        """
+        return DemandeRemboursement.soumettre(
+            formulaire,
+            soumission,
+            action=self,
+            demandes=demandes,
+            calendrier=self.echeancier(parametres_echeancier),
             parametres=parametres,
         )
 

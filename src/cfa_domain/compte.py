@@ -63,6 +63,7 @@ from cfa_domain._mots_de_passe_courants import MOTS_DE_PASSE_COURANTS
 from cfa_domain.errors import (
     Agregat,
     CompteNonActive,
+    CompteNonEnAttente,
     CompteVerrouille,
     CreationCompteImpossible,
     DemandeOuvertureNonRenouvelable,
@@ -75,13 +76,8 @@ from cfa_domain.errors import (
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
     RegleMotDePasse,
-    TransitionInterdite,
 )
-from cfa_domain.organisme import (
-    ChangementStatut,
-    Organisme,
-    StatutOrganisme,
-)
+from cfa_domain.etats import Changement, MachineAEtats
 
 # Runtime import, not a TYPE_CHECKING one: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import Email, Siret
@@ -89,10 +85,13 @@ from cfa_domain.values import Email, Siret
 if TYPE_CHECKING:
     from collections.abc import Callable
 
+    from cfa_domain.organisme import Organisme
+
 __all__ = [
     "DUREES_JETONS",
     "HASH_INUTILISABLE",
     "LONGUEUR_MIN_SECRET",
+    "MACHINE_COMPTE",
     "POLITIQUE_GUIDE",
     "POLITIQUE_PAR_DEFAUT",
     "POLITIQUE_VERROUILLAGE_PAR_DEFAUT",
@@ -141,6 +140,30 @@ class StatutCompte(enum.Enum):
             StatutCompte.ACTIF: "actif",
             StatutCompte.DESACTIVE: "désactivé",
         }[self]
+
+
+MACHINE_COMPTE: MachineAEtats[StatutCompte] = MachineAEtats(
+    Agregat.COMPTE,
+    "statut",
+    "id",
+    {
+        # An agent approves the request, or refuses it (deactivation).
+        StatutCompte.EN_ATTENTE_APPROBATION: frozenset(
+            {StatutCompte.EN_ATTENTE_ACTIVATION, StatutCompte.DESACTIVE}
+        ),
+        StatutCompte.EN_ATTENTE_ACTIVATION: frozenset({StatutCompte.ACTIF, StatutCompte.DESACTIVE}),
+        StatutCompte.ACTIF: frozenset({StatutCompte.DESACTIVE}),
+        # Reactivation goes back to the status held before the deactivation.
+        StatutCompte.DESACTIVE: frozenset(
+            {
+                StatutCompte.EN_ATTENTE_APPROBATION,
+                StatutCompte.EN_ATTENTE_ACTIVATION,
+                StatutCompte.ACTIF,
+            }
+        ),
+    },
+)
+"""The status machine of an account (approval, activation, deactivation, reactivation)."""
 
 
 class Role(enum.Enum):
@@ -361,7 +384,7 @@ class Compte:
     derniere_connexion: dt.datetime | None = None
     generation_session: int = 0
     mot_de_passe_change_le: dt.datetime | None = None
-    historique: list[ChangementStatut[StatutCompte]] = attrs.field(factory=list)
+    historique: list[Changement[StatutCompte]] = attrs.field(factory=list)
 
     def __attrs_post_init__(self) -> None:
         """A CFA account belongs to an organisme; an OPCO agent's account to none."""
@@ -394,8 +417,7 @@ class Compte:
         OPCO agent. Only an active organisme opens accounts. ``mot_de_passe`` is None
         only for an invitation: the invited person chooses it on acceptance.
         """
-        if organisme.statut is not StatutOrganisme.ACTIF:
-            raise CreationCompteImpossible(organisme.statut)
+        organisme.exiger_actif(CreationCompteImpossible)
         if invite_par is not None and not (
             invite_par.statut is StatutCompte.ACTIF
             and invite_par.siret_organisme == organisme.siret
@@ -424,10 +446,8 @@ class Compte:
             cree_le=quand,
             mot_de_passe_change_le=quand if mot_de_passe is not None else None,
         )
-        par = str(invite_par.id) if invite_par is not None else str(id)
-        compte.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=None, arrivee=statut)
-        )
+        auteur = str(invite_par.id) if invite_par is not None else str(id)
+        compte.historique.append(MACHINE_COMPTE.creation(statut, auteur=auteur, quand=quand))
         return compte
 
     @classmethod
@@ -439,7 +459,7 @@ class Compte:
         mot_de_passe: str,
         quand: dt.datetime,
         hasher: HacheurMotDePasse,
-        par: str,
+        auteur: str,
         politique: PolitiqueMotDePasse = POLITIQUE_PAR_DEFAUT,
     ) -> Self:
         """Open an OPCO agent's account, active at once (created by an administrator)."""
@@ -456,7 +476,7 @@ class Compte:
             mot_de_passe_change_le=quand,
         )
         compte.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=None, arrivee=StatutCompte.ACTIF)
+            MACHINE_COMPTE.creation(StatutCompte.ACTIF, auteur=auteur, quand=quand)
         )
         return compte
 
@@ -547,8 +567,7 @@ class Compte:
         if not self.attend_activation:
             raise JetonInvalide
         self._consommer(self._jeton_valide(TypeJeton.ACTIVATION, secret, quand), quand)
-        self._changer(StatutCompte.ACTIF, {StatutCompte.EN_ATTENTE_ACTIVATION}, str(self.id), quand)
-        self.active_le = quand
+        self._devenir_actif(quand)
 
     def activer_avec_mot_de_passe(
         self,
@@ -594,7 +613,17 @@ class Compte:
         politique.verifier(mot_de_passe, email=self.email)
         self._consommer(jeton, quand)
         self._remplacer_mot_de_passe(mot_de_passe, quand, hasher)
-        self._changer(StatutCompte.ACTIF, {StatutCompte.EN_ATTENTE_ACTIVATION}, str(self.id), quand)
+        self._devenir_actif(quand)
+
+    def _devenir_actif(self, quand: dt.datetime) -> None:
+        """The link proved the mailbox: the account becomes active, by its own hand."""
+        MACHINE_COMPTE.passer(
+            self,
+            StatutCompte.ACTIF,
+            auteur=str(self.id),
+            quand=quand,
+            depuis={StatutCompte.EN_ATTENTE_ACTIVATION},
+        )
         self.active_le = quand
 
     def _jeton_valide(self, type_: TypeJeton, secret: str, quand: dt.datetime) -> Jeton:
@@ -616,34 +645,38 @@ class Compte:
 
     # --- Status ---
 
-    def approuver(self, par_agent: str, quand: dt.datetime) -> None:
+    def approuver(self, auteur: str, quand: dt.datetime) -> None:
         """An OPCO agent approves an account request: it may now be activated."""
-        self._changer(
+        MACHINE_COMPTE.passer(
+            self,
             StatutCompte.EN_ATTENTE_ACTIVATION,
-            {StatutCompte.EN_ATTENTE_APPROBATION},
-            par_agent,
-            quand,
+            auteur=auteur,
+            quand=quand,
+            depuis={StatutCompte.EN_ATTENTE_APPROBATION},
         )
 
-    def desactiver(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def refuser(self, auteur: str, quand: dt.datetime, motif: str) -> None:
+        """An OPCO agent refuses an account request, with a reason: it is deactivated.
+
+        Raises:
+            CompteNonEnAttente: the account awaits no approval.
+            DonneeInvalide: no reason.
+        """
+        if self.statut is not StatutCompte.EN_ATTENTE_APPROBATION:
+            raise CompteNonEnAttente(self.statut)
+        self.desactiver(auteur, quand, motif)
+
+    def desactiver(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """Deactivate the account: its links die and its sessions end."""
         if not motif.strip():
             raise DonneeInvalide("Motif : ce champ est obligatoire.", champ="motif")
-        self._changer(
-            StatutCompte.DESACTIVE,
-            {
-                StatutCompte.EN_ATTENTE_ACTIVATION,
-                StatutCompte.EN_ATTENTE_APPROBATION,
-                StatutCompte.ACTIF,
-            },
-            par,
-            quand,
-            motif.strip(),
+        MACHINE_COMPTE.passer(
+            self, StatutCompte.DESACTIVE, auteur=auteur, quand=quand, motif=motif.strip()
         )
         self._tuer_jetons()
         self.generation_session += 1
 
-    def reactiver(self, par: str, quand: dt.datetime) -> None:
+    def reactiver(self, auteur: str, quand: dt.datetime) -> None:
         """Undo a deactivation: back to the status held before it.
 
         An account deactivated before activation needs a new activation link.
@@ -656,22 +689,9 @@ class Compte:
             ),
             StatutCompte.ACTIF,
         )
-        self._changer(precedent, {StatutCompte.DESACTIVE}, par, quand)
-
-    def _changer(
-        self,
-        arrivee: StatutCompte,
-        departs: set[StatutCompte],
-        par: str,
-        quand: dt.datetime,
-        motif: str = "",
-    ) -> None:
-        if self.statut not in departs:
-            raise TransitionInterdite(Agregat.COMPTE, self.id, self.statut, arrivee)
-        self.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
+        MACHINE_COMPTE.passer(
+            self, precedent, auteur=auteur, quand=quand, depuis={StatutCompte.DESACTIVE}
         )
-        self.statut = arrivee
 
     def _exiger_actif(self) -> None:
         if self.statut is not StatutCompte.ACTIF:

@@ -66,10 +66,9 @@ Rules we decided where the texts are silent (docs/domain.md, "Rules we have deci
   is the end plus 4 calendar months (:func:`ajouter_mois`; end 30/06/2027 → 30/10/2027,
   end 28/02/2027 → 28/06/2027), so its :attr:`Echeance.date_caducite`, the first day it
   can no longer be requested, is the day after. The solde of an earlier year never lapses.
-* **Documents.** An invoice for every request; a certificat de réalisation for every
-  request except the first advance of the first year (:attr:`Echeance.pieces_requises`;
-  the exact rule, by period and amount, is
-  :func:`cfa_domain.remboursement.est_premiere_avance`).
+* **Documents** are not the schedule's business: the rule (an invoice always, the
+  certificate except for the first advance, by period and amount) is
+  :func:`cfa_domain.remboursement.certificat_requis`, in one place.
 * **Rupture.** The engagement is recomputed over the years up to the rupture date, with
   the same weights (engagement × weight up to the rupture ÷ weight of the whole
   contract); installments after it disappear; the short last year's balance opens on the
@@ -98,7 +97,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.values import Montant, Periode, Piece, calcul_monetaire, monetaire
+from cfa_domain.values import Montant, Periode, calcul_monetaire, monetaire
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
@@ -129,8 +128,6 @@ _CENTIEME = Decimal("0.01")
 _MOIS_PAR_AN = 12
 _NIVEAUX_DIPLOME = range(3, 9)
 _PARTICIPATION_EMPLOYEUR = Montant(750)
-_PIECES_PREMIERE_AVANCE = frozenset({Piece.FACTURE})
-_PIECES = frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION})
 
 
 def ajouter_mois(jour: dt.date, mois: int) -> dt.date:
@@ -463,7 +460,6 @@ class Echeance:
     date_ouverture: dt.date
     date_caducite: dt.date | None
     """First day the installment can no longer be requested; None when it never lapses."""
-    pieces_requises: frozenset[Piece]
     premiere_avance: bool
 
     def est_ouverte(self, le: dt.date) -> bool:
@@ -772,7 +768,6 @@ def calculer_echeancier(
             montant=montant,
             date_ouverture=modele.date_ouverture,
             date_caducite=modele.date_caducite,
-            pieces_requises=_PIECES_PREMIERE_AVANCE if numero == 1 else _PIECES,
             premiere_avance=numero == 1,
         )
         for numero, ((annee, rang, modele), montant) in enumerate(

@@ -37,11 +37,19 @@ import datetime as dt
 import enum
 import re
 import uuid
-from typing import TYPE_CHECKING, Generic, Self, TypeVar
+from typing import TYPE_CHECKING, Self
 
 import attrs
 
-from cfa_domain.errors import Agregat, DonneeInvalide, FicheNonModifiable, TransitionInterdite
+from cfa_domain.errors import (
+    Agregat,
+    DelegationDejaDemandee,
+    DelegationImpossible,
+    DonneeInvalide,
+    FicheNonEnAttente,
+    FicheNonModifiable,
+)
+from cfa_domain.etats import Changement, MachineAEtats
 
 # Runtime imports, not TYPE_CHECKING ones: cattrs and SQLAlchemy resolve these annotations.
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
@@ -49,11 +57,14 @@ from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
 if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
+    from cfa_domain.errors import OrganismeNonActif
+
 __all__ = [
     "LONGUEUR_MAX_TEXTE",
+    "MACHINE_DELEGATION",
+    "MACHINE_ORGANISME",
     "PAR_FORMULAIRE_PUBLIC",
     "Adresse",
-    "ChangementStatut",
     "Civilite",
     "Delegation",
     "FicheOrganisme",
@@ -71,20 +82,6 @@ LONGUEUR_MAX_TEXTE = 255
 
 #: Who a change is attributed to when an anonymous visitor submits an information sheet.
 PAR_FORMULAIRE_PUBLIC = "formulaire public"
-
-S = TypeVar("S", bound=enum.Enum)
-
-
-@attrs.frozen
-class ChangementStatut(Generic[S]):
-    """One entry of a status history: who, when, from (None at creation), to, why."""
-
-    quand: dt.datetime
-    par: str
-    depart: S | None
-    arrivee: S
-    motif: str = ""
-
 
 # --- Small value objects ------------------------------------------------------------
 
@@ -130,6 +127,21 @@ class StatutOrganisme(enum.Enum):
             StatutOrganisme.ACTIF: "actif",
             StatutOrganisme.INACTIF: "inactif",
         }[self]
+
+
+MACHINE_ORGANISME: MachineAEtats[StatutOrganisme] = MachineAEtats(
+    Agregat.ORGANISME,
+    "statut",
+    "siret",
+    {
+        # An agent validates a submitted sheet, or rejects it.
+        StatutOrganisme.A_VALIDER: frozenset({StatutOrganisme.ACTIF, StatutOrganisme.INACTIF}),
+        StatutOrganisme.ACTIF: frozenset({StatutOrganisme.INACTIF}),
+        # Reactivation goes back to the status held before the deactivation.
+        StatutOrganisme.INACTIF: frozenset({StatutOrganisme.A_VALIDER, StatutOrganisme.ACTIF}),
+    },
+)
+"""The status machine of an organisme (validation, deactivation, reactivation)."""
 
 
 class Civilite(enum.Enum):
@@ -304,7 +316,7 @@ class Organisme:
     statut: StatutOrganisme
     reference_opco: str | None = None
     emails_connus: frozenset[Email] = frozenset()
-    historique: list[ChangementStatut[StatutOrganisme]] = attrs.field(factory=list)
+    historique: list[Changement[StatutOrganisme]] = attrs.field(factory=list)
     fiche_modifiee_le: dt.datetime | None = None
     fiche_modifiee_par: str | None = None
 
@@ -316,7 +328,7 @@ class Organisme:
         fiche: FicheOrganisme,
         interlocuteur: Interlocuteur,
         quand: dt.datetime,
-        par: str,
+        auteur: str,
         reference_opco: str | None = None,
         emails_connus: Iterable[Email] = (),
     ) -> Self:
@@ -333,7 +345,7 @@ class Organisme:
             emails_connus=frozenset(emails_connus) | {fiche.email, interlocuteur.email},
         )
         organisme.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=None, arrivee=StatutOrganisme.ACTIF)
+            MACHINE_ORGANISME.creation(StatutOrganisme.ACTIF, auteur=auteur, quand=quand)
         )
         return organisme
 
@@ -365,11 +377,8 @@ class Organisme:
             reference_opco=_reference(reference_opco),
         )
         organisme.historique.append(
-            ChangementStatut(
-                quand=quand,
-                par=PAR_FORMULAIRE_PUBLIC,
-                depart=None,
-                arrivee=StatutOrganisme.A_VALIDER,
+            MACHINE_ORGANISME.creation(
+                StatutOrganisme.A_VALIDER, auteur=PAR_FORMULAIRE_PUBLIC, quand=quand
             )
         )
         return organisme
@@ -379,13 +388,29 @@ class Organisme:
         """The organisme's name, as the home page shows it."""
         return self.fiche.nom
 
+    @property
+    def est_actif(self) -> bool:
+        """True when the organisme is active at the OPCO (accounts, delegations, sheet)."""
+        return self.statut is StatutOrganisme.ACTIF
+
+    def exiger_actif(self, refus: Callable[[StatutOrganisme], OrganismeNonActif]) -> None:
+        """Refuse an operation that needs an active organisme.
+
+        ``refus`` builds the error naming the refused operation from the status
+        (:class:`~cfa_domain.errors.CreationCompteImpossible`,
+        :class:`~cfa_domain.errors.DelegationImpossible`,
+        :class:`~cfa_domain.errors.FicheNonModifiable`).
+        """
+        if not self.est_actif:
+            raise refus(self.statut)
+
     def email_connu(self, email: Email) -> bool:
         """True when the OPCO has this address on file for the organisme."""
         return email in self.emails_connus
 
     def valider(
         self,
-        par_agent: str,
+        auteur: str,
         quand: dt.datetime,
         reference_opco: str,
         *,
@@ -397,7 +422,13 @@ class Organisme:
         sheet's addresses (the organisme's and its contact's), which go on file unless
         ``emails_connus`` names the addresses the agent checked instead.
         """
-        self._changer(StatutOrganisme.ACTIF, {StatutOrganisme.A_VALIDER}, par_agent, quand, "")
+        MACHINE_ORGANISME.passer(
+            self,
+            StatutOrganisme.ACTIF,
+            auteur=auteur,
+            quand=quand,
+            depuis={StatutOrganisme.A_VALIDER},
+        )
         self.reference_opco = _reference(reference_opco, obligatoire=True)
         verifies = (
             {self.fiche.email, self.interlocuteur.email}
@@ -406,17 +437,63 @@ class Organisme:
         )
         self.emails_connus = self.emails_connus | verifies
 
-    def desactiver(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def desactiver(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """Deactivate an active organisme, or reject a submitted sheet (a reason is required)."""
-        self._changer(
-            StatutOrganisme.INACTIF,
-            {StatutOrganisme.A_VALIDER, StatutOrganisme.ACTIF},
-            par,
-            quand,
-            _motif(motif),
+        MACHINE_ORGANISME.passer(
+            self, StatutOrganisme.INACTIF, auteur=auteur, quand=quand, motif=_motif(motif)
         )
 
-    def reactiver(self, par: str, quand: dt.datetime, motif: str = "") -> None:
+    def refuser_fiche(self, auteur: str, quand: dt.datetime, motif: str) -> None:
+        """An OPCO agent rejects a submitted sheet, with a reason: the organisme is inactive.
+
+        Raises:
+            FicheNonEnAttente: the organisme's sheet awaits no validation.
+            DonneeInvalide: no reason.
+        """
+        if self.statut is not StatutOrganisme.A_VALIDER:
+            raise FicheNonEnAttente(self.statut)
+        self.desactiver(auteur, quand, motif)
+
+    def demander_delegation(
+        self,
+        delegant: Organisme | None,
+        *,
+        siret_delegant: Siret,
+        id: uuid.UUID,  # noqa: A002  # the entity's field is named id, as in every aggregate
+        nom_etablissement: str,
+        demandee_par: uuid.UUID,
+        quand: dt.datetime,
+        existantes: Iterable[Delegation],
+    ) -> Delegation:
+        """This organisme (the delegataire) asks ``delegant`` to let it manage its files.
+
+        ``delegant`` is the organisme found under ``siret_delegant``, None when the OPCO
+        knows none; ``existantes`` are the delegations this organisme takes part in.
+
+        Raises:
+            DelegationImpossible: this organisme is not active.
+            DonneeInvalide: no active organisme under ``siret_delegant`` (unknown and
+                inactive are told alike), or this organisme itself.
+            DelegationDejaDemandee: the pair already has a requested or active delegation.
+        """
+        self.exiger_actif(DelegationImpossible)
+        if delegant is None or not delegant.est_actif:
+            raise DonneeInvalide(
+                "Aucun organisme actif n'est connu de l'OPCO avec ce numéro de SIRET.",
+                champ="siret",
+                valeur=siret_delegant.numero,
+            )
+        return Delegation.demander(
+            id=id,
+            siret_delegant=delegant.siret,
+            siret_delegataire=self.siret,
+            nom_etablissement=nom_etablissement,
+            demandee_par=demandee_par,
+            quand=quand,
+            existantes=existantes,
+        )
+
+    def reactiver(self, auteur: str, quand: dt.datetime, motif: str = "") -> None:
         """Undo a deactivation: back to the status held before it.
 
         A sheet rejected while awaiting validation goes back to *à valider*, so that
@@ -430,13 +507,20 @@ class Organisme:
             ),
             StatutOrganisme.ACTIF,
         )
-        self._changer(precedent, {StatutOrganisme.INACTIF}, par, quand, motif.strip())
+        MACHINE_ORGANISME.passer(
+            self,
+            precedent,
+            auteur=auteur,
+            quand=quand,
+            motif=motif.strip(),
+            depuis={StatutOrganisme.INACTIF},
+        )
 
     def mettre_a_jour_fiche(
         self,
         fiche: FicheOrganisme,
         interlocuteur: Interlocuteur,
-        par: str,
+        auteur: str,
         quand: dt.datetime,
     ) -> None:
         """Replace the sheet and contact ("Fiche OF dématérialisée").
@@ -455,22 +539,7 @@ class Organisme:
         self.fiche = fiche
         self.interlocuteur = interlocuteur
         self.fiche_modifiee_le = quand
-        self.fiche_modifiee_par = par
-
-    def _changer(
-        self,
-        arrivee: StatutOrganisme,
-        departs: set[StatutOrganisme],
-        par: str,
-        quand: dt.datetime,
-        motif: str,
-    ) -> None:
-        if self.statut not in departs:
-            raise TransitionInterdite(Agregat.ORGANISME, self.siret, self.statut, arrivee)
-        self.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
-        )
-        self.statut = arrivee
+        self.fiche_modifiee_par = auteur
 
 
 def _reference(reference: str | None, *, obligatoire: bool = False) -> str | None:
@@ -503,6 +572,22 @@ class StatutDelegation(enum.Enum):
         }[self]
 
 
+MACHINE_DELEGATION: MachineAEtats[StatutDelegation] = MachineAEtats(
+    Agregat.DELEGATION,
+    "statut",
+    "id",
+    {
+        StatutDelegation.DEMANDEE: frozenset(
+            {StatutDelegation.ACTIVE, StatutDelegation.REFUSEE, StatutDelegation.REVOQUEE}
+        ),
+        StatutDelegation.ACTIVE: frozenset({StatutDelegation.REVOQUEE}),
+        StatutDelegation.REFUSEE: frozenset(),
+        StatutDelegation.REVOQUEE: frozenset(),
+    },
+)
+"""The status machine of a delegation: approved or refused once, revocable until refused."""
+
+
 @attrs.define(slots=False, eq=False)
 class Delegation:
     """The delegant's files become visible to the delegataire once approved.
@@ -521,7 +606,7 @@ class Delegation:
     demandee_le: dt.datetime
     decidee_par: str | None = None
     decidee_le: dt.datetime | None = None
-    historique: list[ChangementStatut[StatutDelegation]] = attrs.field(factory=list)
+    historique: list[Changement[StatutDelegation]] = attrs.field(factory=list)
 
     @classmethod
     def demander(
@@ -533,11 +618,24 @@ class Delegation:
         nom_etablissement: str,
         demandee_par: uuid.UUID,
         quand: dt.datetime,
+        existantes: Iterable[Delegation] = (),
     ) -> Self:
         """Request a delegation from ``siret_delegant`` to ``siret_delegataire``.
 
-        ``demandee_par`` is the requesting account. An organisme cannot delegate to itself.
+        ``demandee_par`` is the requesting account. An organisme cannot delegate to itself,
+        and a pair has at most one delegation in force (:attr:`en_vigueur`) among
+        ``existantes`` (the delegations already recorded for these organismes).
+
+        Raises:
+            DelegationDejaDemandee: the pair already has a requested or active delegation.
+            DonneeInvalide: the same organisme on both sides, or no establishment name.
         """
+        if any(
+            d.en_vigueur
+            and (d.siret_delegant, d.siret_delegataire) == (siret_delegant, siret_delegataire)
+            for d in existantes
+        ):
+            raise DelegationDejaDemandee(siret_delegant.numero, siret_delegataire.numero)
         if siret_delegant == siret_delegataire:
             raise DonneeInvalide(
                 "Vous ne pouvez pas ajouter votre propre organisme comme OF déléguant.",
@@ -559,14 +657,16 @@ class Delegation:
             demandee_le=quand,
         )
         delegation.historique.append(
-            ChangementStatut(
-                quand=quand,
-                par=str(demandee_par),
-                depart=None,
-                arrivee=StatutDelegation.DEMANDEE,
+            MACHINE_DELEGATION.creation(
+                StatutDelegation.DEMANDEE, auteur=str(demandee_par), quand=quand
             )
         )
         return delegation
+
+    @property
+    def en_vigueur(self) -> bool:
+        """True while requested or active: its pair of organismes cannot ask for another."""
+        return self.statut in {StatutDelegation.DEMANDEE, StatutDelegation.ACTIVE}
 
     @property
     def est_active(self) -> bool:
@@ -583,41 +683,22 @@ class Delegation:
             siret_du_compte is not None and siret_du_compte == self.siret_delegataire
         )
 
-    def approuver(self, par: str, quand: dt.datetime) -> None:
+    def approuver(self, auteur: str, quand: dt.datetime) -> None:
         """The delegant (or an agent) approves: the delegation becomes active."""
-        self._changer(StatutDelegation.ACTIVE, {StatutDelegation.DEMANDEE}, par, quand, "")
-        self.decidee_par = par
+        MACHINE_DELEGATION.passer(self, StatutDelegation.ACTIVE, auteur=auteur, quand=quand)
+        self.decidee_par = auteur
         self.decidee_le = quand
 
-    def refuser(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def refuser(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """The delegant (or an agent) refuses the request, with a reason."""
-        self._changer(
-            StatutDelegation.REFUSEE, {StatutDelegation.DEMANDEE}, par, quand, _motif(motif)
+        MACHINE_DELEGATION.passer(
+            self, StatutDelegation.REFUSEE, auteur=auteur, quand=quand, motif=_motif(motif)
         )
-        self.decidee_par = par
+        self.decidee_par = auteur
         self.decidee_le = quand
 
-    def revoquer(self, par: str, quand: dt.datetime, motif: str) -> None:
+    def revoquer(self, auteur: str, quand: dt.datetime, motif: str) -> None:
         """End an active delegation, or withdraw a pending request, with a reason."""
-        self._changer(
-            StatutDelegation.REVOQUEE,
-            {StatutDelegation.ACTIVE, StatutDelegation.DEMANDEE},
-            par,
-            quand,
-            _motif(motif),
+        MACHINE_DELEGATION.passer(
+            self, StatutDelegation.REVOQUEE, auteur=auteur, quand=quand, motif=_motif(motif)
         )
-
-    def _changer(
-        self,
-        arrivee: StatutDelegation,
-        departs: set[StatutDelegation],
-        par: str,
-        quand: dt.datetime,
-        motif: str,
-    ) -> None:
-        if self.statut not in departs:
-            raise TransitionInterdite(Agregat.DELEGATION, self.id, self.statut, arrivee)
-        self.historique.append(
-            ChangementStatut(quand=quand, par=par, depart=self.statut, arrivee=arrivee, motif=motif)
-        )
-        self.statut = arrivee

@@ -7,6 +7,9 @@ step; :class:`Recepisse` holds every line of the receipt the platform answers wi
 
 Rules and choices
 -----------------
+- **Admission**: :meth:`cfa_domain.action.Action.admettre_demande` admits a request
+  against the file's own schedule; it takes what the form carries
+  (:class:`FormulaireDemande`) and who submits it, when (:class:`Soumission`).
 - **Order of the checks** (the first failure is reported, so the user fixes the most
   basic problem first): general conditions, file state, period, frais annexes ceilings,
   budget per category, opened pedagogical installments, documents. Documents come last
@@ -38,13 +41,13 @@ Rules and choices
   request date minus what is already requested. The request date is a calendar day
   given by the caller (the use cases take it in the OPCO's time zone), never derived
   here from an instant: a UTC instant's date is the day before in Paris until 1 or 2 am.
-- **Rank**: each request carries its rank on the file (:attr:`DemandeRemboursement.numero`,
+- **Rank**: each request carries its rank on the file (:attr:`DemandeRemboursement.rang`,
   1 for the first), the number of requests already on the file (whatever their state)
   plus one, given at submission under the file's lock and never recomputed: the
   receipt's "Référence OPCO" is built from it. The schedule is taken through the small
   :class:`CalendrierPedagogique` protocol, which ``cfa_domain.echeancier.Echeancier``
   satisfies, so these rules do not depend on how the schedule is computed.
-- **State machine** (:data:`TRANSITIONS_DEMANDE`): soumise → en traitement → validée →
+- **State machine** (:data:`MACHINE_DEMANDE`): soumise → en traitement → validée →
   payée; soumise or en traitement → refusée, with a reason; soumise → annulée (by the CFA,
   before processing). Every other transition raises :class:`TransitionInterdite`; every
   accepted one is recorded in ``historique``.
@@ -55,12 +58,11 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from types import MappingProxyType
-from typing import TYPE_CHECKING, ClassVar, Protocol, Self
+from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypeAlias
 
 import attrs
 
-from cfa_domain.action import _entier, _instance, _montant_positif, _numero_action, _texte
+from cfa_domain.echeancier import Echeance, Echeancier
 from cfa_domain.errors import (
     Agregat,
     BudgetDepasse,
@@ -71,8 +73,9 @@ from cfa_domain.errors import (
     PieceManquante,
     PlafondPremierEquipementDepasse,
     PlafondRepasNuiteesDepasse,
-    TransitionInterdite,
 )
+from cfa_domain.etats import Changement, MachineAEtats
+from cfa_domain.validation import _entier, _instance, _montant_positif, _numero_action, _texte
 from cfa_domain.values import Categorie, Montant, Nir, Periode, Piece, Siret
 
 if TYPE_CHECKING:
@@ -81,6 +84,7 @@ if TYPE_CHECKING:
     from cfa_domain.action import Action
 
 __all__ = [
+    "MACHINE_DEMANDE",
     "PARAMETRES_REMBOURSEMENT_PAR_DEFAUT",
     "TRANSITIONS_DEMANDE",
     "CalendrierPedagogique",
@@ -88,15 +92,20 @@ __all__ = [
     "DemandeRemboursement",
     "EcheanceAvecPeriode",
     "EtatDemande",
+    "FormulaireDemande",
     "MontantsDemandes",
     "ParametresRemboursement",
     "PieceJointe",
     "QuantitesFraisAnnexes",
     "Recepisse",
+    "SituationEcheance",
+    "SituationEcheancier",
+    "Soumission",
     "certificat_requis",
     "consommation",
     "est_premiere_avance",
     "rembourse",
+    "situation_echeances",
     "verifier_demande",
 ]
 
@@ -168,7 +177,10 @@ _LIBELLES_DEMANDE = {
     EtatDemande.ANNULEE: "annulée",
 }
 
-TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MappingProxyType(
+MACHINE_DEMANDE: MachineAEtats[EtatDemande] = MachineAEtats(
+    Agregat.DEMANDE,
+    "etat",
+    "id",
     {
         EtatDemande.SOUMISE: frozenset(
             {EtatDemande.EN_TRAITEMENT, EtatDemande.REFUSEE, EtatDemande.ANNULEE}
@@ -178,9 +190,12 @@ TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MappingProxy
         EtatDemande.PAYEE: frozenset(),
         EtatDemande.REFUSEE: frozenset(),
         EtatDemande.ANNULEE: frozenset(),
-    }
+    },
 )
-"""Allowed transitions of a request (the domain's "Request states" rule)."""
+"""The state machine of a request (the domain's "Request states" rule)."""
+
+TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MACHINE_DEMANDE.transitions
+"""Allowed transitions of a request (the table of :data:`MACHINE_DEMANDE`)."""
 
 
 # --- value objects ---------------------------------------------------------------------
@@ -286,17 +301,8 @@ _RANG_MAX = 10**6
 """3 € a meal, 6 € a night, 500 € first equipment, 500 € mobility (to confirm)."""
 
 
-@attrs.frozen
-class ChangementEtatDemande:
-    """One entry of a request's history: who moved it from which state to which, and why."""
-
-    quand: dt.datetime = attrs.field(validator=_instance(dt.datetime, "quand", "Date"))
-    auteur: str = attrs.field(validator=_texte("auteur", "Auteur du changement"))
-    depart: EtatDemande | None = attrs.field(
-        validator=_instance((EtatDemande, type(None)), "depart", "État de départ")
-    )
-    arrivee: EtatDemande = attrs.field(validator=_instance(EtatDemande, "arrivee", "État"))
-    motif: str = attrs.field(default="", validator=_instance(str, "motif", "Motif"))
+ChangementEtatDemande: TypeAlias = Changement[EtatDemande]
+"""One entry of a request's history (who, when, from, to, why)."""
 
 
 # --- rules -----------------------------------------------------------------------------
@@ -412,16 +418,12 @@ def verifier_demande(
     *,
     action: Action,
     demandes: Sequence[DemandeRemboursement],
-    periode: Periode,
-    montants: MontantsDemandes,
-    quantites: QuantitesFraisAnnexes,
-    pieces: Sequence[PieceJointe],
-    conditions_acceptees: bool,
+    formulaire: FormulaireDemande,
     le: dt.date,
     calendrier: CalendrierPedagogique,
     parametres: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
 ) -> None:
-    """Refuse a new request on ``action`` (whose requests so far are ``demandes``).
+    """Refuse the request ``formulaire`` on ``action`` (whose requests so far are ``demandes``).
 
     Returns None when the request is admitted; ``le`` is the request's calendar day (in
     the OPCO's time zone).
@@ -436,10 +438,11 @@ def verifier_demande(
         MontantNonOuvert: more pedagogical costs than the installments opened by ``le``.
         PieceManquante: the invoice, or the certificate outside the first advance.
     """
-    if not conditions_acceptees:
+    montants = formulaire.montants
+    if not formulaire.conditions_acceptees:
         raise ConditionsNonAcceptees
-    action.verifier_remboursable(periode)
-    _verifier_plafonds(demandes, montants, quantites, parametres)
+    action.verifier_remboursable(formulaire.periode)
+    _verifier_plafonds(demandes, montants, formulaire.quantites, parametres)
     consomme = consommation(demandes)
     for categorie in Categorie:
         disponible = max(action.budget.pour(categorie) - consomme[categorie], Montant.zero())
@@ -452,14 +455,14 @@ def verifier_demande(
             montants.frais_pedagogiques, ouvert, calendrier.prochaine_ouverture(le)
         )
     _verifier_pieces(
-        pieces,
+        formulaire.pieces,
         certificat=certificat_requis(
-            demandes, periode, montants.frais_pedagogiques, calendrier, parametres
+            demandes, formulaire.periode, montants.frais_pedagogiques, calendrier, parametres
         ),
     )
 
 
-# --- the aggregate ---------------------------------------------------------------------
+# --- what a submission carries ------------------------------------------------------------
 
 
 def _pieces(pieces: Iterable[PieceJointe]) -> tuple[PieceJointe, ...]:
@@ -470,13 +473,56 @@ def _pieces(pieces: Iterable[PieceJointe]) -> tuple[PieceJointe, ...]:
     return resultat
 
 
+@attrs.frozen
+class FormulaireDemande:
+    """What the CFA fills in on the request form.
+
+    The period, the four amounts, what justifies the frais annexes, the attached
+    documents and the general conditions box.
+    """
+
+    periode: Periode = attrs.field(validator=_instance(Periode, "date_debut", "Période"))
+    montants: MontantsDemandes = attrs.field(
+        validator=_instance(MontantsDemandes, "montants", "Montants")
+    )
+    quantites: QuantitesFraisAnnexes = attrs.field(
+        factory=QuantitesFraisAnnexes,
+        validator=_instance(QuantitesFraisAnnexes, "quantites", "Quantités"),
+    )
+    pieces: tuple[PieceJointe, ...] = attrs.field(default=(), converter=_pieces)
+    conditions_acceptees: bool = attrs.field(
+        default=False, validator=_instance(bool, "conditions_acceptees", "Conditions générales")
+    )
+
+
+@attrs.frozen
+class Soumission:
+    """Who submits a request, and when.
+
+    The new request's identifier, the account, its organisme and the name kept in the
+    history (``auteur``), the instant (``quand``) and its calendar day in the OPCO's time
+    zone (``le``), and the form's one-time key (``cle_idempotence``).
+    """
+
+    demande_id: uuid.UUID = attrs.field(validator=_instance(uuid.UUID, "id", "Identifiant"))
+    compte_id: uuid.UUID = attrs.field(validator=_instance(uuid.UUID, "compte_id", "Compte"))
+    siret_organisme: Siret = attrs.field(validator=_instance(Siret, "siret", "SIRET"))
+    auteur: str = attrs.field(validator=_texte("auteur", "Auteur de la demande"))
+    quand: dt.datetime = attrs.field(validator=_instance(dt.datetime, "soumise_le", "Date"))
+    le: dt.date = attrs.field(validator=_instance(dt.date, "le", "Jour de la demande"))
+    cle_idempotence: str | None = None
+
+
+# --- the aggregate ---------------------------------------------------------------------
+
+
 @attrs.define(slots=False, eq=False)
 class DemandeRemboursement:
     """A reimbursement request of an organisme on one file, and the history of its states."""
 
     id: uuid.UUID = attrs.field(validator=_instance(uuid.UUID, "id", "Identifiant"))
     numero_action: str = attrs.field(validator=_numero_action())
-    numero: int = attrs.field(validator=_entier("numero", "Rang de la demande", (1, _RANG_MAX)))
+    rang: int = attrs.field(validator=_entier("rang", "Rang de la demande", (1, _RANG_MAX)))
     """Rank of the request on its file, from 1, given at submission (see :meth:`soumettre`)."""
     siret_organisme: Siret = attrs.field(validator=_instance(Siret, "siret", "SIRET"))
     compte_id: uuid.UUID = attrs.field(validator=_instance(uuid.UUID, "compte_id", "Compte"))
@@ -500,62 +546,48 @@ class DemandeRemboursement:
     @classmethod
     def soumettre(
         cls,
+        formulaire: FormulaireDemande,
+        soumission: Soumission,
         *,
-        demande_id: uuid.UUID,
         action: Action,
         demandes: Sequence[DemandeRemboursement],
-        siret_organisme: Siret,
-        compte_id: uuid.UUID,
-        auteur: str,
-        quand: dt.datetime,
-        le: dt.date,
-        periode: Periode,
-        montants: MontantsDemandes,
-        quantites: QuantitesFraisAnnexes,
-        pieces: Sequence[PieceJointe],
-        conditions_acceptees: bool,
         calendrier: CalendrierPedagogique,
         parametres: ParametresRemboursement = PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
-        cle_idempotence: str | None = None,
     ) -> Self:
         """Check the request with :func:`verifier_demande`, then create it *soumise*.
 
-        ``quand`` is the instant of the submission (history, sort order); ``le`` its
-        calendar day in the OPCO's time zone, against which the schedule is checked.
-        ``demandes`` are every request already on the file (whatever their state): the
-        new one's :attr:`numero` is their count plus one, so the caller must hold the
-        file's lock from reading them to storing this one.
+        :meth:`~cfa_domain.action.Action.admettre_demande` calls it with the file's own
+        schedule; ``calendrier`` is any :class:`CalendrierPedagogique` (tests give
+        hand-written ones). ``demandes`` are every request already on the file (whatever
+        their state): the new one's :attr:`rang` is their count plus one, so the caller
+        must hold the file's lock from reading them to storing this one.
         """
         verifier_demande(
             action=action,
             demandes=demandes,
-            periode=periode,
-            montants=montants,
-            quantites=quantites,
-            pieces=pieces,
-            conditions_acceptees=conditions_acceptees,
-            le=le,
+            formulaire=formulaire,
+            le=soumission.le,
             calendrier=calendrier,
             parametres=parametres,
         )
         return cls(
-            id=demande_id,
+            id=soumission.demande_id,
             numero_action=action.numero_action,
-            numero=len(demandes) + 1,
-            siret_organisme=siret_organisme,
-            compte_id=compte_id,
-            soumise_le=quand,
-            periode=periode,
-            montants=montants,
-            quantites=quantites,
-            pieces=tuple(pieces),
-            conditions_acceptees=conditions_acceptees,
+            rang=len(demandes) + 1,
+            siret_organisme=soumission.siret_organisme,
+            compte_id=soumission.compte_id,
+            soumise_le=soumission.quand,
+            periode=formulaire.periode,
+            montants=formulaire.montants,
+            quantites=formulaire.quantites,
+            pieces=formulaire.pieces,
+            conditions_acceptees=formulaire.conditions_acceptees,
             historique=[
-                ChangementEtatDemande(
-                    quand=quand, auteur=auteur, depart=None, arrivee=EtatDemande.SOUMISE
+                MACHINE_DEMANDE.creation(
+                    EtatDemande.SOUMISE, auteur=soumission.auteur, quand=soumission.quand
                 )
             ],
-            cle_idempotence=cle_idempotence,
+            cle_idempotence=soumission.cle_idempotence,
         )
 
     @property
@@ -566,14 +598,7 @@ class DemandeRemboursement:
     def _passer(
         self, arrivee: EtatDemande, *, auteur: str, quand: dt.datetime, motif: str = ""
     ) -> ChangementEtatDemande:
-        if arrivee not in TRANSITIONS_DEMANDE[self.etat]:
-            raise TransitionInterdite(Agregat.DEMANDE, self.id, self.etat, arrivee)
-        changement = ChangementEtatDemande(
-            quand=quand, auteur=auteur, depart=self.etat, arrivee=arrivee, motif=motif
-        )
-        self.etat = arrivee
-        self.historique.append(changement)
-        return changement
+        return MACHINE_DEMANDE.passer(self, arrivee, auteur=auteur, quand=quand, motif=motif)
 
     def prendre_en_traitement(self, *, auteur: str, quand: dt.datetime) -> ChangementEtatDemande:
         """An OPCO agent starts processing the request."""
@@ -589,7 +614,7 @@ class DemandeRemboursement:
 
     def refuser(self, motif: str, *, auteur: str, quand: dt.datetime) -> ChangementEtatDemande:
         """The OPCO refuses the request, giving a reason shown to the CFA."""
-        if EtatDemande.REFUSEE in TRANSITIONS_DEMANDE[self.etat] and not motif.strip():
+        if MACHINE_DEMANDE.permet(self.etat, EtatDemande.REFUSEE) and not motif.strip():
             raise DonneeInvalide("Le motif du refus est obligatoire.", champ="motif_refus")
         changement = self._passer(EtatDemande.REFUSEE, auteur=auteur, quand=quand, motif=motif)
         self.motif_refus = motif
@@ -598,6 +623,97 @@ class DemandeRemboursement:
     def annuler(self, *, auteur: str, quand: dt.datetime, motif: str = "") -> ChangementEtatDemande:
         """The CFA withdraws its request before the OPCO processes it."""
         return self._passer(EtatDemande.ANNULEE, auteur=auteur, quand=quand, motif=motif)
+
+
+# --- the schedule's installments, with the requests made against them ---------------------
+
+
+@attrs.frozen
+class SituationEcheance:
+    """One installment of a file's schedule and what the requests made of it.
+
+    The inter-OPCO norm's installment: :attr:`numero`, :attr:`codification`,
+    :attr:`montant_total` (``montantTotal``), :attr:`montant_en_cours_instruction`
+    (``montantEnCoursInstruction``) and :attr:`montant_regle` (``montantRegle``).
+    """
+
+    echeance: Echeance
+    montant_en_cours_instruction: Montant
+    """Pedagogical costs of requests neither paid, refused nor cancelled attributed to it."""
+    montant_regle: Montant
+    """Pedagogical costs of paid requests attributed to it."""
+
+    @property
+    def numero(self) -> int:
+        """1 to n across the schedule, in order of opening."""
+        return self.echeance.numero
+
+    @property
+    def codification(self) -> str:
+        """The installment's short code (``A1-E1``)."""
+        return self.echeance.codification
+
+    @property
+    def montant_total(self) -> Montant:
+        """What the OPCO pays for the installment."""
+        return self.echeance.montant
+
+    @property
+    def reste(self) -> Montant:
+        """What is left to request on it."""
+        return self.montant_total - self.montant_en_cours_instruction - self.montant_regle
+
+
+@attrs.frozen
+class SituationEcheancier:
+    """Every installment of a file's schedule with its requested and paid amounts.
+
+    ``hors_echeancier_en_cours`` and ``hors_echeancier_regle`` hold the pedagogical costs
+    requested beyond the whole schedule (a rupture shrank it after they were requested):
+    0 € otherwise.
+    """
+
+    echeances: tuple[SituationEcheance, ...]
+    hors_echeancier_en_cours: Montant
+    hors_echeancier_regle: Montant
+
+
+def situation_echeances(
+    echeancier: Echeancier, demandes: Iterable[DemandeRemboursement]
+) -> SituationEcheancier:
+    """Attribute the pedagogical costs of ``demandes`` to the installments of ``echeancier``.
+
+    The requests that count (neither refused nor cancelled), in rank order, fill the
+    installments in order of opening, each request from where the previous one stopped:
+    the allocation the opening rule uses (:meth:`Echeancier.disponible_au`), so an
+    installment's :attr:`SituationEcheance.reste` is what that rule leaves on it. A paid
+    request's part is *réglé*, any other's *en cours d'instruction*.
+    """
+    restes = [e.montant for e in echeancier.echeances]
+    en_cours = [Montant.zero()] * len(restes)
+    regle = [Montant.zero()] * len(restes)
+    hors = {False: Montant.zero(), True: Montant.zero()}
+    index = 0
+    for demande in sorted(_comptees(demandes), key=lambda d: d.rang):
+        payee = demande.etat is EtatDemande.PAYEE
+        cible = regle if payee else en_cours
+        a_attribuer = demande.montants.frais_pedagogiques
+        while a_attribuer and index < len(restes):
+            part = min(a_attribuer, restes[index])
+            cible[index] += part
+            restes[index] -= part
+            a_attribuer -= part
+            if not restes[index]:
+                index += 1
+        hors[payee] += a_attribuer
+    return SituationEcheancier(
+        echeances=tuple(
+            SituationEcheance(echeance, en_cours[i], regle[i])
+            for i, echeance in enumerate(echeancier.echeances)
+        ),
+        hors_echeancier_en_cours=hors[False],
+        hors_echeancier_regle=hors[True],
+    )
 
 
 # --- the receipt -----------------------------------------------------------------------
@@ -636,7 +752,7 @@ class Recepisse:
     @staticmethod
     def reference_opco_de(demande: DemandeRemboursement) -> str:
         """``<action number>-<rank on the file>``, the rank on two digits at least."""
-        return f"{demande.numero_action}-{demande.numero:02d}"
+        return f"{demande.numero_action}-{demande.rang:02d}"
 
     @property
     def titre(self) -> str:

@@ -22,9 +22,11 @@ from cfa_domain.organisme import (
 from cfa_domain.ports import DocumentMeta, MessageSortant
 from cfa_domain.remboursement import (
     DemandeRemboursement,
+    FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
     QuantitesFraisAnnexes,
+    Soumission,
 )
 from cfa_domain.testing.fakes import HacheurMemoire
 from cfa_domain.values import (
@@ -93,7 +95,7 @@ def organisme(siret: Siret = SIRET_A, quand: dt.datetime = QUAND) -> Organisme:
         fiche=fiche(),
         interlocuteur=interlocuteur(),
         quand=quand,
-        par="flux OPCO",
+        auteur="flux OPCO",
         reference_opco="OF-001",
     )
 
@@ -250,21 +252,25 @@ def soumettre(
 ) -> DemandeRemboursement:
     """Submit a request on ``sur`` through the domain's rules (whole contract period)."""
     return DemandeRemboursement.soumettre(
-        demande_id=uuid.uuid4(),
+        FormulaireDemande(
+            periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
+            montants=MontantsDemandes(pedagogie, repas or Montant(0), Montant(0), Montant(0)),
+            quantites=QuantitesFraisAnnexes(nombre_repas=100),
+            pieces=PIECES,
+            conditions_acceptees=True,
+        ),
+        Soumission(
+            demande_id=uuid.uuid4(),
+            compte_id=compte_id or uuid.uuid4(),
+            siret_organisme=sur.siret_cfa,
+            auteur="claire.durand@cfa-exemple.fr",
+            quand=quand,
+            le=quand.date(),
+            cle_idempotence=cle,
+        ),
         action=sur,
         demandes=demandes,
-        siret_organisme=sur.siret_cfa,
-        compte_id=compte_id or uuid.uuid4(),
-        auteur="claire.durand@cfa-exemple.fr",
-        quand=quand,
-        le=quand.date(),
-        periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
-        montants=MontantsDemandes(pedagogie, repas or Montant(0), Montant(0), Montant(0)),
-        quantites=QuantitesFraisAnnexes(nombre_repas=100),
-        pieces=PIECES,
-        conditions_acceptees=True,
         calendrier=CalendrierOuvert(),
-        cle_idempotence=cle,
     )
 
 

@@ -41,7 +41,7 @@ def test_ajouter_relire_et_pour_action(banc: Banc) -> None:
         assert relue is not None
         assert champs(relue) == champs(premier)
         assert relue.total == Montant("112.49")
-        assert (relue.numero, second.numero) == (1, 2)
+        assert (relue.rang, second.rang) == (1, 2)
         assert [d.id for d in uow.demandes.pour_action("1000")] == [premier.id, second.id]
         assert uow.demandes.pour_action("2000") == []
         assert uow.demandes.obtenir(uuid.uuid4()) is None
@@ -138,11 +138,11 @@ def test_un_rang_par_dossier(banc: Banc) -> None:
         a = uow.actions.obtenir("1000")
         assert a is not None
         doublon = soumettre(a, [], Montant(20))
-        assert doublon.numero == premiere.numero
+        assert doublon.rang == premiere.rang
         with pytest.raises(ModificationConcurrente):
             uow.demandes.ajouter(doublon)
         uow.demandes.ajouter(soumettre(a, [premiere], Montant(20)))
         uow.commit()
     with banc.uow() as uow:
-        assert [d.numero for d in uow.demandes.pour_action("1000")] == [1, 2]
-        assert [d.numero for d in uow.demandes.pour_action("2000")] == [1]
+        assert [d.rang for d in uow.demandes.pour_action("1000")] == [1, 2]
+        assert [d.rang for d in uow.demandes.pour_action("2000")] == [1]

@@ -51,7 +51,7 @@ def _cote_opco(ctx: Contexte) -> uuid.UUID:
             mot_de_passe="Instruction-des-dossiers-2023",
             quand=ctx.maintenant(),
             hasher=ctx.hacheur,
-            par="administrateur",
+            auteur="administrateur",
         )
         uow.comptes.ajouter(agent)
         uow.commit()

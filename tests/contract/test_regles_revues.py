@@ -41,7 +41,7 @@ def _agent(ctx: Contexte) -> uuid.UUID:
         mot_de_passe="Instruction-des-dossiers-2023",
         quand=ctx.maintenant(),
         hasher=ctx.hacheur,
-        par="administrateur",
+        auteur="administrateur",
     )
     with ctx.uow() as uow:
         uow.comptes.ajouter(agent)

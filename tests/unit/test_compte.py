@@ -30,7 +30,9 @@ from cfa_domain.compte import (
 from cfa_domain.errors import (
     AccesRefuse,
     CompteNonActive,
+    CompteNonEnAttente,
     CompteVerrouille,
+    CreationCompteImpossible,
     DonneeInvalide,
     EnvoiLienImpossible,
     IdentifiantsInvalides,
@@ -107,7 +109,7 @@ def organisme(statut: StatutOrganisme = StatutOrganisme.ACTIF) -> Organisme:
             fonction="Directeur",
         ),
         quand=T0,
-        par="flux",
+        auteur="flux",
     )
     o.statut = statut
     return o
@@ -332,7 +334,7 @@ def test_ouverture_avec_adresse_connue() -> None:
     assert MDP not in repr(attrs.evolve(compte, hash_mot_de_passe="***"))
     assert (compte.cree_le, compte.mot_de_passe_change_le, compte.active_le) == (T0, T0, None)
     assert compte.historique[0].arrivee is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert compte.historique[0].par == str(compte.id)
+    assert compte.historique[0].auteur == str(compte.id)
     assert not compte.est_agent
 
 
@@ -341,7 +343,7 @@ def test_ouverture_sur_invitation() -> None:
     hote = compte_actif()
     compte = ouvrir(Email("nouveau@ailleurs.fr"), invite_par=hote)
     assert compte.statut is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert compte.historique[0].par == str(hote.id)
+    assert compte.historique[0].auteur == str(hote.id)
 
 
 def test_ouverture_avec_adresse_inconnue_attend_un_agent() -> None:
@@ -352,7 +354,7 @@ def test_ouverture_avec_adresse_inconnue_attend_un_agent() -> None:
         compte.emettre_jeton(TypeJeton.ACTIVATION, SECRET, T0)
     compte.approuver("agent:7", T0)
     assert statut(compte) is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert compte.historique[-1].par == "agent:7"
+    assert compte.historique[-1].auteur == "agent:7"
     compte.emettre_jeton(TypeJeton.ACTIVATION, SECRET, T0)
     compte.activer(SECRET, T0)
     assert compte.statut is StatutCompte.ACTIF
@@ -403,7 +405,7 @@ def test_compte_agent() -> None:
         mot_de_passe=MDP,
         quand=T0,
         hasher=HACHEUR,
-        par="admin",
+        auteur="admin",
     )
     assert (agent.statut, agent.role, agent.siret_organisme) == (
         StatutCompte.ACTIF,
@@ -812,3 +814,44 @@ def test_jeton_valeur() -> None:
     assert not attrs.evolve(jeton, utilise_le=T0).est_valide(T0)
     assert jeton.correspond(SECRET)
     assert not jeton.correspond(AUTRE_SECRET)
+
+
+def test_refuser_une_demande_de_compte() -> None:
+    """An agent refuses an account awaiting approval, with a reason; no other account."""
+    compte = ouvrir(Email("pirate@exemple.fr"))
+    with pytest.raises(DonneeInvalide):
+        compte.refuser("agent:7", T0, "  ")
+    compte.refuser("agent:7", T0, "inconnu de l'organisme")
+    assert statut(compte) is StatutCompte.DESACTIVE
+    assert (compte.historique[-1].auteur, compte.historique[-1].motif) == (
+        "agent:7",
+        "inconnu de l'organisme",
+    )
+    for autre in (compte, ouvrir(), compte_actif()):
+        longueur = len(autre.historique)
+        with pytest.raises(CompteNonEnAttente) as erreur:
+            autre.refuser("agent:7", T0, "non")
+        assert erreur.value.statut is autre.statut
+        assert len(autre.historique) == longueur
+
+
+def test_approuver_un_compte_desactive_interdit() -> None:
+    """Approval leaves only « en attente d'approbation », though reactivation may go back there."""
+    compte = ouvrir(Email("pirate@exemple.fr"))
+    compte.desactiver("agent:7", T0, "doublon")
+    with pytest.raises(TransitionInterdite) as erreur:
+        compte.approuver("agent:7", T0)
+    assert (erreur.value.depart, erreur.value.arrivee) == (
+        StatutCompte.DESACTIVE,
+        StatutCompte.EN_ATTENTE_ACTIVATION,
+    )
+    compte.reactiver("agent:7", T0)
+    assert statut(compte) is StatutCompte.EN_ATTENTE_APPROBATION
+
+
+def test_ouverture_refusee_pour_un_organisme_non_actif() -> None:
+    """No account opens in an organisme awaiting validation or inactive."""
+    for statut_organisme in (StatutOrganisme.A_VALIDER, StatutOrganisme.INACTIF):
+        with pytest.raises(CreationCompteImpossible) as erreur:
+            ouvrir(organisme=organisme(statut_organisme))
+        assert erreur.value.statut is statut_organisme

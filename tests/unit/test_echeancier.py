@@ -25,7 +25,8 @@ from cfa_domain.echeancier import (
     tranches_reprise_de_stock,
 )
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.values import Montant, Periode, Piece
+from cfa_domain.remboursement import certificat_requis
+from cfa_domain.values import Montant, Periode
 
 D = dt.date
 
@@ -238,7 +239,10 @@ def test_guide_example_first_advance_of_a_1_january_contract_is_january_to_june(
 
 
 def test_only_the_first_advance_of_the_first_year_goes_without_certificat() -> None:
-    """The first advance needs only the invoice; every other installment also the certificat."""
+    """The first advance needs only the invoice; every other installment also the certificat.
+
+    The rule is the request rules' (``certificat_requis``), asked for each whole installment.
+    """
     echeancier = calculer_echeancier(
         debut=D(2021, 1, 1),
         fin=D(2022, 12, 31),
@@ -247,12 +251,9 @@ def test_only_the_first_advance_of_the_first_year_goes_without_certificat() -> N
     )
     premiere, *autres = echeancier.echeances
     assert premiere.premiere_avance
-    assert premiere.pieces_requises == frozenset({Piece.FACTURE})
+    assert not certificat_requis([], premiere.periode, premiere.montant, echeancier)
     assert all(not e.premiere_avance for e in autres)
-    assert all(
-        e.pieces_requises == frozenset({Piece.FACTURE, Piece.CERTIFICAT_REALISATION})
-        for e in autres
-    )
+    assert all(certificat_requis([], e.periode, e.montant, echeancier) for e in autres)
 
 
 def test_reprise_de_stock_pays_50_then_quarterly_installments() -> None:
@@ -477,7 +478,8 @@ def test_a_contract_under_one_year_pays_half_at_the_start_and_the_balance_on_its
         ("A1-E1", D(2021, 9, 1), D(2022, 1, 30), "4000.00", D(2021, 9, 1), None),
         ("A1-E2", D(2022, 1, 31), D(2022, 6, 30), "4000.00", D(2022, 6, 30), None),
     ]
-    assert echeancier.premiere_avance.pieces_requises == frozenset({Piece.FACTURE})
+    avance = echeancier.premiere_avance
+    assert not certificat_requis([], avance.periode, avance.montant, echeancier)
 
 
 def test_two_years_and_three_months_weigh_the_last_year_in_started_months_before_july_2025() -> (

@@ -339,7 +339,7 @@ def _recepisse() -> Recepisse:
     demande = DemandeRemboursement(
         id=uuid.UUID(int=1),
         numero_action=action.numero_action,
-        numero=1,
+        rang=1,
         siret_organisme=exemples.SIRET_CFA,
         compte_id=uuid.UUID(int=2),
         soumise_le=exemples.INSTANT,

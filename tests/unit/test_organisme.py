@@ -14,15 +14,19 @@ from hypothesis import strategies as st
 
 from cfa_domain.errors import (
     Agregat,
+    CreationCompteImpossible,
+    DelegationDejaDemandee,
+    DelegationImpossible,
     DonneeInvalide,
+    FicheNonEnAttente,
     FicheNonModifiable,
     TransitionInterdite,
 )
+from cfa_domain.etats import Changement
 from cfa_domain.organisme import (
     LONGUEUR_MAX_TEXTE,
     PAR_FORMULAIRE_PUBLIC,
     Adresse,
-    ChangementStatut,
     Civilite,
     Delegation,
     FicheOrganisme,
@@ -94,7 +98,7 @@ def organisme_connu(**changes: Any) -> Organisme:
         "fiche": fiche(),
         "interlocuteur": interlocuteur(),
         "quand": T0,
-        "par": "flux",
+        "auteur": "flux",
     }
     return Organisme.connu(**(champs | changes))
 
@@ -257,7 +261,7 @@ def test_organisme_connu_actif_avec_adresses_au_dossier() -> None:
     assert o.email_connu(Email("C.Durand@CFA-sante.fr"))
     assert not o.email_connu(Email("pirate@exemple.fr"))
     assert o.historique == [
-        ChangementStatut(quand=T0, par="flux", depart=None, arrivee=StatutOrganisme.ACTIF)
+        Changement(quand=T0, auteur="flux", depart=None, arrivee=StatutOrganisme.ACTIF)
     ]
     assert o.nom == "CFA des Métiers de la Santé"
 
@@ -273,7 +277,7 @@ def test_fiche_soumise_a_valider_sans_adresse_connue() -> None:
     o = organisme_soumis()
     assert o.statut is StatutOrganisme.A_VALIDER
     assert o.emails_connus == frozenset()
-    assert o.historique[0].par == PAR_FORMULAIRE_PUBLIC
+    assert o.historique[0].auteur == PAR_FORMULAIRE_PUBLIC
     assert o.historique[0].arrivee is StatutOrganisme.A_VALIDER
 
 
@@ -293,8 +297,8 @@ def test_valider_une_fiche_soumise() -> None:
     assert o.statut is StatutOrganisme.ACTIF
     assert o.reference_opco == "OF-9"
     assert o.emails_connus == {Email("contact@cfa-sante.fr"), Email("c.durand@cfa-sante.fr")}
-    assert o.historique[-1] == ChangementStatut(
-        quand=T1, par="agent:42", depart=StatutOrganisme.A_VALIDER, arrivee=StatutOrganisme.ACTIF
+    assert o.historique[-1] == Changement(
+        quand=T1, auteur="agent:42", depart=StatutOrganisme.A_VALIDER, arrivee=StatutOrganisme.ACTIF
     )
 
 
@@ -430,9 +434,7 @@ def test_demander_une_delegation() -> None:
         None,
     )
     assert d.historique == [
-        ChangementStatut(
-            quand=T0, par=str(COMPTE_ID), depart=None, arrivee=StatutDelegation.DEMANDEE
-        )
+        Changement(quand=T0, auteur=str(COMPTE_ID), depart=None, arrivee=StatutDelegation.DEMANDEE)
     ]
 
 
@@ -470,8 +472,11 @@ def test_approuver_active_et_enregistre_la_decision() -> None:
     d.approuver("compte:A", T1)
     assert d.est_active
     assert (d.decidee_par, d.decidee_le) == ("compte:A", T1)
-    assert d.historique[-1] == ChangementStatut(
-        quand=T1, par="compte:A", depart=StatutDelegation.DEMANDEE, arrivee=StatutDelegation.ACTIVE
+    assert d.historique[-1] == Changement(
+        quand=T1,
+        auteur="compte:A",
+        depart=StatutDelegation.DEMANDEE,
+        arrivee=StatutDelegation.ACTIVE,
     )
 
 
@@ -576,3 +581,111 @@ def test_valeurs_immuables() -> None:
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         f.raison_sociale = "autre"  # type: ignore[misc]  # the point of the test
     assert attrs.evolve(f, commentaire=" note ").commentaire == "note"
+
+
+# --- Rules moved from the use cases into the aggregates -----------------------------------
+
+
+@pytest.mark.parametrize(
+    ("fabrique", "actif"),
+    [
+        (organisme_connu, True),
+        (organisme_soumis, False),
+    ],
+)
+@pytest.mark.parametrize("refus", [CreationCompteImpossible, DelegationImpossible])
+def test_exiger_actif(fabrique: Callable[[], Organisme], actif: bool, refus: Any) -> None:
+    """Only an active organisme passes; otherwise the error the caller names, with the status."""
+    o = fabrique()
+    if actif:
+        o.exiger_actif(refus)
+        return
+    with pytest.raises(refus) as erreur:
+        o.exiger_actif(refus)
+    assert erreur.value.statut is StatutOrganisme.A_VALIDER
+    o.desactiver("agent", T1, "fermé")
+    with pytest.raises(refus) as erreur:
+        o.exiger_actif(refus)
+    assert erreur.value.statut is StatutOrganisme.INACTIF
+
+
+def test_refuser_fiche_seulement_a_valider() -> None:
+    """A submitted sheet is refused with a reason; an active or inactive one awaits nothing."""
+    o = organisme_soumis()
+    with pytest.raises(DonneeInvalide):
+        o.refuser_fiche("agent", T1, " ")
+    o.refuser_fiche("agent", T1, "SIRET fermé")
+    assert (o.statut, o.historique[-1].motif, o.historique[-1].auteur) == (
+        StatutOrganisme.INACTIF,
+        "SIRET fermé",
+        "agent",
+    )
+    for autre in (o, organisme_connu()):
+        longueur = len(autre.historique)
+        with pytest.raises(FicheNonEnAttente) as erreur:
+            autre.refuser_fiche("agent", T2, "encore")
+        assert erreur.value.statut is autre.statut
+        assert len(autre.historique) == longueur
+
+
+def _demander_a(
+    delegataire: Organisme, delegant: Organisme | None, existantes: list[Delegation]
+) -> Delegation:
+    return delegataire.demander_delegation(
+        delegant,
+        siret_delegant=SIRET_A if delegant is None else delegant.siret,
+        id=uuid.uuid4(),
+        nom_etablissement="Site A",
+        demandee_par=COMPTE_ID,
+        quand=T0,
+        existantes=existantes,
+    )
+
+
+def test_demander_delegation_entre_organismes_actifs() -> None:
+    """An active organisme asks an active one; the request names both, pending."""
+    delegant, delegataire = organisme_connu(), organisme_connu(siret=SIRET_B)
+    d = _demander_a(delegataire, delegant, [])
+    assert (d.siret_delegant, d.siret_delegataire, d.statut) == (
+        SIRET_A,
+        SIRET_B,
+        StatutDelegation.DEMANDEE,
+    )
+
+
+def test_demander_delegation_refus() -> None:
+    """Inactive delegataire; unknown or inactive delegant (told alike); itself."""
+    actif = organisme_connu(siret=SIRET_B)
+    with pytest.raises(DelegationImpossible) as impossible:
+        _demander_a(organisme_soumis(), organisme_connu(), [])
+    assert impossible.value.statut is StatutOrganisme.A_VALIDER
+    inactif = organisme_connu()
+    inactif.desactiver("agent", T1, "fermé")
+    for delegant in (None, inactif, organisme_soumis()):
+        with pytest.raises(DonneeInvalide, match="Aucun organisme actif") as erreur:
+            _demander_a(actif, delegant, [])
+        assert erreur.value.valeur == (SIRET_A if delegant is None else delegant.siret).numero
+    with pytest.raises(DonneeInvalide, match="propre organisme"):
+        _demander_a(actif, actif, [])
+
+
+@pytest.mark.parametrize("statut", list(StatutDelegation))
+def test_une_seule_delegation_en_vigueur_par_paire(statut: StatutDelegation) -> None:
+    """A requested or active delegation blocks a new one for the same pair, not others."""
+    existante = _dans_l_etat(statut)  # A delegates to B
+    en_vigueur = statut in {StatutDelegation.DEMANDEE, StatutDelegation.ACTIVE}
+    assert existante.en_vigueur is en_vigueur
+    delegant, delegataire = organisme_connu(), organisme_connu(siret=SIRET_B)
+    if en_vigueur:
+        with pytest.raises(DelegationDejaDemandee) as erreur:
+            _demander_a(delegataire, delegant, [existante])
+        assert (erreur.value.siret_delegant, erreur.value.siret_delegataire) == (
+            SIRET_A.numero,
+            SIRET_B.numero,
+        )
+    else:
+        assert _demander_a(delegataire, delegant, [existante]).statut is StatutDelegation.DEMANDEE
+    # The reverse pair (B delegates to A) and another delegataire are not blocked.
+    assert _demander_a(delegant, delegataire, [existante]).siret_delegant == SIRET_B
+    autre = organisme_connu(siret=SIRET_C)
+    assert _demander_a(autre, delegant, [existante]).siret_delegataire == SIRET_C

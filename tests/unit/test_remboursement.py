@@ -36,11 +36,13 @@ from cfa_domain.remboursement import (
     ChangementEtatDemande,
     DemandeRemboursement,
     EtatDemande,
+    FormulaireDemande,
     MontantsDemandes,
     ParametresRemboursement,
     PieceJointe,
     QuantitesFraisAnnexes,
     Recepisse,
+    Soumission,
     certificat_requis,
     consommation,
     est_premiere_avance,
@@ -152,13 +154,13 @@ def demande(
     quantites: QuantitesFraisAnnexes | None = None,
     periode: Periode = PREMIERE_AVANCE,
     pieces: tuple[PieceJointe, ...] = (FACTURE, CERTIFICAT),
-    numero: int = 1,
+    rang: int = 1,
 ) -> DemandeRemboursement:
     """A request on the file, built directly in the given state (no rules checked)."""
     return DemandeRemboursement(
         id=uuid.uuid4(),
         numero_action="2011303654",
-        numero=numero,
+        rang=rang,
         siret_organisme=SIRET_CFA,
         compte_id=COMPTE,
         soumise_le=QUAND,
@@ -169,6 +171,10 @@ def demande(
         conditions_acceptees=True,
         etat=etat,
     )
+
+
+FORMULAIRE = ("periode", "montants", "quantites", "pieces", "conditions_acceptees")
+SOUMISSION = ("demande_id", "compte_id", "siret_organisme", "auteur", "quand", "le")
 
 
 def verifier(**changes: Any) -> None:
@@ -185,7 +191,9 @@ def verifier(**changes: Any) -> None:
         "calendrier": CALENDRIER,
         "parametres": PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
     }
-    verifier_demande(**(arguments | changes))
+    arguments |= changes
+    formulaire = FormulaireDemande(**{cle: arguments.pop(cle) for cle in FORMULAIRE})
+    verifier_demande(formulaire=formulaire, **arguments)
 
 
 # --- states ----------------------------------------------------------------------------------
@@ -663,7 +671,13 @@ def soumettre(demandes: Sequence[DemandeRemboursement], **changes: Any) -> Deman
         "calendrier": CALENDRIER,
         "cle_idempotence": "cle-1",
     }
-    return DemandeRemboursement.soumettre(**(arguments | changes))
+    arguments |= changes
+    formulaire = FormulaireDemande(**{cle: arguments.pop(cle) for cle in FORMULAIRE})
+    soumission = Soumission(
+        **{cle: arguments.pop(cle) for cle in SOUMISSION},
+        cle_idempotence=arguments.pop("cle_idempotence"),
+    )
+    return DemandeRemboursement.soumettre(formulaire, soumission, **arguments)
 
 
 def test_soumettre_cree_une_demande_soumise() -> None:
@@ -678,7 +692,7 @@ def test_soumettre_cree_une_demande_soumise() -> None:
     assert d.total == Montant(2406)
     assert d.pieces == (FACTURE,)
     assert d.soumise_le == QUAND
-    assert d.numero == 1
+    assert d.rang == 1
     assert [(c.depart, c.arrivee, c.auteur) for c in d.historique] == [
         (None, D.SOUMISE, "cfa@example.org")
     ]
@@ -687,10 +701,10 @@ def test_soumettre_cree_une_demande_soumise() -> None:
 def test_soumettre_numerote_apres_toutes_les_demandes_du_dossier() -> None:
     """The rank is the number of requests already on the file plus one, whatever their state."""
     anterieures = [
-        demande(montants("100"), etat=D.REFUSEE, numero=1),
-        demande(montants("100"), etat=D.ANNULEE, numero=2),
+        demande(montants("100"), etat=D.REFUSEE, rang=1),
+        demande(montants("100"), etat=D.ANNULEE, rang=2),
     ]
-    assert soumettre(anterieures).numero == 3
+    assert soumettre(anterieures).rang == 3
 
 
 def test_le_jour_de_la_demande_est_donne_pas_deduit_de_l_instant() -> None:
@@ -710,12 +724,12 @@ def test_le_jour_de_la_demande_est_donne_pas_deduit_de_l_instant() -> None:
         soumettre(avance, le=dt.date(2024, 2, 29), **suite)
 
 
-@pytest.mark.parametrize("numero", [0, -1, True, "1"])
-def test_un_rang_invalide_est_refuse(numero: object) -> None:
+@pytest.mark.parametrize("rang", [0, -1, True, "1"])
+def test_un_rang_invalide_est_refuse(rang: object) -> None:
     """A request's rank is a whole number from 1."""
     with pytest.raises(DonneeInvalide) as erreur:
-        DemandeRemboursement(**(attrs.asdict(demande(), recurse=False) | {"numero": numero}))
-    assert erreur.value.champ == "numero"
+        DemandeRemboursement(**(attrs.asdict(demande(), recurse=False) | {"rang": rang}))
+    assert erreur.value.champ == "rang"
 
 
 def test_soumettre_refuse() -> None:
@@ -766,8 +780,8 @@ def test_recepisse() -> None:
 
 def test_reference_opco_vient_du_rang_enregistre() -> None:
     """The "Référence OPCO" is the action number and the stored rank, on two digits at least."""
-    assert Recepisse.reference_opco_de(demande(numero=7)) == "2011303654-07"
-    assert Recepisse.reference_opco_de(demande(numero=123)) == "2011303654-123"
+    assert Recepisse.reference_opco_de(demande(rang=7)) == "2011303654-07"
+    assert Recepisse.reference_opco_de(demande(rang=123)) == "2011303654-123"
 
 
 def test_recepisse_d_un_autre_dossier() -> None:
@@ -837,19 +851,25 @@ class DossierEnCours(RuleBasedStateMachine):
         periode_debut = CONTRAT.debut + dt.timedelta(days=debut)
         try:
             d = DemandeRemboursement.soumettre(
-                demande_id=uuid.UUID(int=self.compteur),
+                FormulaireDemande(
+                    periode=Periode(periode_debut, periode_debut + dt.timedelta(days=30)),
+                    montants=MontantsDemandes(*m),
+                    quantites=QuantitesFraisAnnexes(
+                        nombre_repas=repas, premier_equipement=equipement
+                    ),
+                    pieces=pieces,
+                    conditions_acceptees=acceptees,
+                ),
+                Soumission(
+                    demande_id=uuid.UUID(int=self.compteur),
+                    compte_id=COMPTE,
+                    siret_organisme=SIRET_CFA,
+                    auteur="cfa",
+                    quand=dt.datetime.combine(self.le, dt.time(12), tzinfo=dt.UTC),
+                    le=self.le,
+                ),
                 action=self.action,
                 demandes=self.demandes,
-                siret_organisme=SIRET_CFA,
-                compte_id=COMPTE,
-                auteur="cfa",
-                quand=dt.datetime.combine(self.le, dt.time(12), tzinfo=dt.UTC),
-                le=self.le,
-                periode=Periode(periode_debut, periode_debut + dt.timedelta(days=30)),
-                montants=MontantsDemandes(*m),
-                quantites=QuantitesFraisAnnexes(nombre_repas=repas, premier_equipement=equipement),
-                pieces=pieces,
-                conditions_acceptees=acceptees,
                 calendrier=CALENDRIER,
             )
         except (RegleDeGestion, DonneeInvalide) as erreur:
@@ -857,7 +877,7 @@ class DossierEnCours(RuleBasedStateMachine):
             assert self._instantane() == avant
             return
         event("admise")
-        assert d.numero == len(self.demandes) + 1
+        assert d.rang == len(self.demandes) + 1
         self.demandes.append(d)
 
     @precondition(lambda self: self.demandes)

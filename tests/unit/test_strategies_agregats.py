@@ -34,10 +34,10 @@ from cfa_domain.organisme import (
     StatutOrganisme,
 )
 from cfa_domain.remboursement import (
-    DemandeRemboursement,
+    FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
-    QuantitesFraisAnnexes,
+    Soumission,
     consommation,
     verifier_demande,
 )
@@ -97,7 +97,7 @@ def test_fiches_can_be_saved_by_an_organisme(fiche: FicheOrganisme) -> None:
     """Every sheet passes the Fiche OF's checks: a telephone, and a UAI for a CFA."""
     organisme = exemples.organisme()
     organisme.mettre_a_jour_fiche(
-        fiche, exemples.interlocuteur(), par="cfa", quand=exemples.INSTANT
+        fiche, exemples.interlocuteur(), auteur="cfa", quand=exemples.INSTANT
     )
     assert organisme.fiche == fiche
     assert fiche.telephone is not None
@@ -560,11 +560,12 @@ def test_any_pedagogical_request_within_what_is_open_is_admitted(
     verifier_demande(
         action=action,
         demandes=(),
-        periode=action.periode_remboursable,
-        montants=montants,
-        quantites=QuantitesFraisAnnexes(),
-        pieces=_PIECES,
-        conditions_acceptees=True,
+        formulaire=FormulaireDemande(
+            periode=action.periode_remboursable,
+            montants=montants,
+            pieces=_PIECES,
+            conditions_acceptees=True,
+        ),
         le=le,
         calendrier=echeancier,
     )
@@ -600,21 +601,22 @@ def test_admitted_requests_never_ask_more_than_what_is_open(
             dossier = uow.actions.obtenir_pour_mise_a_jour(action.numero_action)
             assert dossier is not None
             try:
-                demande = DemandeRemboursement.soumettre(
-                    demande_id=deps.jetons.identifiant(),
-                    action=dossier,
-                    demandes=uow.demandes.pour_action(dossier.numero_action),
-                    siret_organisme=dossier.siret_cfa,
-                    compte_id=deps.jetons.identifiant(),
-                    auteur="Claire Durand",
-                    quand=deps.contexte.maintenant(),
-                    le=deps.contexte.aujourd_hui(),
-                    periode=dossier.periode_remboursable,
-                    montants=montants,
-                    quantites=QuantitesFraisAnnexes(),
-                    pieces=_PIECES,
-                    conditions_acceptees=True,
-                    calendrier=echeancier,
+                demande = dossier.admettre_demande(
+                    FormulaireDemande(
+                        periode=dossier.periode_remboursable,
+                        montants=montants,
+                        pieces=_PIECES,
+                        conditions_acceptees=True,
+                    ),
+                    Soumission(
+                        demande_id=deps.jetons.identifiant(),
+                        compte_id=deps.jetons.identifiant(),
+                        siret_organisme=dossier.siret_cfa,
+                        auteur="Claire Durand",
+                        quand=deps.contexte.maintenant(),
+                        le=deps.contexte.aujourd_hui(),
+                    ),
+                    uow.demandes.pour_action(dossier.numero_action),
                 )
             except (MontantNonOuvert, BudgetDepasse):
                 continue

@@ -25,7 +25,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
@@ -34,7 +34,6 @@ from cfa_domain.action import (
     Action,
     Apprenti,
     Budget,
-    ChangementEtat,
     Contrat,
     Employeur,
     EtatDossier,
@@ -42,9 +41,9 @@ from cfa_domain.action import (
     cle_tri_numero_action,
 )
 from cfa_domain.compte import Compte, Jeton, Role, StatutCompte, TypeJeton
+from cfa_domain.etats import Changement
 from cfa_domain.organisme import (
     Adresse,
-    ChangementStatut,
     Civilite,
     Delegation,
     FicheOrganisme,
@@ -56,7 +55,6 @@ from cfa_domain.organisme import (
 )
 from cfa_domain.ports import DocumentMeta, EnregistrementRejete, MessageSortant, MotifRejet
 from cfa_domain.remboursement import (
-    ChangementEtatDemande,
     DemandeRemboursement,
     EtatDemande,
     MontantsDemandes,
@@ -107,7 +105,6 @@ Ligne = Mapping[Any, Any]
 """A row: column name → value (what ``Row._mapping`` gives and ``insert().values`` takes)."""
 
 E = TypeVar("E", bound=enum.Enum)
-C = TypeVar("C")
 
 
 @attrs.frozen
@@ -134,32 +131,34 @@ def _montant(valeur: Decimal) -> Montant:
     return Montant(valeur)
 
 
-def _historique(
-    lignes: Sequence[Ligne], fabrique: Callable[..., C], etats: type[E], auteur: str
-) -> list[C]:
-    """Rebuild a history (in rank order) from its rows; ``auteur`` names the author column."""
+def _historique(lignes: Sequence[Ligne], etats: type[E], colonne: str) -> list[Changement[E]]:
+    """Rebuild a history (in rank order) from its rows; ``colonne`` holds the ``auteur``.
+
+    The domain names the actor ``auteur`` in every history; the columns of the first
+    schema keep their names (``par`` for organismes, delegations and accounts).
+    """
     return [
-        fabrique(
+        Changement(
             quand=ligne["quand"],
+            auteur=ligne[colonne],
             depart=_enum_ou_none(etats, ligne["depart"]),
             arrivee=etats(ligne["arrivee"]),
             motif=ligne["motif"],
-            **{auteur: ligne[auteur]},
         )
         for ligne in sorted(lignes, key=lambda ligne: int(ligne["rang"]))
     ]
 
 
 def _lignes_historique(
-    cle: str, valeur: object, historique: Sequence[Any], auteur: str
+    cle: str, valeur: object, historique: Sequence[Changement[Any]], colonne: str
 ) -> tuple[Ligne, ...]:
-    """One row per history entry, keyed by its owner and its rank."""
+    """One row per history entry, keyed by its owner and its rank (``auteur`` in ``colonne``)."""
     return tuple(
         {
             cle: valeur,
             "rang": rang,
             "quand": c.quand,
-            auteur: getattr(c, auteur),
+            colonne: c.auteur,
             "depart": None if c.depart is None else c.depart.value,
             "arrivee": c.arrivee.value,
             "motif": c.motif,
@@ -168,12 +167,12 @@ def _lignes_historique(
     )
 
 
-def _historique_statuts(lignes: Sequence[Ligne], classe: type[E]) -> list[ChangementStatut[E]]:
-    return _historique(lignes, ChangementStatut, classe, "par")
+def _historique_statuts(lignes: Sequence[Ligne], classe: type[E]) -> list[Changement[E]]:
+    return _historique(lignes, classe, "par")
 
 
 def _lignes_statuts(
-    cle: str, valeur: object, historique: Sequence[ChangementStatut[Any]]
+    cle: str, valeur: object, historique: Sequence[Changement[Any]]
 ) -> tuple[Ligne, ...]:
     return _lignes_historique(cle, valeur, historique, "par")
 
@@ -460,7 +459,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         contrat=contrat,
         budget=budget,
         etat=EtatDossier(ligne["etat"]),
-        historique=_historique(historique, ChangementEtat, EtatDossier, "auteur"),
+        historique=_historique(historique, EtatDossier, "auteur"),
     )
 
 
@@ -473,7 +472,7 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
     principale = {
         "id": demande.id,
         "numero_action": demande.numero_action,
-        "numero": demande.numero,
+        "numero": demande.rang,  # the column of the first schema keeps its name
         "siret_organisme": demande.siret_organisme.numero,
         "compte_id": demande.compte_id,
         "soumise_le": demande.soumise_le,
@@ -504,7 +503,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
     return DemandeRemboursement(
         id=ligne["id"],
         numero_action=ligne["numero_action"],
-        numero=ligne["numero"],
+        rang=ligne["numero"],
         siret_organisme=Siret(ligne["siret_organisme"]),
         compte_id=ligne["compte_id"],
         soumise_le=ligne["soumise_le"],
@@ -529,7 +528,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
         conditions_acceptees=ligne["conditions_acceptees"],
         etat=EtatDemande(ligne["etat"]),
         motif_refus=ligne["motif_refus"],
-        historique=_historique(historique, ChangementEtatDemande, EtatDemande, "auteur"),
+        historique=_historique(historique, EtatDemande, "auteur"),
         cle_idempotence=ligne["cle_idempotence"],
     )
 

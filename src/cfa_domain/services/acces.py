@@ -89,7 +89,6 @@ import attrs
 from cfa_domain.compte import Compte, Role, StatutCompte, TypeJeton, empreinte_jeton
 from cfa_domain.errors import (
     Agregat,
-    CompteNonEnAttente,
     CreationCompteImpossible,
     DonneeInvalide,
     EmailDejaUtilise,
@@ -249,8 +248,7 @@ def _organisme_ouvert(uow: UnitOfWork, siret: Siret) -> Organisme:
             champ="siret",
             valeur=str(siret),
         )
-    if organisme.statut is not StatutOrganisme.ACTIF:
-        raise CreationCompteImpossible(organisme.statut)
+    organisme.exiger_actif(CreationCompteImpossible)
     return organisme
 
 
@@ -511,9 +509,7 @@ def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, mot
     with ctx.uow() as uow:
         agent = agent_actif(uow, agent_id)
         compte = _compte_existant(uow, compte_id)
-        if compte.statut is not StatutCompte.EN_ATTENTE_APPROBATION:
-            raise CompteNonEnAttente(compte.statut)
-        compte.desactiver(str(agent.id), ctx.maintenant(), motif)
+        compte.refuser(str(agent.id), ctx.maintenant(), motif)
         ctx.message(uow, compte.email, "compte_refuse", motif=compte.historique[-1].motif)
         uow.commit()
 

@@ -43,7 +43,14 @@ from cfa_domain.compte import StatutCompte
 from cfa_domain.echeancier import Echeancier
 from cfa_domain.errors import Agregat, Introuvable
 from cfa_domain.ports import ETATS_SANS_REPONSE
-from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, consommation, rembourse
+from cfa_domain.remboursement import (
+    DemandeRemboursement,
+    EtatDemande,
+    SituationEcheancier,
+    consommation,
+    rembourse,
+    situation_echeances,
+)
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
@@ -109,6 +116,8 @@ class DetailAction:
     demandes: tuple[DemandeRemboursement, ...]
     """Every request on the file, oldest first (the *Paiements* block)."""
     echeancier: Echeancier
+    situation: SituationEcheancier
+    """Each installment with what is requested, in processing, paid and left on it."""
     total_rembourse: Montant
     """Total of the paid requests ("Total des remboursements")."""
     lignes: tuple[LigneBudget, ...]
@@ -228,6 +237,7 @@ def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
             action=action,
             demandes=demandes,
             echeancier=echeancier,
+            situation=situation_echeances(echeancier, demandes),
             total_rembourse=rembourse(demandes),
             lignes=lignes_budget(action, demandes),
             trop_percu=echeancier.trop_percu(paye_pedagogique),

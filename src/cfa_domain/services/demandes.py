@@ -46,7 +46,7 @@ Rules and choices
   organisme is the file's CFA (its OPCO reference as "N° de référence OF", its SIRET when
   the OPCO gave none); the requester is the email that submitted (first history entry);
   "Référence OPCO" is ``<action number>-<rank of the request on the file>``, the rank
-  stored on the request at submission (``DemandeRemboursement.numero``, unique per file
+  stored on the request at submission (``DemandeRemboursement.rang``, unique per file
   in the database), so two requests never share a reference and a receipt reads the
   same on every download; its date is the submission's day in the OPCO's time zone;
   "Remboursements déjà effectués" counts the requests paid before this one was submitted.
@@ -78,10 +78,12 @@ from cfa_domain.ports import DocumentMeta
 from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
+    FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
     QuantitesFraisAnnexes,
     Recepisse,
+    Soumission,
     certificat_requis,
     consommation,
 )
@@ -439,23 +441,26 @@ def _enregistrer_demande(
                     raise CleIdempotenceReutilisee(commande.cle_idempotence)
                 return _construire_recepisse(ctx, uow, existante, action), False
         quand = ctx.maintenant()
-        demande = DemandeRemboursement.soumettre(
-            demande_id=ctx.jetons.identifiant(),
-            action=action,
-            demandes=uow.demandes.pour_action(action.numero_action),
-            siret_organisme=siret,
-            compte_id=compte.id,
-            auteur=str(compte.email),
-            quand=quand,
-            le=ctx.jour(quand),
-            periode=commande.periode,
-            montants=commande.montants,
-            quantites=commande.quantites,
-            pieces=[PieceJointe(piece, doc_id, nom) for piece, nom, _, doc_id in deposes],
-            conditions_acceptees=commande.conditions_acceptees,
-            calendrier=action.echeancier(ctx.parametres.echeancier),
+        demande = action.admettre_demande(
+            FormulaireDemande(
+                periode=commande.periode,
+                montants=commande.montants,
+                quantites=commande.quantites,
+                pieces=tuple(PieceJointe(p, doc_id, nom) for p, nom, _, doc_id in deposes),
+                conditions_acceptees=commande.conditions_acceptees,
+            ),
+            Soumission(
+                demande_id=ctx.jetons.identifiant(),
+                compte_id=compte.id,
+                siret_organisme=siret,
+                auteur=str(compte.email),
+                quand=quand,
+                le=ctx.jour(quand),
+                cle_idempotence=commande.cle_idempotence,
+            ),
+            uow.demandes.pour_action(action.numero_action),
+            parametres_echeancier=ctx.parametres.echeancier,
             parametres=ctx.parametres.remboursement,
-            cle_idempotence=commande.cle_idempotence,
         )
         uow.demandes.ajouter(demande)
         for _, nom, contenu, document_id in deposes:

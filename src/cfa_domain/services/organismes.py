@@ -44,15 +44,11 @@ from cfa_domain.compte import StatutCompte
 from cfa_domain.errors import (
     Agregat,
     DecisionDelegationReservee,
-    DelegationDejaDemandee,
-    DelegationImpossible,
-    DonneeInvalide,
-    FicheNonEnAttente,
     Introuvable,
     OrganismeExistant,
     RevocationDelegationReservee,
 )
-from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
+from cfa_domain.organisme import Delegation, Organisme, StatutDelegation
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
@@ -217,9 +213,7 @@ def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) ->
     with ctx.uow() as uow:
         agent = agent_actif(uow, agent_id)
         organisme = organisme_existant(uow, numero)
-        if organisme.statut is not StatutOrganisme.A_VALIDER:
-            raise FicheNonEnAttente(organisme.statut)
-        organisme.desactiver(_auteur(agent), ctx.maintenant(), motif)
+        organisme.refuser_fiche(_auteur(agent), ctx.maintenant(), motif)
         _prevenir_fiche(ctx, uow, organisme, "fiche_refusee", motif=organisme.historique[-1].motif)
         uow.commit()
 
@@ -259,34 +253,21 @@ def demander_delegation(
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
         delegataire = organisme_existant(uow, organisme_du_compte(compte))
-        if delegataire.statut is not StatutOrganisme.ACTIF:
-            raise DelegationImpossible(delegataire.statut)
         delegant = uow.organismes.obtenir(numero)
-        if delegant is None or delegant.statut is not StatutOrganisme.ACTIF:
-            raise DonneeInvalide(
-                "Aucun organisme actif n'est connu de l'OPCO avec ce numéro de SIRET.",
-                champ="siret",
-                valeur=numero.numero,
-            )
-        if any(
-            d.siret_delegant == numero
-            and d.statut in {StatutDelegation.DEMANDEE, StatutDelegation.ACTIVE}
-            for d in uow.delegations.pour_organisme(delegataire.siret)
-        ):
-            raise DelegationDejaDemandee(numero.numero, delegataire.siret.numero)
-        delegation = Delegation.demander(
-            id=ctx.jetons.identifiant(),
+        delegation = delegataire.demander_delegation(
+            delegant,
             siret_delegant=numero,
-            siret_delegataire=delegataire.siret,
+            id=ctx.jetons.identifiant(),
             nom_etablissement=nom_etablissement,
             demandee_par=compte.id,
             quand=ctx.maintenant(),
+            existantes=uow.delegations.pour_organisme(delegataire.siret),
         )
         uow.delegations.ajouter(delegation)
         _prevenir(
             ctx,
             uow,
-            delegant,
+            organisme_existant(uow, delegation.siret_delegant),
             "delegation_demandee",
             delegation_id=str(delegation.id),
             siret_delegataire=delegataire.siret.numero,

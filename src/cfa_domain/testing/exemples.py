@@ -112,7 +112,7 @@ def organisme(
         "fiche": fiche(),
         "interlocuteur": interlocuteur(),
         "quand": INSTANT,
-        "par": "exemples",
+        "auteur": "exemples",
         "reference_opco": f"OF-{siret.numero[-6:]}",
         "emails_connus": emails_connus,
     }

@@ -368,7 +368,7 @@ class _Demandes(_Depot):
         ):
             raise DemandeDejaEnvoyee(demande.cle_idempotence)
         if any(
-            (d.numero_action, d.numero) == (demande.numero_action, demande.numero)
+            (d.numero_action, d.rang) == (demande.numero_action, demande.rang)
             for d in self._d.demandes.values()
         ):
             raise ModificationConcurrente
@@ -379,7 +379,7 @@ class _Demandes(_Depot):
 
     def pour_action(self, numero_action: str) -> Sequence[DemandeRemboursement]:
         trouvees = [d for d in self._d.demandes.values() if d.numero_action == numero_action]
-        return sorted(trouvees, key=lambda d: d.numero)
+        return sorted(trouvees, key=lambda d: d.rang)
 
     def par_cle_idempotence(self, compte_id: uuid.UUID, cle: str) -> DemandeRemboursement | None:
         return next(
@@ -716,7 +716,7 @@ class Memoire:
             mot_de_passe=mot_de_passe,
             quand=self.horloge.maintenant(),
             hasher=self.hacheur,
-            par="administrateur",
+            auteur="administrateur",
         )
         self.enregistrer(agent)
         return agent.id

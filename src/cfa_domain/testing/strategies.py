@@ -566,7 +566,7 @@ def _organismes(
             fiche=fiche,
             interlocuteur=interlocuteur,
             quand=quand,
-            par=_AUTEUR,
+            auteur=_AUTEUR,
             reference_opco=reference,
             emails_connus=draw(st.lists(emails().map(Email), max_size=2)),
         )

@@ -114,7 +114,7 @@ def agent(m: Memoire, email: str = "agent@opco.fr") -> uuid.UUID:
         mot_de_passe=MDP,
         quand=m.horloge.maintenant(),
         hasher=m.hacheur,
-        par="admin",
+        auteur="admin",
     )
     with m.stockage.uow() as uow:
         uow.comptes.ajouter(nouveau)
@@ -380,7 +380,7 @@ def test_agent_liste_et_approuve_une_demande_puis_lien_d_activation(m: Memoire) 
     assert acces.lister_comptes_a_approuver(m.contexte, agent_id) == ()
     approuve = compte(m, EMAIL_INCONNU)
     assert approuve.statut is StatutCompte.EN_ATTENTE_ACTIVATION
-    assert approuve.historique[-1].par == str(agent_id)
+    assert approuve.historique[-1].auteur == str(agent_id)
     assert messages_a(m, EMAIL_INCONNU)[-1].modele == "activation_compte"
     acces.activer_compte(m.contexte, dernier_lien(m, EMAIL_INCONNU), MDP)
     assert acces.se_connecter(m.contexte, EMAIL_INCONNU, MDP).compte_id == approuve.id
@@ -437,7 +437,7 @@ def test_invitation_cree_un_compte_sans_mot_de_passe_jusqu_a_acceptation(m: Memo
     invite = compte(m, "collegue@exemple.fr")
     assert invite.statut is StatutCompte.EN_ATTENTE_ACTIVATION
     assert not invite.a_mot_de_passe
-    assert invite.historique[0].par == str(hote)
+    assert invite.historique[0].auteur == str(hote)
     (mail,) = messages_a(m, "collegue@exemple.fr")
     assert mail.modele == "invitation"
     assert mail.contexte["invite_par"] == EMAIL_CONNU

@@ -233,6 +233,15 @@ def test_detail_consomme_rembourse_disponible() -> None:
     pedagogie = detail.ligne(Categorie.FRAIS_PEDAGOGIQUES)
     assert (pedagogie.consomme, pedagogie.disponible) == (Montant("6000.50"), Montant("20246.50"))
     assert detail.total_rembourse == Montant("5000")
+    # Ranks 1 (paid 5 000) and 3 (submitted 1 000,50) fill A1-E1 (5 249,40) then A1-E2.
+    assert [
+        (s.codification, s.montant_total, s.montant_en_cours_instruction, s.montant_regle, s.reste)
+        for s in detail.situation.echeances[:3]
+    ] == [
+        ("A1-E1", Montant("5249.40"), Montant("249.40"), Montant("5000"), Montant(0)),
+        ("A1-E2", Montant("3937.05"), Montant("751.10"), Montant(0), Montant("3185.95")),
+        ("A1-E3", Montant("3937.05"), Montant(0), Montant(0), Montant("3937.05")),
+    ]
 
 
 def test_trop_percu_apres_rupture() -> None:
@@ -248,6 +257,8 @@ def test_trop_percu_apres_rupture() -> None:
     detail = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A)
     assert detail.echeancier.engagement == Montant("17498")
     assert detail.trop_percu == Montant("874.90")
+    assert detail.situation.hors_echeancier_regle == Montant("874.90")
+    assert sum(s.reste.valeur for s in detail.situation.echeances) == 0
     assert detail.action.etat is EtatDossier.ROMPU
 
 

@@ -16,10 +16,10 @@ from cfa_domain.action import EtatDossier
 from cfa_domain.compte import Compte, TypeJeton
 from cfa_domain.ports import DossierFlux, EnregistrementIllisible, MotifRejet
 from cfa_domain.remboursement import (
-    DemandeRemboursement,
+    FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
-    QuantitesFraisAnnexes,
+    Soumission,
 )
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE
 from cfa_domain.services.flux import (
@@ -178,21 +178,22 @@ def _avec_une_demande(m: Memoire) -> uuid.UUID:
     appliquer_dossier(m.contexte, dossier(2, etat=EtatDossier.EN_COURS))
     action = fichier(m)
     assert action is not None
-    demande = DemandeRemboursement.soumettre(
-        demande_id=uuid.UUID(int=99),
-        action=action,
-        demandes=[],
-        siret_organisme=action.siret_cfa,
-        compte_id=uuid.UUID(int=1),
-        auteur="a@cfa-a.fr",
-        quand=m.horloge.maintenant(),
-        le=m.contexte.aujourd_hui(),
-        periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)),
-        montants=MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: Montant(1000)}),
-        quantites=QuantitesFraisAnnexes(),
-        pieces=[PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf")],
-        conditions_acceptees=True,
-        calendrier=action.echeancier(),
+    demande = action.admettre_demande(
+        FormulaireDemande(
+            periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)),
+            montants=MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: Montant(1000)}),
+            pieces=[PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf")],
+            conditions_acceptees=True,
+        ),
+        Soumission(
+            demande_id=uuid.UUID(int=99),
+            compte_id=uuid.UUID(int=1),
+            siret_organisme=action.siret_cfa,
+            auteur="a@cfa-a.fr",
+            quand=m.horloge.maintenant(),
+            le=m.contexte.aujourd_hui(),
+        ),
+        [],
     )
     with m.contexte.uow() as uow:
         uow.demandes.ajouter(demande)

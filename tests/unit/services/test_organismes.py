@@ -91,7 +91,7 @@ def agent(m: Memoire) -> uuid.UUID:
         mot_de_passe=MDP,
         quand=m.horloge.maintenant(),
         hasher=m.hacheur,
-        par="admin",
+        auteur="admin",
     )
     stocker(m, compte)
     return compte.id
@@ -216,7 +216,7 @@ def test_agent_valide_une_fiche_et_ses_adresses_ouvrent_un_compte(m: Memoire) ->
     organismes.valider_fiche(m.contexte, agent_id, SIRET_INCONNU.numero, "OF-2025-001")
     valide = organisme(m, SIRET_INCONNU)
     assert (valide.statut, valide.reference_opco) == (StatutOrganisme.ACTIF, "OF-2025-001")
-    assert valide.historique[-1].par == str(agent_id)
+    assert valide.historique[-1].auteur == str(agent_id)
     for adresse in ("accueil@nouveau.fr", "dir@nouveau.fr"):
         mail = messages_a(m, adresse)[-1]
         assert (mail.modele, mail.contexte["reference_opco"]) == ("fiche_validee", "OF-2025-001")
