@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 DOCS = Path(__file__).resolve().parents[2] / "docs"
 
 
@@ -23,10 +25,11 @@ def test_embedding_example_runs() -> None:
     assert getattr(recepisse, "numero_action", None) == "2011303654"
 
 
-def test_documents_examples_run() -> None:
-    """Every python block of docs/documents.md runs in order, its assertions included."""
-    blocks = _python_blocks((DOCS / "documents.md").read_text(encoding="utf-8"))
+@pytest.mark.parametrize("page", ["documents.md", "mail.md"])
+def test_adapter_pages_examples_run(page: str) -> None:
+    """Every python block of an adapter's page of docs/ runs in order, assertions included."""
+    blocks = _python_blocks((DOCS / page).read_text(encoding="utf-8"))
     assert blocks
-    namespace: dict[str, object] = {"__name__": "docs_documents"}
+    namespace: dict[str, object] = {"__name__": f"docs_{page.removesuffix('.md')}"}
     for block in blocks:
-        exec(compile(block, "docs/documents.md", "exec"), namespace)  # noqa: S102 - our own doc
+        exec(compile(block, f"docs/{page}", "exec"), namespace)  # noqa: S102 - our own doc
