@@ -21,7 +21,8 @@ fields holding the core's enum members and amounts are typed by the small protoc
 
     ErreurDomaine                        branch
     ├── DonneeInvalide                   a value fails its rule (SIRET, NIR, dates, amounts ...)
-    │   └── MotDePasseNonConforme        the password policy refuses a new password
+    │   ├── MotDePasseNonConforme        the password policy refuses a new password
+    │   └── DocumentRefuse               an upload is no PDF the OPCO can open (MotifRefusDocument)
     ├── Introuvable                      an aggregate does not exist (or is not visible)
     ├── AccesRefuse                      branch: the account may not do this
     │   ├── SessionInvalide              the session's account is gone: log in again
@@ -975,6 +976,61 @@ class MotDePasseActivationIncorrect(IdentifiantsInvalides):
             "Ce mot de passe n'est pas celui choisi lors de la création du compte.",
             champ="mot_de_passe",
         )
+
+
+# --- documents déposés ---
+
+
+class MotifRefusDocument(enum.Enum):
+    """Why an uploaded document is refused (checked by its content, never its name)."""
+
+    PAS_UN_PDF = "pas_un_pdf"
+    ILLISIBLE = "illisible"
+    CHIFFRE = "chiffre"
+    SANS_PAGE = "sans_page"
+    TROP_DE_PAGES = "trop_de_pages"
+
+
+class DocumentRefuse(DonneeInvalide):
+    """An uploaded document is not a PDF the OPCO can open; names the file and the reason.
+
+    ``piece`` is the document's kind (a ``Piece``, also the form field); ``pages`` and
+    ``limite`` are set for :attr:`MotifRefusDocument.TROP_DE_PAGES`.
+    """
+
+    code = "document_refuse"
+
+    def __init__(
+        self,
+        piece: Enumere,
+        nom_fichier: str,
+        motif: MotifRefusDocument,
+        *,
+        pages: int | None = None,
+        limite: int | None = None,
+    ) -> None:
+        """Explain the refusal in French from the reason; the field is the document's."""
+        raisons = {
+            MotifRefusDocument.PAS_UN_PDF: "n'est pas un fichier PDF. Seuls les documents "
+            "PDF sont acceptés.",
+            MotifRefusDocument.ILLISIBLE: "n'est pas un PDF lisible : le fichier est "
+            "endommagé ou incomplet.",
+            MotifRefusDocument.CHIFFRE: "est protégé par un mot de passe : déposez-le sans "
+            "protection.",
+            MotifRefusDocument.SANS_PAGE: "ne contient aucune page.",
+            MotifRefusDocument.TROP_DE_PAGES: f"compte {pages} pages : {limite} au plus "
+            "sont acceptées.",
+        }
+        super().__init__(
+            f"{piece.libelle} : « {nom_fichier} » {raisons[motif]}",
+            champ=str(piece.value),
+            valeur=nom_fichier,
+        )
+        self.piece = piece
+        self.nom_fichier = nom_fichier
+        self.motif = motif
+        self.pages = pages
+        self.limite = limite
 
 
 # --- ServiceIndisponible ---

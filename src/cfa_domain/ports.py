@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
 
 import attrs
@@ -71,6 +71,7 @@ __all__ = [
     "EnregistrementIllisible",
     "EnregistrementRejete",
     "EntrepotDocuments",
+    "ExamenPdf",
     "FabriqueUnitOfWork",
     "GenerateurJetons",
     "HacheurMotDePasse",
@@ -84,6 +85,7 @@ __all__ = [
     "ResumeAction",
     "SourceFlux",
     "UnitOfWork",
+    "VerificateurPdf",
 ]
 
 
@@ -380,6 +382,10 @@ class DepotDocuments(Protocol):
         """Return a document's metadata, or None."""
         ...
 
+    def connus(self, document_ids: Collection[str]) -> frozenset[str]:
+        """Return those of ``document_ids`` that a document row holds, in one query."""
+        ...
+
 
 @attrs.frozen
 class MessageSortant:
@@ -580,6 +586,34 @@ class EntrepotDocuments(Protocol):
 
     def supprimer(self, document_id: str) -> None:
         """Remove a document's bytes (no error if already gone)."""
+        ...
+
+    def deposes_avant(self, instant: dt.datetime) -> Iterator[str]:
+        """Yield the ids of the documents stored before ``instant`` (for the sweep).
+
+        Removing a document while iterating is allowed.
+        """
+        ...
+
+
+@attrs.frozen
+class ExamenPdf:
+    """What a parser found in uploaded bytes; the use case decides from it (``DocumentRefuse``).
+
+    ``lisible``: the bytes parse as a PDF (header, cross-reference table, trailer, page
+    tree); ``chiffre``: it is encrypted (its pages then stay unread: ``pages`` is None).
+    """
+
+    lisible: bool
+    chiffre: bool = False
+    pages: int | None = None
+
+
+class VerificateurPdf(Protocol):
+    """Parses an uploaded PDF (pypdf in the real adapter) and reports what it found."""
+
+    def examiner(self, contenu: bytes) -> ExamenPdf:
+        """Parse ``contenu``; never raise for bad bytes (report them unreadable)."""
         ...
 
 

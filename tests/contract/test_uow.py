@@ -8,7 +8,7 @@ fails at a chosen point (:class:`UowEnPanne`).
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from typing import TYPE_CHECKING, Self
 
 import attrs
@@ -183,6 +183,9 @@ class _DocumentsEnPanne:
     def obtenir(self, document_id: str) -> DocumentMeta | None:
         return self.reel.obtenir(document_id)
 
+    def connus(self, document_ids: Collection[str]) -> frozenset[str]:
+        return self.reel.connus(document_ids)
+
 
 @attrs.frozen
 class _OutboxEnPanne:
@@ -198,6 +201,9 @@ class _OutboxEnPanne:
 
 class UowEnPanne:
     """A real unit of work failing at ``point``: the first document, the mail or the commit.
+
+    ``accuse``: the commit happens, then its answer is lost (the connection broke after
+    the server committed).
 
     When it fails it notes which requests of the file its transaction saw, to prove the
     failure came after the use case had written them.
@@ -271,10 +277,12 @@ class UowEnPanne:
         self._reel.__exit__(exc_type, exc, tb)
 
     def commit(self) -> None:
-        """Fail instead of committing if that is the point."""
+        """Fail instead of committing, or after committing, if that is the point."""
         if self._point == "commit":
             self._panne()
         self._reel.commit()
+        if self._point == "accuse":
+            self._panne()
 
     def rollback(self) -> None:
         """Roll the real transaction back."""
@@ -330,6 +338,7 @@ def test_une_panne_dans_soumettre_demande_ne_laisse_rien(
         demandes.soumettre_demande(
             attrs.evolve(deploiement.contexte, uow=en_panne), compte.id, commande
         )
+    # (the cleanup asks which documents a committed row holds in a read-only unit)
     (tentative,) = uows
     assert len(tentative.vues) == 1
     deposes = list(deploiement.documents.deposes)

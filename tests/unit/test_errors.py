@@ -26,6 +26,7 @@ from cfa_domain.errors import (
     CompteNonActive,
     DonneeInvalide,
     ErreurDomaine,
+    MotifRefusDocument,
     RegleMotDePasse,
     TransitionInterdite,
 )
@@ -244,6 +245,8 @@ def test_chaque_classe_concrete_se_construit_avec_des_champs_types() -> None:
         "annee": 2,
         "prochaine_ouverture": dt.date(2024, 3, 1),
         "piece": Piece.FACTURE,
+        "nom_fichier": "facture.pdf",
+        "motif": MotifRefusDocument.TROP_DE_PAGES,
         "type_jeton": TypeJeton.ACTIVATION,
         "jusqu_a": dt.datetime(2024, 1, 1, 12, 30, tzinfo=dt.UTC),
         "regles": (RegleMotDePasse.LONGUEUR_MIN, RegleMotDePasse.MAJUSCULE),

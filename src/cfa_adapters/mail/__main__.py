@@ -33,7 +33,8 @@ from cfa_domain.services.contexte import Contexte, Parametres
 
 if TYPE_CHECKING:
     import argparse
-    from collections.abc import Sequence
+    import datetime as dt
+    from collections.abc import Iterator, Sequence
 
     import sqlalchemy as sa
 
@@ -70,6 +71,10 @@ class _AucunDocument:
 
     def supprimer(self, document_id: str) -> None:
         del document_id
+        raise RuntimeError(_AUCUN_DOCUMENT)
+
+    def deposes_avant(self, instant: dt.datetime) -> Iterator[str]:
+        del instant
         raise RuntimeError(_AUCUN_DOCUMENT)
 
 

@@ -121,6 +121,7 @@ from cfa_domain.values import Montant, Siret
 if TYPE_CHECKING:
     import datetime as dt
     import uuid
+    from collections.abc import Collection
     from types import TracebackType
 
     from cfa_domain.action import Action
@@ -939,6 +940,12 @@ class _Documents(_Depot):
             sa.select(t.documents).where(t.documents.c.id == document_id)
         ).first()
         return None if rangee is None else document_depuis_ligne(rangee._mapping)  # noqa: SLF001
+
+    def connus(self, document_ids: Collection[str]) -> frozenset[str]:
+        if not document_ids:
+            return frozenset()
+        requete = sa.select(t.documents.c.id).where(t.documents.c.id.in_(list(document_ids)))
+        return frozenset(self._uow.connexion().execute(requete).scalars())
 
 
 class _Outbox(_Depot):

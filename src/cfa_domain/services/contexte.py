@@ -49,6 +49,7 @@ from cfa_domain.ports import (
     MessageSortant,
     RenduRecepisse,
     UnitOfWork,
+    VerificateurPdf,
 )
 from cfa_domain.remboursement import (
     PARAMETRES_REMBOURSEMENT_PAR_DEFAUT,
@@ -107,6 +108,10 @@ class Parametres:
     """The OPCO's time zone: the calendar days of the use cases are taken in it."""
     delai_silence_refus: dt.timedelta = dt.timedelta(days=20)
     """A file left unanswered this long after its filing is refused (the OPCO's silence)."""
+    pages_max_document: int = 200
+    """Most pages an uploaded PDF may have (an invoice or a certificate has a few)."""
+    delai_grace_documents: dt.timedelta = dt.timedelta(hours=24)
+    """Stored bytes no committed document references are swept once this old (a crash's)."""
 
 
 @attrs.frozen
@@ -120,6 +125,10 @@ class Contexte:
     documents: EntrepotDocuments
     rendu_recepisse: RenduRecepisse
     parametres: Parametres = attrs.Factory(Parametres)
+    verificateur_pdf: VerificateurPdf | None = None
+    """Parses each uploaded PDF; None checks the ``%PDF-`` signature only (an embedder
+    without the ``pdf`` extra). Production passes ``cfa_adapters.pdf.VerificateurPdfPypdf``.
+    """
     _hash_factice: list[str] = attrs.field(factory=list, init=False, repr=False, eq=False)
 
     def hash_factice(self) -> str:

@@ -19,13 +19,17 @@ Rules and choices
 - **Submission** (:func:`soumettre_demande`), in this order:
 
   1. the uploaded documents are checked (a file name of at most 255 characters once
-     its folders are dropped; PDF by content: they start with ``%PDF-``; a
-     full parse is the web adapter's job; sizes within
+     its folders are dropped; PDF by content: they start with ``%PDF-`` and, through
+     the :class:`~cfa_domain.ports.VerificateurPdf` of the context, parse, are not
+     encrypted and have 1 to :attr:`~cfa_domain.services.contexte.Parametres.pages_max_document`
+     pages, else :class:`~cfa_domain.errors.DocumentRefuse` names the file; sizes within
      :attr:`~cfa_domain.services.contexte.Parametres.taille_max_document` and
      :attr:`~cfa_domain.services.contexte.Parametres.taille_max_pieces_demande`);
   2. their bytes are stored *before* the unit of work (a file system is no part of the
      transaction), and deleted again if the unit of work does not commit, so nothing is
-     left half-written;
+     left half-written: deleted only when no committed row references them (a commit
+     whose answer was lost did commit), a failed deletion logged and left to the sweep
+     (:mod:`cfa_domain.services.documents`), never raised in place of the user's error;
   3. in one unit of work: the account, the file locked for update (concurrent
      submissions are checked against the budget one after the other, a double
      submission finds the first one committed, and the request's rank on the file is
@@ -78,9 +82,11 @@ from cfa_domain.echeancier import Echeance, Regime
 from cfa_domain.errors import (
     Agregat,
     CleIdempotenceReutilisee,
+    DocumentRefuse,
     DonneeInvalide,
     DossierNonRemboursable,
     Introuvable,
+    MotifRefusDocument,
 )
 from cfa_domain.ports import DocumentMeta
 from cfa_domain.remboursement import (
@@ -109,6 +115,7 @@ from cfa_domain.services.contexte import (
     sirets_visibles,
     verifier_page,
 )
+from cfa_domain.services.documents import effacer_orphelins
 from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Categorie, Montant, Periode, Piece, texte
 
@@ -118,7 +125,7 @@ if TYPE_CHECKING:
 
     from cfa_domain.action import Action
     from cfa_domain.compte import Compte
-    from cfa_domain.ports import Page, UnitOfWork
+    from cfa_domain.ports import Page, UnitOfWork, VerificateurPdf
     from cfa_domain.remboursement import ChangementEtatDemande
     from cfa_domain.services.contexte import Contexte, Parametres
 
@@ -250,10 +257,34 @@ def _taille(octets: int) -> str:
     return f"{octets // _MIO} Mo" if octets % _MIO == 0 else f"{octets} octets"
 
 
+def _examiner(
+    verificateur: VerificateurPdf, piece: Piece, nom: str, contenu: bytes, pages_max: int
+) -> None:
+    """Refuse a PDF that does not parse, is encrypted, or has no page or too many."""
+    examen = verificateur.examiner(contenu)
+    if examen.chiffre:
+        motif: MotifRefusDocument | None = MotifRefusDocument.CHIFFRE
+    elif not examen.lisible or examen.pages is None:
+        motif = MotifRefusDocument.ILLISIBLE
+    elif examen.pages == 0:
+        motif = MotifRefusDocument.SANS_PAGE
+    elif examen.pages > pages_max:
+        motif = MotifRefusDocument.TROP_DE_PAGES
+    else:
+        motif = None
+    if motif is not None:
+        raise DocumentRefuse(piece, nom, motif, pages=examen.pages, limite=pages_max)
+
+
 def _verifier_fichiers(
-    fichiers: Sequence[tuple[Piece, str, bytes]], parametres: Parametres
+    fichiers: Sequence[tuple[Piece, str, bytes]],
+    parametres: Parametres,
+    verificateur: VerificateurPdf | None,
 ) -> list[tuple[Piece, str, bytes]]:
-    """Check the uploads (name, size, PDF content); return them with clean file names."""
+    """Check the uploads (name, size, PDF content); return them with clean file names.
+
+    The content: the ``%PDF-`` signature, then, with a ``verificateur``, a full parse.
+    """
     propres: list[tuple[Piece, str, bytes]] = []
     total = 0
     for piece, nom_brut, contenu in fichiers:
@@ -277,12 +308,9 @@ def _verifier_fichiers(
                 valeur=len(contenu),
             )
         if not contenu.startswith(MAGIE_PDF):
-            raise DonneeInvalide(
-                f"{piece.libelle} : « {nom} » n'est pas un fichier PDF. Seuls les documents "
-                "PDF sont acceptés.",
-                champ=piece.value,
-                valeur=nom,
-            )
+            raise DocumentRefuse(piece, nom, MotifRefusDocument.PAS_UN_PDF)
+        if verificateur is not None:
+            _examiner(verificateur, piece, nom, contenu, parametres.pages_max_document)
         total += len(contenu)
         propres.append((piece, nom, contenu))
     if total > parametres.taille_max_pieces_demande:
@@ -395,17 +423,20 @@ def soumettre_demande(ctx: Contexte, compte_id: uuid.UUID, commande: CommandeDem
         CleIdempotenceReutilisee: the idempotency key already served for another request.
         RegleDeGestion: a rule of the request refuses it (see ``verifier_demande``).
     """
-    fichiers = _verifier_fichiers(commande.fichiers, ctx.parametres)
+    fichiers = _verifier_fichiers(commande.fichiers, ctx.parametres, ctx.verificateur_pdf)
     deposes: list[tuple[Piece, str, bytes, str]] = []
-    garder = False
     try:
         for piece, nom, contenu in fichiers:
             deposes.append((piece, nom, contenu, ctx.documents.deposer(contenu)))
         resultat, garder = _enregistrer_demande(ctx, compte_id, commande, deposes)
-    finally:
-        if not garder:
-            for *_, document_id in deposes:
-                ctx.documents.supprimer(document_id)
+    except BaseException:
+        # The commit may have happened though it failed to answer: only bytes that no
+        # committed row references are deleted, and a failed deletion never hides the
+        # error the user must get (see services/documents.py).
+        effacer_orphelins(ctx.uow, ctx.documents, [d for *_, d in deposes])
+        raise
+    if not garder:
+        effacer_orphelins(ctx.uow, ctx.documents, [d for *_, d in deposes])
     return resultat
 
 

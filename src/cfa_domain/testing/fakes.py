@@ -32,6 +32,7 @@ import datetime as dt
 import hashlib
 import hmac
 import random
+import re
 import threading
 import uuid
 from typing import TYPE_CHECKING, Self, TypeVar
@@ -66,18 +67,20 @@ from cfa_domain.ports import (
     EcritureEnLectureSeule,
     EnregistrementIllisible,
     EnregistrementRejete,
+    ExamenPdf,
+    Horloge,
     JournalQuarantaine,
     MessageSortant,
     Outbox,
     Page,
     ResumeAction,
 )
-from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, MontantsDemandes
 from cfa_domain.services.contexte import Contexte, Parametres
-from cfa_domain.values import Email, Montant, Siret, normaliser_recherche
+from cfa_domain.values import Categorie, Email, Montant, Piece, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator, Sequence
+    from collections.abc import Collection, Iterator, Sequence
     from types import TracebackType
 
     from cfa_domain.remboursement import Recepisse
@@ -92,6 +95,7 @@ __all__ = [
     "MemoireRenduRecepisse",
     "MemoireSourceFlux",
     "MemoireUnitOfWork",
+    "MemoireVerificateurPdf",
     "Stockage",
     "memoire",
 ]
@@ -411,6 +415,9 @@ class _Documents(_Depot):
             raise DocumentExistant(document.id)
         self._e.documents[document.id] = document
 
+    def connus(self, document_ids: Collection[str]) -> frozenset[str]:
+        return frozenset(document_ids) & self._d.documents.keys()
+
     def obtenir(self, document_id: str) -> DocumentMeta | None:
         return self._d.documents.get(document_id)
 
@@ -529,17 +536,29 @@ class MemoireUnitOfWork:
 
 @attrs.define
 class MemoireEntrepotDocuments:
-    """Document bytes in a dict, under generated ids."""
+    """Document bytes in a dict, under generated ids.
+
+    Each deposit is dated by ``horloge`` (the system clock when None), for the sweep.
+    """
 
     contenus: dict[str, bytes] = attrs.Factory(dict)
     _compteur: int = 0
+    horloge: Horloge | None = None
+    deposes_le: dict[str, dt.datetime] = attrs.Factory(dict)
 
     def deposer(self, contenu: bytes) -> str:
         """Store the bytes under a new id."""
         self._compteur += 1
         document_id = f"doc-{self._compteur:06d}-{hashlib.sha256(contenu).hexdigest()[:12]}"
         self.contenus[document_id] = bytes(contenu)
+        self.deposes_le[document_id] = (
+            self.horloge.maintenant() if self.horloge is not None else dt.datetime.now(dt.UTC)
+        )
         return document_id
+
+    def deposes_avant(self, instant: dt.datetime) -> Iterator[str]:
+        """Yield the ids stored before ``instant`` (a snapshot: deleting meanwhile is fine)."""
+        yield from [d for d in self.contenus if self.deposes_le[d] < instant]
 
     def lire(self, document_id: str) -> bytes:
         """Return the bytes, or raise ``Introuvable``."""
@@ -551,15 +570,60 @@ class MemoireEntrepotDocuments:
     def supprimer(self, document_id: str) -> None:
         """Forget the bytes (no error when already gone)."""
         self.contenus.pop(document_id, None)
+        self.deposes_le.pop(document_id, None)
+
+
+def _texte_francais(valeur: object) -> str:
+    """A receipt field as the French text a reader expects (dates ``21/08/2020``)."""
+    if isinstance(valeur, dt.date):
+        return f"{valeur:%d/%m/%Y}"
+    if isinstance(valeur, tuple):
+        return ", ".join(_texte_francais(element) for element in valeur)
+    if isinstance(valeur, Piece):
+        return valeur.libelle
+    if isinstance(valeur, MontantsDemandes):
+        return ", ".join(
+            f"{categorie.libelle} {valeur.pour(categorie)}"
+            for categorie in Categorie
+            if valeur.pour(categorie)
+        )
+    return str(valeur)
+
+
+_PAGE_PDF = re.compile(rb"/Type\s*/Page(?![A-Za-z])")
+
+
+class MemoireVerificateurPdf:
+    """Examines PDF bytes by their structure, without a parser.
+
+    Readable: the ``%PDF-`` signature, a ``startxref`` and a ``%%EOF`` in the last
+    kilobyte; encrypted: an ``/Encrypt`` entry; pages: the ``/Type /Page`` objects. Right
+    for the uncompressed object dictionaries that fpdf2 and most tools write; the real
+    adapter parses.
+    """
+
+    def examiner(self, contenu: bytes) -> ExamenPdf:
+        """Report what the bytes' structure shows."""
+        if not (
+            contenu.startswith(b"%PDF-") and b"startxref" in contenu and b"%%EOF" in contenu[-1024:]
+        ):
+            return ExamenPdf(lisible=False)
+        if b"/Encrypt" in contenu:
+            return ExamenPdf(lisible=True, chiffre=True)
+        return ExamenPdf(lisible=True, pages=len(_PAGE_PDF.findall(contenu)))
 
 
 class MemoireRenduRecepisse:
-    """Renders a receipt as UTF-8 text, one ``label: value`` line per field."""
+    """Renders a receipt as UTF-8 text, one ``field: value`` line per field, in French.
+
+    Amounts read ``26 247,00 €``, dates ``21/08/2020``, periods ``du … au …``, documents
+    by their label; the same receipt gives the same bytes.
+    """
 
     def rendre(self, recepisse: Recepisse) -> bytes:
         """Return the receipt's fields as text."""
         lignes = [
-            f"{champ.name}: {getattr(recepisse, champ.name)}"
+            f"{champ.name}: {_texte_francais(getattr(recepisse, champ.name))}"
             for champ in attrs.fields(type(recepisse))
         ]
         return "\n".join(lignes).encode()
@@ -692,7 +756,7 @@ def memoire(parametres: Parametres | None = None, *, graine: int = 0) -> Memoire
     horloge = HorlogeFixe()
     jetons = JetonsDeterministes(graine)
     hacheur = HacheurMemoire()
-    documents = MemoireEntrepotDocuments()
+    documents = MemoireEntrepotDocuments(horloge=horloge)
     rendu = MemoireRenduRecepisse()
     contexte = Contexte(
         uow=stockage.uow,

@@ -1,0 +1,110 @@
+r"""Receipt benchmark: PDF receipts rendered per second, beside fpdf2's blank A4 page.
+
+Usage (from the repository root)::
+
+    PYTHONPATH=src:benchmarks python benchmarks/bench_recepisse.py --tours 5 --par-tour 40
+
+Both are measured in the same process, in alternating rounds (so that the load of a
+shared machine weighs on both alike); the figure of each is its best round and its
+median round:
+
+- **receipt**: ``RenduRecepissePdf().rendre(recepisse)``, the whole adapter (a new
+  document, the bundled fonts loaded, every field laid out, the fonts subset and
+  embedded, the bytes written);
+- **blank page**: ``FPDF(format="A4")``, ``add_page()``, ``output()``: fpdf2's floor.
+
+The issue's goals: at least 200 receipts a second, and a receipt costing at most five
+blank pages.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import time
+import uuid
+from typing import TYPE_CHECKING
+
+from fpdf import FPDF
+
+from cfa_adapters.pdf import RenduRecepissePdf
+from cfa_domain.remboursement import MontantsDemandes, Recepisse
+from cfa_domain.values import Montant, Nir, Periode, Piece
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+RECEPISSE = Recepisse(
+    date=dt.date(2020, 8, 21),
+    organisme="CFA des Métiers de la Santé — Île-de-France",
+    reference_of="OF-004512",
+    demandeur="compta@cfa-sante.fr",
+    reference_opco="2011303654-02",
+    dispositif=Recepisse.DISPOSITIF,
+    intitule_formation="BTS Diététique",
+    numero_action="2011303654",
+    periode_formation=Periode(dt.date(2020, 9, 4), dt.date(2022, 6, 30)),
+    apprenti_nom="Lefèvre",
+    apprenti_prenom="Éloïse",
+    apprenti_nir=Nir("295109912611193"),
+    financement_accorde=Montant("26247"),
+    deja_rembourse=Montant("4100.25"),
+    montant_demande=Montant("13123.50"),
+    montants=MontantsDemandes(Montant("12623.50"), Montant(0), Montant(500), Montant(0)),
+    periode=Periode(dt.date(2020, 9, 1), dt.date(2021, 2, 28)),
+    pieces_fournies=(Piece.FACTURE,),
+    pieces_non_fournies=(Piece.CERTIFICAT_REALISATION,),
+    demande_id=uuid.UUID(int=1),
+)
+
+
+def page_blanche() -> bytes:
+    """Fpdf2's floor: a blank A4 page, written out."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    return bytes(pdf.output())
+
+
+def recepisse() -> bytes:
+    """The adapter, from a fresh renderer."""
+    return RenduRecepissePdf().rendre(RECEPISSE)
+
+
+def _tour(fonction: Callable[[], bytes], fois: int) -> float:
+    """Seconds per call over ``fois`` calls."""
+    debut = time.perf_counter()
+    for _ in range(fois):
+        fonction()
+    return (time.perf_counter() - debut) / fois
+
+
+def main() -> None:
+    """Measure and print."""
+    analyseur = argparse.ArgumentParser(description="Débit du récépissé PDF.")
+    analyseur.add_argument("--tours", type=int, default=5, help="rounds (default 5)")
+    analyseur.add_argument(
+        "--par-tour", type=int, default=40, help="receipts per round (default 40)"
+    )
+    arguments = analyseur.parse_args()
+    recepisse(), page_blanche()  # warm up: imports, Babel's locale data
+    recus, blancs = [], []
+    for _ in range(arguments.tours):
+        recus.append(_tour(recepisse, arguments.par_tour))
+        blancs.append(_tour(page_blanche, arguments.par_tour * 10))
+    taille = len(recepisse())
+    for nom, mesures in (("récépissé", recus), ("page blanche A4", blancs)):
+        print(
+            f"{nom:<16} meilleur tour {1 / min(mesures):8.0f} /s ({min(mesures) * 1000:6.2f} ms)"
+            f"   tour médian {1 / statistics.median(mesures):8.0f} /s"
+            f" ({statistics.median(mesures) * 1000:6.2f} ms)"
+        )
+    print(
+        f"récépissé / page blanche : {min(recus) / min(blancs):.1f} × (meilleurs tours), "
+        f"{statistics.median(recus) / statistics.median(blancs):.1f} × (tours médians)"
+    )
+    print(f"taille d'un récépissé : {taille} octets")
+
+
+if __name__ == "__main__":
+    main()
