@@ -26,6 +26,7 @@ def recepisse(**changes: object) -> Recepisse:
         "apprenti_nom": "Lefèvre",
         "apprenti_prenom": "Éloïse",
         "apprenti_nir": Nir("295109912611193"),
+        "apprenti_rqth": False,
         "financement_accorde": Montant("26247"),
         "deja_rembourse": Montant("4100.25"),
         "montant_demande": Montant("13123.50"),
@@ -64,6 +65,6 @@ CHAMPS_ATTENDUS = {
 }
 """How each field of :func:`recepisse` reads on any rendering, written out by hand.
 
-Spaces are compared after :func:`~tests.contract.test_recepisse.espaces` (French figures
-use narrow and no-break spaces).
+Spaces are compared after ``espaces`` of ``tests/contract/test_recepisse.py`` (French
+figures use narrow and no-break spaces).
 """
