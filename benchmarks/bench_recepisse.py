@@ -48,6 +48,7 @@ RECEPISSE = Recepisse(
     apprenti_nom="Lefèvre",
     apprenti_prenom="Éloïse",
     apprenti_nir=Nir("295109912611193"),
+    apprenti_rqth=False,
     financement_accorde=Montant("26247"),
     deja_rembourse=Montant("4100.25"),
     montant_demande=Montant("13123.50"),
