@@ -9,8 +9,9 @@ detail page in four blocks, which are the value objects of this module: *Formati
 Rules and choices
 -----------------
 - **State machine** (:data:`MACHINE_DOSSIER`), from the glossary of the guide and the
-  domain brief. Every transition not listed raises :class:`TransitionInterdite`; every
-  accepted one is appended to ``historique`` (who, when, from, to, why):
+  domain brief. Every transition not listed raises
+  :class:`~cfa_domain.errors.TransitionInterdite`; every accepted one is appended to
+  ``historique`` (who, when, from, to, why):
 
   * *reçu* → *en instruction* (an advisor takes it), *annulé* (the adhérent cancels),
     *supprimé* (an advisor deletes it at the adhérent's request), *refusé* (the OPCO's
@@ -33,9 +34,10 @@ Rules and choices
   pro-rata balance, and only for a period inside the contract, cut at the rupture date
   (the rupture date is the contract's last day).
 - **Texts fit their columns**: every text of a file (from the feed or a form) is at most
-  :data:`LONGUEUR_MAX_TEXTE` characters, and an apprentice's names stay within it once
-  normalised for the search (a few characters expand: ``ß`` → ``ss``); a longer one is a
-  :class:`DonneeInvalide` (the feed quarantines the record) rather than a database error.
+  :data:`~cfa_domain.organisme.LONGUEUR_MAX_TEXTE` characters, and an apprentice's names
+  stay within it once normalised for the search (a few characters expand: ``ß`` →
+  ``ss``); a longer one is a :class:`DonneeInvalide` (the feed quarantines the record)
+  rather than a database error.
 - **Upstream versions**: the feed numbers each version of a file. A newer version
   replaces formation, contract and budget; the same version with the same data is a
   harmless replay (the feed is idempotent); an older version, or the same version with

@@ -49,8 +49,9 @@ Rules and choices
   satisfies, so these rules do not depend on how the schedule is computed.
 - **State machine** (:data:`MACHINE_DEMANDE`): soumise → en traitement → validée →
   payée; soumise or en traitement → refusée, with a reason; soumise → annulée (by the CFA,
-  before processing). Every other transition raises :class:`TransitionInterdite`; every
-  accepted one is recorded in ``historique``.
+  before processing). Every other transition raises
+  :class:`~cfa_domain.errors.TransitionInterdite`; every accepted one is recorded in
+  ``historique``.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from cfa_adapters.sql import tables
-from cfa_adapters.sql.__main__ import main
 from cfa_adapters.sql.moteur import creer_moteur
 from cfa_adapters.sql.schema import (
     configuration_alembic,
@@ -25,8 +24,6 @@ from .constructeurs import action as dossier
 
 if TYPE_CHECKING:
     from pathlib import Path
-
-    import pytest
 
     from .conftest import SchemaPostgresql
 
@@ -68,17 +65,6 @@ def test_ouvrir_base_sqlite_se_met_a_jour(tmp_path: Path) -> None:
         assert revision == revision_cible()
     finally:
         moteur.dispose()
-
-
-def test_commande_upgrade(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """``python -m cfa_adapters.sql upgrade`` upgrades, then says the schema is up to date."""
-    url = f"sqlite:///{tmp_path / 'cfa.sqlite3'}"
-    assert main(["--url", url, "upgrade"]) == 0
-    assert "Schéma mis à jour" in capsys.readouterr().out
-    assert main(["--url", url, "upgrade"]) == 0
-    assert "déjà à jour" in capsys.readouterr().out
-    assert main(["--url", url, "revision"]) == 0
-    assert f"dernière : {revision_cible()}" in capsys.readouterr().out
 
 
 def test_0002_calcule_la_cle_de_tri_des_dossiers_deja_enregistres(base_vide: sa.Engine) -> None:

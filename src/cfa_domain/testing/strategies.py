@@ -73,6 +73,8 @@ from typing import TYPE_CHECKING, TypeVar
 import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from stdnum import luhn
+from stdnum.fr import nir as stdnum_nir
 
 from cfa_domain.action import (
     NIVEAU_DIPLOME_MAX,
@@ -238,18 +240,9 @@ def _chiffres(nombre: int) -> st.SearchStrategy[str]:
     return st.integers(0, 10**nombre - 1).map(lambda n: f"{n:0{nombre}d}")
 
 
-def _cle_luhn(chiffres: str) -> str:
-    """The digit that makes ``chiffres`` followed by it pass the Luhn check."""
-    total = 0
-    for rang, caractere in enumerate(reversed(chiffres)):
-        chiffre = int(caractere) * (2 if rang % 2 == 0 else 1)
-        total += sum(divmod(chiffre, 10))  # a doubled digit counts as the sum of its digits
-    return str(-total % 10)
-
-
 def sirens() -> st.SearchStrategy[str]:
     """SIREN numbers of companies: 8 digits and their Luhn digit (9 digits)."""
-    return _chiffres(8).map(lambda debut: debut + _cle_luhn(debut))
+    return _chiffres(8).map(lambda debut: debut + luhn.calc_check_digit(debut))
 
 
 def sirets(la_poste: bool | None = None) -> st.SearchStrategy[str]:
@@ -261,7 +254,7 @@ def sirets(la_poste: bool | None = None) -> st.SearchStrategy[str]:
     ``None`` (default): either.
     """
     ordinaires = st.tuples(sirens().filter(lambda s: s != _SIREN_LA_POSTE), _chiffres(4)).map(
-        lambda parts: parts[0] + parts[1] + _cle_luhn(parts[0] + parts[1])
+        lambda parts: parts[0] + parts[1] + luhn.calc_check_digit(parts[0] + parts[1])
     )
     etablissements_poste = st.tuples(_chiffres(4), st.sampled_from((0, 5))).map(
         lambda parts: _la_poste(parts[0], parts[1])
@@ -281,7 +274,7 @@ def _la_poste(nic: str, decalage: int) -> str:
 # Département part of a NIR: metropolitan (20 became 2A/2B in 1976), overseas 97, born
 # abroad 99.
 _DEPARTEMENTS_NIR = (*(f"{d:02d}" for d in (*range(1, 20), *range(21, 96))), "97", "99")
-_CORSE = {"2A": "19", "2B": "18"}
+_CORSE = ("2A", "2B")
 
 
 def nirs(corse: bool | None = None) -> st.SearchStrategy[str]:
@@ -295,7 +288,7 @@ def nirs(corse: bool | None = None) -> st.SearchStrategy[str]:
     if corse is None:
         departements = st.sampled_from((*_DEPARTEMENTS_NIR, *_CORSE))
     else:
-        departements = st.sampled_from(tuple(_CORSE) if corse else _DEPARTEMENTS_NIR)
+        departements = st.sampled_from(_CORSE if corse else _DEPARTEMENTS_NIR)
     corps = st.tuples(
         st.sampled_from("12"),
         _chiffres(2),
@@ -304,13 +297,7 @@ def nirs(corse: bool | None = None) -> st.SearchStrategy[str]:
         st.integers(1, 999).map(lambda c: f"{c:03d}"),
         st.integers(1, 999).map(lambda o: f"{o:03d}"),
     ).map("".join)
-    return corps.map(lambda c: c + _cle_nir(c))
-
-
-def _cle_nir(corps: str) -> str:
-    """The two-digit key of a 13-character NIR body."""
-    numerique = corps[:5] + _CORSE.get(corps[5:7], corps[5:7]) + corps[7:]
-    return f"{97 - int(numerique) % 97:02d}"
+    return corps.map(lambda c: c + stdnum_nir.calc_check_digits(c))
 
 
 def numeros_da(cfa_historique: bool | None = None) -> st.SearchStrategy[str]:
