@@ -188,7 +188,7 @@ criteres = paresseux(
     CriteresRecherche,
     nom_apprenti=st.none() | textes,
     numero_action=st.none() | textes,
-    numero_deca=st.none() | textes,
+    numero_enregistrement=st.none() | textes,
 )
 fiches = st.one_of(
     cst.fiches_organisme().map(lambda f: lambda: f),
