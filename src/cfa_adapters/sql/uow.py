@@ -335,6 +335,10 @@ def _erreurs_traduites(objet: object = None) -> Iterator[None]:
         raise _traduire(erreur, objet) from erreur
     except sa.exc.TimeoutError as erreur:  # the pool has no free connection
         raise ServiceIndisponible(Panne.SATURATION) from erreur
+    except UnicodeEncodeError as erreur:  # a lone surrogate the driver cannot send
+        raise DonneeInvalide(
+            "Un texte saisi contient des caractères invalides : corrigez-le puis recommencez."
+        ) from erreur
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])

@@ -273,6 +273,9 @@ class _Comptes(_Depot):
     def ajouter(self, compte: Compte) -> None:
         if self.par_email(compte.email) is not None:
             raise EmailDejaUtilise(str(compte.email))
+        empreintes = {j.empreinte for j in compte.jetons}
+        if any(j.empreinte in empreintes for c in self._d.comptes.values() for j in c.jetons):
+            raise ModificationConcurrente  # the database's unique token fingerprint
         self._e.comptes[compte.id] = compte
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
