@@ -182,5 +182,6 @@ def test_parcours_complet(deploiement: Deploiement) -> None:
     assert [(m.modele, str(m.destinataire)) for m in deploiement.messages()] == [
         ("activation_compte", EMAIL_CFA),
         ("recepisse_demande", EMAIL_CFA),
+        ("demande_validee", EMAIL_CFA),
         ("demande_payee", EMAIL_CFA),
     ]

@@ -21,3 +21,12 @@ def test_embedding_example_runs() -> None:
         exec(compile(block, "docs/embedding.md", "exec"), namespace)  # noqa: S102 - our own doc
     recepisse = namespace["recepisse"]
     assert getattr(recepisse, "numero_action", None) == "2011303654"
+
+
+def test_mail_examples_run() -> None:
+    """Every python block of docs/mail.md runs in order, its assertions included."""
+    blocks = _python_blocks((DOCS / "mail.md").read_text(encoding="utf-8"))
+    assert blocks
+    namespace: dict[str, object] = {"__name__": "docs_mail"}
+    for block in blocks:
+        exec(compile(block, "docs/mail.md", "exec"), namespace)  # noqa: S102 - our own doc

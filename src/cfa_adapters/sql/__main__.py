@@ -20,12 +20,11 @@ if TYPE_CHECKING:
     from collections.abc import Sequence
 
 
-def _analyseur() -> argparse.ArgumentParser:
-    analyseur = argparse.ArgumentParser(
-        prog="python -m cfa_adapters.sql",
-        description="Gestion du schéma de la base de données de la Plateforme CFA.",
-        add_help=False,
-    )
+def analyseur_sur_base(
+    prog: str, description: str
+) -> tuple[argparse.ArgumentParser, argparse._SubParsersAction[argparse.ArgumentParser]]:
+    """A French command line on a database (``-h``, ``--url``) and its sub-commands."""
+    analyseur = argparse.ArgumentParser(prog=prog, description=description, add_help=False)
     analyseur.add_argument("-h", "--help", action="help", help="affiche cette aide et quitte.")
     analyseur.add_argument(
         "--url",
@@ -33,6 +32,14 @@ def _analyseur() -> argparse.ArgumentParser:
     )
     commandes = analyseur.add_subparsers(
         title="commandes", dest="commande", required=True, metavar="commande"
+    )
+    return analyseur, commandes
+
+
+def _analyseur() -> argparse.ArgumentParser:
+    analyseur, commandes = analyseur_sur_base(
+        "python -m cfa_adapters.sql",
+        "Gestion du schéma de la base de données de la Plateforme CFA.",
     )
     commandes.add_parser("upgrade", help="met le schéma à jour (dernière révision).")
     commandes.add_parser("revision", help="affiche la révision de la base et la dernière.")

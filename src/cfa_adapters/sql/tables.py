@@ -32,7 +32,11 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
   follow :data:`CONVENTION_NOMMAGE`, so Alembic, the migrations and the error
   translation agree on them.
 - **Outbox and quarantine** get an integer ``rang`` primary key: "oldest first" is then
-  exact even for rows written in the same microsecond.
+  exact even for rows written in the same microsecond. An outbox message is
+  ``a_envoyer``, ``envoye`` or ``echec`` (given up: a permanent refusal, or too many
+  attempts); a relay claims it for a while (``reserve_par``, ``reserve_jusqu_au``), and
+  each delivery attempt is a row of ``outbox_tentatives`` (see
+  :mod:`cfa_adapters.sql.outbox`).
 """
 
 from __future__ import annotations
@@ -58,6 +62,7 @@ __all__ = [
     "metadata",
     "organismes",
     "outbox",
+    "outbox_tentatives",
     "quarantaine_flux",
 ]
 
@@ -312,8 +317,28 @@ outbox = sa.Table(
     sa.Column("tentatives", sa.Integer, nullable=False),
     sa.Column("prochain_essai_le", Horodatage, nullable=True),
     sa.Column("derniere_erreur", sa.Text, nullable=True),
+    sa.Column("etat", sa.String(20), nullable=False, server_default="a_envoyer"),
+    sa.Column("reserve_par", sa.String(64), nullable=True),
+    sa.Column("reserve_jusqu_au", Horodatage, nullable=True),
     sa.UniqueConstraint("id"),
-    sa.Index(None, "envoye_le", "rang"),
+    sa.Index(None, "etat", "rang"),
+)
+
+outbox_tentatives = sa.Table(
+    "outbox_tentatives",
+    metadata,
+    sa.Column("rang", _Rang, primary_key=True, autoincrement=True),
+    sa.Column(
+        "message_id", sa.Uuid, sa.ForeignKey("outbox.id", ondelete="CASCADE"), nullable=False
+    ),
+    sa.Column("numero", sa.Integer, nullable=False),
+    sa.Column("relais", sa.String(64), nullable=False),
+    sa.Column("debut", Horodatage, nullable=False),
+    sa.Column("fin", Horodatage, nullable=False),
+    sa.Column("resultat", sa.String(20), nullable=False),
+    sa.Column("code", sa.Integer, nullable=True),
+    sa.Column("erreur", sa.Text, nullable=True),
+    sa.UniqueConstraint("message_id", "numero"),
 )
 
 quarantaine_flux = sa.Table(

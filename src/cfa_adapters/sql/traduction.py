@@ -576,6 +576,7 @@ def message_vers_ligne(message: MessageSortant) -> Ligne:
         "tentatives": 0,
         "prochain_essai_le": None,
         "derniere_erreur": None,
+        "etat": "a_envoyer",
     }
 
 

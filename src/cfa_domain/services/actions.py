@@ -19,8 +19,9 @@ Rules and choices
   while only the Webservice has touched the file.
 - **Back office.** Only an active OPCO agent changes a file's state; the agent's email is
   the author recorded in the file's history. The accounts of the file's CFA receive a mail
-  (through the outbox, in the same transaction) when the file becomes *en cours*
-  (funding agreed: requests are now possible) or *refusé*.
+  (through the outbox, in the same transaction) when the file becomes *en attente*
+  (documents awaited), *en cours* (funding agreed: requests are now possible), *refusé*,
+  *rompu* or *soldé*, whoever made the change (an agent or the Webservice).
 - **The OPCO's silence** (guide's glossary: "silence of the OPCO for 20 days after filing
   is a refusal"): :func:`refuser_dossiers_sans_reponse`, run by an agent (or a scheduled
   job acting as one), refuses every file still *reçu*, *en instruction* or *en attente*
@@ -30,6 +31,17 @@ Rules and choices
   reason is :data:`MOTIF_SILENCE`; history and mails as for any refusal. Each file is
   refused in its own unit of work, locked and checked again, so a run stopped half-way
   is simply run again, and a file an agent answered meanwhile is left alone.
+
+Mails (``modele`` and variables, all text), sent to each active account of the file's CFA:
+
+======================  ===============================================================
+``dossier_en_attente``  ``numero_action``, ``intitule_formation``, ``apprenti``,
+                        ``etat``, ``motif`` (what the OPCO awaits, may be empty)
+``dossier_accorde``     the same
+``dossier_refuse``      the same, with the ``motif``
+``dossier_rompu``       the same, and ``date_rupture`` (ISO date, the contract's last day)
+``dossier_solde``       the same as ``dossier_en_attente``
+======================  ===============================================================
 """
 
 from __future__ import annotations
@@ -91,8 +103,11 @@ MOTIF_SILENCE = "silence de l'OPCO valant refus"
 """Reason recorded (and mailed) when a file is refused for the OPCO's silence."""
 
 _MODELES_MAIL_ETAT = {
+    EtatDossier.EN_ATTENTE: "dossier_en_attente",
     EtatDossier.EN_COURS: "dossier_accorde",
     EtatDossier.REFUSE: "dossier_refuse",
+    EtatDossier.ROMPU: "dossier_rompu",
+    EtatDossier.SOLDE: "dossier_solde",
 }
 
 
@@ -175,11 +190,19 @@ def suivi_par(action: Action) -> str | None:
 def notifier_changement_etat(
     ctx: Contexte, uow: UnitOfWork, action: Action, changement: ChangementEtat
 ) -> None:
-    """Mail the active accounts of the file's CFA when funding is agreed or refused."""
+    """Mail the active accounts of the file's CFA when the file reaches a state they must know.
+
+    See the module's table of mails.
+    """
     modele = _MODELES_MAIL_ETAT.get(changement.arrivee)
     if modele is None:
         return
     apprenti = action.contrat.apprenti
+    rupture = (
+        {"date_rupture": action.date_rupture.isoformat()}
+        if changement.arrivee is EtatDossier.ROMPU and action.date_rupture is not None
+        else {}
+    )
     for compte in uow.comptes.pour_organisme(action.siret_cfa):
         if compte.statut is StatutCompte.ACTIF:
             ctx.message(
@@ -191,6 +214,7 @@ def notifier_changement_etat(
                 apprenti=f"{apprenti.prenom} {apprenti.nom}",
                 etat=changement.arrivee.libelle,
                 motif=changement.motif,
+                **rupture,
             )
 
 
@@ -259,7 +283,7 @@ def changer_etat_action(
     etat: EtatDossier,
     motif: str = "",
 ) -> ChangementEtat:
-    """An OPCO agent moves a file to ``etat``; the CFA is mailed on agreement or refusal.
+    """An OPCO agent moves a file to ``etat``; the CFA is mailed as the module's table says.
 
     Raises:
         AccesRefuse: the account is not an active OPCO agent.
@@ -287,6 +311,8 @@ def rompre_action(
 ) -> ChangementEtat:
     """An OPCO agent records the early end of a contract on its last day ``date_rupture``.
 
+    The CFA's accounts are mailed (``dossier_rompu``).
+
     Raises:
         AccesRefuse: the account is not an active OPCO agent.
         Introuvable: no such file.
@@ -299,6 +325,7 @@ def rompre_action(
         changement = action.rompre(
             date_rupture, auteur=str(agent.email), quand=ctx.maintenant(), motif=motif
         )
+        notifier_changement_etat(ctx, uow, action, changement)
         uow.commit()
         return changement
 

@@ -47,7 +47,21 @@ Rules and choices
   same on every download; its date is the submission's day in the OPCO's time zone;
   "Remboursements déjà effectués" counts the requests paid before this one was submitted.
 - **Back office.** Only an active OPCO agent processes a request; the requester is mailed
-  when it is refused (with the reason) or paid.
+  when it is validated, refused (with the reason) or paid.
+
+Mails (``modele`` and variables, all text; amounts as plain decimals such as
+``26247.00``, days as ISO dates such as ``2020-08-21``: the mail adapter formats them in
+French):
+
+=====================  ================================================================
+``recepisse_demande``  ``demande_id``, ``date``, ``organisme``, ``numero_action``,
+                       ``reference_opco``, ``debut``, ``fin``, ``montant`` (the receipt
+                       itself is attached by the relay, rendered from the stored request)
+``demande_validee``    ``demande_id``, ``numero_action``, ``debut``, ``fin``, ``montant``,
+                       ``motif`` (empty)
+``demande_payee``      the same
+``demande_refusee``    the same, with the ``motif``
+=====================  ================================================================
 """
 
 from __future__ import annotations
@@ -118,6 +132,7 @@ __all__ = [
     "lister_demandes",
     "preparer_demande",
     "recepisse",
+    "recepisse_a_joindre",
     "recepisse_pdf",
     "soumettre_demande",
     "traiter_demande",
@@ -145,6 +160,7 @@ class Decision(enum.Enum):
 
 
 _MODELES_MAIL_DECISION = {
+    Decision.VALIDER: "demande_validee",
     Decision.REFUSER: "demande_refusee",
     Decision.PAYER: "demande_payee",
 }
@@ -451,12 +467,13 @@ def _enregistrer_demande(
             compte.email,
             "recepisse_demande",
             demande_id=str(demande.id),
-            date=f"{resultat.date:%d/%m/%Y}",
+            date=resultat.date.isoformat(),
             organisme=resultat.organisme,
             numero_action=resultat.numero_action,
             reference_opco=resultat.reference_opco,
-            periode=str(resultat.periode),
-            montant=str(resultat.montant_demande),
+            debut=resultat.periode.debut.isoformat(),
+            fin=resultat.periode.fin.isoformat(),
+            montant=str(resultat.montant_demande.valeur),
         )
         uow.commit()
         return resultat, True
@@ -481,6 +498,26 @@ def recepisse_pdf(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) ->
         Introuvable: no such request, or not visible to the account.
     """
     return ctx.rendu_recepisse.rendre(recepisse(ctx, compte_id, demande_id))
+
+
+def recepisse_a_joindre(ctx: Contexte, demande_id: uuid.UUID) -> bytes:
+    """The rendered receipt of a request, for the mail that acknowledges its submission.
+
+    The mail relay calls it when it sends ``recepisse_demande`` (the outbox keeps only the
+    request's id, and the receipt is built from stored data, so it reads like every
+    download). No account acts, so it checks no access: it is the relay's, never a request
+    handler's (those call :func:`recepisse_pdf`).
+
+    Raises:
+        Introuvable: no such request.
+    """
+    with ctx.uow() as uow:
+        demande = uow.demandes.obtenir(demande_id)
+        action = uow.actions.obtenir(demande.numero_action) if demande is not None else None
+        if demande is None or action is None:
+            raise Introuvable(Agregat.DEMANDE, demande_id)
+        resultat = _construire_recepisse(ctx, uow, demande, action)
+    return ctx.rendu_recepisse.rendre(resultat)
 
 
 def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[DocumentMeta, bytes]:
@@ -575,8 +612,9 @@ def traiter_demande(
                 modele,
                 demande_id=str(demande.id),
                 numero_action=demande.numero_action,
-                periode=str(demande.periode),
-                montant=str(demande.total),
+                debut=demande.periode.debut.isoformat(),
+                fin=demande.periode.fin.isoformat(),
+                montant=str(demande.total.valeur),
                 motif=changement.motif,
             )
         uow.commit()

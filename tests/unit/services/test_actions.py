@@ -393,7 +393,7 @@ def test_agent_sur_dossier_inconnu() -> None:
 
 
 def test_rupture_par_un_agent() -> None:
-    """The rupture cuts the contract at its date, is recorded with the agent, and mails nobody."""
+    """The rupture cuts the contract at its date, is recorded with the agent, mails the CFA."""
     w = monde()
     changement = rompre_action(
         w.m.contexte, w.agent, DOSSIER_A, dt.date(2024, 1, 31), "Démission de l'apprenti"
@@ -401,7 +401,31 @@ def test_rupture_par_un_agent() -> None:
     assert (changement.arrivee, changement.auteur) == (EtatDossier.ROMPU, "agent@opco-sante.fr")
     action = consulter_action(w.m.contexte, w.compte_a, DOSSIER_A).action
     assert action.date_rupture == dt.date(2024, 1, 31)
-    assert modeles(w) == []
+    (message,) = w.m.stockage.messages
+    assert (str(message.destinataire), message.modele) == ("a@cfa-a.fr", "dossier_rompu")
+    assert (message.contexte["date_rupture"], message.contexte["motif"]) == (
+        "2024-01-31",
+        "Démission de l'apprenti",
+    )
+
+
+@pytest.mark.parametrize(
+    ("depart", "arrivee", "modele"),
+    [
+        (EtatDossier.EN_INSTRUCTION, EtatDossier.EN_ATTENTE, "dossier_en_attente"),
+        (EtatDossier.EN_COURS, EtatDossier.SOLDE, "dossier_solde"),
+        (EtatDossier.EN_ATTENTE, EtatDossier.EN_INSTRUCTION, None),
+        (EtatDossier.EN_COURS, EtatDossier.ANNULE, None),
+    ],
+)
+def test_etats_que_le_cfa_doit_connaitre(
+    depart: EtatDossier, arrivee: EtatDossier, modele: str | None
+) -> None:
+    """Documents awaited and a settled file are mailed to the CFA; other moves are not."""
+    w = monde(etat_a=depart)
+    changer_etat_action(w.m.contexte, w.agent, DOSSIER_A, arrivee, "Pièces : RIB")
+    attendu = [] if modele is None else [("a@cfa-a.fr", modele)]
+    assert modeles(w) == attendu
 
 
 def test_rupture_hors_contrat_refusee() -> None:

@@ -328,9 +328,9 @@ def test_soumission_recepisse_du_guide() -> None:
     )
     (mail,) = messages(w)
     assert (str(mail.destinataire), mail.modele) == ("a@cfa-a.fr", "recepisse_demande")
-    assert mail.contexte["montant"] == "5\u202f249,40 €"
+    assert mail.contexte["montant"] == "5249.40"
     assert mail.contexte["reference_opco"] == "2011303654-01"
-    assert mail.contexte["periode"] == "du 01/09/2023 au 29/02/2024"
+    assert (mail.contexte["debut"], mail.contexte["fin"]) == ("2023-09-01", "2024-02-29")
     assert mail.contexte["demande_id"] == str(r.demande_id)
 
 
@@ -370,7 +370,7 @@ def test_a_minuit_et_demi_a_paris_c_est_deja_le_jour_d_ouverture() -> None:
     )
     assert r.date == dt.date(2024, 3, 1)
     assert r.titre == "Récépissé de la demande d'acompte 01/03/2024"
-    assert messages(w)[-1].contexte["date"] == "01/03/2024"
+    assert messages(w)[-1].contexte["date"] == "2024-03-01"
     assert recepisse(w.ctx, w.compte_a, r.demande_id) == r
 
 
@@ -759,7 +759,7 @@ def test_annulation_impossible_une_fois_en_traitement() -> None:
 
 
 def test_traitement_jusqu_au_paiement_avec_mail() -> None:
-    """Processing, validation and payment are recorded with the agent; payment is mailed."""
+    """Processing, validation and payment are recorded with the agent; the last two are mailed."""
     w = monde()
     r = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
     changements = [
@@ -774,9 +774,10 @@ def test_traitement_jusqu_au_paiement_avec_mail() -> None:
     assert {c.auteur for c in changements} == {"agent@opco-sante.fr"}
     assert [(str(m.destinataire), m.modele) for m in messages(w)] == [
         ("a@cfa-a.fr", "recepisse_demande"),
+        ("a@cfa-a.fr", "demande_validee"),
         ("a@cfa-a.fr", "demande_payee"),
     ]
-    assert messages(w)[-1].contexte["montant"] == "1\u202f000,00 €"
+    assert messages(w)[-1].contexte["montant"] == "1000.00"
     assert consulter_action(w.ctx, w.compte_a, DOSSIER_A).total_rembourse == Montant(1000)
 
 
