@@ -12,6 +12,7 @@ from email.message import EmailMessage
 from typing import TYPE_CHECKING
 
 import attrs
+import pytest
 
 from cfa_adapters.mail.envoi import ExpediteurFichiers, ExpediteurMemoire
 from cfa_adapters.mail.file import FileMemoire
@@ -27,10 +28,9 @@ from cfa_domain.values import Email
 
 if TYPE_CHECKING:
     import datetime as dt
+    import uuid
     from collections.abc import Sequence
     from pathlib import Path
-
-    import pytest
 
     from cfa_adapters.sql.outbox import MessageReserve
     from cfa_domain.ports import MessageSortant
@@ -204,3 +204,38 @@ def test_ecriture_impossible_echec_temporaire(tmp_path: Path) -> None:
     erreur = file.etat(message.id)[1]
     assert erreur is not None
     assert erreur.startswith(f"Écriture de {bouchon / str(message.id)}.eml impossible")
+
+
+@attrs.define
+class FileSansMarque(FileMemoire):
+    """The in-memory queue, whose marks fail as a database gone mid-batch would."""
+
+    def marquer_envoye(
+        self, message_id: uuid.UUID, relais: str, debut: dt.datetime, fin: dt.datetime
+    ) -> None:
+        """Fail."""
+        del message_id, relais, debut, fin
+        msg = "base indisponible"
+        raise RuntimeError(msg)
+
+
+def test_marque_impossible_le_mail_repart_apres_le_bail() -> None:
+    """Accepted but not marked (database gone): the error surfaces, the mail goes again later."""
+    m = memoire()
+    m.enregistrer(exemples.organisme(exemples.SIRET_CFA, emails_connus=(Email("a@cfa-a.fr"),)))
+    m.compte_cfa(exemples.SIRET_CFA, "a@cfa-a.fr")
+    acces.mot_de_passe_oublie(m.contexte, "a@cfa-a.fr")
+    serveur = ExpediteurMemoire()
+    file = FileSansMarque(lambda: m.stockage.messages)
+    relais = Relais(file, serveur, RENDU, horloge=m.horloge)
+    with pytest.raises(RuntimeError, match="base indisponible"):
+        asyncio.run(relais.une_fois())
+    (message,) = m.stockage.messages
+    assert file.etat(message.id)[0] is EtatMessage.A_ENVOYER
+    assert asyncio.run(relais.vider()).reserves == 0  # still claimed
+    m.horloge.avancer(relais.parametres.bail)
+    with pytest.raises(RuntimeError):
+        asyncio.run(relais.une_fois())
+    assert [str(mail["Message-ID"]) for mail in serveur.envoyes] == [
+        identifiant_message(message.id, "cfa.localhost")
+    ] * 2
