@@ -10,8 +10,9 @@ each number N of login threads, the benchmark runs for ``--duree`` seconds:
 - N threads call :func:`~cfa_domain.services.acces.se_connecter` in a loop with unknown
   addresses (anonymous logins: each checks the real argon2id dummy hash of
   :class:`cfa_adapters.systeme.HacheurArgon2`, argon2-cffi's default parameters);
-- ``--lecteurs`` threads read pages in a loop: :func:`~cfa_domain.services.actions.
-  rechercher_actions` (page 1 of 10) then :func:`~cfa_domain.services.acces.session_valide`.
+- ``--lecteurs`` threads read pages in a loop:
+  :func:`~cfa_domain.services.actions.rechercher_actions` (page 1 of 10) then
+  :func:`~cfa_domain.services.acces.session_valide`.
 
 It prints the reads per second, the median and worst read latency, the logins per
 second, and the reads that failed (before issue 7 item 1, "database is locked" after the

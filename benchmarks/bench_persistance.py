@@ -173,7 +173,7 @@ def _criteres(moteur: sa.Engine, visibles: frozenset[Siret]) -> dict[str, Criter
         "sans filtre": CriteresRecherche(),
         "nom (3 lettres)": CriteresRecherche(nom_apprenti=exemple.contrat.apprenti.nom[:3]),
         "n° d'action (préfixe)": CriteresRecherche(numero_action=exemple.numero_action[:7]),
-        "n° DECA": CriteresRecherche(numero_deca=exemple.formation.numero_deca),
+        "n° DECA ou SIA": CriteresRecherche(numero_enregistrement=exemple.formation.numero_deca),
         "nom + n° d'action": CriteresRecherche(
             nom_apprenti=exemple.contrat.apprenti.prenom[:2],
             numero_action=exemple.numero_action[:6],

@@ -46,6 +46,7 @@ from cfa_domain.remboursement import (
     PieceJointe,
     QuantitesFraisAnnexes,
 )
+from cfa_domain.testing import exemples
 from cfa_domain.values import (
     CodePostal,
     Email,
@@ -53,6 +54,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
@@ -135,30 +137,17 @@ CHEMINS_DEMANDE = (
 FICHIERS_PAR_ORGANISME = 250
 
 
-def _luhn(chiffres: str) -> str:
-    """The digit completing ``chiffres`` to a valid Luhn number."""
-    total = 0
-    for rang, c in enumerate(reversed(chiffres + "0")):
-        n = int(c) * (2 if rang % 2 else 1)
-        total += n - 9 if n > 9 else n  # noqa: PLR2004 - Luhn's rule
-    return str((10 - total % 10) % 10)
-
-
 def siret(alea: random.Random) -> Siret:
     """A valid SIRET (valid SIREN, valid SIRET)."""
-    base = f"{alea.randrange(10**7, 10**8)}"
-    siren = base + _luhn(base)
-    corps = siren + f"{alea.randrange(1, 10**4):04d}"
-    return Siret(corps + _luhn(corps))
+    return exemples.siret(alea.randrange(10**7, 10**8), alea.randrange(1, 10**4))
 
 
 def nir(alea: random.Random) -> Nir:
     """A valid social security number."""
-    corps = (
+    return exemples.nir(
         f"{alea.choice('12')}{alea.randrange(0, 100):02d}{alea.randrange(1, 13):02d}"
         f"{alea.randrange(1, 96):02d}{alea.randrange(1, 990):03d}{alea.randrange(1, 1000):03d}"
     )
-    return Nir(corps + f"{97 - int(corps) % 97:02d}")
 
 
 @attrs.frozen
@@ -210,14 +199,15 @@ def _dossier(
     fin = debut + dt.timedelta(days=alea.choice((364, 729, 1094)))
     intitule, diplome, niveau = alea.choice(INTITULES)
     etat = alea.choices(etats, poids)[0]
-    deca = (
-        NumeroDeca(
-            f"{alea.choice(DEPARTEMENTS)}{signature.year}{signature.month:02d}"
-            f"{alea.randrange(0, 100):02d}{alea.randrange(0, 10000):04d}"
-        )
-        if alea.random() < 0.8  # noqa: PLR2004 - a fifth of the files have no DECA number yet
+    enregistrement = (
+        f"{alea.choice(DEPARTEMENTS)}{signature.year}{signature.month:02d}"
+        f"{alea.randrange(0, 100):02d}{alea.randrange(0, 10000):04d}"
+        if alea.random() < 0.8  # noqa: PLR2004 - a fifth of the files are not registered yet
         else None
     )
+    # One registered file in 20 is a public-sector contract, registered at the SIA (decided
+    # by rank, so the seeded draws stay those of the earlier figures).
+    sia = enregistrement is not None and rang % 20 == 0
     quand = dt.datetime.combine(debut, dt.time(9), tzinfo=dt.UTC)
     historique = [ChangementEtat(quand, "Webservice", None, EtatDossier.RECU, "Dossier transmis")]
     depart = EtatDossier.RECU
@@ -233,7 +223,8 @@ def _dossier(
         version=1,
         formation=Formation(
             intitule=intitule,
-            numero_deca=deca,
+            numero_deca=None if enregistrement is None or sia else NumeroDeca(enregistrement),
+            numero_sia=NumeroSia(enregistrement) if enregistrement is not None and sia else None,
             date_depot=signature,
             diplome=diplome,
             code_diplome="32033104",

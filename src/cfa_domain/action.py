@@ -9,8 +9,9 @@ detail page in four blocks, which are the value objects of this module: *Formati
 Rules and choices
 -----------------
 - **State machine** (:data:`MACHINE_DOSSIER`), from the glossary of the guide and the
-  domain brief. Every transition not listed raises :class:`TransitionInterdite`; every
-  accepted one is appended to ``historique`` (who, when, from, to, why):
+  domain brief. Every transition not listed raises
+  :class:`~cfa_domain.errors.TransitionInterdite`; every accepted one is appended to
+  ``historique`` (who, when, from, to, why):
 
   * *reçu* → *en instruction* (an advisor takes it), *annulé* (the adhérent cancels),
     *supprimé* (an advisor deletes it at the adhérent's request), *refusé* (the OPCO's
@@ -33,9 +34,10 @@ Rules and choices
   pro-rata balance, and only for a period inside the contract, cut at the rupture date
   (the rupture date is the contract's last day).
 - **Texts fit their columns**: every text of a file (from the feed or a form) is at most
-  :data:`LONGUEUR_MAX_TEXTE` characters, and an apprentice's names stay within it once
-  normalised for the search (a few characters expand: ``ß`` → ``ss``); a longer one is a
-  :class:`DonneeInvalide` (the feed quarantines the record) rather than a database error.
+  :data:`~cfa_domain.organisme.LONGUEUR_MAX_TEXTE` characters, and an apprentice's names
+  stay within it once normalised for the search (a few characters expand: ``ß`` →
+  ``ss``); a longer one is a :class:`DonneeInvalide` (the feed quarantines the record)
+  rather than a database error.
 - **Upstream versions**: the feed numbers each version of a file. A newer version
   replaces formation, contract and budget; the same version with the same data is a
   harmless replay (the feed is idempotent); an older version, or the same version with
@@ -88,6 +90,7 @@ from cfa_domain.values import (
     Montant,
     Nir,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Siret,
 )
@@ -96,6 +99,7 @@ if TYPE_CHECKING:
     from collections.abc import Mapping, Sequence
 
     from cfa_domain.remboursement import FormulaireDemande, Soumission
+    from cfa_domain.values import NumeroEnregistrement
 
 __all__ = [
     "LONGUEUR_MAX_NUMERO_ACTION",
@@ -223,6 +227,25 @@ class Formation:
     )
     periode: Periode = attrs.field(validator=_instance(Periode, "date_debut", "Dates de formation"))
     siret_cfa: Siret = attrs.field(validator=_instance(Siret, "siret_cfa", "SIRET du CFA"))
+    numero_sia: NumeroSia | None = attrs.field(
+        default=None, validator=_instance((NumeroSia, type(None)), "numero_sia", "Numéro SIA")
+    )
+    """A public-sector contract's SIA number, in place of the DECA number."""
+
+    @numero_sia.validator
+    def _deca_ou_sia(self, _attribut: object, valeur: NumeroSia | None) -> None:
+        if valeur is not None and self.numero_deca is not None:
+            raise DonneeInvalide(
+                "Un contrat est enregistré soit au DECA, soit au SIA : indiquez un seul "
+                f"numéro (DECA {self.numero_deca}, SIA {valeur}).",
+                champ="numero_sia",
+                valeur=valeur,
+            )
+
+    @property
+    def numero_enregistrement(self) -> NumeroEnregistrement | None:
+        """The contract's "N° DECA ou SIA" (the list column and the detail page)."""
+        return self.numero_deca or self.numero_sia
 
 
 @attrs.frozen
@@ -242,6 +265,10 @@ class Apprenti:
     nom: str = attrs.field(validator=_nom("nom_apprenti", "Nom de l'apprenti"))
     prenom: str = attrs.field(validator=_nom("prenom_apprenti", "Prénom de l'apprenti"))
     nir: Nir = attrs.field(validator=_instance(Nir, "nir", "N° de sécurité sociale"))
+    rqth: bool = attrs.field(
+        default=False, validator=_instance(bool, "rqth", "Reconnaissance travailleur handicapé")
+    )
+    """Recognised as a disabled worker (RQTH): the file may engage a majoration handicap."""
 
 
 @attrs.frozen
@@ -281,16 +308,21 @@ class Budget:
     mobilite: Montant = attrs.field(validator=_montant_positif("mobilite", "Frais de mobilité"))
     transport: Montant = attrs.field(validator=_montant_positif("transport", "Transport"))
     frais_divers: Montant = attrs.field(validator=_montant_positif("frais_divers", "Frais divers"))
+    majoration_handicap: Montant = attrs.field(
+        factory=Montant.zero,
+        validator=_montant_positif("majoration_handicap", "Majoration handicap"),
+    )
+    """Engaged for an apprentice with RQTH (article D6332-82), on top of the NPEC."""
 
     @property
     def frais_annexes(self) -> Montant:
-        """Everything but pedagogical costs ("Montant des frais annexes pris en charge")."""
+        """Lodging, mobility, transport, misc. ("Montant des frais annexes pris en charge")."""
         return self.hebergement + self.mobilite + self.transport + self.frais_divers
 
     @property
     def total(self) -> Montant:
         """The "budget alternance total": what may be invoiced to the OPCO."""
-        return self.frais_pedagogiques + self.frais_annexes
+        return self.frais_pedagogiques + self.majoration_handicap + self.frais_annexes
 
     def pour(self, categorie: Categorie) -> Montant:
         """The budget line a category of the request form draws on."""
@@ -299,6 +331,7 @@ class Budget:
             Categorie.REPAS_NUITEES: self.hebergement,
             Categorie.FRAIS_DIVERS: self.frais_divers,
             Categorie.MOBILITE_INTERNATIONALE: self.mobilite,
+            Categorie.MAJORATION_HANDICAP: self.majoration_handicap,
         }
         return lignes[categorie]
 
@@ -308,6 +341,17 @@ ChangementEtat: TypeAlias = Changement[EtatDossier]
 
 
 _valider_version = _entier("version", "Version")
+
+
+def _rqth(contrat: Contrat, budget: Budget) -> None:
+    """Refuse a majoration handicap engaged for an apprentice without RQTH."""
+    if budget.majoration_handicap and not contrat.apprenti.rqth:
+        raise DonneeInvalide(
+            f"Majoration handicap ({budget.majoration_handicap}) : elle n'est engagée que pour "
+            "un apprenti reconnu travailleur handicapé (RQTH).",
+            champ="majoration_handicap",
+            valeur=budget.majoration_handicap,
+        )
 
 
 # --- the aggregate ---------------------------------------------------------------------
@@ -324,6 +368,10 @@ class Action:
     budget: Budget = attrs.field(validator=_instance(Budget, "budget", "Budget"))
     etat: EtatDossier = attrs.field(validator=_instance(EtatDossier, "etat", "État du dossier"))
     historique: list[ChangementEtat] = attrs.field(factory=list)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a majoration handicap without RQTH (:meth:`mettre_a_jour` checks it too)."""
+        _rqth(self.contrat, self.budget)
 
     @classmethod
     def recue(
@@ -471,6 +519,7 @@ class Action:
             VersionPerimee: an older version, or the same version with different data.
         """
         _valider_version(self, None, version)
+        _rqth(contrat, budget)
         if contrat.date_rupture is None and self.date_rupture is not None:
             contrat = attrs.evolve(contrat, date_rupture=self.date_rupture)
         if version == self.version and (formation, contrat, budget) == (

@@ -42,11 +42,12 @@ Rules we decided where the texts are silent (docs/domain.md, "Rules we have deci
 * **Weight of a year.** 1 for a full year; for a shorter one, its started months ÷ 12 for
   contracts signed before 1 July 2025 ("tout mois commencé est dû"), its days ÷ 365 for
   those signed since (décret 2025-585's daily prorata). Weights are exact fractions.
-* **Rhythm of a year.** A year whose 12th month has started (a last year one day short,
-  02/09/2025–31/08/2026 say) is paid with the full-year rhythm of its regime, its last
-  installments cut at its end; its weight stays as above (12 started months ÷ 12 = 1
-  before July 2025, its days ÷ 365 since). :attr:`AnneeContrat.complete` says which years
-  follow the full-year rhythm.
+* **A year whose 12th month has started** (a last year one day short,
+  02/09/2025–31/08/2026 say, or a year cut by a rupture in its 12th month) counts as a
+  full year, for its rhythm as for its weight ("tout mois commencé est dû"): it is paid
+  with the full-year rhythm of its regime, its last installments cut at its end, and
+  weighs 1 whatever the signing date. :attr:`AnneeContrat.complete` says which years
+  count as full.
 * **Split.** The engagement is split across years in proportion to their weight (the
   implied annual NPEC is engagement ÷ total weight), each year's share across its
   installments by the rhythm's percentages.
@@ -436,7 +437,7 @@ class AnneeContrat:
     numero: int
     periode: Periode
     complete: bool
-    """Its 12th month has started: it follows the full-year rhythm (its weight may be < 1)."""
+    """Its 12th month has started: it counts as a full year (full-year rhythm, weight 1)."""
     poids: Fraction
     montant: Montant
     """The year's share of the engagement (before any employer participation)."""
@@ -504,6 +505,12 @@ class Echeancier:
     def total(self) -> Montant:
         """Sum of the installments: ``engagement − participation_employeur``."""
         return Montant.somme(echeance.montant for echeance in self.echeances)
+
+    @property
+    def npec(self) -> Montant:
+        """The implied annual NPEC: the engagement ÷ the total weight of its years."""
+        poids = sum((a.poids for a in self.annees), Fraction())
+        return _part(self.engagement, 1 / poids)
 
     @property
     def premiere_avance(self) -> Echeance:
@@ -617,7 +624,7 @@ def _annees(
         debuts_mois = (*(ajouter_mois(debut_annee, m) for m in range(_MOIS_PAR_AN)), suivante)
         periode = Periode(debut_annee, min(suivante - _UN_JOUR, fin))
         mois_commences = sum(1 for d in debuts_mois[:_MOIS_PAR_AN] if d <= fin)
-        if suivante - _UN_JOUR <= fin:
+        if mois_commences == _MOIS_PAR_AN:  # "tout mois commencé est dû": a full year
             poids = Fraction(1)
         elif methode is MethodePoids.JOURS:
             poids = Fraction(periode.jours, parametres.jours_par_annee)

@@ -55,7 +55,8 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── PlafondDepasse               branch: a frais annexes ceiling (D6332-83)
     │   │   ├── PlafondRepasNuiteesDepasse   meals and nights above their unit ceilings
     │   │   ├── PlafondPremierEquipementDepasse  first equipment above its contract ceiling
-    │   │   └── ForfaitMobiliteDepasse       international mobility above its lump sum
+    │   │   ├── ForfaitMobiliteDepasse       international mobility above its lump sum
+    │   │   └── PlafondMajorationHandicapDepasse  RQTH uplift above its yearly ceiling
     │   ├── PieceManquante               a required document is missing
     │   ├── ConditionsNonAcceptees       the general conditions were not accepted
     │   ├── OrganismeNonActif            branch: the organisme is not active at the OPCO
@@ -695,6 +696,33 @@ class ForfaitMobiliteDepasse(PlafondDepasse):
             autorise,
             champ="mobilite_internationale",
         )
+        self.plafond = plafond
+        self.deja = deja
+
+
+class PlafondMajorationHandicapDepasse(PlafondDepasse):
+    """The disability uplift (RQTH, article D6332-82) goes past its ceiling for a year."""
+
+    code = "plafond_majoration_handicap_depasse"
+
+    def __init__(
+        self,
+        demande: MontantLu,
+        autorise: MontantLu,
+        *,
+        annee: int,
+        plafond: MontantLu,
+        deja: MontantLu,
+    ) -> None:
+        """Record the contract year, its ceiling and what earlier requests asked for it."""
+        super().__init__(
+            f"Majoration handicap ({plafond} pour l'année {annee} du contrat, dont {deja} "
+            "déjà demandés)",
+            demande,
+            autorise,
+            champ="majoration_handicap",
+        )
+        self.annee = annee
         self.plafond = plafond
         self.deja = deja
 

@@ -14,9 +14,8 @@ what is required; we keep the union of their fields and these rules:
   required there when the organisme says it is a CFA.
 - Free texts are trimmed, required ones refuse blanks, and every text is capped at 255
   characters (a sane bound for a form field and a database column). Email addresses are
-  capped at 254 characters (:func:`verifier_longueur_email`, RFC 5321's bound on a
-  mailbox): :class:`~cfa_domain.values.Email` alone accepts up to 318, which no column
-  of 255 holds.
+  capped at 254 characters by :class:`~cfa_domain.values.Email` itself
+  (:data:`~cfa_domain.values.LONGUEUR_MAX_EMAIL`, RFC 5321's bound on a mailbox).
 
 Who may open an organisme's files is the heart of the security model (a SIRET is public):
 ``emails_connus`` holds the addresses the OPCO has on file for the organisme. Only the OPCO

@@ -38,7 +38,15 @@ import attrs
 from cfa_domain.action import Action, Budget, Contrat, EtatDossier, Formation
 from cfa_domain.compte import HacheurMotDePasse
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.values import Email, Montant, NumeroDeca, Siret, normaliser_recherche
+from cfa_domain.values import (
+    Email,
+    Montant,
+    NumeroDeca,
+    NumeroSia,
+    Siret,
+    normaliser_recherche,
+    verifier_numero_enregistrement,
+)
 
 if TYPE_CHECKING:
     from types import TracebackType
@@ -149,24 +157,28 @@ def _texte_optionnel(valeur: str | None) -> str | None:
     return valeur or None
 
 
-def _deca_optionnel(valeur: str | NumeroDeca | None) -> NumeroDeca | None:
-    if valeur is None or isinstance(valeur, NumeroDeca):
-        return valeur
+def _enregistrement_optionnel(valeur: str | NumeroDeca | NumeroSia | None) -> str | None:
+    if valeur is None or isinstance(valeur, NumeroDeca | NumeroSia):
+        return None if valeur is None else valeur.numero
     texte = valeur.strip()
-    return NumeroDeca(texte) if texte else None
+    return verifier_numero_enregistrement(texte) if texte else None
 
 
 @attrs.frozen
 class CriteresRecherche:
-    """The guide's search form: apprentice name, action number, DECA number (all optional).
+    """The guide's search form: apprentice name, action number, "N° DECA ou SIA" (optional).
 
     The name matches as a case- and accent-insensitive prefix of the apprentice's last or
-    first name; the action number as a prefix; the DECA number exactly.
+    first name; the action number as a prefix; the registration number exactly, whether
+    the file carries it as its DECA or its SIA number (the two have the same form, so the
+    field finds either: ``numero_enregistrement`` holds the compact number).
     """
 
     nom_apprenti: str | None = attrs.field(default=None, converter=_texte_optionnel)
     numero_action: str | None = attrs.field(default=None, converter=_texte_optionnel)
-    numero_deca: NumeroDeca | None = attrs.field(default=None, converter=_deca_optionnel)
+    numero_enregistrement: str | None = attrs.field(
+        default=None, converter=_enregistrement_optionnel
+    )
 
     def __attrs_post_init__(self) -> None:
         """Refuse an action number that is not made of digits."""

@@ -49,8 +49,9 @@ Rules and choices
   satisfies, so these rules do not depend on how the schedule is computed.
 - **State machine** (:data:`MACHINE_DEMANDE`): soumise → en traitement → validée →
   payée; soumise or en traitement → refusée, with a reason; soumise → annulée (by the CFA,
-  before processing). Every other transition raises :class:`TransitionInterdite`; every
-  accepted one is recorded in ``historique``.
+  before processing). Every other transition raises
+  :class:`~cfa_domain.errors.TransitionInterdite`; every accepted one is recorded in
+  ``historique``.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
+from decimal import Decimal
 from typing import TYPE_CHECKING, ClassVar, Protocol, Self, TypeAlias
 
 import attrs
@@ -71,6 +73,7 @@ from cfa_domain.errors import (
     ForfaitMobiliteDepasse,
     MontantNonOuvert,
     PieceManquante,
+    PlafondMajorationHandicapDepasse,
     PlafondPremierEquipementDepasse,
     PlafondRepasNuiteesDepasse,
 )
@@ -87,6 +90,7 @@ __all__ = [
     "MACHINE_DEMANDE",
     "PARAMETRES_REMBOURSEMENT_PAR_DEFAUT",
     "TRANSITIONS_DEMANDE",
+    "AnneeAvecPeriode",
     "CalendrierPedagogique",
     "ChangementEtatDemande",
     "DemandeRemboursement",
@@ -101,6 +105,7 @@ __all__ = [
     "SituationEcheance",
     "SituationEcheancier",
     "Soumission",
+    "annee_du_contrat",
     "certificat_requis",
     "consommation",
     "est_premiere_avance",
@@ -127,8 +132,32 @@ class EcheanceAvecPeriode(Protocol):
         ...
 
 
+class AnneeAvecPeriode(Protocol):
+    """A contract year of the schedule: its rank and its period."""
+
+    @property
+    def numero(self) -> int:
+        """1 for the first year."""
+        ...
+
+    @property
+    def periode(self) -> Periode:
+        """The year's days (the last one cut at the contract's end or rupture)."""
+        ...
+
+
 class CalendrierPedagogique(Protocol):
     """What the request rules need from a file's payment schedule (``Echeancier``)."""
+
+    @property
+    def annees(self) -> Sequence[AnneeAvecPeriode]:
+        """The contract years, in order, tiling the contract (cut at the rupture)."""
+        ...
+
+    @property
+    def npec(self) -> Montant:
+        """The implied annual NPEC (the engagement ÷ the total weight of the years)."""
+        ...
 
     @property
     def premiere_avance(self) -> EcheanceAvecPeriode:
@@ -203,7 +232,7 @@ TRANSITIONS_DEMANDE: Mapping[EtatDemande, frozenset[EtatDemande]] = MACHINE_DEMA
 
 @attrs.frozen
 class MontantsDemandes:
-    """The four amounts of the request form (0,00 € when left empty); the total is computed."""
+    """The amounts of the request form (0,00 € when left empty); the total is computed."""
 
     frais_pedagogiques: Montant = attrs.field(
         factory=Montant.zero,
@@ -222,6 +251,10 @@ class MontantsDemandes:
         validator=_montant_positif(
             "mobilite_internationale", Categorie.MOBILITE_INTERNATIONALE.libelle
         ),
+    )
+    majoration_handicap: Montant = attrs.field(
+        factory=Montant.zero,
+        validator=_montant_positif("majoration_handicap", Categorie.MAJORATION_HANDICAP.libelle),
     )
 
     def __attrs_post_init__(self) -> None:
@@ -292,6 +325,28 @@ class ParametresRemboursement:
         default=True,
         validator=_instance(bool, "certificat_exige_sauf_premiere_avance", "Certificat exigé"),
     )
+    debut_plafond_majoration_annuel: dt.date = attrs.field(
+        default=dt.date(2021, 1, 1),
+        validator=_instance(dt.date, "debut_plafond_majoration_annuel", "Date"),
+    )
+    """Contracts signed from this day: the RQTH uplift has a fixed yearly ceiling (décret
+    2020-1450 amending D6332-82); before it, a share of the NPEC."""
+    plafond_majoration_annuel: Montant = attrs.field(
+        default=Montant(4000),
+        validator=_montant_positif("plafond_majoration_annuel", "Plafond majoration handicap"),
+    )
+    """At most 4 000 € per year of execution (arrêté of 7 December 2020)."""
+    taux_majoration_npec: Decimal = attrs.field(
+        default=Decimal(50),
+        validator=_instance(Decimal, "taux_majoration_npec", "Taux majoration handicap"),
+    )
+    """Before 2021: at most this percentage of the annual NPEC per year (D6332-82 as then)."""
+
+    def plafond_majoration_handicap(self, date_signature: dt.date, npec: Montant) -> Montant:
+        """The yearly ceiling of the RQTH uplift for a contract signed on ``date_signature``."""
+        if date_signature >= self.debut_plafond_majoration_annuel:
+            return self.plafond_majoration_annuel
+        return npec * (self.taux_majoration_npec / 100)
 
 
 PARAMETRES_REMBOURSEMENT_PAR_DEFAUT = ParametresRemboursement()
@@ -333,11 +388,18 @@ def est_premiere_avance(
 
     Its ``periode`` lies within the first advance's period, and its ``frais_pedagogiques``
     plus the pedagogical costs of the ``demandes`` that count stay within the first
-    advance's amount. Frais annexes do not matter either way.
+    advance's amount. Frais annexes do not matter either way: a request carrying no
+    pedagogical costs (frais annexes only) within that period is the first advance,
+    whatever was requested before (domain brief: "even when it ... carries only frais
+    annexes").
     """
     avance = calendrier.premiere_avance
+    if not avance.periode.contient(periode):
+        return False
+    if not frais_pedagogiques:
+        return True
     deja = consommation(demandes)[Categorie.FRAIS_PEDAGOGIQUES]
-    return avance.periode.contient(periode) and frais_pedagogiques + deja <= avance.montant
+    return frais_pedagogiques + deja <= avance.montant
 
 
 def certificat_requis(
@@ -414,6 +476,44 @@ def _verifier_plafonds(
     )
 
 
+def annee_du_contrat(calendrier: CalendrierPedagogique, jour: dt.date) -> AnneeAvecPeriode:
+    """The contract year holding ``jour`` (the last year for a day past the contract)."""
+    for annee in calendrier.annees:
+        if jour <= annee.periode.fin:
+            return annee
+    return calendrier.annees[-1]
+
+
+def _verifier_majoration(
+    *,
+    action: Action,
+    demandes: Sequence[DemandeRemboursement],
+    periode: Periode,
+    montants: MontantsDemandes,
+    calendrier: CalendrierPedagogique,
+    parametres: ParametresRemboursement,
+) -> None:
+    """The RQTH uplift of a contract year stays within its yearly ceiling.
+
+    A request's uplift counts for the contract year in which its period starts.
+    """
+    demande = montants.majoration_handicap
+    if not demande:
+        return
+    annee = annee_du_contrat(calendrier, periode.debut)
+    plafond = parametres.plafond_majoration_handicap(action.contrat.date_signature, calendrier.npec)
+    deja = Montant.somme(
+        d.montants.majoration_handicap
+        for d in _comptees(demandes)
+        if annee.periode.contient(d.periode.debut)
+    )
+    autorise = max(plafond - deja, Montant.zero())
+    if demande > autorise:
+        raise PlafondMajorationHandicapDepasse(
+            demande, autorise, annee=annee.numero, plafond=plafond, deja=deja
+        )
+
+
 def verifier_demande(
     *,
     action: Action,
@@ -433,7 +533,7 @@ def verifier_demande(
         DossierNonRemboursable: the file is neither *en cours* nor *rompu*.
         PeriodeHorsContrat: the period leaves the contract (cut at a rupture).
         DonneeInvalide: first equipment declared above the frais divers.
-        PlafondDepasse: meals and nights, first equipment or mobility ceiling.
+        PlafondDepasse: meals and nights, first equipment, mobility or RQTH uplift ceiling.
         BudgetDepasse: a category would exceed its budget line.
         MontantNonOuvert: more pedagogical costs than the installments opened by ``le``.
         PieceManquante: the invoice, or the certificate outside the first advance.
@@ -443,6 +543,14 @@ def verifier_demande(
         raise ConditionsNonAcceptees
     action.verifier_remboursable(formulaire.periode)
     _verifier_plafonds(demandes, montants, formulaire.quantites, parametres)
+    _verifier_majoration(
+        action=action,
+        demandes=demandes,
+        periode=formulaire.periode,
+        montants=montants,
+        calendrier=calendrier,
+        parametres=parametres,
+    )
     consomme = consommation(demandes)
     for categorie in Categorie:
         disponible = max(action.budget.pour(categorie) - consomme[categorie], Montant.zero())
@@ -738,6 +846,8 @@ class Recepisse:
     apprenti_nom: str
     apprenti_prenom: str
     apprenti_nir: Nir
+    apprenti_rqth: bool
+    """The apprentice is recognised as a disabled worker (the uplift line may be asked)."""
     financement_accorde: Montant
     deja_rembourse: Montant
     montant_demande: Montant
@@ -798,6 +908,7 @@ class Recepisse:
             apprenti_nom=apprenti.nom,
             apprenti_prenom=apprenti.prenom,
             apprenti_nir=apprenti.nir,
+            apprenti_rqth=apprenti.rqth,
             financement_accorde=action.budget.total,
             deja_rembourse=deja_rembourse,
             montant_demande=demande.total,

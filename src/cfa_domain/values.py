@@ -17,7 +17,7 @@ import functools
 import re
 import unicodedata
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
-from typing import TYPE_CHECKING, ParamSpec, Self, TypeVar
+from typing import TYPE_CHECKING, ClassVar, ParamSpec, Self, TypeAlias, TypeVar
 
 import attrs
 from stdnum import exceptions as stdnum_exceptions
@@ -65,8 +65,11 @@ __all__ = [
     "Nir",
     "NumeroDA",
     "NumeroDeca",
+    "NumeroEnregistrement",
+    "NumeroSia",
     "Periode",
     "Piece",
+    "RegistreContrat",
     "Siret",
     "Uai",
     "arrondi_centime",
@@ -74,6 +77,7 @@ __all__ = [
     "entier",
     "monetaire",
     "normaliser_recherche",
+    "verifier_numero_enregistrement",
 ]
 
 
@@ -269,7 +273,12 @@ def _nir(valeur: object) -> str:
 
 @attrs.frozen(order=True)
 class Siret:
-    """SIRET of an establishment: 14 digits, Luhn (La Poste: digit sum multiple of 5)."""
+    """SIRET of an establishment: 14 digits, Luhn.
+
+    La Poste's establishments (SIREN 356000000) have a digit sum multiple of 5 instead,
+    except its head office 35600000000048, which passes the ordinary Luhn check
+    (python-stdnum's rule, as the domain brief states it).
+    """
 
     numero: str = attrs.field(converter=_siret)
 
@@ -333,26 +342,63 @@ class NumeroDA:
         return self.numero
 
 
-_DECA = re.compile(r"(0\d\d|02A|02B|97\d)(\d{4})(0[1-9]|1[0-2])(\d\d|NC)(\d{4})")
+_NUMERO_ENREGISTREMENT = re.compile(r"(0\d\d|02A|02B|97\d)(\d{4})(0[1-9]|1[0-2])(\d\d|NC)(\d{4})")
+"""The registration number of a contract, DECA or SIA: ``DDD YYYY MM NN NNNN``.
+
+15 characters: the department group (``001``–``095``, ``02A``/``02B``, ``97x``), the
+registration year and month, two digits or ``NC``, then four digits. The one rule of both
+registries (:func:`verifier_numero_enregistrement`)."""
 
 
-def _numero_deca(valeur: object) -> str:
-    compact = _compact(valeur, "numero_deca", "Numéro DECA")
-    if _DECA.fullmatch(compact) and compact[:3] != "000":
+class RegistreContrat(enum.Enum):
+    """The register that recorded an apprenticeship contract ("N° DECA ou SIA")."""
+
+    DECA = "deca"
+    """The DGEFP's DECA: contracts of private employers (and public industrial ones)."""
+    SIA = "sia"
+    """The Service Interministériel de l'Apprentissage: public-sector contracts."""
+
+    @property
+    def libelle(self) -> str:
+        """``DECA`` or ``SIA``, as the guide writes them."""
+        return self.name
+
+
+def verifier_numero_enregistrement(
+    valeur: object,
+    registre: RegistreContrat | None = None,
+    champ: str = "numero_enregistrement",
+) -> str:
+    """Return the compact registration number, or raise DonneeInvalide.
+
+    ``registre`` only names the register in the message (None: "DECA ou SIA", the search
+    field that finds either).
+    """
+    libelle = f"Numéro {registre.libelle if registre else 'DECA ou SIA'}"
+    compact = _compact(valeur, champ, libelle)
+    if _NUMERO_ENREGISTREMENT.fullmatch(compact) and compact[:3] != "000":
         return compact
     raise DonneeInvalide(
-        f"Numéro DECA « {valeur} » : 15 caractères attendus, sous la forme "
+        f"{libelle} « {valeur} » : 15 caractères attendus, sous la forme "
         "DDD AAAA MM NN NNNN (ex. 02B202212000000).",
-        champ="numero_deca",
+        champ=champ,
         valeur=valeur,
     )
 
 
-@attrs.frozen(order=True)
-class NumeroDeca:
-    """DECA registration number of a contract: ``DDD YYYY MM NN NNNN`` (15 characters)."""
+def _numero_deca(valeur: object) -> str:
+    return verifier_numero_enregistrement(valeur, RegistreContrat.DECA, "numero_deca")
 
-    numero: str = attrs.field(converter=_numero_deca)
+
+def _numero_sia(valeur: object) -> str:
+    return verifier_numero_enregistrement(valeur, RegistreContrat.SIA, "numero_sia")
+
+
+class _NumeroEnregistrement:
+    """What the DECA and SIA numbers share: their parts and their printed form."""
+
+    numero: str
+    registre: ClassVar[RegistreContrat]
 
     @property
     def departement(self) -> str:
@@ -372,6 +418,37 @@ class NumeroDeca:
     def __str__(self) -> str:
         """The compact number, as the DGEFP portal prints it."""
         return self.numero
+
+
+@attrs.frozen(order=True)
+class NumeroDeca(_NumeroEnregistrement):
+    """DECA registration number of a contract: ``DDD YYYY MM NN NNNN`` (15 characters)."""
+
+    numero: str = attrs.field(converter=_numero_deca)
+    registre: ClassVar[RegistreContrat] = RegistreContrat.DECA
+
+
+@attrs.frozen(order=True)
+class NumeroSia(_NumeroEnregistrement):
+    """SIA registration number of a public-sector contract: same form as a DECA number.
+
+    Our rule, stated once (:data:`_NUMERO_ENREGISTREMENT`): we found no official text
+    giving the SIA number's format. The one public specification we found, the open
+    schema of the DGEFP's online contract form for public employers (the
+    ``mission-apprentissage/cerfa`` project), checks its contract numbers against the
+    DECA structure. So an SIA number is accepted with exactly the DECA number's
+    structure, and nothing looser:
+    a number of another form is refused with a French message rather than stored
+    unchecked. A file carries a DECA number or an SIA number, never both; since the two
+    look alike, the register is carried by the class, not guessed from the number.
+    """
+
+    numero: str = attrs.field(converter=_numero_sia)
+    registre: ClassVar[RegistreContrat] = RegistreContrat.SIA
+
+
+NumeroEnregistrement: TypeAlias = NumeroDeca | NumeroSia
+"""A contract's registration number: DECA or SIA."""
 
 
 _UAI_ALPHABET = "ABCDEFGHJKLMNPRSTUVWXYZ"  # A–Z without I, O, Q: 23 letters
@@ -550,16 +627,19 @@ def normaliser_recherche(texte: str) -> str:
 
 
 class Categorie(enum.Enum):
-    """The four lines of the request form, each drawn on one budget line of the file.
+    """The lines of the request form, each drawn on one budget line of the file.
 
     frais pédagogiques → frais pédagogiques; repas et nuitées → hébergement; frais divers
-    (includes first equipment) → frais divers; mobilité internationale → frais de mobilité.
+    (includes first equipment) → frais divers; mobilité internationale → frais de mobilité;
+    majoration handicap (an apprentice with RQTH, article D6332-82; the inter-OPCO norm's
+    ``MAJORATION_RQTH`` line) → majoration handicap.
     """
 
     FRAIS_PEDAGOGIQUES = "frais_pedagogiques"
     REPAS_NUITEES = "repas_nuitees"
     FRAIS_DIVERS = "frais_divers"
     MOBILITE_INTERNATIONALE = "mobilite_internationale"
+    MAJORATION_HANDICAP = "majoration_handicap"
 
     @property
     def libelle(self) -> str:
@@ -572,6 +652,7 @@ _LIBELLES_CATEGORIES = {
     Categorie.REPAS_NUITEES: "Frais de repas et de nuitées",
     Categorie.FRAIS_DIVERS: "Frais divers",
     Categorie.MOBILITE_INTERNATIONALE: "Frais de mobilité internationale",
+    Categorie.MAJORATION_HANDICAP: "Majoration handicap (RQTH)",
 }
 
 

@@ -45,6 +45,9 @@ URL_POSTGRESQL = os.environ.get(
     "CFA_TEST_POSTGRESQL_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/test"
 )
 BACKENDS = ("memoire", "sqlite", "postgresql")
+#: For a test about what only a database does: ``@pytest.mark.parametrize("banc", BASES_SQL,
+#: indirect=True)`` runs it on these backends and generates no case for the others.
+BASES_SQL = ("sqlite", "postgresql")
 
 
 @attrs.define

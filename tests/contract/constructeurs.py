@@ -8,16 +8,12 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cfa_domain.action import Action, Apprenti, Budget, Contrat, Employeur, EtatDossier, Formation
-from cfa_domain.compte import Compte, StatutCompte, TypeJeton
+from cfa_domain.action import Action, EtatDossier
 from cfa_domain.organisme import (
-    Adresse,
-    Civilite,
     Delegation,
     FicheOrganisme,
     Interlocuteur,
     Organisme,
-    Telephone,
 )
 from cfa_domain.ports import DocumentMeta, MessageSortant
 from cfa_domain.remboursement import (
@@ -28,22 +24,21 @@ from cfa_domain.remboursement import (
     QuantitesFraisAnnexes,
     Soumission,
 )
-from cfa_domain.testing.fakes import HacheurMemoire
+from cfa_domain.testing import exemples
 from cfa_domain.values import (
-    CodePostal,
     Email,
     Montant,
-    Nir,
-    NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
-    Uai,
 )
 
 if TYPE_CHECKING:
     from collections.abc import Sequence
+
+    from cfa_domain.compte import Compte
 
 SIRET_A = Siret("85403311500015")
 SIRET_B = Siret("73282932000074")
@@ -60,44 +55,18 @@ def instant(minutes: int) -> dt.datetime:
 
 
 def fiche(email: str = "contact@cfa-exemple.fr") -> FicheOrganisme:
-    """A complete information sheet of a CFA."""
-    return FicheOrganisme(
-        raison_sociale="CFA des Métiers de Bouche",
-        adresse=Adresse(rue="12 rue de la Paix", code_postal=CodePostal("75002"), ville="Paris"),
-        telephone=Telephone("01 49 68 10 10"),
-        email=Email(email),
-        intervient_fpc=True,
-        est_cfa=True,
-        numero_da=NumeroDA("11755555575"),
-        but_lucratif=False,
-        assujetti_tva=True,
-        uai=Uai("0750001" + Uai.lettre_de_controle("0750001")),
-        zone_intervention="Île-de-France",
-    )
+    """The test kit's information sheet, with this address."""
+    return exemples.fiche(email=Email(email))
 
 
 def interlocuteur(email: str = "claire.durand@cfa-exemple.fr") -> Interlocuteur:
-    """The contact person."""
-    return Interlocuteur(
-        civilite=Civilite.MME,
-        nom="Durand",
-        prenom="Claire",
-        telephone=Telephone("+33 6 12 34 56 78"),
-        email=Email(email),
-        fonction="Directrice",
-    )
+    """The test kit's contact person, with this address (on the organisme's file)."""
+    return exemples.interlocuteur(email=Email(email))
 
 
 def organisme(siret: Siret = SIRET_A, quand: dt.datetime = QUAND) -> Organisme:
     """An organisme the OPCO knows (active)."""
-    return Organisme.connu(
-        siret=siret,
-        fiche=fiche(),
-        interlocuteur=interlocuteur(),
-        quand=quand,
-        auteur="flux OPCO",
-        reference_opco="OF-001",
-    )
+    return exemples.organisme(siret, fiche=fiche(), interlocuteur=interlocuteur(), quand=quand)
 
 
 def organisme_soumis(siret: Siret = SIRET_B, quand: dt.datetime = QUAND) -> Organisme:
@@ -114,13 +83,8 @@ def compte(
     compte_id: uuid.UUID | None = None,
 ) -> Compte:
     """A CFA account opened on an active organisme."""
-    return Compte.ouvrir(
-        id=compte_id or uuid.uuid4(),
-        email=Email(email),
-        organisme=org or organisme(),
-        mot_de_passe=MOT_DE_PASSE,
-        quand=quand,
-        hasher=HacheurMemoire(),
+    return exemples.compte(
+        email, chez=org or organisme(), quand=quand, id=compte_id or uuid.uuid4()
     )
 
 
@@ -130,13 +94,9 @@ def compte_actif(
     compte_id: uuid.UUID | None = None,
 ) -> Compte:
     """A CFA account (approved by an agent if its address is not on file), activated."""
-    cree = compte(email, org, QUAND, compte_id)
-    if cree.statut is StatutCompte.EN_ATTENTE_APPROBATION:
-        cree.approuver("conseiller@opco.example", QUAND)
-    secret = "s" * 43
-    cree.emettre_jeton(TypeJeton.ACTIVATION, secret, QUAND)
-    cree.activer(secret, QUAND)
-    return cree
+    return exemples.compte_actif(
+        email, chez=org or organisme(), quand=QUAND, id=compte_id or uuid.uuid4()
+    )
 
 
 def pdf(texte: str) -> bytes:
@@ -165,52 +125,47 @@ def action(
     nom: str = "Martin",
     prenom: str = "Éloïse",
     deca: str | None = None,
+    sia: str | None = None,
     budget: Montant = BUDGET_PEDAGOGIQUE,
+    rqth: bool = False,
+    majoration: Montant | None = None,
     etat: EtatDossier = EtatDossier.EN_COURS,
     depot: dt.date = dt.date(2024, 8, 20),
 ) -> Action:
-    """A two-year file received from the feed, then moved to ``etat`` (en cours by default)."""
-    nouvelle = Action.recue(
-        numero_action=numero,
-        version=1,
-        formation=Formation(
-            intitule="BTS Diététique",
+    """The test kit's file on a two-year contract from September 2024, moved to ``etat``."""
+    return exemples.action(
+        numero,
+        etat=etat,
+        siret_cfa=siret_cfa,
+        formation=exemples.formation(
             numero_deca=None if deca is None else NumeroDeca(deca),
             date_depot=depot,
-            diplome="BTS diététique",
-            code_diplome="32033104",
-            niveau_diplome=5,
-            code_rncp=None,
             periode=Periode(dt.date(2024, 9, 2), dt.date(2026, 6, 30)),
-            siret_cfa=siret_cfa,
+            numero_sia=None if sia is None else NumeroSia(sia),
         ),
-        contrat=Contrat(
-            type_contrat="Contrat d'apprentissage initial",
-            employeur=Employeur("Clinique des Lilas", Siret("42110064500967")),
+        contrat=exemples.contrat(
             periode=CONTRAT,
-            emploi="Diététicien",
-            apprenti=Apprenti(nom, prenom, Nir("295109912611193")),
+            apprenti=exemples.apprenti(nom=nom, prenom=prenom, rqth=rqth),
             date_signature=dt.date(2024, 8, 15),
         ),
-        budget=Budget(
+        budget=exemples.budget(
             frais_pedagogiques=budget,
             hebergement=Montant(1000),
             mobilite=Montant(800),
             transport=Montant(100),
             frais_divers=Montant(600),
+            majoration_handicap=majoration or Montant(0),
         ),
         quand=QUAND - dt.timedelta(days=365),
     )
-    chemin = {
-        EtatDossier.RECU: (),
-        EtatDossier.EN_INSTRUCTION: (EtatDossier.EN_INSTRUCTION,),
-        EtatDossier.EN_ATTENTE: (EtatDossier.EN_INSTRUCTION, EtatDossier.EN_ATTENTE),
-        EtatDossier.EN_COURS: (EtatDossier.EN_INSTRUCTION, EtatDossier.EN_COURS),
-        EtatDossier.ANNULE: (EtatDossier.ANNULE,),
-    }[etat]
-    for rang, arrivee in enumerate(chemin):
-        nouvelle.changer_etat(arrivee, auteur="conseiller", quand=instant(-1000 + rang))
-    return nouvelle
+
+
+@attrs.frozen
+class _Annee:
+    """A contract year reduced to its rank and period."""
+
+    numero: int
+    periode: Periode
 
 
 @attrs.frozen
@@ -224,6 +179,8 @@ class CalendrierOuvert:
     """A schedule where everything is opened: only the budget limits the requests."""
 
     premiere_avance: _Avance = _Avance(CONTRAT, Montant(10_000_000))
+    annees: tuple[_Annee, ...] = (_Annee(1, CONTRAT),)
+    npec: Montant = BUDGET_PEDAGOGIQUE
 
     def disponible_au(self, _le: dt.date, deja_demande: Montant) -> Montant:
         """Ten million euros minus what was asked."""
@@ -249,12 +206,17 @@ def soumettre(
     quand: dt.datetime = QUAND,
     cle: str | None = None,
     repas: Montant | None = None,
+    majoration: Montant | None = None,
 ) -> DemandeRemboursement:
     """Submit a request on ``sur`` through the domain's rules (whole contract period)."""
     return DemandeRemboursement.soumettre(
         FormulaireDemande(
             periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
-            montants=MontantsDemandes(pedagogie, repas or Montant(0), Montant(0), Montant(0)),
+            montants=MontantsDemandes(
+                pedagogie,
+                repas or Montant(0),
+                majoration_handicap=majoration or Montant(0),
+            ),
             quantites=QuantitesFraisAnnexes(nombre_repas=100),
             pieces=PIECES,
             conditions_acceptees=True,

@@ -11,7 +11,7 @@ from cfa_domain.action import EtatDossier
 from cfa_domain.errors import DossierExistant
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
-from cfa_domain.values import Montant
+from cfa_domain.values import Montant, NumeroSia
 
 from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant, soumettre
 from .constructeurs import action as dossier
@@ -74,7 +74,7 @@ def _peupler(banc: Banc) -> None:
             dossier("1001", SIRET_A, nom="Lefèvre", prenom="Hugo", deca="075202409000123"),
             dossier("1002", SIRET_A, nom="Martinez", prenom="Inès"),
             dossier("2000", SIRET_B, nom="Élodie", prenom="Marc"),
-            dossier("3000", SIRET_C, nom="Martin", prenom="Paul"),
+            dossier("3000", SIRET_C, nom="Martin", prenom="Paul", sia="974202101NC0042"),
             dossier("10010", SIRET_A, nom="O'Neil", prenom="Zoé_Anne"),
         ):
             uow.actions.ajouter(action)
@@ -152,11 +152,37 @@ def test_recherche_par_numero_et_deca(banc: Banc) -> None:
         ["10010", "1002", "1001", "1000"],
         4,
     )
-    assert _numeros(banc, CriteresRecherche(numero_deca="075 2024 09 00 0123")) == (["1001"], 1)
+    assert _numeros(banc, CriteresRecherche(numero_enregistrement="075 2024 09 00 0123")) == (
+        ["1001"],
+        1,
+    )
     assert _numeros(banc, CriteresRecherche(nom_apprenti="mar", numero_action="3")) == (
         ["3000"],
         1,
     )
+
+
+def test_recherche_par_numero_deca_ou_sia(banc: Banc) -> None:
+    """The "N° DECA ou SIA" field finds a file by its DECA number or by its SIA number."""
+    _peupler(banc)
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier("4000", SIRET_A, sia="075202409000123"))
+        uow.commit()
+    assert _numeros(banc, CriteresRecherche(numero_enregistrement="974 2021 01 NC 0042")) == (
+        ["3000"],
+        1,
+    )
+    # The same number registered at the DECA for one file and at the SIA for another.
+    assert _numeros(banc, CriteresRecherche(numero_enregistrement="075202409000123")) == (
+        ["4000", "1001"],
+        2,
+    )
+    assert _numeros(banc, CriteresRecherche(numero_enregistrement="075202409000124")) == ([], 0)
+    with banc.uow() as uow:
+        relue = uow.actions.obtenir("3000")
+    assert relue is not None
+    assert relue.formation.numero_sia == NumeroSia("974202101NC0042")
+    assert relue.formation.numero_deca is None
 
 
 def test_recherche_paginee(banc: Banc) -> None:

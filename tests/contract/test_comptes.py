@@ -7,10 +7,10 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.compte import StatutCompte, TypeJeton, empreinte_jeton
-from cfa_domain.errors import EmailDejaUtilise
+from cfa_domain.errors import EmailDejaUtilise, ModificationConcurrente
 from cfa_domain.values import Email
 
-from .constructeurs import SIRET_A, SIRET_B, champs, compte, instant, organisme
+from .constructeurs import SIRET_A, SIRET_B, champs, compte, compte_actif, instant, organisme
 
 if TYPE_CHECKING:
     from .conftest import Banc
@@ -97,3 +97,15 @@ def test_a_approuver_seulement_en_attente_plus_ancien_d_abord(banc: Banc) -> Non
         uow.commit()
     with banc.uow() as uow:
         assert [c.id for c in uow.comptes.a_approuver()] == [ancien.id, tardif.id]
+
+
+def test_une_empreinte_de_jeton_est_unique(banc: Banc) -> None:
+    """Two accounts may not hold the same token fingerprint (the fake as the database)."""
+    premier = compte_actif("a@cfa-exemple.fr")  # both activated with the link "s" * 43
+    with banc.uow() as uow:
+        uow.comptes.ajouter(premier)
+        uow.commit()
+    with banc.uow() as uow, pytest.raises(ModificationConcurrente):
+        uow.comptes.ajouter(compte_actif("b@cfa-exemple.fr"))
+    with banc.uow() as uow:
+        assert uow.comptes.par_email(Email("b@cfa-exemple.fr")) is None

@@ -40,6 +40,7 @@ from cfa_domain.services.demandes import CommandeDemande
 from cfa_domain.testing.fakes import HorlogeFixe
 from cfa_domain.values import Montant, Periode, Piece
 
+from .conftest import BACKENDS
 from .constructeurs import BUDGET_PEDAGOGIQUE, compte_actif, organisme, pdf
 from .constructeurs import action as dossier
 from .deploiement import EntrepotDocumentsTrace, HorlogeQuiAvance, deploiement_sql
@@ -148,8 +149,7 @@ def _lanceur(
 ) -> tuple[Lanceur, uuid.UUID]:
     """Prepare the file and its CFA's account; return how to run the workers."""
     banc, url = deploiement.banc, deploiement.banc.url
-    if mode == "processus" and url is None:
-        pytest.skip("le stockage en mémoire ne se partage pas entre processus")
+    assert mode == "threads" or url is not None
     compte = compte_actif()
     with banc.uow() as uow:
         uow.organismes.ajouter(organisme())
@@ -228,10 +228,16 @@ def _verifier_recepisses(
     assert [demandes.recepisse(ctx, compte_id, r.demande_id) for r in recus] == list(recus)
 
 
-MODES = ["threads", "processus"]
+# Worker processes share a database, not the in-memory store: no such case for memoire.
+MODES = [
+    (banc, mode)
+    for banc in BACKENDS
+    for mode in ("threads", "processus")
+    if (banc, mode) != ("memoire", "processus")
+]
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("banc", "mode"), MODES, indirect=["banc"])
 def test_le_budget_borne_les_demandes_simultanees(
     deploiement: Deploiement, mode: str, request: pytest.FixtureRequest
 ) -> None:
@@ -248,7 +254,7 @@ def test_le_budget_borne_les_demandes_simultanees(
     _verifier_recepisses(deploiement, mode, recus, compte_id)
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("banc", "mode"), MODES, indirect=["banc"])
 def test_les_echeances_ouvertes_bornent_les_demandes_simultanees(
     deploiement: Deploiement, mode: str, request: pytest.FixtureRequest
 ) -> None:
@@ -264,7 +270,7 @@ def test_les_echeances_ouvertes_bornent_les_demandes_simultanees(
     _verifier_recepisses(deploiement, mode, recus, compte_id)
 
 
-@pytest.mark.parametrize("mode", MODES)
+@pytest.mark.parametrize(("banc", "mode"), MODES, indirect=["banc"])
 def test_double_soumission_d_un_formulaire(
     deploiement: Deploiement, mode: str, request: pytest.FixtureRequest
 ) -> None:

@@ -11,6 +11,7 @@ from cfa_adapters.sql.uow import fabrique_uow
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.values import Montant
 
+from .conftest import BASES_SQL
 from .constructeurs import SIRET_A, action, instant, soumettre
 
 if TYPE_CHECKING:
@@ -41,10 +42,10 @@ def _selects_pendant_une_page(moteur: sa.Engine, taille: int) -> tuple[int, int]
         sa.event.remove(moteur, "before_cursor_execute", compter)
 
 
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
 def test_une_page_coute_le_meme_nombre_de_requetes_quelle_que_soit_sa_taille(banc: Banc) -> None:
     """A page of 2 rows and a page of 25 rows (with paid requests) run the same queries."""
-    if banc.moteur is None:
-        pytest.skip("le décompte des requêtes SQL ne concerne que les bases réelles")
+    assert banc.moteur is not None
     with banc.uow() as uow:
         for rang in range(30):
             dossier = action(f"20113{rang:05d}", SIRET_A, nom="Martin")

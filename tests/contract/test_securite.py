@@ -42,6 +42,7 @@ from cfa_domain.services.demandes import CommandeDemande
 from cfa_domain.testing.fakes import HacheurMemoire
 from cfa_domain.values import Email, Montant, Piece
 
+from .conftest import BASES_SQL
 from .constructeurs import (
     CONTRAT,
     MOT_DE_PASSE,
@@ -160,11 +161,11 @@ def test_pre_prise_de_compte_impossible(deploiement: Deploiement) -> None:
 # --- Outbox -----------------------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)  # the outbox relay is SQL's
 def test_un_message_envoye_ne_garde_aucun_secret(deploiement: Deploiement) -> None:
     """Marked sent, a message keeps recipient, template and dates, and no variable."""
     banc, ctx = deploiement.banc, deploiement.contexte
-    if banc.moteur is None:
-        pytest.skip("le relais de l'outbox (marquer_envoye) n'existe que sur les bases réelles")
+    assert banc.moteur is not None
     with banc.uow() as uow:
         uow.organismes.ajouter(organisme())
         uow.commit()
@@ -304,10 +305,10 @@ def test_entrees_trop_longues_donnee_invalide(deploiement: Deploiement) -> None:
         assert [c.id for c in uow.comptes.pour_organisme(SIRET_A)] == [titulaire.id]
 
 
+# Only PostgreSQL checks a column's length (SQLite stores any text).
+@pytest.mark.parametrize("banc", ["postgresql"], indirect=True)
 def test_une_valeur_refusee_par_la_base_est_une_donnee_invalide(banc: Banc) -> None:
     """PostgreSQL's "value too long" is a French DonneeInvalide, and the unit of work goes on."""
-    if banc.nom != "postgresql":
-        pytest.skip("seul PostgreSQL vérifie la longueur des colonnes")
     trop_long = compte("a@cfa-exemple.fr")
     trop_long.hash_mot_de_passe = "h" * 300  # no domain rule bounds a hash: the column does
     with banc.uow() as uow:

@@ -25,6 +25,7 @@ from cfa_domain.services import demandes
 from cfa_domain.services.demandes import CommandeDemande
 from cfa_domain.values import Montant, Periode, Piece
 
+from .conftest import BASES_SQL
 from .constructeurs import (
     SIRET_A,
     compte_actif,
@@ -351,14 +352,14 @@ def test_une_panne_dans_soumettre_demande_ne_laisse_rien(
     assert len(deploiement.documents.contenus) == 2
 
 
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)  # constraints are the base's
 def test_une_violation_sur_un_historique_n_est_pas_un_doublon(banc: Banc) -> None:
     """A unique violation on a history table is a concurrent change, not "already exists".
 
     The SQL adapter names a duplicate by its constraint or, on SQLite, its ``table.column``:
     ``historique_organismes.siret`` must not pass for ``organismes.siret``.
     """
-    if banc.moteur is None:
-        pytest.skip("seules les bases réelles traduisent les violations de contrainte")
+    assert banc.moteur is not None
     connu = organisme()
     with banc.uow() as uow:
         uow.organismes.ajouter(connu)

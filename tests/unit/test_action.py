@@ -32,7 +32,17 @@ from cfa_domain.errors import (
     TransitionInterdite,
     VersionPerimee,
 )
-from cfa_domain.values import Categorie, CodeRncp, Montant, Nir, NumeroDeca, Periode, Siret
+from cfa_domain.values import (
+    Categorie,
+    CodeRncp,
+    Montant,
+    Nir,
+    NumeroDeca,
+    NumeroSia,
+    Periode,
+    RegistreContrat,
+    Siret,
+)
 
 E = EtatDossier
 QUAND = dt.datetime(2023, 9, 2, 10, 30, tzinfo=dt.UTC)
@@ -329,6 +339,9 @@ def test_budget_negatif_refuse() -> None:
     [
         (formation, {"intitule": "  "}, "intitule"),
         (formation, {"numero_deca": "075202309000123"}, "numero_deca"),
+        (formation, {"numero_sia": "075202309000123"}, "numero_sia"),
+        (formation, {"numero_sia": NumeroDeca("075202309000123")}, "numero_sia"),
+        (formation, {"numero_deca": NumeroSia("075202309000123")}, "numero_deca"),
         (formation, {"date_depot": dt.datetime(2023, 8, 20, tzinfo=dt.UTC)}, "date_depot"),
         (formation, {"niveau_diplome": 2}, "niveau_diplome"),
         (formation, {"niveau_diplome": 9}, "niveau_diplome"),
@@ -361,7 +374,24 @@ def test_niveaux_extremes_acceptes() -> None:
 def test_blocs_optionnels() -> None:
     """DECA number and RNCP code may be absent (a file not yet registered)."""
     f = formation(numero_deca=None, code_rncp=None)
-    assert (f.numero_deca, f.code_rncp) == (None, None)
+    assert (f.numero_deca, f.numero_sia, f.code_rncp) == (None, None, None)
+    assert f.numero_enregistrement is None
+
+
+def test_numero_deca_ou_sia() -> None:
+    """A file carries its DECA number or its SIA number, which "N° DECA ou SIA" shows."""
+    deca = formation()
+    assert deca.numero_enregistrement == NumeroDeca("075202309000123")
+    sia = formation(numero_deca=None, numero_sia=NumeroSia("075 2023 09 00 0456"))
+    assert sia.numero_enregistrement == NumeroSia("075202309000456")
+    assert sia.numero_enregistrement.registre is RegistreContrat.SIA
+    with pytest.raises(DonneeInvalide) as erreur:
+        formation(numero_sia=NumeroSia("075202309000456"))
+    assert erreur.value.champ == "numero_sia"
+    assert erreur.value.message == (
+        "Un contrat est enregistré soit au DECA, soit au SIA : indiquez un seul numéro "
+        "(DECA 075202309000123, SIA 075202309000456)."
+    )
 
 
 def test_numero_action() -> None:

@@ -44,14 +44,11 @@ from cfa_domain.errors import (
     TransitionInterdite,
 )
 from cfa_domain.organisme import (
-    Adresse,
-    Civilite,
-    FicheOrganisme,
-    Interlocuteur,
     Organisme,
     StatutOrganisme,
 )
-from cfa_domain.values import CodePostal, Email, NumeroDA, Siret
+from cfa_domain.testing import exemples
+from cfa_domain.values import Email, Siret
 
 T0 = dt.datetime(2024, 3, 1, 9, 0, tzinfo=dt.UTC)
 UNE_MICROSECONDE = dt.timedelta(microseconds=1)
@@ -88,29 +85,7 @@ HACHEUR: HacheurMotDePasse = FauxHacheur()
 
 def organisme(statut: StatutOrganisme = StatutOrganisme.ACTIF) -> Organisme:
     """An organisme known to the OPCO, with contact@ and c.durand@ on file."""
-    o = Organisme.connu(
-        siret=SIRET_A,
-        fiche=FicheOrganisme(
-            raison_sociale="CFA Santé",
-            adresse=Adresse(rue="1 rue A", code_postal=CodePostal("75001"), ville="Paris"),
-            email=EMAIL_CONNU,
-            intervient_fpc=True,
-            est_cfa=True,
-            numero_da=NumeroDA("CFA"),
-            but_lucratif=False,
-            assujetti_tva=False,
-            zone_intervention="Paris",
-        ),
-        interlocuteur=Interlocuteur(
-            civilite=Civilite.M,
-            nom="Martin",
-            prenom="Paul",
-            email=Email("c.durand@cfa-sante.fr"),
-            fonction="Directeur",
-        ),
-        quand=T0,
-        auteur="flux",
-    )
+    o = exemples.organisme(SIRET_A, quand=T0)
     o.statut = statut
     return o
 

@@ -145,24 +145,50 @@ def test_the_28_february_convention_counts_months_from_the_shifted_year_start() 
     assert [e.periode for e in echeancier.echeances[-2:]] == [derniere, derniere]
 
 
-def test_a_year_of_12_started_months_gets_the_full_rhythm_weighed_in_days_since_july_2025() -> None:
-    """02/09/2025-31/08/2027: year 2 lacks one day, weighs 364/365 and is paid 40/30/20/10."""
+def test_a_year_of_12_started_months_is_a_full_year_since_july_2025_too() -> None:
+    """02/09/2025-31/08/2027: year 2, one day short, weighs 1 and is paid 40/30/20/10.
+
+    Its 12th month has started: "tout mois commencé est dû", not 364/365.
+    """
     echeancier = calculer_echeancier(
         debut=D(2025, 9, 2),
         fin=D(2027, 8, 31),
         date_signature=D(2025, 8, 1),
         engagement=Montant(7290),
     )
-    assert [(a.complete, a.poids) for a in echeancier.annees] == [
-        (True, Fraction(1)), (True, Fraction(364, 365)),
-    ]  # fmt: skip
-    # NPEC = 7 290 / (729/365) = 3 650; year 2: 3 650 × 364/365 = 3 640.
-    assert [a.montant for a in echeancier.annees] == [Montant(3650), Montant(3640)]
+    assert [(a.complete, a.poids) for a in echeancier.annees] == [(True, Fraction(1))] * 2
+    assert [a.montant for a in echeancier.annees] == [Montant("3645"), Montant("3645")]
     assert _lignes(echeancier)[4:] == [
-        ("A2-E1", D(2026, 9, 2), D(2027, 3, 1), "1456.00", D(2026, 9, 2), None),
-        ("A2-E2", D(2027, 3, 2), D(2027, 6, 1), "1092.00", D(2027, 3, 2), None),
-        ("A2-E3", D(2027, 6, 2), D(2027, 8, 31), "728.00", D(2027, 6, 2), None),
-        ("A2-E4", D(2026, 9, 2), D(2027, 8, 31), "364.00", D(2027, 9, 1), D(2028, 1, 1)),
+        ("A2-E1", D(2026, 9, 2), D(2027, 3, 1), "1458.00", D(2026, 9, 2), None),
+        ("A2-E2", D(2027, 3, 2), D(2027, 6, 1), "1093.50", D(2027, 3, 2), None),
+        ("A2-E3", D(2027, 6, 2), D(2027, 8, 31), "729.00", D(2027, 6, 2), None),
+        ("A2-E4", D(2026, 9, 2), D(2027, 8, 31), "364.50", D(2027, 9, 1), D(2028, 1, 1)),
+    ]
+
+
+def test_a_rupture_in_the_12th_month_leaves_a_full_year() -> None:
+    """Cut by a rupture once its 12th month has started, a year still counts as full.
+
+    01/09/2025-31/08/2027 signed in August 2025 (daily prorata), rupture on 15/08/2026:
+    year 1 keeps weight 1, so the engagement up to the rupture is half of 8 000 €, not
+    8 000 × (349/365) / 2.
+    """
+    echeancier = calculer_echeancier(
+        debut=D(2025, 9, 1),
+        fin=D(2027, 8, 31),
+        date_signature=D(2025, 8, 1),
+        engagement=Montant(8000),
+        date_rupture=D(2026, 8, 15),
+    )
+    assert [(a.periode, a.complete, a.poids) for a in echeancier.annees] == [
+        (Periode(D(2025, 9, 1), D(2026, 8, 15)), True, Fraction(1))
+    ]
+    assert echeancier.engagement == Montant(4000)
+    assert [e.montant for e in echeancier.echeances] == [
+        Montant(1600),
+        Montant(1200),
+        Montant(800),
+        Montant(400),
     ]
 
 

@@ -206,6 +206,7 @@ def test_years_tile_the_contract_and_only_a_last_year_may_be_short(contrat: Cont
         assert avant.complete
         assert avant.poids == 1
     assert all(0 < a.poids <= 1 for a in annees)
+    assert all(a.poids == 1 for a in annees if a.complete)  # 12 started months: a full year
 
 
 @given(

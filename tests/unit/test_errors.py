@@ -241,6 +241,7 @@ def test_chaque_classe_concrete_se_construit_avec_des_champs_types() -> None:
         "plafond_nuitee": Montant(6),
         "nombre_repas": 2,
         "nombre_nuitees": 1,
+        "annee": 2,
         "prochaine_ouverture": dt.date(2024, 3, 1),
         "piece": Piece.FACTURE,
         "type_jeton": TypeJeton.ACTIVATION,

@@ -29,14 +29,13 @@ from cfa_domain.organisme import (
     Adresse,
     Civilite,
     Delegation,
-    FicheOrganisme,
-    Interlocuteur,
     Organisme,
     StatutDelegation,
     StatutOrganisme,
     Telephone,
 )
-from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
+from cfa_domain.testing.exemples import fiche, interlocuteur
+from cfa_domain.values import CodePostal, Email, Siret
 
 if TYPE_CHECKING:
     from collections.abc import Callable
@@ -58,37 +57,6 @@ def adresse(**changes: Any) -> Adresse:
         "ville": "Paris",
     }
     return Adresse(**(champs | changes))
-
-
-def fiche(**changes: Any) -> FicheOrganisme:
-    """A valid information sheet of a CFA."""
-    champs: dict[str, Any] = {
-        "raison_sociale": "CFA des Métiers de la Santé",
-        "adresse": adresse(),
-        "telephone": Telephone("01 49 68 10 10"),
-        "email": Email("contact@cfa-sante.fr"),
-        "intervient_fpc": True,
-        "est_cfa": True,
-        "numero_da": NumeroDA("11 75 12345 75"),
-        "but_lucratif": False,
-        "assujetti_tva": False,
-        "uai": Uai("0751234J"),
-        "zone_intervention": "Île-de-France",
-    }
-    return FicheOrganisme(**(champs | changes))
-
-
-def interlocuteur(**changes: Any) -> Interlocuteur:
-    """A valid contact person, with a telephone."""
-    champs: dict[str, Any] = {
-        "civilite": Civilite.MME,
-        "nom": "Durand",
-        "prenom": "Claire",
-        "telephone": Telephone("06 12 34 56 78"),
-        "email": Email("c.durand@cfa-sante.fr"),
-        "fonction": "Directrice",
-    }
-    return Interlocuteur(**(champs | changes))
 
 
 def organisme_connu(**changes: Any) -> Organisme:

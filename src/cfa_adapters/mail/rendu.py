@@ -4,7 +4,7 @@ Every template the core queues (``MessageSortant.modele``) has two files under
 ``cfa_adapters/mail/modeles/``: ``<modele>.txt`` (its ``sujet`` block is the subject, its
 ``corps`` block the plain text) and ``<modele>.html`` (the HTML alternative). Both are
 rendered with :class:`jinja2.StrictUndefined`: a variable the core did not pass is an
-error, never an empty hole in a mail (``tests/unit/mail/test_rendu.py`` renders every
+error, never an empty hole in a mail (``tests/mail/test_rendu.py`` renders every
 template with the variables the use cases really pass).
 
 **Values.** The core passes text only: amounts as plain decimals (``26247.00``), days as

@@ -23,12 +23,21 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 from sqlalchemy import event
 
-__all__ = ["LECTURE_SEULE", "URL_PAR_DEFAUT", "creer_moteur", "url_depuis_environnement"]
+if TYPE_CHECKING:
+    from collections.abc import Mapping
+
+__all__ = [
+    "LECTURE_SEULE",
+    "URL_PAR_DEFAUT",
+    "creer_moteur",
+    "normaliser_url",
+    "url_depuis_environnement",
+]
 
 URL_PAR_DEFAUT = "sqlite:///var/cfa.sqlite3"
 DELAI_ATTENTE_SQLITE_MS = 30_000
@@ -36,15 +45,24 @@ LECTURE_SEULE = "cfa_lecture_seule"
 """Execution option of a connection whose transactions only read (see the module doc)."""
 
 
-def url_depuis_environnement(environ: dict[str, str] | None = None) -> str:
-    """The database URL: ``CFA_DATABASE_URL``, or the embedded SQLite file."""
-    env = os.environ if environ is None else environ
-    url = env.get("CFA_DATABASE_URL", "").strip() or URL_PAR_DEFAUT
-    # Accept the usual "postgresql://" and "postgres://" forms and use psycopg 3 for them.
+def normaliser_url(url: str | None) -> str:
+    """The URL to connect to, from a setting as an operator writes it.
+
+    Blank means the embedded SQLite file; the usual ``postgresql://`` and ``postgres://``
+    forms go through psycopg 3 (``postgresql+psycopg://``). ``CFA_DATABASE_URL`` and the
+    ``--url`` of ``cfa-db`` both go through here, so they accept the same forms.
+    """
+    url = (url or "").strip() or URL_PAR_DEFAUT
     for prefixe in ("postgres://", "postgresql://"):
         if url.startswith(prefixe):
             return "postgresql+psycopg://" + url.removeprefix(prefixe)
     return url
+
+
+def url_depuis_environnement(environ: Mapping[str, str] | None = None) -> str:
+    """The database URL: ``CFA_DATABASE_URL``, or the embedded SQLite file."""
+    env = os.environ if environ is None else environ
+    return normaliser_url(env.get("CFA_DATABASE_URL"))
 
 
 def _preparer_sqlite(moteur: sa.Engine) -> None:
@@ -74,8 +92,11 @@ def _preparer_sqlite(moteur: sa.Engine) -> None:
 
 
 def creer_moteur(url: str | None = None, **options: Any) -> sa.Engine:  # noqa: ANN401
-    """Create the engine for ``url`` (default: from the environment), tuned per dialect."""
-    url = url or url_depuis_environnement()
+    """Create the engine for ``url`` (default: from the environment), tuned per dialect.
+
+    ``url`` takes the forms ``CFA_DATABASE_URL`` takes (see :func:`normaliser_url`).
+    """
+    url = normaliser_url(url) if url else url_depuis_environnement()
     if url.startswith("sqlite"):
         options.setdefault("connect_args", {}).setdefault("check_same_thread", False)
         moteur = sa.create_engine(url, **options)

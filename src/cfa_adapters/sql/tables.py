@@ -19,7 +19,8 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
   may deliver files of a CFA that has no organisme on the platform yet.
 - **The search** (guide: apprentice name, action number, DECA number, restricted to the
   visible CFAs) is served by ``(siret_cfa, numero_action)``, ``(siret_cfa, nom_recherche)``,
-  ``(siret_cfa, prenom_recherche)`` and ``(numero_deca)``, and sorted by action number
+  ``(siret_cfa, prenom_recherche)``, ``(numero_deca)`` and ``(numero_sia)`` (the
+  "N° DECA ou SIA" field looks in both), and sorted by action number
   as users read it (``999`` before ``1000``) through the stored key ``numero_tri``
   (:func:`cfa_domain.action.cle_tri_numero_action`), indexed as ``(siret_cfa,
   numero_tri, numero_action)``; the total already paid comes
@@ -215,6 +216,7 @@ actions = sa.Table(
     # Formation
     sa.Column("intitule", sa.String(TEXTE), nullable=False),
     sa.Column("numero_deca", sa.String(15), nullable=True),
+    sa.Column("numero_sia", sa.String(15), nullable=True),
     sa.Column("date_depot", sa.Date, nullable=False),
     sa.Column("diplome", sa.String(TEXTE), nullable=False),
     sa.Column("code_diplome", sa.String(TEXTE), nullable=False),
@@ -233,6 +235,7 @@ actions = sa.Table(
     sa.Column("apprenti_nom", sa.String(TEXTE), nullable=False),
     sa.Column("apprenti_prenom", sa.String(TEXTE), nullable=False),
     sa.Column("apprenti_nir", sa.String(15), nullable=False),
+    sa.Column("apprenti_rqth", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Column("date_signature", sa.Date, nullable=False),
     sa.Column("date_rupture", sa.Date, nullable=True),
     # Search form: normalised names (see cfa_domain.values.normaliser_recherche)
@@ -244,11 +247,13 @@ actions = sa.Table(
     sa.Column("mobilite", Argent, nullable=False),
     sa.Column("transport", Argent, nullable=False),
     sa.Column("frais_divers", Argent, nullable=False),
+    sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
     sa.Index(None, "siret_cfa", "numero_action"),
     sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
     sa.Index(None, "siret_cfa", "nom_recherche"),
     sa.Index(None, "siret_cfa", "prenom_recherche"),
     sa.Index(None, "numero_deca"),
+    sa.Index(None, "numero_sia"),
     sa.Index(None, "etat", "date_depot"),
 )
 
@@ -273,6 +278,7 @@ demandes = sa.Table(
     sa.Column("repas_nuitees", Argent, nullable=False),
     sa.Column("frais_divers", Argent, nullable=False),
     sa.Column("mobilite_internationale", Argent, nullable=False),
+    sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
     sa.Column("nombre_repas", sa.Integer, nullable=False),
     sa.Column("nombre_nuitees", sa.Integer, nullable=False),
     sa.Column("premier_equipement", Argent, nullable=False),

@@ -69,6 +69,7 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
     Piece,
     Siret,
@@ -383,6 +384,7 @@ def action_vers_lignes(action: Action) -> Lignes:
         "etat": action.etat.value,
         "intitule": formation.intitule,
         "numero_deca": None if formation.numero_deca is None else formation.numero_deca.numero,
+        "numero_sia": None if formation.numero_sia is None else formation.numero_sia.numero,
         "date_depot": formation.date_depot,
         "diplome": formation.diplome,
         "code_diplome": formation.code_diplome,
@@ -400,6 +402,7 @@ def action_vers_lignes(action: Action) -> Lignes:
         "apprenti_nom": apprenti.nom,
         "apprenti_prenom": apprenti.prenom,
         "apprenti_nir": apprenti.nir.numero,
+        "apprenti_rqth": apprenti.rqth,
         "date_signature": contrat.date_signature,
         "date_rupture": contrat.date_rupture,
         "nom_recherche": normaliser_recherche(apprenti.nom),
@@ -409,6 +412,7 @@ def action_vers_lignes(action: Action) -> Lignes:
         "mobilite": budget.mobilite.valeur,
         "transport": budget.transport.valeur,
         "frais_divers": budget.frais_divers.valeur,
+        "majoration_handicap": budget.majoration_handicap.valeur,
     }
     historique = _lignes_historique(
         "numero_action", action.numero_action, action.historique, "auteur"
@@ -428,6 +432,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         code_rncp=None if ligne["code_rncp"] is None else CodeRncp(ligne["code_rncp"]),
         periode=Periode(ligne["formation_debut"], ligne["formation_fin"]),
         siret_cfa=Siret(ligne["siret_cfa"]),
+        numero_sia=None if ligne["numero_sia"] is None else NumeroSia(ligne["numero_sia"]),
     )
     contrat = Contrat(
         type_contrat=ligne["type_contrat"],
@@ -441,6 +446,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
             nom=ligne["apprenti_nom"],
             prenom=ligne["apprenti_prenom"],
             nir=Nir(ligne["apprenti_nir"]),
+            rqth=ligne["apprenti_rqth"],
         ),
         date_signature=ligne["date_signature"],
         date_rupture=ligne["date_rupture"],
@@ -451,6 +457,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         mobilite=_montant(ligne["mobilite"]),
         transport=_montant(ligne["transport"]),
         frais_divers=_montant(ligne["frais_divers"]),
+        majoration_handicap=_montant(ligne["majoration_handicap"]),
     )
     return Action(
         numero_action=ligne["numero_action"],
@@ -482,6 +489,7 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
         "repas_nuitees": montants.repas_nuitees.valeur,
         "frais_divers": montants.frais_divers.valeur,
         "mobilite_internationale": montants.mobilite_internationale.valeur,
+        "majoration_handicap": montants.majoration_handicap.valeur,
         "nombre_repas": quantites.nombre_repas,
         "nombre_nuitees": quantites.nombre_nuitees,
         "premier_equipement": quantites.premier_equipement.valeur,
@@ -513,6 +521,7 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
             repas_nuitees=_montant(ligne["repas_nuitees"]),
             frais_divers=_montant(ligne["frais_divers"]),
             mobilite_internationale=_montant(ligne["mobilite_internationale"]),
+            majoration_handicap=_montant(ligne["majoration_handicap"]),
         ),
         quantites=QuantitesFraisAnnexes(
             nombre_repas=ligne["nombre_repas"],

@@ -334,6 +334,10 @@ def _erreurs_traduites(objet: object = None) -> Iterator[None]:
         raise _traduire(erreur, objet) from erreur
     except sa.exc.TimeoutError as erreur:  # the pool has no free connection
         raise ServiceIndisponible(Panne.SATURATION) from erreur
+    except UnicodeEncodeError as erreur:  # a lone surrogate the driver cannot send
+        raise DonneeInvalide(
+            "Un texte saisi contient des caractères invalides : corrigez-le puis recommencez."
+        ) from erreur
 
 
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -830,8 +834,13 @@ class _Actions(_Depot):
             conditions.append(
                 a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
             )
-        if criteres.numero_deca:
-            conditions.append(a.c.numero_deca == criteres.numero_deca.numero)
+        if criteres.numero_enregistrement:
+            conditions.append(
+                sa.or_(
+                    a.c.numero_deca == criteres.numero_enregistrement,
+                    a.c.numero_sia == criteres.numero_enregistrement,
+                )
+            )
         requete = (
             sa.select(
                 a,

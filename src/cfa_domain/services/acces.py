@@ -253,7 +253,11 @@ def _organisme_ouvert(uow: UnitOfWork, siret: Siret) -> Organisme:
 
 
 def _par_jeton(uow: UnitOfWork, secret: str) -> Compte:
-    compte = uow.comptes.par_empreinte_jeton(empreinte_jeton(secret))
+    try:
+        empreinte = empreinte_jeton(secret)
+    except UnicodeEncodeError:  # a lone surrogate: no link has one
+        raise JetonInvalide from None
+    compte = uow.comptes.par_empreinte_jeton(empreinte)
     if compte is None:
         raise JetonInvalide
     return compte

@@ -2,7 +2,7 @@
 
 The composition root (the web app, a CLI, a back-office tool) builds one
 :class:`Contexte` with real adapters; tests build one with the fakes of
-:mod:`cfa_domain.testing.fakes` (see :func:`cfa_domain.testing.contexte_memoire`).
+:mod:`cfa_domain.testing.fakes` (see :func:`cfa_domain.testing.fakes.memoire`).
 
 **Time.** The clock gives UTC instants; every *calendar day* a use case derives from it
 ("today", the day of a submission, of a receipt) is the day in the OPCO's time zone,

@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from cfa_domain.errors import DonneeInvalide
+
 if TYPE_CHECKING:
     from cfa_domain.compte import HacheurMotDePasse
 
@@ -39,7 +41,10 @@ class HachagePrepare:
         When it matches and the hash is outdated, the new hash the domain will ask for
         (rehash on login) is prepared too.
         """
-        ok = self._hacheur.verifier(hash_mot_de_passe, mot_de_passe)
+        try:
+            ok = self._hacheur.verifier(hash_mot_de_passe, mot_de_passe)
+        except UnicodeEncodeError:  # a lone surrogate: no stored password has one
+            ok = False
         self._verifications[hash_mot_de_passe, mot_de_passe] = ok
         if ok and self._hacheur.doit_rehacher(hash_mot_de_passe):
             self.preparer_hash(mot_de_passe)
@@ -47,7 +52,13 @@ class HachagePrepare:
 
     def preparer_hash(self, mot_de_passe: str) -> None:
         """Hash ``mot_de_passe`` now, for one later :meth:`hacher` of the same password."""
-        self._hashes.setdefault(mot_de_passe, []).append(self._hacheur.hacher(mot_de_passe))
+        try:
+            hache = self._hacheur.hacher(mot_de_passe)
+        except UnicodeEncodeError:
+            raise DonneeInvalide(
+                "Le mot de passe contient des caractères invalides.", champ="mot_de_passe"
+            ) from None
+        self._hashes.setdefault(mot_de_passe, []).append(hache)
 
     def hacher(self, mot_de_passe: str) -> str:
         """A prepared hash of this password (each is used once), else a fresh one."""

@@ -12,9 +12,12 @@ For random but valid aggregates, use :mod:`cfa_domain.testing.strategies`.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 import attrs
+from stdnum import luhn
+from stdnum.fr import nir as stdnum_nir
 
 from cfa_domain.action import (
     Action,
@@ -25,6 +28,7 @@ from cfa_domain.action import (
     EtatDossier,
     Formation,
 )
+from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.organisme import (
     Adresse,
     Civilite,
@@ -33,6 +37,7 @@ from cfa_domain.organisme import (
     Organisme,
     Telephone,
 )
+from cfa_domain.testing.fakes import HacheurMemoire
 from cfa_domain.values import (
     CodePostal,
     CodeRncp,
@@ -48,17 +53,22 @@ from cfa_domain.values import (
 
 __all__ = [
     "INSTANT",
+    "MOT_DE_PASSE",
     "SIRET_CFA",
     "SIRET_CFA_2",
     "SIRET_EMPLOYEUR",
     "action",
     "apprenti",
     "budget",
+    "compte",
+    "compte_actif",
     "contrat",
     "fiche",
     "formation",
     "interlocuteur",
+    "nir",
     "organisme",
+    "siret",
 ]
 
 INSTANT = dt.datetime(2025, 9, 1, 9, 0, tzinfo=dt.UTC)
@@ -67,6 +77,36 @@ INSTANT = dt.datetime(2025, 9, 1, 9, 0, tzinfo=dt.UTC)
 SIRET_CFA = Siret("73282932000074")
 SIRET_CFA_2 = Siret("55208131700018")
 SIRET_EMPLOYEUR = Siret("42110064500967")
+_SIREN_LA_POSTE = "356000000"
+MOT_DE_PASSE = "Cheval-Correct-Agrafe-9"
+"""The password of the example accounts (it passes the default policy)."""
+
+
+def siret(base_siren: int, nic: int = 1) -> Siret:
+    """The valid SIRET of an 8-digit SIREN body and a NIC body below 10 000.
+
+    Both check digits are computed (python-stdnum's Luhn): a series of distinct, valid
+    SIRETs for generated data, ``siret(10_000_000 + rang)``. La Poste's SIREN follows
+    another rule and is refused.
+    """
+    if not (0 <= base_siren < 10**8 and 0 <= nic < 10**4):
+        msg = f"SIREN body of 8 digits and NIC of 4 expected, not {base_siren} and {nic}"
+        raise ValueError(msg)
+    siren = f"{base_siren:08d}"
+    siren += luhn.calc_check_digit(siren)
+    if siren == _SIREN_LA_POSTE:
+        msg = "La Poste's SIRETs follow their own rule: use one of its real numbers"
+        raise ValueError(msg)
+    corps = f"{siren}{nic:04d}"
+    return Siret(corps + luhn.calc_check_digit(corps))
+
+
+def nir(corps: str) -> Nir:
+    """The NIR of a 13-character body (sex, year, month, département, commune, order).
+
+    The key is computed by python-stdnum (2A and 2B read as 19 and 18).
+    """
+    return Nir(corps + stdnum_nir.calc_check_digits(corps))
 
 
 def fiche(**changes: Any) -> FicheOrganisme:  # noqa: ANN401 - keyword overrides of any field
@@ -136,7 +176,7 @@ def formation(**changes: Any) -> Formation:  # noqa: ANN401
 
 
 def apprenti(**changes: Any) -> Apprenti:  # noqa: ANN401
-    """A valid apprentice."""
+    """A valid apprentice, without RQTH (``rqth=True`` for one recognised as disabled)."""
     champs: dict[str, Any] = {"nom": "Martin", "prenom": "Éloïse", "nir": Nir("295109912611193")}
     return Apprenti(**(champs | changes))
 
@@ -155,7 +195,11 @@ def contrat(**changes: Any) -> Contrat:  # noqa: ANN401
 
 
 def budget(**changes: Any) -> Budget:  # noqa: ANN401
-    """The guide's example budget: 26 247 € of pedagogical costs, and some annex costs."""
+    """The guide's example budget: 26 247 € of pedagogical costs, and some annex costs.
+
+    No RQTH uplift (``majoration_handicap=Montant(8000)`` engages one; the file's
+    apprentice must then have ``rqth=True``).
+    """
     champs: dict[str, Any] = {
         "frais_pedagogiques": Montant("26247"),
         "hebergement": Montant("300"),
@@ -210,3 +254,43 @@ def action(
     for etape in chemin[etat]:
         dossier.changer_etat(etape, auteur="exemples", quand=INSTANT, motif="exemple")
     return dossier
+
+
+def compte(
+    email: Email | str = "c.durand@cfa-sante.fr",
+    *,
+    chez: Organisme | None = None,
+    quand: dt.datetime = INSTANT,
+    **changes: Any,  # noqa: ANN401 - keyword overrides of Compte.ouvrir
+) -> Compte:
+    """A CFA account just opened on ``chez`` (default: :func:`organisme`'s contact person).
+
+    An address on the organisme's file awaits activation, any other an agent's approval.
+    Other keywords go to :meth:`~cfa_domain.compte.Compte.ouvrir` (``id``, ``hasher`` ...).
+    """
+    champs: dict[str, Any] = {
+        "id": uuid.uuid4(),
+        "email": email if isinstance(email, Email) else Email(email),
+        "organisme": chez if chez is not None else organisme(),
+        "mot_de_passe": MOT_DE_PASSE,
+        "quand": quand,
+        "hasher": HacheurMemoire(),
+    }
+    return Compte.ouvrir(**(champs | changes))
+
+
+def compte_actif(
+    email: Email | str = "c.durand@cfa-sante.fr",
+    *,
+    chez: Organisme | None = None,
+    quand: dt.datetime = INSTANT,
+    **changes: Any,  # noqa: ANN401
+) -> Compte:
+    """A CFA account as :func:`compte` opens it, approved if needed, then activated."""
+    ouvert = compte(email, chez=chez, quand=quand, **changes)
+    if ouvert.statut is StatutCompte.EN_ATTENTE_APPROBATION:
+        ouvert.approuver("exemples", quand)
+    secret = "exemple-" * 5
+    ouvert.emettre_jeton(TypeJeton.ACTIVATION, secret, quand)
+    ouvert.activer(secret, quand)
+    return ouvert

@@ -196,7 +196,7 @@ class Stockage:
     verrou: threading.RLock = attrs.Factory(threading.RLock)
 
     def uow(self, *, lecture_seule: bool = False) -> MemoireUnitOfWork:
-        """Build a unit of work on this store (a :class:`FabriqueUnitOfWork`)."""
+        """Build a unit of work on this store (a :data:`~cfa_domain.ports.FabriqueUnitOfWork`)."""
         return MemoireUnitOfWork(self, lecture_seule=lecture_seule)
 
     @property
@@ -269,6 +269,9 @@ class _Comptes(_Depot):
     def ajouter(self, compte: Compte) -> None:
         if self.par_email(compte.email) is not None:
             raise EmailDejaUtilise(str(compte.email))
+        empreintes = {j.empreinte for j in compte.jetons}
+        if any(j.empreinte in empreintes for c in self._d.comptes.values() for j in c.jetons):
+            raise ModificationConcurrente  # the database's unique token fingerprint
         self._e.comptes[compte.id] = compte
 
     def obtenir(self, compte_id: uuid.UUID) -> Compte | None:
@@ -341,7 +344,10 @@ class _Actions(_Depot):
                 criteres.numero_action
             ):
                 continue
-            if criteres.numero_deca and action.formation.numero_deca != criteres.numero_deca:
+            enregistrement = action.formation.numero_enregistrement
+            if criteres.numero_enregistrement and (
+                enregistrement is None or enregistrement.numero != criteres.numero_enregistrement
+            ):
                 continue
             trouvees.append(action)
         trouvees.sort(

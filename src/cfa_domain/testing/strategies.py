@@ -29,8 +29,8 @@ Keyword parameters steer a strategy towards the cases a test cares about::
         assert 30 <= periode.jours <= 365
 
 Other strategies: ``sirens()``, ``numeros_da(cfa_historique=...)``, ``numeros_deca()``,
-``uais()``, ``codes_postaux()``, ``codes_rncp()``, ``emails()``, ``telephones()``,
-``dates(min_value, max_value)`` and ``numeros_action()``.
+``numeros_sia()``, ``uais()``, ``codes_postaux()``, ``codes_rncp()``, ``emails()``,
+``telephones()``, ``dates(min_value, max_value)`` and ``numeros_action()``.
 
 Aggregates and their parts are drawn the same way, through the aggregates' own
 constructors and transitions, so that every draw is something the platform could hold::
@@ -42,7 +42,7 @@ constructors and transitions, so that every draw is something the platform could
     def test_july_2025(contrat: Contrat) -> None: ...
 
 ``adresses()``, ``fiches_organisme(est_cfa)``, ``interlocuteurs(telephone)``,
-``organismes(statut, siret)``, ``formations(siret_cfa, niveau, periode)``, ``apprentis()``,
+``organismes(statut, siret)``, ``formations(siret_cfa, niveau, periode)``, ``apprentis(rqth)``,
 ``contrats(signe_entre, duree_mois, regime, rompu, parametres)``, ``budgets(<one strategy
 per line>)``, ``actions(etat, siret_cfa, regime, budget, parametres)``,
 ``montants_demandes(max_total, categories)``, ``rythmes(solde)``,
@@ -70,8 +70,11 @@ import itertools
 from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
+import attrs
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
+from stdnum import luhn
+from stdnum.fr import nir as stdnum_nir
 
 from cfa_domain.action import (
     NIVEAU_DIPLOME_MAX,
@@ -114,7 +117,9 @@ from cfa_domain.values import (
     Nir,
     NumeroDA,
     NumeroDeca,
+    NumeroSia,
     Periode,
+    RegistreContrat,
     Siret,
     Uai,
 )
@@ -142,6 +147,7 @@ __all__ = [
     "numeros_action",
     "numeros_da",
     "numeros_deca",
+    "numeros_sia",
     "organismes",
     "parametres_echeancier",
     "periodes",
@@ -234,18 +240,9 @@ def _chiffres(nombre: int) -> st.SearchStrategy[str]:
     return st.integers(0, 10**nombre - 1).map(lambda n: f"{n:0{nombre}d}")
 
 
-def _cle_luhn(chiffres: str) -> str:
-    """The digit that makes ``chiffres`` followed by it pass the Luhn check."""
-    total = 0
-    for rang, caractere in enumerate(reversed(chiffres)):
-        chiffre = int(caractere) * (2 if rang % 2 == 0 else 1)
-        total += sum(divmod(chiffre, 10))  # a doubled digit counts as the sum of its digits
-    return str(-total % 10)
-
-
 def sirens() -> st.SearchStrategy[str]:
     """SIREN numbers of companies: 8 digits and their Luhn digit (9 digits)."""
-    return _chiffres(8).map(lambda debut: debut + _cle_luhn(debut))
+    return _chiffres(8).map(lambda debut: debut + luhn.calc_check_digit(debut))
 
 
 def sirets(la_poste: bool | None = None) -> st.SearchStrategy[str]:
@@ -257,7 +254,7 @@ def sirets(la_poste: bool | None = None) -> st.SearchStrategy[str]:
     ``None`` (default): either.
     """
     ordinaires = st.tuples(sirens().filter(lambda s: s != _SIREN_LA_POSTE), _chiffres(4)).map(
-        lambda parts: parts[0] + parts[1] + _cle_luhn(parts[0] + parts[1])
+        lambda parts: parts[0] + parts[1] + luhn.calc_check_digit(parts[0] + parts[1])
     )
     etablissements_poste = st.tuples(_chiffres(4), st.sampled_from((0, 5))).map(
         lambda parts: _la_poste(parts[0], parts[1])
@@ -277,7 +274,7 @@ def _la_poste(nic: str, decalage: int) -> str:
 # Département part of a NIR: metropolitan (20 became 2A/2B in 1976), overseas 97, born
 # abroad 99.
 _DEPARTEMENTS_NIR = (*(f"{d:02d}" for d in (*range(1, 20), *range(21, 96))), "97", "99")
-_CORSE = {"2A": "19", "2B": "18"}
+_CORSE = ("2A", "2B")
 
 
 def nirs(corse: bool | None = None) -> st.SearchStrategy[str]:
@@ -291,7 +288,7 @@ def nirs(corse: bool | None = None) -> st.SearchStrategy[str]:
     if corse is None:
         departements = st.sampled_from((*_DEPARTEMENTS_NIR, *_CORSE))
     else:
-        departements = st.sampled_from(tuple(_CORSE) if corse else _DEPARTEMENTS_NIR)
+        departements = st.sampled_from(_CORSE if corse else _DEPARTEMENTS_NIR)
     corps = st.tuples(
         st.sampled_from("12"),
         _chiffres(2),
@@ -300,13 +297,7 @@ def nirs(corse: bool | None = None) -> st.SearchStrategy[str]:
         st.integers(1, 999).map(lambda c: f"{c:03d}"),
         st.integers(1, 999).map(lambda o: f"{o:03d}"),
     ).map("".join)
-    return corps.map(lambda c: c + _cle_nir(c))
-
-
-def _cle_nir(corps: str) -> str:
-    """The two-digit key of a 13-character NIR body."""
-    numerique = corps[:5] + _CORSE.get(corps[5:7], corps[5:7]) + corps[7:]
-    return f"{97 - int(numerique) % 97:02d}"
+    return corps.map(lambda c: c + stdnum_nir.calc_check_digits(c))
 
 
 def numeros_da(cfa_historique: bool | None = None) -> st.SearchStrategy[str]:
@@ -338,6 +329,15 @@ def numeros_deca() -> st.SearchStrategy[str]:
         st.one_of(_chiffres(2), st.just("NC")),
         _chiffres(4),
     ).map("".join)
+
+
+def numeros_sia() -> st.SearchStrategy[str]:
+    """SIA numbers of public-sector contracts, accepted by ``NumeroSia``.
+
+    They have the DECA number's form (the rule of ``cfa_domain.values.NumeroSia``), so
+    they are drawn as :func:`numeros_deca` are.
+    """
+    return numeros_deca()
 
 
 def uais() -> st.SearchStrategy[str]:
@@ -447,6 +447,7 @@ _HEBERGEMENTS = montants(max_value=Montant("3000"))
 _MOBILITES = montants(max_value=Montant("1500"))
 _TRANSPORTS = montants(max_value=Montant("2000"))
 _FRAIS_DIVERS = montants(max_value=Montant("2000"))
+_MAJORATIONS = montants(max_value=Montant("16000"))
 _DIX_MILLE = Montant("10000")
 _AUTEUR = "strategies"
 
@@ -592,8 +593,9 @@ def formations(
     """Training blocks, at the CFA ``siret_cfa``, of diploma level ``niveau`` (3 to 8).
 
     Each is drawn when None; so are the training dates unless ``periode`` fixes them.
-    The DECA number and the RNCP code are sometimes missing, as in the feed; the filing
-    date comes before the training starts.
+    The contract's registration number is a DECA number, an SIA number (public sector)
+    or missing, as in the feed; so is the RNCP code; the filing date comes before the
+    training starts.
     """
     if niveau is not None and not NIVEAU_DIPLOME_MIN <= niveau <= NIVEAU_DIPLOME_MAX:
         raise InvalidArgument(f"formations: niveau={niveau} is not between 3 and 8")
@@ -608,9 +610,12 @@ def _formations(
     if draw(st.booleans()):
         intitule, diplome = draw(_textes()), draw(_textes())
     dates_formation = draw(periodes(min_days=30, max_days=3 * 365)) if periode is None else periode
+    registre = draw(st.sampled_from([None, *RegistreContrat]))
+    numero = draw(numeros_deca())
     return Formation(
         intitule=intitule,
-        numero_deca=draw(st.none() | numeros_deca().map(NumeroDeca)),
+        numero_deca=NumeroDeca(numero) if registre is RegistreContrat.DECA else None,
+        numero_sia=NumeroSia(numero) if registre is RegistreContrat.SIA else None,
         date_depot=dates_formation.debut - dt.timedelta(days=draw(st.integers(0, 120))),
         diplome=diplome,
         code_diplome=draw(_chiffres(8)),
@@ -621,9 +626,19 @@ def _formations(
     )
 
 
-def apprentis() -> st.SearchStrategy[Apprenti]:
-    """Apprentices: a name, a first name (accents, hyphens ...) and a NIR."""
-    return st.builds(Apprenti, nom=_NOMS, prenom=_PRENOMS, nir=nirs().map(Nir))
+def apprentis(rqth: bool | None = None) -> st.SearchStrategy[Apprenti]:
+    """Apprentices: a name, a first name (accents, hyphens ...), a NIR and the RQTH flag.
+
+    ``rqth`` fixes whether the apprentice is recognised as a disabled worker (drawn when
+    None).
+    """
+    return st.builds(
+        Apprenti,
+        nom=_NOMS,
+        prenom=_PRENOMS,
+        nir=nirs().map(Nir),
+        rqth=st.booleans() if rqth is None else st.just(rqth),
+    )
 
 
 def _signatures_du_regime(
@@ -715,12 +730,16 @@ def budgets(
     mobilite: st.SearchStrategy[Montant] = _MOBILITES,
     transport: st.SearchStrategy[Montant] = _TRANSPORTS,
     frais_divers: st.SearchStrategy[Montant] = _FRAIS_DIVERS,
+    *,
+    majoration_handicap: st.SearchStrategy[Montant] = _MAJORATIONS,
 ) -> st.SearchStrategy[Budget]:
     """*Aspect financier* blocks; each line is drawn from its strategy (non-negative amounts).
 
     Defaults: pedagogical costs up to 60 000 € (four years of a costly NPEC), lodging up
-    to 3 000 €, mobility 1 500 €, transport and miscellaneous 2 000 €. Fix a line with
-    ``st.just(Montant("26247"))`` or narrow it with :func:`montants`.
+    to 3 000 €, mobility 1 500 €, transport and miscellaneous 2 000 €, the RQTH uplift up
+    to 16 000 € (four years at its 4 000 € ceiling). Fix a line with
+    ``st.just(Montant("26247"))`` or narrow it with :func:`montants`. :func:`actions`
+    drops the uplift of a file whose apprentice has no RQTH.
     """
     return st.builds(
         Budget,
@@ -729,7 +748,15 @@ def budgets(
         mobilite=mobilite,
         transport=transport,
         frais_divers=frais_divers,
+        majoration_handicap=majoration_handicap,
     )
+
+
+def _selon_rqth(budget: Budget, contrat: Contrat) -> Budget:
+    """The budget, without its RQTH uplift when the apprentice has no RQTH (by construction)."""
+    if contrat.apprenti.rqth:
+        return budget
+    return attrs.evolve(budget, majoration_handicap=Montant.zero())
 
 
 def _distances_vers(cible: EtatDossier) -> dict[EtatDossier, int]:
@@ -814,7 +841,7 @@ def _actions(
             )
         ),
         contrat=contrat_tire,
-        budget=draw(budget),
+        budget=_selon_rqth(draw(budget), contrat_tire),
         quand=quand,
     )
     distances = _DISTANCES[cible]

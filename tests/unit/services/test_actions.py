@@ -216,6 +216,7 @@ def test_detail_d_un_dossier_neuf() -> None:
         (Categorie.REPAS_NUITEES, Montant("300")),
         (Categorie.FRAIS_DIVERS, Montant("450")),
         (Categorie.MOBILITE_INTERNATIONALE, Montant("500")),
+        (Categorie.MAJORATION_HANDICAP, Montant("0")),
     ]
     assert detail.suivi_par == "exemples"
 

@@ -849,7 +849,7 @@ def montants_demandes() -> st.SearchStrategy[MontantsDemandes]:
     return (
         st.tuples(centimes(60_000), centimes(6_000), centimes(6_000), centimes(6_000))
         .filter(any)
-        .map(lambda lignes: MontantsDemandes.depuis(dict(zip(Categorie, lignes, strict=True))))
+        .map(lambda lignes: MontantsDemandes.depuis(dict(zip(Categorie, lignes, strict=False))))
     )
 
 

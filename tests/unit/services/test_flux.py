@@ -32,7 +32,7 @@ from cfa_domain.services.flux import (
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, MemoireSourceFlux, MemoireUnitOfWork, memoire
-from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
+from cfa_domain.values import Categorie, Email, Montant, NumeroSia, Periode, Piece
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -254,6 +254,39 @@ def test_brut_lisible() -> None:
     assert recu["contrat"]["date_signature"] == "2023-08-15"
     assert recu["contrat"]["apprenti"]["nom"] == "Martin"
     assert recu["budget"]["hebergement"] == {"valeur": "300.00"}
+
+
+def test_dossier_public_d_un_apprenti_rqth() -> None:
+    """A public-sector file (SIA) of an apprentice with RQTH comes through the feed whole.
+
+    A newer version engaging the uplift without RQTH is quarantined, nothing of it applied.
+    """
+    m = memoire()
+    sia = NumeroSia("075202309000456")
+    enregistrement = attrs.evolve(
+        dossier(),
+        formation=exemples.formation(numero_deca=None, numero_sia=sia),
+        contrat=exemples.contrat(apprenti=exemples.apprenti(rqth=True)),
+        budget=exemples.budget(majoration_handicap=Montant(8000)),
+    )
+    assert appliquer_dossier(m.contexte, enregistrement) is R.CREE
+    action = fichier(m)
+    assert action is not None
+    assert action.formation.numero_enregistrement == sia
+    assert (action.contrat.apprenti.rqth, action.budget.majoration_handicap) == (
+        True,
+        Montant(8000),
+    )
+    recu = json.loads(brut(enregistrement))
+    assert recu["contrat"]["apprenti"]["rqth"] is True
+    assert recu["formation"]["numero_sia"] == {"numero": "075202309000456"}
+    assert recu["budget"]["majoration_handicap"] == {"valeur": "8000.00"}
+    sans_rqth = attrs.evolve(enregistrement, version=2, contrat=exemples.contrat())
+    assert appliquer_dossier(m.contexte, sans_rqth) is R.REJETE
+    apres = fichier(m)
+    assert apres is not None
+    assert (apres.version, apres.contrat.apprenti.rqth) == (1, True)
+    assert [r.cle for r in quarantaine(m)] == [sans_rqth.cle]
 
 
 def test_brut_refuse_un_type_inconnu() -> None:

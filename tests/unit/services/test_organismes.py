@@ -6,7 +6,7 @@ import uuid
 from typing import TYPE_CHECKING
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import event, given, settings
 from hypothesis import strategies as st
 
 from cfa_domain.compte import Compte, StatutCompte
@@ -547,21 +547,32 @@ def test_propriete_seul_un_accord_du_delegant_ouvre_les_dossiers(
     for lettre, siret in (("a", SIRET_A), ("b", SIRET_B), ("c", SIRET_C)):
         ouvrir(m, f"contact@{lettre}.fr", siret)
     demande = demander(m)
-    active = False
+    # The model: A asked B; only B decides a pending request, A or B may withdraw or end it.
+    etat = "demandee"
     for lettre, geste in actions:
         compte_id = compte_de(m, lettre)
-        try:
+        if geste == "revoquer":
+            permis, departs, arrivee = lettre in "ab", {"demandee", "active"}, "revoquee"
+        else:
+            permis, departs = lettre == "b", {"demandee"}
+            arrivee = "active" if geste == "approuver" else "refusee"
+        attendu = AccesRefuse if not permis else None if etat in departs else TransitionInterdite
+
+        def faire(compte_id: uuid.UUID = compte_id, geste: str = geste) -> None:
             if geste == "revoquer":
                 organismes.revoquer_delegation(m.contexte, compte_id, demande.id, "motif")
-                active = False
             else:
                 organismes.decider_delegation(
                     m.contexte, compte_id, demande.id, approuver=geste == "approuver", motif="non"
                 )
-                active = geste == "approuver"
-        except (AccesRefuse, TransitionInterdite):
-            continue
-        assert lettre != "c"
-        assert geste == "revoquer" or lettre == "b"
-    assert (SIRET_B in visibles(m, compte_de(m, "a"))) is active
+
+        if attendu is None:
+            faire()
+            etat = arrivee
+            event(f"{geste} : accepté")
+        else:
+            with pytest.raises(attendu):
+                faire()
+            event(f"{geste} : refusé ({attendu.__name__})")
+    assert (SIRET_B in visibles(m, compte_de(m, "a"))) is (etat == "active")
     assert SIRET_A not in visibles(m, compte_de(m, "b"))
