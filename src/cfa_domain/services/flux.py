@@ -196,6 +196,22 @@ def _verifier_enregistrable(dossier: DossierFlux) -> None:
             raise TexteNonEnregistrable(chemin)
 
 
+def _entrees_echeancier(action: Action) -> tuple[object, ...]:
+    """What :meth:`Action.echeancier` computes from: same inputs, same schedule.
+
+    A newer version leaving them as they are (a state move, another budget line) needs no
+    new check: the schedule of the file as stored was checked when it was stored.
+    """
+    contrat = action.contrat
+    return (
+        contrat.periode,
+        contrat.date_signature,
+        contrat.date_rupture,
+        action.budget.frais_pedagogiques,
+        action.formation.niveau_diplome,
+    )
+
+
 def _verifier_echeancier(ctx: Contexte, uow: UnitOfWork, action: Action, *, nouveau: bool) -> None:
     """Refuse a file whose detail page or pre-fill could not be computed.
 
@@ -254,6 +270,7 @@ def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApp
     _verifier_enregistrable(dossier)
     quand = ctx.maintenant()
     action = uow.actions.obtenir_pour_mise_a_jour(dossier.numero_action)
+    stocke = None if action is None else _entrees_echeancier(action)
     if action is not None:
         _refuser_changement_de_cfa(uow, action, dossier)
     if action is None:
@@ -282,7 +299,8 @@ def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApp
             action.numero_action, dossier.version, action.etat, dossier.etat
         )
     changement = _suivre_etat(action, dossier.etat, quand, dossier.version)
-    _verifier_echeancier(ctx, uow, action, nouveau=resultat is ResultatApplication.CREE)
+    if _entrees_echeancier(action) != stocke:
+        _verifier_echeancier(ctx, uow, action, nouveau=stocke is None)
     if changement is not None:
         notifier_changement_etat(ctx, uow, action, changement)
     return resultat
