@@ -22,7 +22,10 @@ fields holding the core's enum members and amounts are typed by the small protoc
     ErreurDomaine                        branch
     ├── DonneeInvalide                   a value fails its rule (SIRET, NIR, dates, amounts ...)
     │   ├── MotDePasseNonConforme        the password policy refuses a new password
-    │   └── DocumentRefuse               an upload is no PDF the OPCO can open (MotifRefusDocument)
+    │   ├── DocumentRefuse               an upload is no PDF the OPCO can open (MotifRefusDocument)
+    │   ├── TexteNonEnregistrable        a feed record's text holds a NUL or a lone surrogate
+    │   ├── VersionHorsLimites           a feed record's version leaves the 64-bit range
+    │   └── EcheancierIncalculable       a feed record's contract has no computable schedule
     ├── Introuvable                      an aggregate does not exist (or is not visible)
     ├── AccesRefuse                      branch: the account may not do this
     │   ├── SessionInvalide              the session's account is gone: log in again
@@ -175,6 +178,53 @@ class DonneeInvalide(ErreurDomaine, ValueError):
         """Record the offending value beside the message."""
         super().__init__(message, champ=champ)
         self.valeur = valeur
+
+
+class TexteNonEnregistrable(DonneeInvalide):
+    """A feed record's text holds a character no database stores (NUL, lone surrogate)."""
+
+    code = "texte_non_enregistrable"
+
+    def __init__(self, champ: str) -> None:
+        """Name the field (its dotted path in the record)."""
+        super().__init__(
+            f"Le champ « {champ} » contient un caractère qui ne peut pas être enregistré "
+            "(caractère nul ou caractère Unicode incomplet).",
+            champ=champ,
+        )
+
+
+class VersionHorsLimites(DonneeInvalide):
+    """A feed record's version does not fit a signed 64-bit integer (what is stored)."""
+
+    code = "version_hors_limites"
+
+    def __init__(self, version: int) -> None:
+        """Name the version received."""
+        super().__init__(
+            f"La version {version} est hors limites : elle doit être comprise entre "
+            "-2^63 et 2^63 - 1.",
+            champ="version",
+            valeur=version,
+        )
+        self.version = version
+
+
+class EcheancierIncalculable(DonneeInvalide):
+    """The schedule of a feed record's contract cannot be computed: the file is not stored."""
+
+    code = "echeancier_incalculable"
+
+    def __init__(self, numero_action: str, debut: dt.date, fin: dt.date) -> None:
+        """Name the file and its contract's dates."""
+        super().__init__(
+            f"Dossier {numero_action} : l'échéancier du contrat du {debut:%d/%m/%Y} au "
+            f"{fin:%d/%m/%Y} ne peut pas être calculé ; le dossier n'est pas enregistré.",
+            champ="contrat",
+        )
+        self.numero_action = numero_action
+        self.debut = debut
+        self.fin = fin
 
 
 class Introuvable(ErreurDomaine):

@@ -31,8 +31,23 @@ Rules and choices
   :class:`~cfa_domain.ports.EnregistrementIllisible` (the edge could not structure it) is
   quarantined as received. A record already in quarantine (same key, same content) is
   settled by a person, not by a replay: received again, it is neither applied nor logged
-  again. With the rules above ingestion is idempotent for any list of records: applying
-  it twice leaves the files as applying it once.
+  again.
+- **One bad record never stops the feed.** *Any* failure to apply a record quarantines
+  it with its reason (an unexpected exception is logged too), including a failure of the
+  commit itself on the record's data; only a failure of the infrastructure
+  (:class:`~cfa_domain.errors.ServiceIndisponible`, ``OSError``) or a concurrent change
+  stops the run, to be resumed. Before anything is applied a record is checked: its text
+  holds no NUL and no lone surrogate (no database stores them:
+  :class:`~cfa_domain.errors.TexteNonEnregistrable`), its version fits the stored 64-bit
+  integer (:class:`~cfa_domain.errors.VersionHorsLimites`); and once applied, its file's
+  schedule must compute as the detail page and the pre-fill compute it, otherwise
+  nothing is stored (:class:`~cfa_domain.errors.EcheancierIncalculable`: a contract ending
+  in 9999 has no anniversary after it). The quarantine row stores what was received
+  escaped (lone surrogates and NUL written as JSON escapes them, the key cut to 255
+  characters), so that the row itself is always storable.
+
+  With the rules above ingestion is idempotent for any list of records: applying it twice
+  leaves the files as applying it once.
 - **Resumable** (:func:`synchroniser`): each record is handled in its own unit of work,
   which also advances the source's cursor, so the record's effect and "the feed was read
   up to here" are committed together. A crash resumes exactly after the last committed
@@ -45,7 +60,10 @@ from __future__ import annotations
 import datetime as dt
 import decimal
 import enum
+import functools
 import json
+import logging
+import re
 from typing import TYPE_CHECKING
 
 import attrs
@@ -53,15 +71,25 @@ import attrs
 from cfa_domain.action import Action, EtatDossier
 from cfa_domain.errors import (
     ChangementCfaAvecDemandes,
+    Conflit,
     DonneeInvalide,
+    EcheancierIncalculable,
     ErreurDomaine,
     EtatSansNouvelleVersion,
+    ModificationConcurrente,
+    ServiceIndisponible,
+    TexteNonEnregistrable,
+    VersionHorsLimites,
 )
 from cfa_domain.ports import DossierFlux, EnregistrementRejete, MotifRejet
+from cfa_domain.remboursement import situation_echeances
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
 from cfa_domain.services.entrees import cas_d_usage
+from cfa_domain.values import Montant
 
 if TYPE_CHECKING:
+    from collections.abc import Callable, Iterator
+
     from cfa_domain.action import ChangementEtat
     from cfa_domain.ports import EnregistrementIllisible, SourceFlux, UnitOfWork
     from cfa_domain.services.contexte import Contexte
@@ -73,6 +101,17 @@ __all__ = [
     "brut",
     "synchroniser",
 ]
+
+_journal = logging.getLogger(__name__)
+
+#: What no database stores in a text: NUL, and a UTF-16 surrogate alone (not encodable).
+_NON_ENREGISTRABLE = re.compile("[\x00\ud800-\udfff]")
+
+#: The largest version stored (a signed 64-bit integer).
+_VERSION_MAX = 2**63 - 1
+
+#: The longest key the quarantine journal stores.
+_CLE_MAX = 255
 
 
 class ResultatApplication(enum.Enum):
@@ -121,9 +160,77 @@ def _json(valeur: object) -> object:
     raise TypeError(msg)
 
 
+def _echapper(texte: str) -> str:
+    """``texte`` with NUL and lone surrogates written as JSON escapes: storable anywhere."""
+    return _NON_ENREGISTRABLE.sub(lambda m: f"\\u{ord(m.group()):04x}", texte)
+
+
 def brut(dossier: DossierFlux) -> str:
-    """A readable JSON copy of a structured record, for the quarantine journal."""
-    return json.dumps(attrs.asdict(dossier), default=_json, ensure_ascii=False, sort_keys=True)
+    """A readable JSON copy of a structured record, for the quarantine journal.
+
+    Always storable: JSON escapes NUL itself, and a lone surrogate is escaped too (the copy
+    stays valid JSON, reading back the same text).
+    """
+    return _echapper(
+        json.dumps(attrs.asdict(dossier), default=_json, ensure_ascii=False, sort_keys=True)
+    )
+
+
+def _textes(valeur: object, chemin: str) -> Iterator[tuple[str, str]]:
+    """Every text in the ``attrs.asdict`` form of a record, with its dotted path."""
+    if isinstance(valeur, str):
+        yield chemin, valeur
+    elif isinstance(valeur, dict):
+        for cle, sous in valeur.items():
+            yield from _textes(sous, f"{chemin}.{cle}" if chemin else str(cle))
+    elif isinstance(valeur, list | tuple):
+        for rang, sous in enumerate(valeur):
+            yield from _textes(sous, f"{chemin}[{rang}]")
+
+
+def _verifier_enregistrable(dossier: DossierFlux) -> None:
+    """Refuse a record holding what no database stores, before anything is applied."""
+    if not -_VERSION_MAX - 1 <= dossier.version <= _VERSION_MAX:
+        raise VersionHorsLimites(dossier.version)
+    for chemin, texte in _textes(attrs.asdict(dossier), ""):
+        if _NON_ENREGISTRABLE.search(texte):
+            raise TexteNonEnregistrable(chemin)
+
+
+def _entrees_echeancier(action: Action) -> tuple[object, ...]:
+    """What :meth:`Action.echeancier` computes from: same inputs, same schedule.
+
+    A newer version leaving them as they are (a state move, another budget line) needs no
+    new check: the schedule of the file as stored was checked when it was stored.
+    """
+    contrat = action.contrat
+    return (
+        contrat.periode,
+        contrat.date_signature,
+        contrat.date_rupture,
+        action.budget.frais_pedagogiques,
+        action.formation.niveau_diplome,
+    )
+
+
+def _verifier_echeancier(ctx: Contexte, uow: UnitOfWork, action: Action, *, nouveau: bool) -> None:
+    """Refuse a file whose detail page or pre-fill could not be computed.
+
+    Computes what :func:`~cfa_domain.services.actions.consulter_action` and
+    :func:`~cfa_domain.services.demandes.preparer_demande` compute from the schedule.
+    """
+    try:
+        echeancier = action.echeancier(ctx.parametres.echeancier)
+        aujourd_hui = ctx.aujourd_hui()
+        echeancier.prochaine_echeance(aujourd_hui, Montant.zero())
+        echeancier.disponible_au(aujourd_hui, Montant.zero())
+        echeancier.prochaine_ouverture(aujourd_hui)
+        echeancier.trop_percu(Montant.zero())
+        if not nouveau:  # the file may hold requests already
+            situation_echeances(echeancier, uow.demandes.pour_action(action.numero_action))
+    except (ValueError, ArithmeticError) as erreur:
+        periode = action.contrat.periode
+        raise EcheancierIncalculable(action.numero_action, periode.debut, periode.fin) from erreur
 
 
 def _suivre_etat(
@@ -161,8 +268,10 @@ def _refuser_changement_de_cfa(uow: UnitOfWork, action: Action, dossier: Dossier
 
 def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApplication:
     """Apply the record to the unit of work; raise a domain error when contradictory."""
+    _verifier_enregistrable(dossier)
     quand = ctx.maintenant()
     action = uow.actions.obtenir_pour_mise_a_jour(dossier.numero_action)
+    stocke = None if action is None else _entrees_echeancier(action)
     if action is not None:
         _refuser_changement_de_cfa(uow, action, dossier)
     if action is None:
@@ -191,36 +300,83 @@ def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApp
             action.numero_action, dossier.version, action.etat, dossier.etat
         )
     changement = _suivre_etat(action, dossier.etat, quand, dossier.version)
+    if _entrees_echeancier(action) != stocke:
+        _verifier_echeancier(ctx, uow, action, nouveau=stocke is None)
     if changement is not None:
         notifier_changement_etat(ctx, uow, action, changement)
     return resultat
+
+
+def _rejet(
+    ctx: Contexte, enregistrement: DossierFlux | EnregistrementIllisible
+) -> EnregistrementRejete:
+    """The quarantine row of a record, escaped so that any database stores it (no reason yet)."""
+    if isinstance(enregistrement, DossierFlux):
+        copie, motif, detail = brut(enregistrement), MotifRejet.CONTRADICTOIRE, ""
+    else:
+        copie, motif = _echapper(enregistrement.brut), MotifRejet.ILLISIBLE
+        detail = _echapper(enregistrement.detail)
+    return EnregistrementRejete(
+        cle=_echapper(enregistrement.cle)[:_CLE_MAX],
+        brut=copie,
+        motif=motif,
+        detail=detail,
+        rejete_le=ctx.maintenant(),
+    )
+
+
+def _raison(erreur: Exception) -> str:
+    """The reason a record failed, for the journal; an unexpected failure is logged."""
+    if isinstance(erreur, ErreurDomaine):
+        return _echapper(erreur.message)
+    _journal.error("Enregistrement du flux en échec inattendu", exc_info=erreur)
+    return _echapper(f"Erreur inattendue en appliquant l'enregistrement : {erreur!r}")
 
 
 def _appliquer(
     ctx: Contexte, uow: UnitOfWork, enregistrement: DossierFlux | EnregistrementIllisible
 ) -> ResultatApplication:
     """Apply a record, or roll its effects back and quarantine it; the caller commits."""
-    if isinstance(enregistrement, DossierFlux):
-        copie, motif, detail = brut(enregistrement), MotifRejet.CONTRADICTOIRE, ""
-    else:
-        copie, motif, detail = enregistrement.brut, MotifRejet.ILLISIBLE, enregistrement.detail
-    if uow.quarantaine.contient(enregistrement.cle, copie):
+    rejet = _rejet(ctx, enregistrement)
+    if uow.quarantaine.contient(rejet.cle, rejet.brut):
         return ResultatApplication.REJETE
     if isinstance(enregistrement, DossierFlux):
         try:
             return _upsert(ctx, uow, enregistrement)
-        except ErreurDomaine as erreur:
+        except (ServiceIndisponible, ModificationConcurrente):
+            raise  # not the record's fault: the run stops, to be resumed
+        except Exception as erreur:  # noqa: BLE001 - any failure of a record quarantines it
             uow.rollback()
-            detail = erreur.message
-    uow.quarantaine.ajouter(
-        EnregistrementRejete(
-            cle=enregistrement.cle,
-            brut=copie,
-            motif=motif,
-            detail=detail,
-            rejete_le=ctx.maintenant(),
-        )
-    )
+            rejet = attrs.evolve(rejet, detail=_raison(erreur))
+    uow.quarantaine.ajouter(rejet)
+    return ResultatApplication.REJETE
+
+
+def _ecrire(
+    ctx: Contexte,
+    enregistrement: DossierFlux | EnregistrementIllisible,
+    avancer: Callable[[UnitOfWork], None],
+) -> ResultatApplication:
+    """Apply a record and commit; a commit refusing the record's data quarantines it.
+
+    A failure of the infrastructure or a concurrent change is raised (the run resumes
+    later); any other failure of the commit is the record's, quarantined in a new unit.
+    """
+    try:
+        with ctx.uow() as uow:
+            resultat = _appliquer(ctx, uow, enregistrement)
+            avancer(uow)
+            uow.commit()
+            return resultat
+    except (ServiceIndisponible, Conflit, OSError):
+        raise
+    except Exception as erreur:  # noqa: BLE001 - the record's data refused by the storage
+        rejet = attrs.evolve(_rejet(ctx, enregistrement), detail=_raison(erreur))
+    with ctx.uow() as uow:
+        if not uow.quarantaine.contient(rejet.cle, rejet.brut):
+            uow.quarantaine.ajouter(rejet)
+        avancer(uow)
+        uow.commit()
     return ResultatApplication.REJETE
 
 
@@ -230,10 +386,11 @@ def appliquer_dossier(ctx: Contexte, dossier: DossierFlux) -> ResultatApplicatio
 
     Idempotent: applying the same record again leaves the file unchanged.
     """
-    with ctx.uow() as uow:
-        resultat = _appliquer(ctx, uow, dossier)
-        uow.commit()
-        return resultat
+    return _ecrire(ctx, dossier, lambda _uow: None)
+
+
+def _avancer(source: str, curseur: str, uow: UnitOfWork) -> None:
+    uow.quarantaine.avancer(source, curseur)
 
 
 @cas_d_usage
@@ -248,9 +405,6 @@ def synchroniser(ctx: Contexte, source: SourceFlux) -> Bilan:
         depuis = uow.quarantaine.curseur(source.nom)
     bilan = Bilan(curseur=depuis)
     for curseur, enregistrement in source.lire(depuis):
-        with ctx.uow() as uow:
-            resultat = _appliquer(ctx, uow, enregistrement)
-            uow.quarantaine.avancer(source.nom, curseur)
-            uow.commit()
+        resultat = _ecrire(ctx, enregistrement, functools.partial(_avancer, source.nom, curseur))
         bilan = bilan.compter(resultat, curseur)
     return bilan

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from cfa_domain.action import EtatDossier
 from cfa_domain.compte import Compte, TypeJeton
+from cfa_domain.errors import DonneeInvalide, ModificationConcurrente, Panne, ServiceIndisponible
 from cfa_domain.ports import DossierFlux, EnregistrementIllisible, MotifRejet
 from cfa_domain.remboursement import (
     FormulaireDemande,
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
     from cfa_domain.action import Action
     from cfa_domain.ports import EnregistrementRejete
+    from cfa_domain.services.contexte import Contexte
     from cfa_domain.testing.fakes import Stockage
 
 R = ResultatApplication
@@ -580,3 +582,132 @@ def test_appliquer_deux_fois_egale_appliquer_une_fois(
     apres_deux = journal(m.stockage)
     synchroniser(m.contexte, attrs.evolve(source, nom="rejeu-2"))
     assert journal(m.stockage) == apres_deux
+
+
+# --- one bad record never stops the feed -------------------------------------------------
+
+
+def _contexte_qui_refuse(m: Memoire, erreur: Exception) -> Contexte:
+    """``m``'s context, whose commits raise ``erreur`` once they would store file 2011300002."""
+
+    class Refus(MemoireUnitOfWork):
+        def commit(self) -> None:
+            if "2011300002" in self.travail().actions:
+                raise erreur
+            super().commit()
+
+    def fabrique(*, lecture_seule: bool = False) -> MemoireUnitOfWork:
+        return m.stockage.uow(lecture_seule=True) if lecture_seule else Refus(m.stockage)
+
+    return attrs.evolve(m.contexte, uow=fabrique)
+
+
+def test_commit_refusant_les_donnees_met_en_quarantaine() -> None:
+    """A commit refusing the record's data (not the infrastructure) quarantines the record."""
+    m = memoire()
+    ctx = _contexte_qui_refuse(m, DonneeInvalide("Une donnée saisie est trop longue."))
+    bilan = synchroniser(ctx, MemoireSourceFlux(enregistrements()))
+    assert bilan == Bilan(crees=2, mis_a_jour=1, rejetes=2, curseur="5")
+    assert fichier(m, "2011300002") is None
+    assert next((r.cle, r.detail) for r in quarantaine(m)) == (
+        "2011300002@1",
+        "Une donnée saisie est trop longue.",
+    )
+    # The same record received again is already in quarantine: neither applied nor logged.
+    assert appliquer_dossier(ctx, dossier(numero_action="2011300002")) is R.REJETE
+    assert len(quarantaine(m)) == 2
+
+
+@pytest.mark.parametrize(
+    "erreur",
+    [OSError("disque plein"), ServiceIndisponible(Panne.CONNEXION), ModificationConcurrente()],
+)
+def test_commit_en_panne_arrete_le_flux(erreur: Exception) -> None:
+    """A failure of the infrastructure or a concurrent change stops the run, to be resumed."""
+    m = memoire()
+    with pytest.raises(type(erreur)):
+        synchroniser(_contexte_qui_refuse(m, erreur), MemoireSourceFlux(enregistrements()))
+    assert curseur(m) == "1"
+    assert quarantaine(m) == ()
+
+
+def test_erreur_inattendue_mise_en_quarantaine_et_journalisee(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Any exception applying a record quarantines it with its reason, and is logged."""
+    m = memoire()
+
+    def echeancier_casse(_action: Action, *_args: object) -> None:
+        msg = "panne imprévue"
+        raise RuntimeError(msg)
+
+    monkeypatch.setattr("cfa_domain.action.Action.echeancier", echeancier_casse)
+    assert appliquer_dossier(m.contexte, dossier()) is R.REJETE
+    assert fichier(m) is None
+    (rejet,) = quarantaine(m)
+    assert rejet.detail == (
+        "Erreur inattendue en appliquant l'enregistrement : RuntimeError('panne imprévue')"
+    )
+    assert "panne imprévue" in caplog.text
+
+
+@pytest.mark.parametrize(
+    "erreur", [ServiceIndisponible(Panne.CONNEXION), ModificationConcurrente()]
+)
+def test_panne_en_lisant_arrete_le_flux(monkeypatch: pytest.MonkeyPatch, erreur: Exception) -> None:
+    """The infrastructure failing while a record is applied is not the record's fault."""
+    m = memoire()
+
+    def en_panne(_depot: object, _numero_action: str) -> None:
+        raise erreur
+
+    monkeypatch.setattr("cfa_domain.testing.fakes._Actions.obtenir_pour_mise_a_jour", en_panne)
+    with pytest.raises(type(erreur)):
+        synchroniser(m.contexte, MemoireSourceFlux([dossier()]))
+    assert (curseur(m), quarantaine(m)) == (None, ())
+
+
+@pytest.mark.parametrize(
+    ("recu", "detail"),
+    [
+        (dossier(2**63), "La version 9223372036854775808 est hors limites"),
+        (dossier(-(2**63) - 1), "La version -9223372036854775809 est hors limites"),
+        (
+            attrs.evolve(dossier(), numero_action="20113\ud8000"),
+            "Le champ « numero_action » contient un caractère",
+        ),
+    ],
+)
+def test_enregistrement_non_enregistrable_en_quarantaine(recu: DossierFlux, detail: str) -> None:
+    """What no database stores is refused before anything is applied, the copy escaped."""
+    m = memoire()
+    assert appliquer_dossier(m.contexte, recu) is R.REJETE
+    (rejet,) = quarantaine(m)
+    assert rejet.detail.startswith(detail)
+    assert "\ud800" not in rejet.cle + rejet.brut + rejet.detail
+    assert json.loads(rejet.brut)["numero_action"] == recu.numero_action
+
+
+def test_echeancier_incalculable_en_quarantaine() -> None:
+    """A contract ending in 9999 has no schedule: the file is not stored."""
+    m = memoire()
+    contrat = exemples.contrat()
+    fin = dt.date(9999, 12, 31)
+    recu = attrs.evolve(
+        dossier(), contrat=attrs.evolve(contrat, periode=Periode(contrat.periode.debut, fin))
+    )
+    assert appliquer_dossier(m.contexte, recu) is R.REJETE
+    assert fichier(m) is None
+    (rejet,) = quarantaine(m)
+    assert rejet.detail == (
+        f"Dossier {NUMERO} : l'échéancier du contrat du 01/09/2023 au 31/12/9999 ne peut pas "
+        "être calculé ; le dossier n'est pas enregistré."
+    )
+
+
+def test_cle_trop_longue_coupee() -> None:
+    """The quarantine keeps at most 255 characters of a key (the journal's column)."""
+    m = memoire()
+    synchroniser(m.contexte, MemoireSourceFlux([EnregistrementIllisible("k" * 300, "x", "y")]))
+    (rejet,) = quarantaine(m)
+    assert rejet.cle == "k" * 255
