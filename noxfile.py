@@ -87,11 +87,24 @@ def core(session: nox.Session) -> None:
 
 @nox.session
 def lint(session: nox.Session) -> None:
-    """Ruff (check and format check) and the import-linter dependency contracts."""
-    _install(session, "lint")
+    """Ruff, import-linter, and the structural checks of the source.
+
+    The structural checks are tests that read the source, not run it: one ``code`` per
+    concrete error class, no ``raise`` of a branch of the error tree, the core's imports.
+    """
+    _install(session, "lint", "unit")
     session.run("ruff", "check", ".")
     session.run("ruff", "format", "--check", ".")
     session.run("lint-imports")
+    session.run(
+        "pytest",
+        "tests/unit/test_errors.py",
+        "tests/unit/test_dependencies.py",
+        "-p",
+        "no:cacheprovider",
+        "--no-cov",
+        "-q",
+    )
 
 
 @nox.session
