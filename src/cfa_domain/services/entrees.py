@@ -23,19 +23,37 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 R = TypeVar("R")
 
-__all__ = ["cas_d_usage", "est_un_cas_d_usage"]
+__all__ = ["cas_d_usage", "cas_d_usage_sauf", "est_un_cas_d_usage"]
 
 _MARQUE = "__cas_d_usage__"
 
 
 def cas_d_usage(fonction: Callable[P, R]) -> Callable[P, R]:
     """Check every text parameter of ``fonction`` (but its context) before running it."""
+    return _porte(fonction, frozenset({"ctx"}))
+
+
+def cas_d_usage_sauf(*noms: str) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """:func:`cas_d_usage`, leaving the parameters ``noms`` to the use case itself.
+
+    For a parameter that is a port rather than data: the feed's source yields records that
+    :func:`~cfa_domain.services.flux.synchroniser` checks one by one, quarantining a bad
+    one with its reason instead of refusing the whole run.
+    """
+
+    def decorer(fonction: Callable[P, R]) -> Callable[P, R]:
+        return _porte(fonction, frozenset({"ctx", *noms}))
+
+    return decorer
+
+
+def _porte(fonction: Callable[P, R], exclus: frozenset[str]) -> Callable[P, R]:
     signature = inspect.signature(fonction)
 
     @functools.wraps(fonction)
     def verifiee(*args: P.args, **kwargs: P.kwargs) -> R:
         for nom, valeur in signature.bind(*args, **kwargs).arguments.items():
-            if nom != "ctx":
+            if nom not in exclus:
                 verifier_textes(valeur, nom)
         return fonction(*args, **kwargs)
 

@@ -84,7 +84,7 @@ from cfa_domain.errors import (
 from cfa_domain.ports import DossierFlux, EnregistrementRejete, MotifRejet
 from cfa_domain.remboursement import situation_echeances
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
-from cfa_domain.services.entrees import cas_d_usage
+from cfa_domain.services.entrees import cas_d_usage_sauf
 from cfa_domain.values import Montant
 
 if TYPE_CHECKING:
@@ -380,7 +380,7 @@ def _ecrire(
     return ResultatApplication.REJETE
 
 
-@cas_d_usage
+@cas_d_usage_sauf("dossier")  # a feed record is quarantined, whatever it holds
 def appliquer_dossier(ctx: Contexte, dossier: DossierFlux) -> ResultatApplication:
     """Apply one feed record: create, update, leave unchanged, or quarantine it.
 
@@ -393,7 +393,7 @@ def _avancer(source: str, curseur: str, uow: UnitOfWork) -> None:
     uow.quarantaine.avancer(source, curseur)
 
 
-@cas_d_usage
+@cas_d_usage_sauf("source")
 def synchroniser(ctx: Contexte, source: SourceFlux) -> Bilan:
     """Read the source from its stored cursor and apply each record, resumably.
 
