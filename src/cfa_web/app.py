@@ -1,0 +1,180 @@
+"""The composition root: :func:`create_app` builds every adapter and wires the application.
+
+It is the only module that knows every adapter. Tests pass their own
+:class:`Composants` (a SQLite file in a temporary folder, a fast hasher, a fixed clock);
+``cfa-web`` and ``uvicorn --factory cfa_web.app:app_depuis_environnement`` build the real
+ones from the ``CFA_*`` settings (:mod:`cfa_web.settings`).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+import jinja2
+from litestar import Litestar
+from litestar.config.csrf import CSRFConfig
+from litestar.plugins.jinja import JinjaTemplateEngine
+from litestar.datastructures import State
+from litestar.static_files import create_static_files_router
+from litestar.stores.memory import MemoryStore
+from litestar.template.config import TemplateConfig
+
+from cfa_adapters.files.entrepot import EntrepotDocumentsFichiers
+from cfa_adapters.mail.__main__ import construire_relais
+from cfa_adapters.mail.relais import tache_relais
+from cfa_adapters.pdf import RenduRecepissePdf, VerificateurPdfPypdf
+from cfa_adapters.sql.schema import ouvrir_base
+from cfa_adapters.sql.uow import fabrique_uow
+from cfa_adapters.systeme import HacheurArgon2, HorlogeSysteme, JetonsSecrets
+from cfa_domain.services.contexte import Contexte, Parametres
+from cfa_web.auth import ConfigSessions, MiddlewareCompte
+from cfa_web.entetes import MiddlewareEntetes
+from cfa_web.formats import filtres, regles_mot_de_passe
+from cfa_web.limites import Compteur, CompteurProcessus
+from cfa_web.pages_erreur import GESTIONNAIRES
+from cfa_web.portail import ROUTES_PORTAIL
+from cfa_web.settings import ReglagesWeb, reglages_depuis_environnement_web
+
+if TYPE_CHECKING:
+    from collections.abc import AsyncIterator
+
+    import sqlalchemy as sa
+    from litestar.stores.base import Store
+
+    from cfa_adapters.mail.relais import Relais
+
+__all__ = ["Composants", "app_depuis_environnement", "composants_reels", "create_app"]
+
+_journal = logging.getLogger("cfa_web")
+ICI = Path(__file__).parent
+MARGE_FORMULAIRE = 256 * 1024
+"""What a request may carry beside its documents (the other fields, the multipart frames)."""
+
+
+@attrs.frozen
+class Composants:
+    """The adapters an application runs on."""
+
+    contexte: Contexte
+    sessions: Store = attrs.Factory(MemoryStore)
+    """Where the sessions live: shared by the workers in production."""
+    compteur: Compteur = attrs.Factory(CompteurProcessus)
+    """The per-address counters of the anonymous forms."""
+    relais: Relais | None = None
+    """The mail relay, run as a background task while the application serves."""
+    moteur: sa.Engine | None = None
+    """The database engine, disposed at shutdown."""
+
+
+def composants_reels(reglages: ReglagesWeb) -> Composants:
+    """The production adapters: the database of the settings, files on disk, argon2id, fpdf2."""
+    moteur = ouvrir_base(reglages.url_base_donnees)
+    contexte = Contexte(
+        uow=fabrique_uow(moteur),
+        horloge=HorlogeSysteme(),
+        jetons=JetonsSecrets(),
+        hacheur=HacheurArgon2(),
+        documents=EntrepotDocumentsFichiers(reglages.dossier_documents),
+        rendu_recepisse=RenduRecepissePdf(),
+        parametres=Parametres(fuseau_horaire=reglages.mail.mail.fuseau_horaire),
+        verificateur_pdf=VerificateurPdfPypdf(),
+    )
+    relais = construire_relais(moteur, reglages.mail) if reglages.relais_mail else None
+    return Composants(contexte=contexte, relais=relais, moteur=moteur)
+
+
+def _environnement_jinja(reglages: ReglagesWeb, contexte: Contexte) -> jinja2.Environment:
+    environnement = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(ICI / "templates"),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environnement.filters.update(filtres(contexte.parametres.fuseau_horaire))
+    environnement.globals.update(
+        {
+            "opco": reglages.opco,
+            "politique": contexte.parametres.politique_mot_de_passe,
+            "regles_mot_de_passe": regles_mot_de_passe(contexte.parametres.politique_mot_de_passe),
+        }
+    )
+    return environnement
+
+
+def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> Litestar:
+    """The web application of ``reglages``, on ``composants`` (the real adapters by default)."""
+    elements = composants or composants_reels(reglages)
+    sessions = ConfigSessions(
+        key="cfa_session",
+        secure=reglages.cookies_securises,
+        httponly=True,
+        samesite="lax",
+        max_age=int(reglages.inactivite.total_seconds()),
+        renew_on_access=True,
+        store="sessions",
+    )
+    csrf = CSRFConfig(
+        secret=reglages.cle_secrete,
+        cookie_name="cfa_csrf",
+        cookie_secure=reglages.cookies_securises,
+        cookie_httponly=True,
+        cookie_samesite="lax",
+        exclude=["^/static/"],
+    )
+    parametres = elements.contexte.parametres
+
+    @contextlib.asynccontextmanager
+    async def relais_en_fond(_: Litestar) -> AsyncIterator[None]:
+        arret = asyncio.Event()
+        tache = (
+            None
+            if elements.relais is None
+            else asyncio.create_task(tache_relais(elements.relais, arret))
+        )
+        try:
+            yield
+        finally:
+            arret.set()
+            if tache is not None:
+                await tache
+            if elements.moteur is not None:
+                elements.moteur.dispose()
+
+    etat: dict[str, Any] = {
+        "reglages": reglages,
+        "contexte": elements.contexte,
+        "compteur": elements.compteur,
+    }
+    return Litestar(
+        route_handlers=[
+            *ROUTES_PORTAIL,
+            create_static_files_router(
+                path="/static", directories=[ICI / "static"], name="static", include_in_schema=False
+            ),
+        ],
+        middleware=[MiddlewareEntetes, sessions.middleware, MiddlewareCompte],
+        csrf_config=csrf,
+        template_config=TemplateConfig(
+            instance=JinjaTemplateEngine.from_environment(
+                _environnement_jinja(reglages, elements.contexte)
+            )
+        ),
+        stores={"sessions": elements.sessions},
+        state=State(etat),
+        exception_handlers=GESTIONNAIRES,
+        lifespan=[relais_en_fond],
+        request_max_body_size=parametres.taille_max_pieces_demande + MARGE_FORMULAIRE,
+        openapi_config=None,
+        debug=False,
+    )
+
+
+def app_depuis_environnement() -> Litestar:
+    """The application of the ``CFA_*`` settings (``uvicorn --factory`` calls it per worker)."""
+    return create_app(reglages_depuis_environnement_web())

@@ -1,0 +1,243 @@
+"""Sessions, the logged-in account, and the guards of the three roles.
+
+The session lives server-side (its id alone in an ``HttpOnly`` cookie), in a store shared
+by every worker process (the database's ``sessions_web`` table in production). Three
+duties the core leaves to this layer (``cfa_domain.services.acces``):
+
+- **the session id changes at login** (:class:`BackendSessions`; Litestar keeps the id of
+  the cookie otherwise, and a cookie naming no stored session is never reused, so nobody
+  can fix a victim's session id in advance);
+- **every request checks that its session is still valid**: the account is active and no
+  password or email change ended its other sessions (the core's ``generation_session``),
+  the session is neither idle longer than ``inactivite`` nor older than ``duree_max``
+  (:class:`MiddlewareCompte`);
+- anonymous uploads are refused before their body is read (a multipart POST without a
+  valid session: 403), since the CSRF check parses the whole form before any guard runs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import TYPE_CHECKING, Any, Final, cast
+
+import anyio.to_thread
+import attrs
+from litestar.datastructures import MutableScopeHeaders
+from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
+from litestar.middleware.session.server_side import (
+    ServerSideSessionBackend,
+    ServerSideSessionConfig,
+)
+from litestar.types import Empty
+
+from cfa_domain.compte import Role
+from cfa_domain.services import acces
+from cfa_web.errors import MessagePublic
+
+if TYPE_CHECKING:
+    from litestar.connection import ASGIConnection
+    from litestar.handlers.base import BaseRouteHandler
+    from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
+
+    from cfa_domain.services.contexte import Contexte
+
+__all__ = [
+    "BackendSessions",
+    "ConfigSessions",
+    "MiddlewareCompte",
+    "Utilisateur",
+    "exiger_agent",
+    "exiger_cfa",
+    "ouvrir_session",
+]
+
+RENOUVELER: Final = "_renouveler"
+"""Session key asking :class:`BackendSessions` for a new id (set at login)."""
+_ID_SCOPE: Final = "cfa_session_id"
+COMPTE: Final = "compte"
+GENERATION: Final = "generation"
+ROLE: Final = "role"
+SIRET: Final = "siret"
+OUVERTE_LE: Final = "ouverte_le"
+VUE_LE: Final = "vue_le"
+
+
+@attrs.frozen
+class Utilisateur:
+    """The account a request is made for (``request.user``)."""
+
+    compte_id: uuid.UUID
+    role: Role
+    siret: str | None
+
+
+def _etat(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
+    return cast("dict[str, Any]", connection.scope)
+
+
+class BackendSessions(ServerSideSessionBackend):
+    """Litestar's server-side sessions, with the id renewed at login and never chosen by the client.
+
+    - a cookie whose id names no stored session is not reused: a new id is drawn;
+    - ``session[RENOUVELER] = True`` (set by :func:`ouvrir_session`) deletes the stored
+      session of the old id and stores the data under a new one;
+    - an empty session is not stored: an anonymous visit leaves no row and no cookie.
+    """
+
+    async def load_from_connection(
+        self, connection: ASGIConnection[Any, Any, Any, Any]
+    ) -> dict[str, Any]:
+        """The stored data, and the id the response will use (the cookie's only if stored)."""
+        donnees = await super().load_from_connection(connection)
+        cookie = connection.cookies.get(self.config.key)
+        _etat(connection)[_ID_SCOPE] = cookie if donnees and cookie else None
+        return donnees
+
+    def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+        """The id decided at load (a new one when the cookie named no stored session)."""
+        etat = _etat(connection)
+        if not etat.get(_ID_SCOPE):
+            etat[_ID_SCOPE] = self.generate_session_id()
+        return cast("str", etat[_ID_SCOPE])
+
+    async def store_in_message(
+        self,
+        scope_session: ScopeSession,
+        message: Message,
+        connection: ASGIConnection[Any, Any, Any, Any],
+    ) -> None:
+        """Store the session (under a new id when asked) and set its cookie."""
+        store = self.config.get_store_from_app(connection.scope["app"])
+        cookie = connection.cookies.get(self.config.key)
+        if scope_session is not Empty and scope_session and scope_session.pop(RENOUVELER, False):
+            if cookie:
+                await self.delete(cookie, store=store)
+            _etat(connection)[_ID_SCOPE] = self.generate_session_id()
+        if scope_session is Empty or not scope_session:
+            if cookie and cookie != "null":
+                _etat(connection)[_ID_SCOPE] = cookie
+                await super().store_in_message(Empty, message, connection)
+            return
+        await super().store_in_message(scope_session, message, connection)
+
+
+class ConfigSessions(ServerSideSessionConfig):
+    """The session settings, with :class:`BackendSessions`."""
+
+    _backend_class = BackendSessions
+
+
+def ouvrir_session(
+    session: dict[str, Any], connexion: acces.Connexion, maintenant: dt.datetime
+) -> None:
+    """Fill a new session after a successful login (its id is renewed at the response)."""
+    session.clear()
+    session.update(
+        {
+            COMPTE: str(connexion.compte_id),
+            GENERATION: connexion.generation_session,
+            ROLE: connexion.role.value,
+            SIRET: None if connexion.siret is None else connexion.siret.numero,
+            OUVERTE_LE: maintenant.isoformat(),
+            VUE_LE: maintenant.isoformat(),
+            RENOUVELER: True,
+        }
+    )
+
+
+class MiddlewareCompte:
+    """Puts the session's account in ``scope["user"]`` once its session is checked valid."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        """Wrap ``app``."""
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """Check the session, refuse anonymous uploads, then call the application."""
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        etat = scope["app"].state
+        contexte: Contexte = etat.contexte
+        reglages = etat.reglages
+        session = scope.get("session")
+        utilisateur = None
+        if isinstance(session, dict) and COMPTE in session:
+            utilisateur = await _session_verifiee(session, contexte, reglages)
+            if utilisateur is None:
+                scope["session"] = Empty
+        scope["user"] = utilisateur
+        if utilisateur is None and _envoi_de_fichiers(scope):
+            await _refuser(send)
+            return
+        await self.app(scope, receive, send)
+
+
+async def _session_verifiee(
+    session: dict[str, Any], contexte: Contexte, reglages: Any  # noqa: ANN401 - ReglagesWeb
+) -> Utilisateur | None:
+    maintenant = contexte.maintenant()
+    try:
+        ouverte = dt.datetime.fromisoformat(session[OUVERTE_LE])
+        vue = dt.datetime.fromisoformat(session[VUE_LE])
+        compte_id = uuid.UUID(session[COMPTE])
+        generation = int(session[GENERATION])
+        role = Role(session[ROLE])
+    except (KeyError, TypeError, ValueError):
+        return None
+    if maintenant - ouverte > reglages.duree_max or maintenant - vue > reglages.inactivite:
+        return None
+    valide = await anyio.to_thread.run_sync(
+        acces.session_valide, contexte, compte_id, generation
+    )
+    if not valide:
+        return None
+    session[VUE_LE] = maintenant.isoformat()
+    return Utilisateur(compte_id=compte_id, role=role, siret=session.get(SIRET))
+
+
+def _envoi_de_fichiers(scope: Scope) -> bool:
+    if scope.get("method") != "POST":
+        return False
+    for nom, valeur in scope.get("headers", ()):
+        if nom == b"content-type":
+            return valeur.lower().startswith(b"multipart/")
+    return False
+
+
+async def _refuser(send: Send) -> None:
+    corps = "Connectez-vous pour envoyer des documents.".encode()
+    debut: Message = {
+        "type": "http.response.start",
+        "status": 403,
+        "headers": [],
+    }
+    entetes = MutableScopeHeaders.from_message(debut)
+    entetes["content-type"] = "text/plain; charset=utf-8"
+    entetes["content-length"] = str(len(corps))
+    await send(debut)
+    await send({"type": "http.response.body", "body": corps, "more_body": False})
+
+
+class AccesInterdit(MessagePublic, PermissionDeniedException):
+    """403 with a French explanation (a guard refused the page)."""
+
+
+def _utilisateur(connection: ASGIConnection[Any, Any, Any, Any]) -> Utilisateur:
+    utilisateur = connection.scope.get("user")
+    if not isinstance(utilisateur, Utilisateur):
+        raise NotAuthorizedException("Connectez-vous pour accéder à cette page.")
+    return utilisateur
+
+
+def exiger_cfa(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard of the CFA portal's pages: a logged-in CFA account."""
+    if _utilisateur(connection).role is not Role.CFA:
+        raise AccesInterdit("Cette page est réservée aux comptes des organismes.")
+
+
+def exiger_agent(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Guard of the back office's pages: a logged-in OPCO agent."""
+    if _utilisateur(connection).role is not Role.AGENT_OPCO:
+        raise AccesInterdit("Cette page est réservée aux conseillers de l'OPCO.")

@@ -1,0 +1,103 @@
+"""French formatting of the pages, in one place: Jinja filters backed by Babel."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+import zoneinfo
+from decimal import Decimal
+from typing import TYPE_CHECKING
+
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency, format_decimal
+
+from cfa_domain.values import Montant
+
+if TYPE_CHECKING:
+    from cfa_domain.compte import PolitiqueMotDePasse
+
+if TYPE_CHECKING:
+    from collections.abc import Callable
+
+__all__ = [
+    "FILTRES",
+    "date_fr",
+    "filtres",
+    "instant_fr",
+    "montant_fr",
+    "nombre_fr",
+    "regles_mot_de_passe",
+]
+
+LOCALE = "fr_FR"
+
+
+def montant_fr(valeur: Montant | Decimal | None) -> str:
+    """``26 247,00 €`` (a narrow no-break space groups the thousands); empty for None."""
+    if valeur is None:
+        return ""
+    nombre = valeur.valeur if isinstance(valeur, Montant) else valeur
+    return format_currency(nombre, "EUR", locale=LOCALE)
+
+
+def date_fr(valeur: dt.date | None) -> str:
+    """``21/08/2020``; empty for None."""
+    if valeur is None:
+        return ""
+    if isinstance(valeur, dt.datetime):
+        valeur = valeur.date()
+    return format_date(valeur, "dd/MM/yyyy", locale=LOCALE)
+
+
+def nombre_fr(valeur: int | Decimal | None) -> str:
+    """``20 000`` (grouped the French way); empty for None."""
+    if valeur is None:
+        return ""
+    return format_decimal(valeur, locale=LOCALE)
+
+
+def filtres(fuseau: str) -> dict[str, Callable[..., str]]:
+    """The filters of the templates, instants shown in the OPCO's time zone ``fuseau``."""
+    zone = zoneinfo.ZoneInfo(fuseau)
+
+    def instant_fr(valeur: dt.datetime | None) -> str:
+        """``21/08/2020 à 14:05`` in the OPCO's time zone; empty for None."""
+        if valeur is None:
+            return ""
+        return format_datetime(valeur.astimezone(zone), "dd/MM/yyyy 'à' HH:mm", locale=LOCALE)
+
+    def libelle(valeur: object) -> str:
+        """The French label of an enum member (its ``libelle``, else its value)."""
+        if valeur is None:
+            return ""
+        if isinstance(valeur, enum.Enum):
+            return str(getattr(valeur, "libelle", valeur.value))
+        return str(valeur)
+
+    return {
+        "montant": montant_fr,
+        "date": date_fr,
+        "instant": instant_fr,
+        "nombre": nombre_fr,
+        "libelle": libelle,
+    }
+
+
+FILTRES = filtres("Europe/Paris")
+instant_fr = FILTRES["instant"]
+
+
+def regles_mot_de_passe(politique: PolitiqueMotDePasse) -> list[tuple[str, str]]:
+    """The password policy as the form shows it: (rule key, French sentence) pairs.
+
+    The page's script ticks each rule as the user types (``data-regle``); the server
+    checks them all again (the core's policy decides, not the page).
+    """
+    regles = [("longueur", f"au moins {politique.longueur_min} caractères")]
+    if politique.exige_minuscule:
+        regles.append(("minuscule", "une lettre minuscule"))
+    if politique.exige_majuscule:
+        regles.append(("majuscule", "une lettre majuscule"))
+    if politique.refuser_courants:
+        regles.append(("courant", "pas un mot de passe courant (vérifié à l'envoi)"))
+    return regles

@@ -1,0 +1,86 @@
+"""Per-address throttling of the anonymous forms (login, SIRET check, sign-up, forgotten password).
+
+The core throttles failed logins per account (a temporary lock); this layer counts what
+one client address posts to each anonymous form in a fixed window, in a counter shared by
+every worker (``limites_web`` in the database in production). Past the limit the form
+answers 429 with a French page, whatever was posted: nobody can keep a pending account
+from activating by re-sending its creation form, nor probe addresses at speed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+from typing import TYPE_CHECKING, Protocol
+
+from litestar.exceptions import HTTPException
+
+from cfa_web.errors import MessagePublic
+
+if TYPE_CHECKING:
+    from litestar import Request
+
+__all__ = ["Compteur", "CompteurProcessus", "TropDeTentatives", "limiter"]
+
+
+class Compteur(Protocol):
+    """A fixed-window counter shared by the workers."""
+
+    def incrementer(self, cle: str, fenetre: dt.timedelta, maintenant: dt.datetime) -> int:
+        """Count one more event for ``cle``; return the count in the current window."""
+        ...
+
+
+class CompteurProcessus:
+    """A :class:`Compteur` held in this process (one worker, tests)."""
+
+    def __init__(self) -> None:
+        """Start with no count."""
+        self._verrou = threading.Lock()
+        self._comptes: dict[str, tuple[dt.datetime, int]] = {}
+
+    def incrementer(self, cle: str, fenetre: dt.timedelta, maintenant: dt.datetime) -> int:
+        """Count one more event for ``cle``; return the count in the current window."""
+        with self._verrou:
+            debut, compte = self._comptes.get(cle, (maintenant, 0))
+            if maintenant - debut >= fenetre:
+                debut, compte = maintenant, 0
+            self._comptes[cle] = (debut, compte + 1)
+            return compte + 1
+
+
+class TropDeTentatives(MessagePublic, HTTPException):
+    """429: this address posted the form too often; try again later."""
+
+    status_code = 429
+
+    def __init__(self, minutes: int) -> None:
+        """Say when to try again."""
+        super().__init__(
+            detail=(
+                "Trop de tentatives depuis votre connexion. Réessayez dans "
+                f"{minutes} minute{'s' if minutes > 1 else ''}."
+            )
+        )
+
+
+def adresse_client(request: Request[object, object, object]) -> str:
+    """The client's address as the server sees it."""
+    client = request.client
+    return client.host if client is not None else "inconnue"
+
+
+def limiter(request: Request[object, object, object], formulaire: str) -> None:
+    """Count this post of ``formulaire`` by the client's address.
+
+    Raises:
+        TropDeTentatives: the address is over the limit of the current window.
+    """
+    etat = request.app.state
+    reglages = etat.reglages
+    compteur: Compteur = etat.compteur
+    cle = f"{formulaire}:{adresse_client(request)}"
+    if compteur.incrementer(cle, reglages.fenetre_limite, etat.contexte.maintenant()) > (
+        reglages.limite_formulaires
+    ):
+        raise TropDeTentatives(max(1, int(reglages.fenetre_limite.total_seconds() // 60)))

@@ -1,0 +1,174 @@
+"""The portal under test: the real application on a SQLite file, driven by Litestar's client.
+
+Every adapter is the real one (SQL unit of work, files on disk, fpdf2 receipts, pypdf
+checks, argon2id with light parameters so that a login costs milliseconds), except the
+clock, which the tests move (:class:`~cfa_domain.testing.fakes.HorlogeFixe`), and the mail
+relay, which does not run: the tests read the outbox in the database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Iterator
+from typing import TYPE_CHECKING, Any
+
+import argon2
+import attrs
+import pytest
+import sqlalchemy as sa
+from litestar.testing import TestClient
+
+from cfa_adapters.files.entrepot import EntrepotDocumentsFichiers
+from cfa_adapters.pdf import RenduRecepissePdf, VerificateurPdfPypdf
+from cfa_adapters.sql.outbox import messages_a_envoyer
+from cfa_adapters.sql.schema import ouvrir_base
+from cfa_adapters.sql.uow import fabrique_uow
+from cfa_adapters.systeme import HacheurArgon2, JetonsSecrets
+from cfa_domain.ports import MessageSortant
+from cfa_domain.services import acces
+from cfa_domain.services.contexte import Contexte
+from cfa_domain.testing import exemples
+from cfa_domain.testing.fakes import HorlogeFixe
+from cfa_domain.values import Email
+from cfa_web.app import Composants, create_app
+from cfa_web.settings import ReglagesWeb
+
+if TYPE_CHECKING:
+    from pathlib import Path
+
+    from litestar import Litestar
+
+MOT_DE_PASSE = "Facturation-apprentis-2023"
+EMAIL_CFA = "compta@cfa-sante.fr"
+_JETON_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
+
+
+@attrs.define
+class Portail:
+    """The application, its client, and what a test reaches behind the pages."""
+
+    app: Litestar
+    client: TestClient[Litestar]
+    contexte: Contexte
+    moteur: sa.Engine
+    horloge: HorlogeFixe
+
+    def client_neuf(self) -> TestClient[Litestar]:
+        """Another browser (its own cookies) on the same application."""
+        return TestClient(self.app)
+
+    def messages(self) -> list[MessageSortant]:
+        """The mails queued in the outbox, oldest first."""
+        return list(messages_a_envoyer(self.moteur, limite=1000))
+
+    def dernier_lien(self, modele: str) -> str:
+        """The secret of the last mail of ``modele`` (what its link carries)."""
+        message = [m for m in self.messages() if m.modele == modele][-1]
+        return message.contexte["lien_jeton"]
+
+    def organisme_connu(self, siret: Any = exemples.SIRET_CFA, email: str = EMAIL_CFA) -> None:  # noqa: ANN401
+        """An organisme the OPCO knows, with ``email`` on file."""
+        with self.contexte.uow() as uow:
+            uow.organismes.ajouter(exemples.organisme(siret, emails_connus=(Email(email),)))
+            uow.commit()
+
+    def compte_actif(
+        self,
+        email: str = EMAIL_CFA,
+        mot_de_passe: str = MOT_DE_PASSE,
+        siret: Any = exemples.SIRET_CFA,  # noqa: ANN401
+    ) -> None:
+        """An organisme and its first account, activated through the use cases."""
+        self.organisme_connu(siret, email)
+        acces.creer_compte(
+            self.contexte,
+            siret=str(siret),
+            email=email,
+            confirmation_email=email,
+            mot_de_passe=mot_de_passe,
+            confirmation_mot_de_passe=mot_de_passe,
+        )
+        acces.activer_compte(self.contexte, self.dernier_lien("activation_compte"), mot_de_passe)
+
+
+def jeton_csrf(client: TestClient[Litestar], page: str = "/connexion") -> str:
+    """The CSRF token of a form, as a browser gets it (GET the page, read the hidden field)."""
+    reponse = client.get(page)
+    trouve = _JETON_CSRF.search(reponse.text)
+    assert trouve is not None, f"no CSRF field on {page}"
+    return trouve.group(1)
+
+
+def poster(
+    client: TestClient[Litestar],
+    adresse: str,
+    champs: dict[str, str],
+    *,
+    page: str | None = None,
+    **options: Any,  # noqa: ANN401
+) -> Any:  # noqa: ANN401 - httpx.Response
+    """Post a form with the CSRF token of ``page`` (``adresse`` by default)."""
+    jeton = jeton_csrf(client, page or adresse)
+    return client.post(
+        adresse, data={**champs, "_csrf_token": jeton}, follow_redirects=False, **options
+    )
+
+
+def connecter(
+    client: TestClient[Litestar], email: str = EMAIL_CFA, mot_de_passe: str = MOT_DE_PASSE
+) -> Any:  # noqa: ANN401
+    """Log in through the login form; the response is the redirect."""
+    reponse = poster(client, "/connexion", {"email": email, "mot_de_passe": mot_de_passe})
+    assert reponse.status_code == 303, reponse.text
+    return reponse
+
+
+def reglages_de_test(dossier: Path, **changes: Any) -> ReglagesWeb:  # noqa: ANN401
+    """Settings for plain http on the test client."""
+    return attrs.evolve(
+        ReglagesWeb(
+            url_base_donnees=f"sqlite:///{dossier / 'cfa.sqlite3'}",
+            cle_secrete="cle-de-test-" + "x" * 40,
+            cookies_securises=False,
+            dossier_documents=dossier / "documents",
+            relais_mail=False,
+        ),
+        **changes,
+    )
+
+
+@pytest.fixture
+def fabrique_portail(tmp_path: Path) -> Iterator[Any]:
+    """Build portals (settings changed by keyword); each is closed at the end."""
+    ouverts: list[tuple[TestClient[Litestar], sa.Engine]] = []
+
+    def fabriquer(**changes: Any) -> Portail:  # noqa: ANN401
+        reglages = reglages_de_test(tmp_path, **changes)
+        moteur = ouvrir_base(reglages.url_base_donnees)
+        horloge = HorlogeFixe(dt.datetime(2023, 9, 10, 8, 30, tzinfo=dt.UTC))
+        contexte = Contexte(
+            uow=fabrique_uow(moteur),
+            horloge=horloge,
+            jetons=JetonsSecrets(),
+            hacheur=HacheurArgon2(argon2.PasswordHasher(time_cost=1, memory_cost=1024)),
+            documents=EntrepotDocumentsFichiers(reglages.dossier_documents),
+            rendu_recepisse=RenduRecepissePdf(),
+            verificateur_pdf=VerificateurPdfPypdf(),
+        )
+        app = create_app(reglages, Composants(contexte=contexte, moteur=moteur))
+        client = TestClient(app)
+        client.__enter__()
+        ouverts.append((client, moteur))
+        return Portail(app=app, client=client, contexte=contexte, moteur=moteur, horloge=horloge)
+
+    yield fabriquer
+    for client, moteur in ouverts:
+        client.__exit__(None, None, None)
+        moteur.dispose()
+
+
+@pytest.fixture
+def portail(fabrique_portail: Any) -> Portail:  # noqa: ANN401
+    """A portal with the default settings."""
+    return fabrique_portail()  # type: ignore[no-any-return]
