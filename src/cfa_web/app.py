@@ -16,24 +16,26 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 import jinja2
+import sqlalchemy as sa
 from litestar import Litestar
 from litestar.config.csrf import CSRFConfig
-from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.datastructures import State
+from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
+from litestar.stores.base import Store
 from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from cfa_adapters.files.entrepot import EntrepotDocumentsFichiers
 from cfa_adapters.mail.__main__ import construire_relais
-from cfa_adapters.mail.relais import tache_relais
+from cfa_adapters.mail.relais import Relais, tache_relais
 from cfa_adapters.pdf import RenduRecepissePdf, VerificateurPdfPypdf
 from cfa_adapters.sql.schema import ouvrir_base
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, HorlogeSysteme, JetonsSecrets
 from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_web.auth import ConfigSessions, MiddlewareCompte
-from cfa_web.entetes import MiddlewareEntetes
+from cfa_web.entetes import entetes_de_securite
 from cfa_web.formats import filtres, regles_mot_de_passe
 from cfa_web.limites import Compteur, CompteurProcessus
 from cfa_web.pages_erreur import GESTIONNAIRES
@@ -42,11 +44,6 @@ from cfa_web.settings import ReglagesWeb, reglages_depuis_environnement_web
 
 if TYPE_CHECKING:
     from collections.abc import AsyncIterator
-
-    import sqlalchemy as sa
-    from litestar.stores.base import Store
-
-    from cfa_adapters.mail.relais import Relais
 
 __all__ = ["Composants", "app_depuis_environnement", "composants_reels", "create_app"]
 
@@ -158,7 +155,8 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
                 path="/static", directories=[ICI / "static"], name="static", include_in_schema=False
             ),
         ],
-        middleware=[MiddlewareEntetes, sessions.middleware, MiddlewareCompte],
+        middleware=[sessions.middleware, MiddlewareCompte],
+        before_send=[entetes_de_securite],
         csrf_config=csrf,
         template_config=TemplateConfig(
             instance=JinjaTemplateEngine.from_environment(

@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, Final, cast
 import anyio.to_thread
 import attrs
 from litestar.datastructures import MutableScopeHeaders
+from litestar.enums import ScopeType
 from litestar.exceptions import NotAuthorizedException, PermissionDeniedException
 from litestar.middleware.session.server_side import (
     ServerSideSessionBackend,
@@ -110,7 +111,7 @@ class BackendSessions(ServerSideSessionBackend):
         """Store the session (under a new id when asked) and set its cookie."""
         store = self.config.get_store_from_app(connection.scope["app"])
         cookie = connection.cookies.get(self.config.key)
-        if scope_session is not Empty and scope_session and scope_session.pop(RENOUVELER, False):
+        if isinstance(scope_session, dict) and scope_session.pop(RENOUVELER, False):
             if cookie:
                 await self.delete(cookie, store=store)
             _etat(connection)[_ID_SCOPE] = self.generate_session_id()
@@ -155,7 +156,7 @@ class MiddlewareCompte:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the session, refuse anonymous uploads, then call the application."""
-        if scope["type"] != "http":
+        if scope["type"] != ScopeType.HTTP:
             await self.app(scope, receive, send)
             return
         etat = scope["app"].state
@@ -175,7 +176,9 @@ class MiddlewareCompte:
 
 
 async def _session_verifiee(
-    session: dict[str, Any], contexte: Contexte, reglages: Any  # noqa: ANN401 - ReglagesWeb
+    session: dict[str, Any],
+    contexte: Contexte,
+    reglages: Any,  # noqa: ANN401 - ReglagesWeb
 ) -> Utilisateur | None:
     maintenant = contexte.maintenant()
     try:
@@ -188,9 +191,7 @@ async def _session_verifiee(
         return None
     if maintenant - ouverte > reglages.duree_max or maintenant - vue > reglages.inactivite:
         return None
-    valide = await anyio.to_thread.run_sync(
-        acces.session_valide, contexte, compte_id, generation
-    )
+    valide = await anyio.to_thread.run_sync(acces.session_valide, contexte, compte_id, generation)
     if not valide:
         return None
     session[VUE_LE] = maintenant.isoformat()
@@ -207,7 +208,7 @@ def _envoi_de_fichiers(scope: Scope) -> bool:
 
 
 async def _refuser(send: Send) -> None:
-    corps = "Connectez-vous pour envoyer des documents.".encode()
+    corps = b"Connectez-vous pour envoyer des documents."
     debut: Message = {
         "type": "http.response.start",
         "status": 403,

@@ -1,9 +1,9 @@
 """The one table from a domain error to its HTTP status and the way it is shown.
 
 Handlers never catch domain errors one by one: a form handler runs its use case through
-:func:`cfa_web.forms.traiter` (which puts a :data:`Affichage.CHAMP` error beside its field
+:func:`cfa_web.forms.traiter` (which puts an ``Affichage.CHAMP`` error beside its field
 and re-renders the form), and anything else reaches the application's exception handler,
-which renders the French error page of :func:`statut_de` (or problem+json for the API).
+which renders the French error page of :func:`traitement_de` (or problem+json for the API).
 
 The order matters: the most specific class first (``MotDePasseNonConforme`` is both a
 ``DonneeInvalide`` and an ``ErreurAuthentification``; the user must see the form error).

@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import zoneinfo
-from decimal import Decimal
 from typing import TYPE_CHECKING
 
 from babel.dates import format_date, format_datetime
@@ -18,6 +17,7 @@ if TYPE_CHECKING:
 
 if TYPE_CHECKING:
     from collections.abc import Callable
+    from decimal import Decimal
 
 __all__ = [
     "FILTRES",

@@ -12,8 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import attrs
 import cattrs
@@ -22,6 +21,9 @@ from cattrs.errors import ClassValidationError, ForbiddenExtraKeysError
 from cfa_domain.errors import DonneeInvalide, ErreurDomaine
 from cfa_domain.values import Montant
 from cfa_web.errors import Affichage, message_affiche, traitement_de
+
+if TYPE_CHECKING:
+    from collections.abc import Callable, Mapping
 
 __all__ = ["Formulaire", "FormulaireInvalide", "convertisseur", "lire", "traiter"]
 
@@ -60,8 +62,8 @@ class Formulaire:
         return self.valeurs.get(nom, defaut)
 
 
-class FormulaireInvalide(Exception):  # noqa: N818 - reads as the French adjective
-    """The posted fields do not structure: :attr:`formulaire` holds the errors."""
+class FormulaireInvalide(Exception):
+    """The posted fields do not structure: ``formulaire`` holds the errors."""
 
     def __init__(self, formulaire: Formulaire) -> None:
         """Keep the form with its errors."""

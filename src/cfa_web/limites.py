@@ -9,15 +9,16 @@ from activating by re-sending its creation form, nor probe addresses at speed.
 
 from __future__ import annotations
 
-import datetime as dt
 import threading
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from litestar.exceptions import HTTPException
 
 from cfa_web.errors import MessagePublic
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from litestar import Request
 
 __all__ = ["Compteur", "CompteurProcessus", "TropDeTentatives", "limiter"]
@@ -64,13 +65,13 @@ class TropDeTentatives(MessagePublic, HTTPException):
         )
 
 
-def adresse_client(request: Request[object, object, object]) -> str:
+def adresse_client(request: Request[Any, Any, Any]) -> str:
     """The client's address as the server sees it."""
     client = request.client
     return client.host if client is not None else "inconnue"
 
 
-def limiter(request: Request[object, object, object], formulaire: str) -> None:
+def limiter(request: Request[Any, Any, Any], formulaire: str) -> None:
     """Count this post of ``formulaire`` by the client's address.
 
     Raises:

@@ -53,12 +53,11 @@ MESSAGES = {
 }
 CSRF_ECHOUE = "CSRF token verification failed"
 FORMULAIRE_EXPIRE = (
-    "Le formulaire a expiré ou ne vient pas de cette plateforme : rechargez la page et "
-    "recommencez."
+    "Le formulaire a expiré ou ne vient pas de cette plateforme : rechargez la page et recommencez."
 )
 
 
-def page_erreur(request: Request[Any, Any, Any], statut: int, message: str) -> Response[Any]:
+def page_erreur(statut: int, message: str) -> Response[Any]:
     """The French error page of ``statut``."""
     return Template(
         template_name="erreurs/page.html",
@@ -85,14 +84,14 @@ def _erreur_domaine(request: Request[Any, Any, Any], erreur: ErreurDomaine) -> R
         return vers_connexion(request)
     if traitement.statut >= 500:  # noqa: PLR2004
         _journal.error("erreur.panne %s", erreur.code, exc_info=erreur)
-    return page_erreur(request, traitement.statut, message_affiche(erreur))
+    return page_erreur(traitement.statut, message_affiche(erreur))
 
 
 def _non_connecte(request: Request[Any, Any, Any], _: NotAuthorizedException) -> Response[Any]:
     return vers_connexion(request)
 
 
-def _http(request: Request[Any, Any, Any], erreur: HTTPException) -> Response[Any]:
+def _http(_: Request[Any, Any, Any], erreur: HTTPException) -> Response[Any]:
     statut = erreur.status_code
     if erreur.detail == CSRF_ECHOUE:
         message = FORMULAIRE_EXPIRE
@@ -100,7 +99,7 @@ def _http(request: Request[Any, Any, Any], erreur: HTTPException) -> Response[An
         message = erreur.detail
     else:
         message = MESSAGES.get(statut, MESSAGES[400])  # Litestar's details are English
-    reponse = page_erreur(request, statut, message)
+    reponse = page_erreur(statut, message)
     if statut == 405 and erreur.headers:  # noqa: PLR2004
         reponse.headers.update(erreur.headers)
     return reponse
@@ -108,7 +107,7 @@ def _http(request: Request[Any, Any, Any], erreur: HTTPException) -> Response[An
 
 def _inattendue(request: Request[Any, Any, Any], erreur: Exception) -> Response[Any]:
     _journal.error("erreur.inattendue %s %s", request.method, request.url.path, exc_info=erreur)
-    return page_erreur(request, 500, MESSAGES[500])
+    return page_erreur(500, MESSAGES[500])
 
 
 GESTIONNAIRES: ExceptionHandlersMap = {

@@ -77,7 +77,7 @@ def _texte(env: Mapping[str, str], nom: str) -> str | None:
     return valeur or None
 
 
-def _booleen(env: Mapping[str, str], nom: str, defaut: bool) -> bool:
+def _booleen(env: Mapping[str, str], nom: str, *, defaut: bool) -> bool:
     texte = _texte(env, nom)
     if texte is None:
         return defaut
@@ -128,7 +128,7 @@ def reglages_depuis_environnement_web(
         ReglageInvalide: a value that cannot be used, named in one French line.
     """
     env = os.environ if environ is None else environ
-    en_demo = _booleen(env, "CFA_DEMO", False) if demo is None else demo
+    en_demo = _booleen(env, "CFA_DEMO", defaut=False) if demo is None else demo
     cle = _texte(env, "CFA_SECRET_KEY")
     if cle is None:
         if not en_demo:
@@ -143,7 +143,7 @@ def reglages_depuis_environnement_web(
             f"CFA_SECRET_KEY : la clé secrète doit compter au moins {LONGUEUR_MIN_CLE} "
             f"caractères (elle en a {len(cle)})."
         )
-    cookies_securises = _booleen(env, "CFA_SECURE_COOKIES", not en_demo)
+    cookies_securises = _booleen(env, "CFA_SECURE_COOKIES", defaut=not en_demo)
     if cookies_securises and cle == CLE_DEMO:
         raise ReglageInvalide(
             "CFA_SECURE_COOKIES : la clé de démonstration est publique ; "
@@ -160,5 +160,5 @@ def reglages_depuis_environnement_web(
         inactivite=dt.timedelta(minutes=_entier_positif(env, "CFA_SESSION_INACTIVITE", 30)),
         duree_max=dt.timedelta(hours=_entier_positif(env, "CFA_SESSION_DUREE_MAX", 12)),
         limite_formulaires=_entier_positif(env, "CFA_LIMITE_FORMULAIRES", 20),
-        relais_mail=_booleen(env, "CFA_RELAIS_MAIL", True),
+        relais_mail=_booleen(env, "CFA_RELAIS_MAIL", defaut=True),
     )

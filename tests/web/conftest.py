@@ -9,14 +9,15 @@ relay, which does not run: the tests read the outbox in the database.
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
-from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 import argon2
 import attrs
 import pytest
 import sqlalchemy as sa
+from litestar import Litestar
 from litestar.testing import TestClient
 
 from cfa_adapters.files.entrepot import EntrepotDocumentsFichiers
@@ -25,7 +26,6 @@ from cfa_adapters.sql.outbox import messages_a_envoyer
 from cfa_adapters.sql.schema import ouvrir_base
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, JetonsSecrets
-from cfa_domain.ports import MessageSortant
 from cfa_domain.services import acces
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.testing import exemples
@@ -35,9 +35,10 @@ from cfa_web.app import Composants, create_app
 from cfa_web.settings import ReglagesWeb
 
 if TYPE_CHECKING:
+    from collections.abc import Iterator
     from pathlib import Path
 
-    from litestar import Litestar
+    from cfa_domain.ports import MessageSortant
 
 MOT_DE_PASSE = "Facturation-apprentis-2023"
 EMAIL_CFA = "compta@cfa-sante.fr"
@@ -67,7 +68,7 @@ class Portail:
         message = [m for m in self.messages() if m.modele == modele][-1]
         return message.contexte["lien_jeton"]
 
-    def organisme_connu(self, siret: Any = exemples.SIRET_CFA, email: str = EMAIL_CFA) -> None:  # noqa: ANN401
+    def organisme_connu(self, siret: Any = exemples.SIRET_CFA, email: str = EMAIL_CFA) -> None:
         """An organisme the OPCO knows, with ``email`` on file."""
         with self.contexte.uow() as uow:
             uow.organismes.ajouter(exemples.organisme(siret, emails_connus=(Email(email),)))
@@ -77,7 +78,7 @@ class Portail:
         self,
         email: str = EMAIL_CFA,
         mot_de_passe: str = MOT_DE_PASSE,
-        siret: Any = exemples.SIRET_CFA,  # noqa: ANN401
+        siret: Any = exemples.SIRET_CFA,
     ) -> None:
         """An organisme and its first account, activated through the use cases."""
         self.organisme_connu(siret, email)
@@ -90,6 +91,11 @@ class Portail:
             confirmation_mot_de_passe=mot_de_passe,
         )
         acces.activer_compte(self.contexte, self.dernier_lien("activation_compte"), mot_de_passe)
+
+
+def texte(reponse: Any) -> str:
+    """The page's text as a reader sees it (HTML entities decoded)."""
+    return html.unescape(reponse.text)
 
 
 def jeton_csrf(client: TestClient[Litestar], page: str = "/connexion") -> str:
@@ -106,8 +112,8 @@ def poster(
     champs: dict[str, str],
     *,
     page: str | None = None,
-    **options: Any,  # noqa: ANN401
-) -> Any:  # noqa: ANN401 - httpx.Response
+    **options: Any,
+) -> Any:
     """Post a form with the CSRF token of ``page`` (``adresse`` by default)."""
     jeton = jeton_csrf(client, page or adresse)
     return client.post(
@@ -117,14 +123,14 @@ def poster(
 
 def connecter(
     client: TestClient[Litestar], email: str = EMAIL_CFA, mot_de_passe: str = MOT_DE_PASSE
-) -> Any:  # noqa: ANN401
+) -> Any:
     """Log in through the login form; the response is the redirect."""
     reponse = poster(client, "/connexion", {"email": email, "mot_de_passe": mot_de_passe})
     assert reponse.status_code == 303, reponse.text
     return reponse
 
 
-def reglages_de_test(dossier: Path, **changes: Any) -> ReglagesWeb:  # noqa: ANN401
+def reglages_de_test(dossier: Path, **changes: Any) -> ReglagesWeb:
     """Settings for plain http on the test client."""
     return attrs.evolve(
         ReglagesWeb(
@@ -143,7 +149,7 @@ def fabrique_portail(tmp_path: Path) -> Iterator[Any]:
     """Build portals (settings changed by keyword); each is closed at the end."""
     ouverts: list[tuple[TestClient[Litestar], sa.Engine]] = []
 
-    def fabriquer(**changes: Any) -> Portail:  # noqa: ANN401
+    def fabriquer(**changes: Any) -> Portail:
         reglages = reglages_de_test(tmp_path, **changes)
         moteur = ouvrir_base(reglages.url_base_donnees)
         horloge = HorlogeFixe(dt.datetime(2023, 9, 10, 8, 30, tzinfo=dt.UTC))
@@ -169,6 +175,6 @@ def fabrique_portail(tmp_path: Path) -> Iterator[Any]:
 
 
 @pytest.fixture
-def portail(fabrique_portail: Any) -> Portail:  # noqa: ANN401
+def portail(fabrique_portail: Any) -> Portail:
     """A portal with the default settings."""
     return fabrique_portail()  # type: ignore[no-any-return]

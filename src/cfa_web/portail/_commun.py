@@ -41,7 +41,10 @@ def utilisateur(request: Request[Any, Any, Any]) -> Utilisateur:
 
 
 def reponse_formulaire(
-    gabarit: str, formulaire: Formulaire, statut: int = 422, **contexte_page: Any  # noqa: ANN401
+    gabarit: str,
+    formulaire: Formulaire,
+    statut: int = 422,
+    **contexte_page: Any,  # noqa: ANN401
 ) -> Template:
     """The form page again, with the errors beside their fields and what was typed."""
     return Template(

@@ -1,7 +1,7 @@
 """Accéder à la plateforme: login, logout, forgotten password and its reset link.
 
 The sign-up path (SIRET check, account creation, activation, the organisme's sheet) and
-the invitations live in :mod:`cfa_web.portail.inscription`.
+the invitations live in their own module (``portail/inscription.py``).
 """
 
 from __future__ import annotations
@@ -64,7 +64,9 @@ class ChampsNouveauMotDePasse:
 
 
 @get("/connexion", name="connexion", sync_to_thread=False)
-def page_connexion(request: Request[Any, Any, Any], suite: FromQuery[str] = "/") -> Template | Redirect:
+def page_connexion(
+    request: Request[Any, Any, Any], suite: FromQuery[str] = "/"
+) -> Template | Redirect:
     """The login page (a logged-in visitor goes on to the page asked)."""
     if request.scope.get("user") is not None:
         return Redirect(path=suite_sure(suite), status_code=303)
