@@ -112,3 +112,14 @@ def typing(session: nox.Session) -> None:
     """Type-check src/, tests/ and benchmarks/ with mypy --strict."""
     _install(session, "typing")
     session.run("mypy")
+
+
+@nox.session(name="portail")
+def portail(session: nox.Session) -> None:
+    """Serve the demo portal on http://127.0.0.1:8000 (``cfa-web demo``; Ctrl-C stops it).
+
+    Demo data are loaded on first start into ``var/cfa.sqlite3``; mails are written under
+    ``var/mail/``. Arguments pass through: ``./nox -s portail -- --port 8080``.
+    """
+    session.install("-e", ".[web]")
+    session.run("cfa-web", "demo", *session.posargs)
