@@ -85,7 +85,12 @@ def main(arguments: Sequence[str] | None = None) -> int:
 def _preparer_demo(reglages: object) -> None:
     """Load the demo data on first start and print the accounts to try."""
     from cfa_web.app import composants_reels  # noqa: PLC0415 - the database only when serving
-    from cfa_web.demo import COMPTES_DEMO, charger_demo  # noqa: PLC0415
+    from cfa_web.demo import (  # noqa: PLC0415
+        COMPTES_DEMO,
+        EMAIL_INSCRIPTION,
+        SIRET_CFA_3,
+        charger_demo,
+    )
 
     composants = composants_reels(reglages)  # type: ignore[arg-type]
     try:
@@ -97,7 +102,11 @@ def _preparer_demo(reglages: object) -> None:
     print("Comptes de démonstration :", flush=True)  # noqa: T201
     for compte in COMPTES_DEMO:
         print(f"  {compte.role} : {compte.email} / {compte.mot_de_passe}", flush=True)  # noqa: T201
-    print("Les mails sont écrits sous var/mail/ (leurs liens s'affichent ici).", flush=True)  # noqa: T201
+    print(  # noqa: T201
+        f"Pour essayer l'inscription : SIRET {SIRET_CFA_3}, email {EMAIL_INSCRIPTION}.\n"
+        "Les mails sont écrits sous var/mail/ (leurs liens s'affichent ici).",
+        flush=True,
+    )
 
 
 if __name__ == "__main__":

@@ -34,7 +34,14 @@ if TYPE_CHECKING:
     from cfa_domain.organisme import Organisme
     from cfa_domain.services.contexte import Contexte
 
-__all__ = ["COMPTES_DEMO", "CompteDemo", "charger_demo", "est_chargee"]
+__all__ = [
+    "COMPTES_DEMO",
+    "EMAIL_INSCRIPTION",
+    "SIRET_CFA_3",
+    "CompteDemo",
+    "charger_demo",
+    "est_chargee",
+]
 
 AUTEUR: Final = "chargement de la démonstration"
 
@@ -50,6 +57,9 @@ class CompteDemo:
 
 SIRET_CFA_1: Final = exemples.siret(13_002_526, 17)
 SIRET_CFA_2: Final = exemples.siret(77_566_343, 42)
+SIRET_CFA_3: Final = exemples.siret(31_415_926, 5)
+EMAIL_INSCRIPTION: Final = "contact@cfa-metiers-du-soin.fr"
+"""The address on file of the third CFA, which has no account yet: to try the sign-up."""
 COMPTES_DEMO: Final = (
     CompteDemo("compta@cfa-sante-avenir.fr", "Remboursements-apprentis-2026", "CFA Santé Avenir"),
     CompteDemo("direction@ifms-lyon.fr", "Formations-soignantes-2026", "IFMS de Lyon (délégant)"),
@@ -140,6 +150,11 @@ def _organismes() -> list[Organisme]:
             emails_connus=(Email(COMPTES_DEMO[1].email),),
             fiche=exemples.fiche(raison_sociale="IFMS de Lyon"),
         ),
+        exemples.organisme(
+            SIRET_CFA_3,
+            emails_connus=(Email(EMAIL_INSCRIPTION),),
+            fiche=exemples.fiche(raison_sociale="CFA des Métiers du Soin"),
+        ),
     ]
 
 
@@ -160,7 +175,9 @@ def _enregistrements(
         fin = debut.replace(year=debut.year + 2) - dt.timedelta(days=1)
         intitule, diplome, code, niveau, rncp = alea.choice(_FORMATIONS)
         employeur, siret_employeur = alea.choice(_EMPLOYEURS)
-        siret_cfa = SIRET_CFA_1 if rang % 3 else SIRET_CFA_2
+        siret_cfa = (
+            SIRET_CFA_3 if rang % 10 == 5 else SIRET_CFA_1 if rang % 3 else SIRET_CFA_2  # noqa: PLR2004
+        )
         numero = f"{20_110_000_00 + rang * 37:010d}"
         formation = Formation(
             intitule=intitule,
@@ -216,7 +233,7 @@ def _comptes(ctx: Contexte, organismes: list[Organisme]) -> tuple[Compte, Compte
     quand = ctx.maintenant()
     cfa: list[Compte] = []
     with ctx.uow() as uow:
-        for organisme, demo in zip(organismes, COMPTES_DEMO, strict=False):
+        for organisme, demo in zip(organismes[:2], COMPTES_DEMO[:2], strict=True):
             compte = Compte.ouvrir(
                 id=ctx.jetons.identifiant(),
                 email=Email(demo.email),

@@ -1,0 +1,53 @@
+"""The pages anyone reaches, and the login with the demo's account, in a real browser."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from playwright.sync_api import expect
+
+from cfa_web.demo import COMPTES_DEMO
+
+if TYPE_CHECKING:
+    from playwright.sync_api import Page
+
+    from .conftest import Ecrans, Serveur
+
+
+def test_pages_publiques_accessibles(serveur: Serveur, page: Page, ecrans: Ecrans) -> None:
+    """Login, forgotten password, contact, glossary and legal notice: French, axe-clean."""
+    for adresse, titre in (
+        ("/connexion", "Accéder à la Plateforme CFA"),
+        ("/mot-de-passe/oubli", "Mot de passe oublié"),
+        ("/contact", "Contacter le Centre de Relation Client"),
+        ("/glossaire", "État des dossiers"),
+        ("/mentions-legales", "Mentions légales"),
+    ):
+        page.goto(serveur.adresse + adresse)
+        expect(page.locator("h1")).to_have_text(titre)
+        expect(page.locator("footer")).to_contain_text("04 13 68 00 15")
+        ecrans.verifier(adresse.strip("/").replace("/", "-"))
+    page.goto(serveur.adresse + "/nulle-part")
+    expect(page.locator("h1")).to_have_text("Page introuvable")
+    ecrans.verifier("404")
+
+
+def test_connexion_et_erreurs_de_formulaire(serveur: Serveur, page: Page, ecrans: Ecrans) -> None:
+    """A wrong password shows the error summary; the right one opens the home page."""
+    compte = COMPTES_DEMO[0]
+    page.goto(serveur.adresse + "/connexion")
+    page.get_by_label("Email").fill(compte.email)
+    page.get_by_label("Mot de passe").fill("Pas-le-bon-mot-de-passe-1")
+    page.get_by_role("button", name="Me connecter").click()
+    expect(page.locator(".resume-erreurs")).to_contain_text(
+        "Identifiant ou mot de passe incorrect."
+    )
+    expect(page.get_by_label("Email")).to_have_value(compte.email)
+    ecrans.verifier("connexion-erreur")
+    page.get_by_label("Mot de passe").fill(compte.mot_de_passe)
+    page.get_by_role("button", name="Me connecter").click()
+    expect(page.locator("h1")).to_have_text("CFA Santé Avenir")
+    expect(page.get_by_role("navigation", name="Menu principal")).to_contain_text("Mes actions")
+    ecrans.verifier("accueil")
+    page.get_by_role("button", name="Se déconnecter").click()
+    expect(page.locator("h1")).to_have_text("Accéder à la Plateforme CFA")
