@@ -2,7 +2,8 @@
 
 - ``memoire``: the in-memory fake (``cfa_domain.testing.fakes.Stockage``);
 - ``sqlite``: a real SQLite file in ``tmp_path``, its schema made by the migrations (made
-  once per session in a template file, then copied: the migrations run once);
+  once per session in a template file, ``modele_sqlite`` of ``tests/conftest.py``, then
+  copied: the migrations run once);
 - ``postgresql``: a schema of its own per test session (``contrat_<pid>_<random>``,
   dropped at the end), made by the migrations, emptied before each test. Its URL comes
   from ``CFA_TEST_POSTGRESQL_URL`` (default: the local server, user postgres). When the
@@ -64,18 +65,6 @@ class Banc:
     url: str | None = None
     options: dict[str, Any] = attrs.Factory(dict)
     moteur: sa.Engine | None = None
-
-
-@pytest.fixture(scope="session")
-def modele_sqlite(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite file at the head revision, copied by each test."""
-    chemin = tmp_path_factory.mktemp("modele") / "cfa.sqlite3"
-    moteur = creer_moteur(f"sqlite:///{chemin}")
-    try:
-        mettre_a_jour_schema(moteur)
-    finally:
-        moteur.dispose()  # closing the last connection checkpoints the WAL into the file
-    return chemin
 
 
 @attrs.frozen

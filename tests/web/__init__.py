@@ -1,0 +1,1 @@
+"""Web layer tests: the Litestar application and what it plugs into Litestar."""

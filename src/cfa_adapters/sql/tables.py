@@ -38,12 +38,17 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
   attempts); a relay claims it for a while (``reserve_par``, ``reserve_jusqu_au``), and
   each delivery attempt is a row of ``outbox_tentatives`` (see
   :mod:`cfa_adapters.sql.outbox`).
+- **The web portal's shared state** lives here too, so that every worker process sees
+  it: ``sessions_web`` holds the server-side sessions (an opaque value and its expiry,
+  indexed for the purge) and ``limites_web`` the throttling counters (the hits of the
+  current window and when it opened); see :mod:`cfa_adapters.sql.magasin`.
 """
 
 from __future__ import annotations
 
 import sqlalchemy as sa
 
+from cfa_adapters.magasin import LONGUEUR_CLE_LIMITE, LONGUEUR_CLE_SESSION
 from cfa_adapters.sql.colonnes import Argent, Horodatage, TexteRecherche
 
 __all__ = [
@@ -60,11 +65,13 @@ __all__ = [
     "historique_demandes",
     "historique_organismes",
     "jetons",
+    "limites_web",
     "metadata",
     "organismes",
     "outbox",
     "outbox_tentatives",
     "quarantaine_flux",
+    "sessions_web",
 ]
 
 CONVENTION_NOMMAGE = {
@@ -364,4 +371,23 @@ curseurs_flux = sa.Table(
     metadata,
     sa.Column("source", sa.String(TEXTE), primary_key=True),
     sa.Column("curseur", sa.String(TEXTE), nullable=False),
+)
+
+# --- The web portal's shared state ------------------------------------------------------
+
+sessions_web = sa.Table(
+    "sessions_web",
+    metadata,
+    sa.Column("cle", sa.String(LONGUEUR_CLE_SESSION), primary_key=True),
+    sa.Column("valeur", sa.LargeBinary, nullable=False),
+    sa.Column("expire_le", Horodatage, nullable=True),
+    sa.Index(None, "expire_le"),
+)
+
+limites_web = sa.Table(
+    "limites_web",
+    metadata,
+    sa.Column("cle", sa.String(LONGUEUR_CLE_LIMITE), primary_key=True),
+    sa.Column("compte", sa.Integer, nullable=False),
+    sa.Column("debut", Horodatage, nullable=False),
 )
