@@ -14,6 +14,7 @@ import logging
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import anyio.to_thread
 import attrs
 import jinja2
 import sqlalchemy as sa
@@ -22,14 +23,14 @@ from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.plugins.jinja import JinjaTemplateEngine
 from litestar.static_files import create_static_files_router
-from litestar.stores.base import Store
-from litestar.stores.memory import MemoryStore
 from litestar.template.config import TemplateConfig
 
 from cfa_adapters.files.entrepot import EntrepotDocumentsFichiers
+from cfa_adapters.magasin import Compteur, CompteurMemoire, Magasin, MagasinMemoire
 from cfa_adapters.mail.__main__ import construire_relais
 from cfa_adapters.mail.relais import Relais, tache_relais
 from cfa_adapters.pdf import RenduRecepissePdf, VerificateurPdfPypdf
+from cfa_adapters.sql.magasin import CompteurSql, MagasinSql
 from cfa_adapters.sql.schema import ouvrir_base
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, HorlogeSysteme, JetonsSecrets
@@ -37,7 +38,7 @@ from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_web.auth import ConfigSessions, MiddlewareCompte
 from cfa_web.entetes import entetes_de_securite
 from cfa_web.formats import filtres, regles_mot_de_passe
-from cfa_web.limites import Compteur, CompteurProcessus
+from cfa_web.magasin import MagasinLitestar
 from cfa_web.pages_erreur import GESTIONNAIRES
 from cfa_web.portail import ROUTES_PORTAIL
 from cfa_web.settings import ReglagesWeb, reglages_depuis_environnement_web
@@ -51,6 +52,8 @@ _journal = logging.getLogger("cfa_web")
 ICI = Path(__file__).parent
 MARGE_FORMULAIRE = 256 * 1024
 """What a request may carry beside its documents (the other fields, the multipart frames)."""
+INTERVALLE_PURGE = 600.0
+"""Seconds between two purges of the expired sessions and throttling windows."""
 
 
 @attrs.frozen
@@ -58,10 +61,11 @@ class Composants:
     """The adapters an application runs on."""
 
     contexte: Contexte
-    sessions: Store = attrs.Factory(MemoryStore)
-    """Where the sessions live: shared by the workers in production."""
-    compteur: Compteur = attrs.Factory(CompteurProcessus)
-    """The per-address counters of the anonymous forms."""
+    sessions: Magasin = attrs.Factory(MagasinMemoire)
+    """Where the sessions live: the database's ``sessions_web`` in production, shared by
+    the workers (``cfa_adapters.sql.magasin.MagasinSql``)."""
+    compteur: Compteur = attrs.Factory(CompteurMemoire)
+    """The per-address counters of the anonymous forms (``limites_web`` in production)."""
     relais: Relais | None = None
     """The mail relay, run as a background task while the application serves."""
     moteur: sa.Engine | None = None
@@ -82,7 +86,13 @@ def composants_reels(reglages: ReglagesWeb) -> Composants:
         verificateur_pdf=VerificateurPdfPypdf(),
     )
     relais = construire_relais(moteur, reglages.mail) if reglages.relais_mail else None
-    return Composants(contexte=contexte, relais=relais, moteur=moteur)
+    return Composants(
+        contexte=contexte,
+        sessions=MagasinSql(moteur),
+        compteur=CompteurSql(moteur),
+        relais=relais,
+        moteur=moteur,
+    )
 
 
 def _environnement_jinja(reglages: ReglagesWeb, contexte: Contexte) -> jinja2.Environment:
@@ -126,20 +136,28 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
     )
     parametres = elements.contexte.parametres
 
+    async def purger(arret: asyncio.Event) -> None:
+        """Delete the expired sessions and throttling windows now and then."""
+        while not arret.is_set():
+            maintenant = elements.contexte.maintenant()
+            await anyio.to_thread.run_sync(elements.sessions.purger, maintenant)
+            await anyio.to_thread.run_sync(
+                elements.compteur.purger, maintenant, reglages.fenetre_limite
+            )
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(arret.wait(), INTERVALLE_PURGE)
+
     @contextlib.asynccontextmanager
-    async def relais_en_fond(_: Litestar) -> AsyncIterator[None]:
+    async def taches_de_fond(_: Litestar) -> AsyncIterator[None]:
         arret = asyncio.Event()
-        tache = (
-            None
-            if elements.relais is None
-            else asyncio.create_task(tache_relais(elements.relais, arret))
-        )
+        taches = [asyncio.create_task(purger(arret))]
+        if elements.relais is not None:
+            taches.append(asyncio.create_task(tache_relais(elements.relais, arret)))
         try:
             yield
         finally:
             arret.set()
-            if tache is not None:
-                await tache
+            await asyncio.gather(*taches)
             if elements.moteur is not None:
                 elements.moteur.dispose()
 
@@ -163,10 +181,10 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
                 _environnement_jinja(reglages, elements.contexte)
             )
         ),
-        stores={"sessions": elements.sessions},
+        stores={"sessions": MagasinLitestar(elements.sessions, elements.contexte.maintenant)},
         state=State(etat),
         exception_handlers=GESTIONNAIRES,
-        lifespan=[relais_en_fond],
+        lifespan=[taches_de_fond],
         request_max_body_size=parametres.taille_max_pieces_demande + MARGE_FORMULAIRE,
         openapi_config=None,
         debug=False,

@@ -9,45 +9,18 @@ from activating by re-sending its creation form, nor probe addresses at speed.
 
 from __future__ import annotations
 
-import threading
-from typing import TYPE_CHECKING, Any, Protocol
+from typing import TYPE_CHECKING, Any
 
 from litestar.exceptions import HTTPException
 
 from cfa_web.errors import MessagePublic
 
 if TYPE_CHECKING:
-    import datetime as dt
-
     from litestar import Request
 
-__all__ = ["Compteur", "CompteurProcessus", "TropDeTentatives", "limiter"]
+    from cfa_adapters.magasin import Compteur
 
-
-class Compteur(Protocol):
-    """A fixed-window counter shared by the workers."""
-
-    def incrementer(self, cle: str, fenetre: dt.timedelta, maintenant: dt.datetime) -> int:
-        """Count one more event for ``cle``; return the count in the current window."""
-        ...
-
-
-class CompteurProcessus:
-    """A :class:`Compteur` held in this process (one worker, tests)."""
-
-    def __init__(self) -> None:
-        """Start with no count."""
-        self._verrou = threading.Lock()
-        self._comptes: dict[str, tuple[dt.datetime, int]] = {}
-
-    def incrementer(self, cle: str, fenetre: dt.timedelta, maintenant: dt.datetime) -> int:
-        """Count one more event for ``cle``; return the count in the current window."""
-        with self._verrou:
-            debut, compte = self._comptes.get(cle, (maintenant, 0))
-            if maintenant - debut >= fenetre:
-                debut, compte = maintenant, 0
-            self._comptes[cle] = (debut, compte + 1)
-            return compte + 1
+__all__ = ["TropDeTentatives", "adresse_client", "limiter"]
 
 
 class TropDeTentatives(MessagePublic, HTTPException):

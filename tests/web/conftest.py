@@ -22,6 +22,7 @@ from litestar.testing import TestClient
 
 from cfa_adapters.files.entrepot import EntrepotDocumentsFichiers
 from cfa_adapters.pdf import RenduRecepissePdf, VerificateurPdfPypdf
+from cfa_adapters.sql.magasin import CompteurSql, MagasinSql
 from cfa_adapters.sql.outbox import messages_a_envoyer
 from cfa_adapters.sql.schema import ouvrir_base
 from cfa_adapters.sql.uow import fabrique_uow
@@ -162,7 +163,15 @@ def fabrique_portail(tmp_path: Path) -> Iterator[Any]:
             rendu_recepisse=RenduRecepissePdf(),
             verificateur_pdf=VerificateurPdfPypdf(),
         )
-        app = create_app(reglages, Composants(contexte=contexte, moteur=moteur))
+        app = create_app(
+            reglages,
+            Composants(
+                contexte=contexte,
+                sessions=MagasinSql(moteur),
+                compteur=CompteurSql(moteur),
+                moteur=moteur,
+            ),
+        )
         client = TestClient(app)
         client.__enter__()
         ouverts.append((client, moteur))
