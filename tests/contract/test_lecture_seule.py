@@ -18,8 +18,9 @@ from cfa_adapters.sql.uow import SqlUnitOfWork
 from cfa_adapters.sql.uow import _traduire as traduire
 from cfa_domain.errors import Panne, ServiceIndisponible
 from cfa_domain.ports import EcritureEnLectureSeule, EnregistrementRejete, MotifRejet
+from cfa_domain.testing.exemples import document, message
 
-from .constructeurs import SIRET_A, SIRET_B, compte_actif, document, instant, message, organisme
+from .constructeurs import SIRET_A, SIRET_B, compte_actif, instant, organisme
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:

@@ -18,8 +18,9 @@ import sqlalchemy as sa
 from cfa_adapters.sql.moteur import creer_moteur
 from cfa_adapters.sql.uow import SqlUnitOfWork
 from cfa_domain.errors import Panne, ServiceIndisponible
+from cfa_domain.testing.exemples import document
 
-from .constructeurs import SIRET_A, SIRET_B, compte_actif, document, organisme
+from .constructeurs import SIRET_A, SIRET_B, compte_actif, organisme
 
 if TYPE_CHECKING:
     import sqlite3
