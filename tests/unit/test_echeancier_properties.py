@@ -19,6 +19,7 @@ from cfa_domain.echeancier import (
     anniversaire,
     calculer_echeancier,
 )
+from cfa_domain.testing import strategies as cst
 from cfa_domain.values import Montant
 
 _JOUR = dt.timedelta(days=1)
@@ -52,19 +53,23 @@ class Contrat:
         )
 
 
-montants = st.integers(min_value=0, max_value=10**8).map(lambda c: Montant(Decimal(c) / 100))
+montants = cst.montants(max_value=Montant(1_000_000))
 
 
 @st.composite
 def contrats(draw: st.DrawFn) -> Contrat:
-    """Contracts of 1 day to 4 years starting 2015-2035, signed up to a year before."""
-    debut = draw(st.dates(dt.date(2015, 1, 1), dt.date(2035, 12, 31)))
-    fin = debut + dt.timedelta(days=draw(st.integers(min_value=0, max_value=4 * 366)))
-    signature = draw(st.dates(debut - dt.timedelta(days=365), debut))
+    """Contracts of 1 day to 4 years from 2015, signed up to a year before, broken or not.
+
+    Drawn from the test kit's dates, periods and amounts; only the dates matter to the
+    schedule, so the contract itself (``cst.contrats()``, at least a month long) is not
+    built: a one-day contract is in, and generation stays cheap.
+    """
+    periode = draw(cst.periodes(dt.date(2015, 1, 1), max_days=4 * 366 + 1))
+    signature = draw(cst.dates(periode.debut - dt.timedelta(days=365), periode.debut))
     engagement = draw(montants)
     niveau = draw(st.none() | st.integers(min_value=3, max_value=8))
-    rupture = draw(st.none() | st.dates(debut, fin))
-    return Contrat(debut, fin, signature, engagement, niveau, rupture)
+    rupture = draw(st.none() | cst.dates(periode.debut, periode.fin))
+    return Contrat(periode.debut, periode.fin, signature, engagement, niveau, rupture)
 
 
 @given(contrats())
