@@ -43,7 +43,6 @@ from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
     MontantsDemandes,
-    PieceJointe,
     QuantitesFraisAnnexes,
 )
 from cfa_domain.testing import exemples
@@ -56,7 +55,6 @@ from cfa_domain.values import (
     NumeroDeca,
     NumeroSia,
     Periode,
-    Piece,
     Siret,
     Uai,
 )
@@ -254,12 +252,6 @@ def _dossier(
     )
 
 
-PIECES = (
-    PieceJointe(Piece.FACTURE, "doc-facture", "facture.pdf"),
-    PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-certificat", "certificat.pdf"),
-)
-
-
 def _demandes(alea: random.Random, action: Action) -> list[DemandeRemboursement]:
     if action.etat not in {EtatDossier.EN_COURS, EtatDossier.ROMPU, EtatDossier.SOLDE}:
         return []
@@ -292,7 +284,7 @@ def _demandes(alea: random.Random, action: Action) -> list[DemandeRemboursement]
                 periode=Periode(debut, debut + dt.timedelta(days=29)),
                 montants=MontantsDemandes(part, Montant(0), Montant(0), Montant(0)),
                 quantites=QuantitesFraisAnnexes(),
-                pieces=PIECES,
+                pieces=exemples.PIECES,
                 conditions_acceptees=True,
                 etat=chemin[-1],
                 motif_refus="pièce illisible" if chemin[-1] is EtatDemande.REFUSEE else None,

@@ -1,4 +1,9 @@
-"""Small builders of valid aggregates for the contract suites (no I/O)."""
+"""The contract suites' defaults over :mod:`cfa_domain.testing.exemples` (no I/O).
+
+Organismes at ``SIRET_A`` with ``cfa-exemple.fr`` addresses, and a file on a two-year
+contract from September 2024; everything else (requests, delegations, documents, mails)
+comes from the test kit itself.
+"""
 
 from __future__ import annotations
 
@@ -9,42 +14,18 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.action import Action, EtatDossier
-from cfa_domain.organisme import (
-    Delegation,
-    FicheOrganisme,
-    Interlocuteur,
-    Organisme,
-)
-from cfa_domain.ports import DocumentMeta, MessageSortant
-from cfa_domain.remboursement import (
-    DemandeRemboursement,
-    FormulaireDemande,
-    MontantsDemandes,
-    PieceJointe,
-    QuantitesFraisAnnexes,
-    Soumission,
-)
+from cfa_domain.organisme import FicheOrganisme, Interlocuteur, Organisme
 from cfa_domain.testing import exemples
-from cfa_domain.values import (
-    Email,
-    Montant,
-    NumeroDeca,
-    NumeroSia,
-    Periode,
-    Piece,
-    Siret,
-)
+from cfa_domain.values import Email, Montant, NumeroDeca, NumeroSia, Periode, Siret
 
 if TYPE_CHECKING:
-    from collections.abc import Sequence
-
     from cfa_domain.compte import Compte
 
 SIRET_A = Siret("85403311500015")
-SIRET_B = Siret("73282932000074")
+SIRET_B = exemples.SIRET_CFA
 SIRET_C = Siret("35600000000048")
-QUAND = dt.datetime(2025, 9, 1, 9, 0, tzinfo=dt.UTC)
-MOT_DE_PASSE = "Cheval-Correct-Agrafe-9"
+QUAND = exemples.INSTANT
+MOT_DE_PASSE = exemples.MOT_DE_PASSE
 CONTRAT = Periode(dt.date(2024, 9, 2), dt.date(2026, 8, 31))
 BUDGET_PEDAGOGIQUE = Montant(12000)
 
@@ -104,20 +85,6 @@ def pdf(texte: str) -> bytes:
     return f"%PDF-1.7\n{texte}\n%%EOF\n".encode()
 
 
-def delegation(
-    delegant: Siret = SIRET_B, delegataire: Siret = SIRET_A, quand: dt.datetime = QUAND
-) -> Delegation:
-    """A delegation request from ``delegataire`` on ``delegant``'s files."""
-    return Delegation.demander(
-        id=uuid.uuid4(),
-        siret_delegant=delegant,
-        siret_delegataire=delegataire,
-        nom_etablissement="CFA du Nord",
-        demandee_par=uuid.uuid4(),
-        quand=quand,
-    )
-
-
 def action(
     numero: str = "2011303654",
     siret_cfa: Siret = SIRET_A,
@@ -157,107 +124,6 @@ def action(
             majoration_handicap=majoration or Montant(0),
         ),
         quand=QUAND - dt.timedelta(days=365),
-    )
-
-
-@attrs.frozen
-class _Annee:
-    """A contract year reduced to its rank and period."""
-
-    numero: int
-    periode: Periode
-
-
-@attrs.frozen
-class _Avance:
-    periode: Periode
-    montant: Montant
-
-
-@attrs.frozen
-class CalendrierOuvert:
-    """A schedule where everything is opened: only the budget limits the requests."""
-
-    premiere_avance: _Avance = _Avance(CONTRAT, Montant(10_000_000))
-    annees: tuple[_Annee, ...] = (_Annee(1, CONTRAT),)
-    npec: Montant = BUDGET_PEDAGOGIQUE
-
-    def disponible_au(self, _le: dt.date, deja_demande: Montant) -> Montant:
-        """Ten million euros minus what was asked."""
-        return Montant(10_000_000) - deja_demande
-
-    def prochaine_ouverture(self, _le: dt.date) -> dt.date | None:
-        """Nothing left to open."""
-        return None
-
-
-PIECES = (
-    PieceJointe(Piece.FACTURE, "doc-1", "facture.pdf"),
-    PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-2", "certificat.pdf"),
-)
-
-
-def soumettre(
-    sur: Action,
-    demandes: Sequence[DemandeRemboursement],
-    pedagogie: Montant,
-    *,
-    compte_id: uuid.UUID | None = None,
-    quand: dt.datetime = QUAND,
-    cle: str | None = None,
-    repas: Montant | None = None,
-    majoration: Montant | None = None,
-) -> DemandeRemboursement:
-    """Submit a request on ``sur`` through the domain's rules (whole contract period)."""
-    return DemandeRemboursement.soumettre(
-        FormulaireDemande(
-            periode=Periode(dt.date(2024, 9, 2), dt.date(2025, 2, 28)),
-            montants=MontantsDemandes(
-                pedagogie,
-                repas or Montant(0),
-                majoration_handicap=majoration or Montant(0),
-            ),
-            quantites=QuantitesFraisAnnexes(nombre_repas=100),
-            pieces=PIECES,
-            conditions_acceptees=True,
-        ),
-        Soumission(
-            demande_id=uuid.uuid4(),
-            compte_id=compte_id or uuid.uuid4(),
-            siret_organisme=sur.siret_cfa,
-            auteur="claire.durand@cfa-exemple.fr",
-            quand=quand,
-            le=quand.date(),
-            cle_idempotence=cle,
-        ),
-        action=sur,
-        demandes=demandes,
-        calendrier=CalendrierOuvert(),
-    )
-
-
-def document(document_id: str = "doc-000001-abcdef", numero: str = "2011303654") -> DocumentMeta:
-    """The metadata of an uploaded invoice."""
-    return DocumentMeta(
-        id=document_id,
-        nom_fichier="facture-septembre.pdf",
-        taille=48_213,
-        sha256="a" * 64,
-        siret_organisme=SIRET_A,
-        numero_action=numero,
-        depose_le=QUAND,
-        depose_par=uuid.UUID(int=7),
-    )
-
-
-def message(modele: str = "demande_recue", quand: dt.datetime = QUAND) -> MessageSortant:
-    """A mail to send."""
-    return MessageSortant(
-        id=uuid.uuid4(),
-        destinataire=Email("claire.durand@cfa-exemple.fr"),
-        modele=modele,
-        contexte={"numero_action": "2011303654", "montant": "1 200,00 €"},
-        cree_le=quand,
     )
 
 

@@ -11,9 +11,10 @@ from cfa_domain.action import EtatDossier
 from cfa_domain.errors import DossierExistant
 from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant, NumeroSia
 
-from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant, soumettre
+from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:

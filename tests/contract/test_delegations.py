@@ -9,8 +9,9 @@ import pytest
 
 from cfa_domain.errors import DelegationExistante
 from cfa_domain.organisme import StatutDelegation
+from cfa_domain.testing.exemples import delegation
 
-from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, delegation, instant
+from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant
 
 if TYPE_CHECKING:
     from .conftest import Banc
@@ -66,9 +67,9 @@ def test_seules_les_delegations_actives_ouvrent_les_dossiers(banc: Banc) -> None
 
 def test_pour_organisme_des_deux_cotes(banc: Banc) -> None:
     """An organisme sees the delegations where it is delegant or delegate, oldest first."""
-    d1 = delegation(SIRET_B, SIRET_A, instant(2))
-    d2 = delegation(SIRET_A, SIRET_C, instant(1))
-    d3 = delegation(SIRET_B, SIRET_C, instant(0))
+    d1 = delegation(SIRET_B, SIRET_A, quand=instant(2))
+    d2 = delegation(SIRET_A, SIRET_C, quand=instant(1))
+    d3 = delegation(SIRET_B, SIRET_C, quand=instant(0))
     with banc.uow() as uow:
         for d in (d1, d2, d3):
             uow.delegations.ajouter(d)

@@ -9,9 +9,10 @@ import pytest
 
 from cfa_domain.errors import DemandeDejaEnvoyee, ModificationConcurrente
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
 
-from .constructeurs import SIRET_A, SIRET_B, champs, instant, soumettre
+from .constructeurs import SIRET_A, SIRET_B, champs, instant
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:

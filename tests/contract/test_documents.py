@@ -13,9 +13,8 @@ import pytest
 
 from cfa_adapters.files import EntrepotDocumentsFichiers
 from cfa_domain.errors import DocumentExistant, Introuvable
+from cfa_domain.testing.exemples import document
 from cfa_domain.testing.fakes import MemoireEntrepotDocuments
-
-from .constructeurs import document
 
 if TYPE_CHECKING:
     from pathlib import Path

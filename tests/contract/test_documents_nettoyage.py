@@ -34,6 +34,7 @@ from cfa_domain.services.demandes import CommandeDemande, document, soumettre_de
 from cfa_domain.testing.fakes import HorlogeFixe
 from cfa_domain.values import Montant, Periode, Piece
 
+from .conftest import BASES_SQL
 from .constructeurs import BUDGET_PEDAGOGIQUE, compte_actif, organisme, pdf
 from .constructeurs import action as dossier
 from .deploiement import contexte
@@ -212,14 +213,15 @@ def soumettre_puis_mourir(crash: Crash) -> None:
     soumettre_demande(ctx, crash.compte_id, commande())
 
 
+# The in-memory storage does not outlive the killed process.
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
 def test_le_balayage_recupere_les_fichiers_d_un_crash(banc: Banc, tmp_path: Path) -> None:
     """A process killed inside its unit of work leaves its two files behind.
 
     The sweep keeps them during the grace period, then removes them, and never removes
     what a committed row holds.
     """
-    if banc.url is None:
-        pytest.skip("le stockage en mémoire ne survit pas au processus tué")
+    assert banc.url is not None
     compte_id = monde(banc)
     racine = tmp_path / "documents"
     processus = multiprocessing.get_context("spawn").Process(
@@ -249,10 +251,9 @@ def test_le_balayage_recupere_les_fichiers_d_un_crash(banc: Banc, tmp_path: Path
             entrepot.lire(document_id)
 
 
+@pytest.mark.parametrize("banc", ["sqlite"], indirect=True)  # one URL is enough for the command
 def test_commande_sweep(banc: Banc, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """``cfa-documents sweep`` on the SQLite file: orphans older than the grace go."""
-    if banc.nom != "sqlite":
-        pytest.skip("la commande se teste sur le fichier SQLite (une URL suffit)")
     assert banc.url is not None
     monde(banc)
     entrepot = EntrepotDocumentsFichiers(tmp_path / "documents")

@@ -43,6 +43,9 @@ if TYPE_CHECKING:
 pytestmark = pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
 
 VARIANTES = ("memoire", "smtp", "smtp_auth", "starttls_auth", "tls")
+#: The variants a login or a certificate can fail on (a case only where it applies).
+AVEC_AUTHENTIFICATION = ("smtp_auth", "starttls_auth")
+AVEC_TLS = ("starttls_auth", "tls")
 
 
 @attrs.define
@@ -183,10 +186,11 @@ def test_serveur_injoignable(banc_envoi: BancEnvoi) -> None:
     assert "injoignable" in echec.value.message
 
 
+@pytest.mark.parametrize("banc_envoi", AVEC_AUTHENTIFICATION, indirect=True)
 def test_mauvais_mot_de_passe_echec_temporaire(banc_envoi: BancEnvoi) -> None:
     """A refused login is a configuration error: temporary, nothing is given up."""
-    if banc_envoi.parametres is None or banc_envoi.parametres.utilisateur is None:
-        pytest.skip("sans authentification")
+    assert banc_envoi.parametres is not None
+    assert banc_envoi.parametres.utilisateur is not None
     faux = attrs.evolve(banc_envoi.parametres, mot_de_passe="faux")
     with pytest.raises(EchecEnvoi) as echec:
         asyncio.run(envoyer(ExpediteurSmtp(faux), mail()))
@@ -194,10 +198,11 @@ def test_mauvais_mot_de_passe_echec_temporaire(banc_envoi: BancEnvoi) -> None:
     assert banc_envoi.recus() == []
 
 
+@pytest.mark.parametrize("banc_envoi", AVEC_TLS, indirect=True)
 def test_certificat_non_reconnu_refuse(banc_envoi: BancEnvoi) -> None:
     """Without the CA that signed the server's certificate, TLS does not open."""
-    if banc_envoi.parametres is None or banc_envoi.parametres.certificats_ca is None:
-        pytest.skip("sans TLS")
+    assert banc_envoi.parametres is not None
+    assert banc_envoi.parametres.certificats_ca is not None
     sans_ca = attrs.evolve(banc_envoi.parametres, certificats_ca=None)
     with pytest.raises(EchecEnvoi, match="CERTIFICATE_VERIFY_FAILED"):
         asyncio.run(envoyer(ExpediteurSmtp(sans_ca), mail()))

@@ -46,6 +46,7 @@ from cfa_domain.services import acces, actions, demandes, flux, organismes
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.testing import strategies as cst
+from cfa_domain.testing.exemples import soumettre
 from cfa_domain.testing.fakes import HacheurMemoire, MemoireSourceFlux
 from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
 
@@ -60,7 +61,6 @@ from .constructeurs import (
     interlocuteur,
     organisme,
     pdf,
-    soumettre,
 )
 from .constructeurs import action as dossier
 

@@ -18,8 +18,10 @@ from cfa_adapters.sql.uow import SqlUnitOfWork
 from cfa_adapters.sql.uow import _traduire as traduire
 from cfa_domain.errors import Panne, ServiceIndisponible
 from cfa_domain.ports import EcritureEnLectureSeule, EnregistrementRejete, MotifRejet
+from cfa_domain.testing.exemples import document, message
 
-from .constructeurs import SIRET_A, SIRET_B, compte_actif, document, instant, message, organisme
+from .conftest import BASES_SQL
+from .constructeurs import SIRET_A, SIRET_B, compte_actif, instant, organisme
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:
@@ -90,14 +92,14 @@ def test_valider_un_changement_est_refuse(banc: Banc) -> None:
         assert relue.date_rupture is None
 
 
+# The fake serialises its units by a reentrant lock: on one thread, nothing waits there.
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
 def test_une_lecture_n_attend_pas_l_ecrivain(banc: Banc) -> None:
     """A reader does not wait for a writer holding its locks, and sees the committed state.
 
     SQLite: the writer holds the database's write lock; PostgreSQL: the file's row lock.
     """
     _avec_organisme(banc)
-    if banc.nom == "memoire":
-        pytest.skip("le faux sérialise par un verrou réentrant : un seul fil n'y attend pas")
     with banc.uow() as ecrivain:
         verrouillee = ecrivain.actions.obtenir_pour_mise_a_jour("2011303654")
         assert verrouillee is not None
@@ -111,6 +113,7 @@ def test_une_lecture_n_attend_pas_l_ecrivain(banc: Banc) -> None:
         assert lecteur.organismes.obtenir(SIRET_B) is not None
 
 
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)  # the fake has no base below
 def test_la_base_elle_meme_refuse_l_ecriture(banc: Banc) -> None:
     """Below the unit's own guard, the database refuses writes in a read-only transaction.
 
@@ -118,8 +121,7 @@ def test_la_base_elle_meme_refuse_l_ecriture(banc: Banc) -> None:
     work's translation makes it ServiceIndisponible(LECTURE_SEULE), and the next writing
     unit on the same pooled connection writes normally.
     """
-    if banc.moteur is None:
-        pytest.skip("le faux n'a pas de base sous son garde-fou")
+    assert banc.moteur is not None
     _avec_organisme(banc)
     with SqlUnitOfWork(banc.moteur, lecture_seule=True) as uow:
         with pytest.raises(sa.exc.DBAPIError) as erreur:

@@ -19,6 +19,7 @@ from cfa_domain.ports import CriteresRecherche
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services import acces, actions, demandes, organismes
 from cfa_domain.services.demandes import CommandeDemande
+from cfa_domain.testing.exemples import delegation
 from cfa_domain.values import Montant, Periode, Piece
 
 from .constructeurs import (
@@ -28,7 +29,6 @@ from .constructeurs import (
     SIRET_B,
     SIRET_C,
     compte_actif,
-    delegation,
     fiche,
     interlocuteur,
     organisme,

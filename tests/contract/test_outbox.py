@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from .constructeurs import instant, message
+from cfa_domain.testing.exemples import message
+
+from .constructeurs import instant
 
 if TYPE_CHECKING:
     from .conftest import Banc
@@ -12,7 +14,7 @@ if TYPE_CHECKING:
 
 def test_messages_valides_dans_l_ordre(banc: Banc) -> None:
     """Committed messages reach the relay, oldest first, with their variables unchanged."""
-    premier, second = message("a", instant(1)), message("b", instant(1))
+    premier, second = message("a", quand=instant(1)), message("b", quand=instant(1))
     with banc.uow() as uow:
         uow.outbox.ajouter(premier)
         uow.outbox.ajouter(second)

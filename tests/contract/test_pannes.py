@@ -18,8 +18,10 @@ import sqlalchemy as sa
 from cfa_adapters.sql.moteur import creer_moteur
 from cfa_adapters.sql.uow import SqlUnitOfWork
 from cfa_domain.errors import Panne, ServiceIndisponible
+from cfa_domain.testing.exemples import document
 
-from .constructeurs import SIRET_A, SIRET_B, compte_actif, document, organisme
+from .conftest import BASES_SQL
+from .constructeurs import SIRET_A, SIRET_B, compte_actif, organisme
 
 if TYPE_CHECKING:
     import sqlite3
@@ -29,12 +31,9 @@ if TYPE_CHECKING:
     from .conftest import Banc
 
 
-@pytest.fixture
-def sql(banc: Banc) -> Banc:
-    """The SQL backends only: the fake has no infrastructure to fail."""
-    if banc.moteur is None:
-        pytest.skip("les pannes d'infrastructure n'existent que sur les bases réelles")
-    return banc
+# The fake has no infrastructure to fail: these cases run on the databases only.
+SQL = pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
+SQLITE = pytest.mark.parametrize("banc", ["sqlite"], indirect=True)
 
 
 def _moteur(banc: Banc, **options: Any) -> Iterator[sa.Engine]:
@@ -64,43 +63,45 @@ def _avec_organisme(banc: Banc) -> None:
         uow.commit()
 
 
-def test_connexion_perdue_en_cours_de_transaction(sql: Banc) -> None:
+@SQL
+def test_connexion_perdue_en_cours_de_transaction(banc: Banc) -> None:
     """The server kills the connection (PG) or it is closed under the unit (SQLite)."""
-    _avec_organisme(sql)
-    assert sql.moteur is not None
-    with SqlUnitOfWork(sql.moteur) as uow:
+    _avec_organisme(banc)
+    assert banc.moteur is not None
+    with SqlUnitOfWork(banc.moteur) as uow:
         assert uow.organismes.obtenir(SIRET_A) is not None
-        if sql.nom == "postgresql":
+        if banc.nom == "postgresql":
             pid = uow.connexion().exec_driver_sql("SELECT pg_backend_pid()").scalar()
-            with sql.moteur.connect() as autre:
+            with banc.moteur.connect() as autre:
                 autre.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
         else:
             uow.connexion().connection.dbapi_connection.close()  # type: ignore[union-attr]
         _attendre_panne(uow, Panne.CONNEXION)
-    with sql.uow() as uow:  # the pool gives a live connection again
+    with banc.uow() as uow:  # the pool gives a live connection again
         assert uow.organismes.obtenir(SIRET_A) is not None
 
 
-def test_verrou_attendu_trop_longtemps(sql: Banc) -> None:
+@SQL
+def test_verrou_attendu_trop_longtemps(banc: Banc) -> None:
     """A lock held by another unit past the wait allowed: PG lock_timeout, SQLite busy."""
     compte = compte_actif()
-    with sql.uow() as uow:
+    with banc.uow() as uow:
         uow.comptes.ajouter(compte)
         uow.commit()
-    if sql.nom == "postgresql":
+    if banc.nom == "postgresql":
         options = {
             "connect_args": {
-                "options": sql.options["connect_args"]["options"] + " -clock_timeout=200"
+                "options": banc.options["connect_args"]["options"] + " -clock_timeout=200"
             }
         }
     else:
         options = {}
-    for moteur in _moteur(sql, **options):
-        if sql.nom == "sqlite":
+    for moteur in _moteur(banc, **options):
+        if banc.nom == "sqlite":
             sa.event.listen(
                 moteur, "connect", lambda dbapi, _r: dbapi.execute("PRAGMA busy_timeout=200")
             )
-        with sql.uow() as detenteur:
+        with banc.uow() as detenteur:
             assert detenteur.comptes.obtenir(compte.id) is not None  # row / database locked
             with SqlUnitOfWork(moteur) as uow, pytest.raises(ServiceIndisponible) as erreur:
                 uow.comptes.obtenir(compte.id)
@@ -109,9 +110,10 @@ def test_verrou_attendu_trop_longtemps(sql: Banc) -> None:
             assert uow.comptes.obtenir(compte.id) is not None
 
 
-def test_aucune_connexion_libre(sql: Banc) -> None:
+@SQL
+def test_aucune_connexion_libre(banc: Banc) -> None:
     """Every pooled connection is busy past the pool's timeout: saturation."""
-    for moteur in _moteur(sql, pool_size=1, max_overflow=0, pool_timeout=0.1):
+    for moteur in _moteur(banc, pool_size=1, max_overflow=0, pool_timeout=0.1):
         with SqlUnitOfWork(moteur) as occupe:
             occupe.organismes.obtenir(SIRET_A)
             with pytest.raises(ServiceIndisponible) as erreur, SqlUnitOfWork(moteur):
@@ -119,13 +121,12 @@ def test_aucune_connexion_libre(sql: Banc) -> None:
             assert erreur.value.panne is Panne.SATURATION
 
 
-def test_sqlite_en_lecture_seule(sql: Banc) -> None:
+@SQLITE
+def test_sqlite_en_lecture_seule(banc: Banc) -> None:
     """A database file opened read-only (a full or protected volume) refuses writes."""
-    if sql.nom != "sqlite":
-        pytest.skip("mode=ro est une URL SQLite")
-    _avec_organisme(sql)
-    assert sql.moteur is not None
-    chemin = sql.moteur.url.database
+    _avec_organisme(banc)
+    assert banc.moteur is not None
+    chemin = banc.moteur.url.database
     moteur = creer_moteur(f"sqlite:///file:{chemin}?mode=ro&uri=true")
     try:
         with SqlUnitOfWork(moteur) as uow, pytest.raises(ServiceIndisponible) as erreur:
@@ -135,11 +136,10 @@ def test_sqlite_en_lecture_seule(sql: Banc) -> None:
         moteur.dispose()
 
 
-def test_sqlite_disque_plein(sql: Banc) -> None:
+@SQLITE
+def test_sqlite_disque_plein(banc: Banc) -> None:
     """No page can be added to the file (SQLITE_FULL, as on a full disk)."""
-    if sql.nom != "sqlite":
-        pytest.skip("max_page_count est un réglage de SQLite")
-    for moteur in _moteur(sql):
+    for moteur in _moteur(banc):
 
         @sa.event.listens_for(moteur, "connect")
         def _plein(dbapi: sqlite3.Connection, _record: object) -> None:

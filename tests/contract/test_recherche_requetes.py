@@ -9,10 +9,11 @@ import sqlalchemy as sa
 
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_domain.ports import CriteresRecherche
+from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
 
 from .conftest import BASES_SQL
-from .constructeurs import SIRET_A, action, instant, soumettre
+from .constructeurs import SIRET_A, action, instant
 
 if TYPE_CHECKING:
     from cfa_domain.remboursement import DemandeRemboursement

@@ -31,6 +31,7 @@ from cfa_domain.ports import MessageSortant
 from cfa_domain.testing.fakes import HorlogeFixe
 from cfa_domain.values import Email
 
+from .conftest import BASES_SQL
 from .serveur_smtp import HOTE, Enregistreur, port_libre, serveur_smtp
 
 if TYPE_CHECKING:
@@ -40,14 +41,8 @@ if TYPE_CHECKING:
 
 DEBUT = dt.datetime(2025, 9, 1, 9, tzinfo=dt.UTC)
 RENDU = RenduMails()
-
-
-@pytest.fixture
-def base(banc: Banc) -> Banc:
-    """A SQL backend (the relay's processes need a database they can open)."""
-    if banc.moteur is None:
-        pytest.skip("ces pannes se jouent sur une base réelle (SQLite, PostgreSQL)")
-    return banc
+# The relay reads a SQL outbox, and its processes need a database they can open.
+pytestmark = pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
 
 
 def moteur_de(banc: Banc) -> sa.Engine:
@@ -99,49 +94,49 @@ def horloge() -> HorlogeFixe:
     return fixe
 
 
-def test_serveur_arrete_puis_revenu(base: Banc) -> None:
+def test_serveur_arrete_puis_revenu(banc: Banc) -> None:
     """Server down: everything stays pending; once it is back, everything goes out once."""
-    ids = ajouter(base, 6)
+    ids = ajouter(banc, 6)
     port, temps = port_libre(), horloge()
-    bilan = asyncio.run(relais_vers(base, port, temps).vider())
+    bilan = asyncio.run(relais_vers(banc, port, temps).vider())
     assert (bilan.envoyes, bilan.echecs_temporaires, bilan.echecs_definitifs) == (0, 6, 0)
-    assert {outbox.etat(moteur_de(base), i)[0] for i in ids} == {EtatMessage.A_ENVOYER}
+    assert {outbox.etat(moteur_de(banc), i)[0] for i in ids} == {EtatMessage.A_ENVOYER}
     enregistreur = Enregistreur()
     with serveur_smtp(enregistreur, port=port):
         temps.avancer(dt.timedelta(seconds=5))
-        assert asyncio.run(relais_vers(base, port, temps).vider()).envoyes == 6
+        assert asyncio.run(relais_vers(banc, port, temps).vider()).envoyes == 6
     assert sorted(enregistreur.identifiants()) == attendus(ids)
-    erreur = outbox.tentatives(moteur_de(base), ids[0])[0].erreur
+    erreur = outbox.tentatives(moteur_de(banc), ids[0])[0].erreur
     assert erreur is not None
     assert f"{HOTE}:{port} injoignable" in erreur
 
 
-def test_destinataire_refuse_marque_en_echec(base: Banc) -> None:
+def test_destinataire_refuse_marque_en_echec(banc: Banc) -> None:
     """A 550 from the server: the message is given up with the answer, the rest goes out."""
-    ids = ajouter(base, 3, refuse="inconnu@cfa-a.fr")
+    ids = ajouter(banc, 3, refuse="inconnu@cfa-a.fr")
     enregistreur = Enregistreur(refus={"inconnu@cfa-a.fr": "550 5.1.1 Boite inconnue"})
     with serveur_smtp(enregistreur) as port:
-        bilan = asyncio.run(relais_vers(base, port, horloge()).vider())
+        bilan = asyncio.run(relais_vers(banc, port, horloge()).vider())
     assert (bilan.envoyes, bilan.echecs_definitifs) == (2, 1)
     assert sorted(enregistreur.identifiants()) == attendus(ids[1:])
-    assert outbox.etat(moteur_de(base), ids[0]) == (
+    assert outbox.etat(moteur_de(banc), ids[0]) == (
         EtatMessage.ECHEC,
         "Destinataire refusé par le serveur (550 5.1.1 Boite inconnue)",
     )
 
 
-def test_connexion_coupee_au_milieu_d_un_lot(base: Banc) -> None:
+def test_connexion_coupee_au_milieu_d_un_lot(banc: Banc) -> None:
     """The server drops the connection on the 3rd mail of a batch: nothing lost or doubled."""
-    ids = ajouter(base, 8)
+    ids = ajouter(banc, 8)
     enregistreur = Enregistreur(coupure_apres=2)
     temps = horloge()
     with serveur_smtp(enregistreur) as port:
-        bilan = asyncio.run(relais_vers(base, port, temps).vider())
+        bilan = asyncio.run(relais_vers(banc, port, temps).vider())
         assert (bilan.envoyes, bilan.echecs_temporaires) == (7, 1)
         temps.avancer(dt.timedelta(seconds=5))
-        assert asyncio.run(relais_vers(base, port, temps).vider()).envoyes == 1
+        assert asyncio.run(relais_vers(banc, port, temps).vider()).envoyes == 1
     assert sorted(enregistreur.identifiants()) == attendus(ids)
-    assert [t.resultat for t in outbox.tentatives(moteur_de(base), ids[2])] == [
+    assert [t.resultat for t in outbox.tentatives(moteur_de(banc), ids[2])] == [
         "echec_temporaire",
         "envoye",
     ]
@@ -170,12 +165,12 @@ def lancer(banc: Banc, port: int, *, bail: int = 30) -> subprocess.Popen[bytes]:
     return subprocess.Popen(commande, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE)  # noqa: S603
 
 
-def test_relais_tue_au_milieu_d_un_lot_puis_relance(base: Banc) -> None:
+def test_relais_tue_au_milieu_d_un_lot_puis_relance(banc: Banc) -> None:
     """Kill -9 mid-batch, then a new relay: every mail accepted; at most the one in flight twice."""
-    ids = ajouter(base, 30)
+    ids = ajouter(banc, 30)
     enregistreur = Enregistreur(lenteur=0.05)
     with serveur_smtp(enregistreur) as port:
-        processus = lancer(base, port, bail=2)
+        processus = lancer(banc, port, bail=2)
         limite = time.monotonic() + 60
         while len(enregistreur.recus) < 8 and time.monotonic() < limite:
             time.sleep(0.01)
@@ -184,22 +179,22 @@ def test_relais_tue_au_milieu_d_un_lot_puis_relance(base: Banc) -> None:
         avant = len(enregistreur.recus)
         assert 8 <= avant < 30
         time.sleep(2.1)  # the dead relay's claims expire
-        relance = lancer(base, port, bail=2)
+        relance = lancer(banc, port, bail=2)
         sortie, erreurs = relance.communicate(timeout=120)
         assert relance.returncode == 0, erreurs.decode()
     recus = Counter(enregistreur.identifiants())
     assert sorted(recus) == attendus(ids)
     assert sum(recus.values()) - len(recus) <= 1
-    assert {outbox.etat(moteur_de(base), i)[0] for i in ids} == {EtatMessage.ENVOYE}
+    assert {outbox.etat(moteur_de(banc), i)[0] for i in ids} == {EtatMessage.ENVOYE}
     assert "Envoyés :" in sortie.decode()
 
 
-def test_deux_relais_sur_une_base_chaque_mail_une_fois(base: Banc) -> None:
+def test_deux_relais_sur_une_base_chaque_mail_une_fois(banc: Banc) -> None:
     """Two relay processes drain one outbox at once: each mail accepted exactly once."""
-    ids = ajouter(base, 60)
+    ids = ajouter(banc, 60)
     enregistreur = Enregistreur(lenteur=0.02)
     with serveur_smtp(enregistreur) as port:
-        processus = [lancer(base, port), lancer(base, port)]
+        processus = [lancer(banc, port), lancer(banc, port)]
         for un in processus:
             _, erreurs = un.communicate(timeout=120)
             assert un.returncode == 0, erreurs.decode()
@@ -207,5 +202,5 @@ def test_deux_relais_sur_une_base_chaque_mail_une_fois(base: Banc) -> None:
     assert sorted(recus) == attendus(ids)
     assert set(recus.values()) == {1}
     for message_id in ids:
-        (tentative,) = outbox.tentatives(moteur_de(base), message_id)
+        (tentative,) = outbox.tentatives(moteur_de(banc), message_id)
         assert tentative.resultat == "envoye"

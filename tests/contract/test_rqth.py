@@ -11,10 +11,10 @@ from cfa_adapters.sql import tables
 from cfa_adapters.sql.schema import configuration_alembic, mettre_a_jour_schema
 from cfa_adapters.sql.traduction import action_vers_lignes
 from cfa_adapters.sql.uow import fabrique_uow
+from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
 
 from .constructeurs import action as dossier
-from .constructeurs import soumettre
 
 if TYPE_CHECKING:
     from .conftest import Banc

@@ -23,6 +23,7 @@ import pytest
 
 from cfa_domain.services import acces
 
+from .conftest import BASES_SQL
 from .constructeurs import QUAND, compte_actif, organisme
 
 if TYPE_CHECKING:
@@ -54,10 +55,10 @@ def duree(appel: Callable[[], object]) -> float:
     return time.perf_counter() - debut
 
 
+# The in-memory fake writes nothing: only the databases take a time worth comparing.
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
 def test_mot_de_passe_oublie_meme_duree_avec_ou_sans_compte(deploiement: Deploiement) -> None:
     """The medians of both paths, measured alternately, are within RAPPORT_MAX."""
-    if deploiement.banc.moteur is None:
-        pytest.skip("le faux en mémoire n'écrit rien : seules les bases réelles ont un temps")
     deploiement.horloge.instant = QUAND
     with deploiement.banc.uow() as uow:
         uow.organismes.ajouter(organisme())

@@ -11,10 +11,11 @@ from hypothesis import strategies as st
 from cfa_adapters.sql import traduction as tr
 from cfa_domain.compte import TypeJeton
 from cfa_domain.testing import strategies as cst
+from cfa_domain.testing.exemples import delegation, soumettre
 from cfa_domain.values import Montant
 
 from .constructeurs import action as dossier
-from .constructeurs import champs, compte, delegation, organisme, soumettre
+from .constructeurs import champs, compte, organisme
 
 
 def _relire_action(lignes: tr.Lignes) -> object:

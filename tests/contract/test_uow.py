@@ -23,19 +23,11 @@ from cfa_domain.ports import DepotDocuments, Outbox
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services import demandes
 from cfa_domain.services.demandes import CommandeDemande
+from cfa_domain.testing.exemples import document, message, soumettre
 from cfa_domain.values import Montant, Periode, Piece
 
 from .conftest import BASES_SQL
-from .constructeurs import (
-    SIRET_A,
-    compte_actif,
-    document,
-    instant,
-    message,
-    organisme,
-    pdf,
-    soumettre,
-)
+from .constructeurs import SIRET_A, compte_actif, instant, organisme, pdf
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:

@@ -14,13 +14,8 @@ from hypothesis import strategies as st
 from cfa_domain.action import (
     TRANSITIONS_DOSSIER,
     Action,
-    Apprenti,
-    Budget,
     ChangementEtat,
-    Contrat,
-    Employeur,
     EtatDossier,
-    Formation,
     verifier_numero_action,
 )
 from cfa_domain.echeancier import ParametresEcheancier
@@ -32,11 +27,10 @@ from cfa_domain.errors import (
     TransitionInterdite,
     VersionPerimee,
 )
+from cfa_domain.testing import exemples
 from cfa_domain.values import (
     Categorie,
-    CodeRncp,
     Montant,
-    Nir,
     NumeroDeca,
     NumeroSia,
     Periode,
@@ -69,58 +63,9 @@ AUTORISEES = {
 }
 
 
-def formation(**changes: Any) -> Formation:
-    """A valid Formation block, with optional changes."""
-    valeurs: dict[str, Any] = {
-        "intitule": "BTS Diététique",
-        "numero_deca": NumeroDeca("075202309000123"),
-        "date_depot": dt.date(2023, 8, 20),
-        "diplome": "Brevet de technicien supérieur diététique",
-        "code_diplome": "32033104",
-        "niveau_diplome": 5,
-        "code_rncp": CodeRncp("RNCP35612"),
-        "periode": Periode(dt.date(2023, 9, 4), dt.date(2025, 6, 30)),
-        "siret_cfa": Siret("73282932000074"),
-    }
-    return Formation(**(valeurs | changes))
-
-
-def contrat(**changes: Any) -> Contrat:
-    """A valid two-year contract from 1 September 2023, with optional changes."""
-    valeurs: dict[str, Any] = {
-        "type_contrat": "Contrat d'apprentissage initial",
-        "employeur": Employeur("Clinique des Lilas", Siret("42110064500967")),
-        "periode": Periode(dt.date(2023, 9, 1), dt.date(2025, 8, 31)),
-        "emploi": "Diététicien",
-        "apprenti": Apprenti("Martin", "Éloïse", Nir("295109912611193")),
-        "date_signature": dt.date(2023, 8, 15),
-    }
-    return Contrat(**(valeurs | changes))
-
-
-def budget(**changes: Any) -> Budget:
-    """The budget of the guide's example file (26 247 € of pedagogical costs)."""
-    valeurs: dict[str, Any] = {
-        "frais_pedagogiques": Montant("26247"),
-        "hebergement": Montant("300"),
-        "mobilite": Montant("500"),
-        "transport": Montant("40.50"),
-        "frais_divers": Montant("450"),
-    }
-    return Budget(**(valeurs | changes))
-
-
-def action(etat: EtatDossier = E.EN_COURS, **changes: Any) -> Action:
-    """A file in the given state, with an empty history."""
-    valeurs: dict[str, Any] = {
-        "numero_action": "2011303654",
-        "version": 1,
-        "formation": formation(),
-        "contrat": contrat(),
-        "budget": budget(),
-        "etat": etat,
-    }
-    return Action(**(valeurs | changes))
+def champs(dossier: Action) -> dict[str, Any]:
+    """What a file holds, copied (its history as a new list): to check that nothing moved."""
+    return attrs.asdict(dossier, recurse=False) | {"historique": list(dossier.historique)}
 
 
 def passer(dossier: Action, arrivee: EtatDossier) -> ChangementEtat:
@@ -159,10 +104,11 @@ def test_table_des_transitions() -> None:
 @pytest.mark.parametrize(("depart", "arrivee"), sorted(AUTORISEES, key=str))
 def test_transition_autorisee_enregistree(depart: EtatDossier, arrivee: EtatDossier) -> None:
     """An allowed transition changes the state and appends who, when, from, to and why."""
-    dossier = action(depart)
+    dossier = exemples.action(etat=depart)
+    avant = list(dossier.historique)
     changement = passer(dossier, arrivee)
     assert dossier.etat is arrivee
-    assert dossier.historique == [changement]
+    assert dossier.historique == [*avant, changement]
     assert (changement.depart, changement.arrivee) == (depart, arrivee)
     assert (changement.auteur, changement.quand) == ("conseiller", QUAND)
 
@@ -173,7 +119,8 @@ INTERDITES = sorted(set(itertools.product(EtatDossier, repeat=2)) - AUTORISEES, 
 @pytest.mark.parametrize(("depart", "arrivee"), INTERDITES)
 def test_transition_interdite_ne_change_rien(depart: EtatDossier, arrivee: EtatDossier) -> None:
     """A transition outside the table raises TransitionInterdite and leaves the file as it was."""
-    dossier = action(depart)
+    dossier = exemples.action(etat=depart)
+    avant = champs(dossier)
     with pytest.raises(TransitionInterdite) as erreur:
         passer(dossier, arrivee)
     assert (erreur.value.depart, erreur.value.arrivee) == (depart, arrivee)
@@ -182,15 +129,14 @@ def test_transition_interdite_ne_change_rien(depart: EtatDossier, arrivee: EtatD
         f"Dossier 2011303654 : le passage de l'état « {depart.libelle} » à l'état "
         f"« {arrivee.libelle} » n'est pas autorisé."
     )
-    assert dossier.etat is depart
-    assert dossier.historique == []
-    assert dossier.date_rupture is None
+    assert champs(dossier) == avant
 
 
 @given(st.lists(st.sampled_from(EtatDossier), max_size=12))
 def test_machine_refuse_exactement_ce_qu_elle_doit(chemin: list[EtatDossier]) -> None:
     """Along any path, a move succeeds exactly when the brief's table allows it."""
-    dossier = action(E.RECU)
+    dossier = exemples.action(etat=E.RECU)
+    creation = list(dossier.historique)
     acceptes = []
     for arrivee in chemin:
         depart = dossier.etat
@@ -202,12 +148,13 @@ def test_machine_refuse_exactement_ce_qu_elle_doit(chemin: list[EtatDossier]) ->
             with pytest.raises(TransitionInterdite):
                 passer(dossier, arrivee)
             assert dossier.etat is depart
-    assert [(c.depart, c.arrivee) for c in dossier.historique] == acceptes
+    assert dossier.historique[: len(creation)] == creation
+    assert [(c.depart, c.arrivee) for c in dossier.historique[len(creation) :]] == acceptes
 
 
 def test_rupture_passe_par_rompre() -> None:
     """changer_etat refuses a rupture without its date, and the file stays en cours."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     with pytest.raises(DonneeInvalide) as erreur:
         dossier.changer_etat(E.ROMPU, auteur="conseiller", quand=QUAND)
     assert erreur.value.champ == "date_rupture"
@@ -216,7 +163,7 @@ def test_rupture_passe_par_rompre() -> None:
 
 def test_refus_exige_un_motif() -> None:
     """A refusal without a reason is refused and the file is unchanged."""
-    dossier = action(E.EN_INSTRUCTION)
+    dossier = exemples.action(etat=E.EN_INSTRUCTION)
     with pytest.raises(DonneeInvalide) as erreur:
         dossier.changer_etat(E.REFUSE, auteur="conseiller", quand=QUAND, motif="  ")
     assert erreur.value.champ == "motif"
@@ -225,7 +172,7 @@ def test_refus_exige_un_motif() -> None:
 
 def test_rompre_coupe_le_contrat() -> None:
     """A rupture records the date, the reason, and cuts the reimbursable period."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     changement = dossier.rompre(
         dt.date(2024, 3, 15), auteur="adhérent", quand=QUAND, motif="démission"
     )
@@ -237,7 +184,7 @@ def test_rompre_coupe_le_contrat() -> None:
 
 def test_rompre_exige_un_motif() -> None:
     """A rupture without a reason is refused and nothing changes."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     with pytest.raises(DonneeInvalide) as erreur:
         dossier.rompre(dt.date(2024, 3, 15), auteur="adhérent", quand=QUAND, motif="")
     assert erreur.value.champ == "motif"
@@ -247,11 +194,12 @@ def test_rompre_exige_un_motif() -> None:
 @pytest.mark.parametrize("date_rupture", [dt.date(2023, 8, 31), dt.date(2025, 9, 1)])
 def test_rompre_hors_du_contrat(date_rupture: dt.date) -> None:
     """A rupture date outside the contract is refused and the file stays en cours."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
+    avant = champs(dossier)
     with pytest.raises(DonneeInvalide) as erreur:
         dossier.rompre(date_rupture, auteur="adhérent", quand=QUAND, motif="démission")
     assert erreur.value.champ == "date_rupture"
-    assert (dossier.etat, dossier.historique) == (E.EN_COURS, [])
+    assert champs(dossier) == avant
 
 
 # --- creation, reading, reimbursability ---------------------------------------------------
@@ -262,9 +210,9 @@ def test_recue_depuis_le_webservice() -> None:
     dossier = Action.recue(
         numero_action="2011303654",
         version=3,
-        formation=formation(),
-        contrat=contrat(),
-        budget=budget(),
+        formation=exemples.formation(),
+        contrat=exemples.contrat(),
+        budget=exemples.budget(),
         quand=QUAND,
     )
     assert dossier.etat is E.RECU
@@ -273,27 +221,31 @@ def test_recue_depuis_le_webservice() -> None:
     assert (entree.depart, entree.arrivee, entree.auteur) == (None, E.RECU, "Webservice")
     assert dossier.siret_cfa == Siret("73282932000074")
     assert dossier.date_rupture is None
-    assert dossier.periode_remboursable == contrat().periode
+    assert dossier.periode_remboursable == exemples.contrat().periode
 
 
 @pytest.mark.parametrize("etat", [e for e in EtatDossier if e not in {E.EN_COURS, E.ROMPU}])
 def test_dossier_non_remboursable(etat: EtatDossier) -> None:
     """Only files en cours or rompu accept requests; the error names the state."""
     with pytest.raises(DossierNonRemboursable) as erreur:
-        action(etat).verifier_remboursable(Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)))
+        exemples.action(etat=etat).verifier_remboursable(
+            Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29))
+        )
     assert erreur.value.etat is etat
     assert erreur.value.numero_action == "2011303654"
 
 
 def test_periode_dans_le_contrat() -> None:
     """A period inside the contract, ends included, is accepted."""
-    action(E.EN_COURS).verifier_remboursable(contrat().periode)
+    exemples.action(etat=E.EN_COURS).verifier_remboursable(exemples.contrat().periode)
 
 
 def test_periode_hors_contrat() -> None:
     """A period leaving the contract is refused with both periods."""
     with pytest.raises(PeriodeHorsContrat) as erreur:
-        action(E.EN_COURS).verifier_remboursable(Periode(dt.date(2025, 6, 1), dt.date(2025, 9, 30)))
+        exemples.action(etat=E.EN_COURS).verifier_remboursable(
+            Periode(dt.date(2025, 6, 1), dt.date(2025, 9, 30))
+        )
     assert (erreur.value.contrat_debut, erreur.value.contrat_fin) == (
         dt.date(2023, 9, 1),
         dt.date(2025, 8, 31),
@@ -302,7 +254,7 @@ def test_periode_hors_contrat() -> None:
 
 def test_periode_apres_la_rupture() -> None:
     """After a rupture, requests are allowed up to the rupture date and not beyond."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     dossier.rompre(dt.date(2024, 3, 15), auteur="adhérent", quand=QUAND, motif="démission")
     dossier.verifier_remboursable(Periode(dt.date(2024, 3, 1), dt.date(2024, 3, 15)))
     with pytest.raises(PeriodeHorsContrat) as erreur:
@@ -315,7 +267,7 @@ def test_periode_apres_la_rupture() -> None:
 
 def test_budget_totaux_et_lignes() -> None:
     """The total is the "budget alternance total"; each form line maps to its budget line."""
-    b = budget()
+    b = exemples.budget(transport=Montant("40.50"))
     assert b.frais_annexes == Montant("1290.50")
     assert b.total == Montant("27537.50")
     assert b.pour(Categorie.FRAIS_PEDAGOGIQUES) == Montant("26247")
@@ -327,7 +279,7 @@ def test_budget_totaux_et_lignes() -> None:
 def test_budget_negatif_refuse() -> None:
     """A negative budget line is refused, naming the field."""
     with pytest.raises(DonneeInvalide) as erreur:
-        budget(transport=Montant("-1"))
+        exemples.budget(transport=Montant("-1"))
     assert erreur.value.champ == "transport"
 
 
@@ -337,24 +289,28 @@ def test_budget_negatif_refuse() -> None:
 @pytest.mark.parametrize(
     ("fabrique", "changes", "champ"),
     [
-        (formation, {"intitule": "  "}, "intitule"),
-        (formation, {"numero_deca": "075202309000123"}, "numero_deca"),
-        (formation, {"numero_sia": "075202309000123"}, "numero_sia"),
-        (formation, {"numero_sia": NumeroDeca("075202309000123")}, "numero_sia"),
-        (formation, {"numero_deca": NumeroSia("075202309000123")}, "numero_deca"),
-        (formation, {"date_depot": dt.datetime(2023, 8, 20, tzinfo=dt.UTC)}, "date_depot"),
-        (formation, {"niveau_diplome": 2}, "niveau_diplome"),
-        (formation, {"niveau_diplome": 9}, "niveau_diplome"),
-        (formation, {"niveau_diplome": True}, "niveau_diplome"),
-        (formation, {"niveau_diplome": "5"}, "niveau_diplome"),
-        (formation, {"siret_cfa": "73282932000074"}, "siret_cfa"),
-        (contrat, {"emploi": ""}, "emploi"),
-        (contrat, {"date_rupture": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)}, "date_rupture"),
-        (contrat, {"date_rupture": dt.date(2025, 9, 1)}, "date_rupture"),
-        (action, {"numero_action": "20113A"}, "numero_action"),
-        (action, {"numero_action": 2011303654}, "numero_action"),
-        (action, {"version": -1}, "version"),
-        (action, {"version": True}, "version"),
+        (exemples.formation, {"intitule": "  "}, "intitule"),
+        (exemples.formation, {"numero_deca": "075202309000123"}, "numero_deca"),
+        (exemples.formation, {"numero_sia": "075202309000123"}, "numero_sia"),
+        (exemples.formation, {"numero_sia": NumeroDeca("075202309000123")}, "numero_sia"),
+        (exemples.formation, {"numero_deca": NumeroSia("075202309000123")}, "numero_deca"),
+        (exemples.formation, {"date_depot": dt.datetime(2023, 8, 20, tzinfo=dt.UTC)}, "date_depot"),
+        (exemples.formation, {"niveau_diplome": 2}, "niveau_diplome"),
+        (exemples.formation, {"niveau_diplome": 9}, "niveau_diplome"),
+        (exemples.formation, {"niveau_diplome": True}, "niveau_diplome"),
+        (exemples.formation, {"niveau_diplome": "5"}, "niveau_diplome"),
+        (exemples.formation, {"siret_cfa": "73282932000074"}, "siret_cfa"),
+        (exemples.contrat, {"emploi": ""}, "emploi"),
+        (
+            exemples.contrat,
+            {"date_rupture": dt.datetime(2024, 1, 1, tzinfo=dt.UTC)},
+            "date_rupture",
+        ),
+        (exemples.contrat, {"date_rupture": dt.date(2025, 9, 1)}, "date_rupture"),
+        (exemples.action, {"numero_action": "20113A"}, "numero_action"),
+        (exemples.action, {"numero_action": 2011303654}, "numero_action"),
+        (exemples.action, {"version": -1}, "version"),
+        (exemples.action, {"version": True}, "version"),
     ],
 )
 def test_blocs_valides(fabrique: Any, changes: dict[str, Any], champ: str) -> None:
@@ -367,26 +323,26 @@ def test_blocs_valides(fabrique: Any, changes: dict[str, Any], champ: str) -> No
 
 def test_niveaux_extremes_acceptes() -> None:
     """Levels 3 and 8 are the bounds of the national framework and are accepted."""
-    assert formation(niveau_diplome=3).niveau_diplome == 3
-    assert formation(niveau_diplome=8).niveau_diplome == 8
+    assert exemples.formation(niveau_diplome=3).niveau_diplome == 3
+    assert exemples.formation(niveau_diplome=8).niveau_diplome == 8
 
 
 def test_blocs_optionnels() -> None:
     """DECA number and RNCP code may be absent (a file not yet registered)."""
-    f = formation(numero_deca=None, code_rncp=None)
+    f = exemples.formation(numero_deca=None, code_rncp=None)
     assert (f.numero_deca, f.numero_sia, f.code_rncp) == (None, None, None)
     assert f.numero_enregistrement is None
 
 
 def test_numero_deca_ou_sia() -> None:
     """A file carries its DECA number or its SIA number, which "N° DECA ou SIA" shows."""
-    deca = formation()
+    deca = exemples.formation()
     assert deca.numero_enregistrement == NumeroDeca("075202309000123")
-    sia = formation(numero_deca=None, numero_sia=NumeroSia("075 2023 09 00 0456"))
+    sia = exemples.formation(numero_deca=None, numero_sia=NumeroSia("075 2023 09 00 0456"))
     assert sia.numero_enregistrement == NumeroSia("075202309000456")
     assert sia.numero_enregistrement.registre is RegistreContrat.SIA
     with pytest.raises(DonneeInvalide) as erreur:
-        formation(numero_sia=NumeroSia("075202309000456"))
+        exemples.formation(numero_sia=NumeroSia("075202309000456"))
     assert erreur.value.champ == "numero_sia"
     assert erreur.value.message == (
         "Un contrat est enregistré soit au DECA, soit au SIA : indiquez un seul numéro "
@@ -404,11 +360,11 @@ def test_numero_action() -> None:
 
 def test_mise_a_jour_plus_recente() -> None:
     """A newer version replaces formation, contract and budget."""
-    dossier = action(E.EN_COURS)
-    nouveau_budget = budget(frais_pedagogiques=Montant("27000"))
+    dossier = exemples.action(etat=E.EN_COURS)
+    nouveau_budget = exemples.budget(frais_pedagogiques=Montant("27000"))
     assert dossier.mettre_a_jour(
-        formation=formation(intitule="BTS Diététique et nutrition"),
-        contrat=contrat(),
+        formation=exemples.formation(intitule="BTS Diététique et nutrition"),
+        contrat=exemples.contrat(),
         budget=nouveau_budget,
         version=2,
     )
@@ -418,9 +374,12 @@ def test_mise_a_jour_plus_recente() -> None:
 
 def test_mise_a_jour_rejouee() -> None:
     """Replaying the same version with the same data is a harmless no-op."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     assert not dossier.mettre_a_jour(
-        formation=formation(), contrat=contrat(), budget=budget(), version=1
+        formation=exemples.formation(),
+        contrat=exemples.contrat(),
+        budget=exemples.budget(),
+        version=1,
     )
     assert dossier.version == 1
 
@@ -428,12 +387,12 @@ def test_mise_a_jour_rejouee() -> None:
 @pytest.mark.parametrize("version", [0, 1])
 def test_mise_a_jour_en_conflit(version: int) -> None:
     """An older version, or the same version with other data, is a VersionPerimee."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     with pytest.raises(VersionPerimee) as erreur:
         dossier.mettre_a_jour(
-            formation=formation(),
-            contrat=contrat(),
-            budget=budget(hebergement=Montant(0)),
+            formation=exemples.formation(),
+            contrat=exemples.contrat(),
+            budget=exemples.budget(hebergement=Montant(0)),
             version=version,
         )
     assert erreur.value.champ == "version"
@@ -442,25 +401,36 @@ def test_mise_a_jour_en_conflit(version: int) -> None:
         version,
         1,
     )
-    assert dossier.budget == budget()
+    assert dossier.budget == exemples.budget()
 
 
 def test_mise_a_jour_version_invalide() -> None:
     """A version that is not a whole number is refused before anything is compared."""
     with pytest.raises(DonneeInvalide):
-        action().mettre_a_jour(
-            formation=formation(), contrat=contrat(), budget=budget(), version=-2
+        exemples.action().mettre_a_jour(
+            formation=exemples.formation(),
+            contrat=exemples.contrat(),
+            budget=exemples.budget(),
+            version=-2,
         )
 
 
 def test_mise_a_jour_garde_la_rupture() -> None:
     """A rupture recorded on the platform survives a feed version that does not carry one."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     dossier.rompre(dt.date(2024, 3, 15), auteur="adhérent", quand=QUAND, motif="démission")
     assert not dossier.mettre_a_jour(
-        formation=formation(), contrat=contrat(), budget=budget(), version=1
+        formation=exemples.formation(),
+        contrat=exemples.contrat(),
+        budget=exemples.budget(),
+        version=1,
     )
-    dossier.mettre_a_jour(formation=formation(), contrat=contrat(), budget=budget(), version=2)
+    dossier.mettre_a_jour(
+        formation=exemples.formation(),
+        contrat=exemples.contrat(),
+        budget=exemples.budget(),
+        version=2,
+    )
     assert dossier.date_rupture == dt.date(2024, 3, 15)
     assert dossier.etat is E.ROMPU
 
@@ -470,7 +440,7 @@ def test_mise_a_jour_garde_la_rupture() -> None:
 
 def test_echeancier_du_dossier() -> None:
     """The schedule is computed from the contract's dates, signature and pedagogical engagement."""
-    echeancier = action(E.EN_COURS).echeancier()
+    echeancier = exemples.action(etat=E.EN_COURS).echeancier()
     # Signed 15/08/2023 (2021 regime), 01/09/2023 → 31/08/2025: two full years of 13 123,50 €.
     assert echeancier.total == Montant("26247")
     assert [e.montant for e in echeancier.echeances[:3]] == [
@@ -483,7 +453,7 @@ def test_echeancier_du_dossier() -> None:
 
 def test_echeancier_apres_rupture() -> None:
     """A rupture shortens the schedule: nothing is scheduled after the rupture date."""
-    dossier = action(E.EN_COURS)
+    dossier = exemples.action(etat=E.EN_COURS)
     dossier.rompre(dt.date(2024, 3, 15), auteur="adhérent", quand=QUAND, motif="démission")
     echeancier = dossier.echeancier()
     assert echeancier.date_rupture == dt.date(2024, 3, 15)
@@ -494,7 +464,7 @@ def test_echeancier_apres_rupture() -> None:
 def test_echeancier_parametres_transmis() -> None:
     """Explicit schedule parameters change the computed rhythm."""
     parametres = ParametresEcheancier(debut_regime_2021=dt.date(2024, 1, 1))
-    echeancier = action(E.EN_COURS).echeancier(parametres)
+    echeancier = exemples.action(etat=E.EN_COURS).echeancier(parametres)
     assert echeancier.echeances[0].montant == Montant("6561.75")  # 50 % of 13 123,50 €
 
 

@@ -19,7 +19,6 @@ from cfa_domain.remboursement import (
     FormulaireDemande,
     MontantsDemandes,
     PieceJointe,
-    QuantitesFraisAnnexes,
     SituationEcheance,
     Soumission,
     situation_echeances,
@@ -33,20 +32,14 @@ EN_INSTRUCTION = {D.SOUMISE, D.EN_TRAITEMENT, D.VALIDEE}
 
 
 def demande(action: Action, rang: int, pedagogie: str, etat: EtatDemande) -> DemandeRemboursement:
-    """A request of ``pedagogie`` euros of pedagogical costs, built in ``etat`` directly."""
-    return DemandeRemboursement(
-        id=uuid.uuid4(),
+    """A request on ``action`` of ``pedagogie`` euros of pedagogical costs, stored in ``etat``."""
+    return exemples.demande(
+        exemples.montants_demandes(pedagogie),
+        etat=etat,
         numero_action=action.numero_action,
         rang=rang,
         siret_organisme=action.siret_cfa,
-        compte_id=uuid.UUID(int=1),
-        soumise_le=exemples.INSTANT,
         periode=Periode(dt.date(2023, 9, 1), dt.date(2023, 9, 30)),
-        montants=MontantsDemandes(frais_pedagogiques=Montant(pedagogie)),
-        quantites=QuantitesFraisAnnexes(),
-        pieces=(),
-        conditions_acceptees=True,
-        etat=etat,
     )
 
 

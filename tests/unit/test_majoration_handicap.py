@@ -18,20 +18,18 @@ from cfa_domain.remboursement import (
     FormulaireDemande,
     MontantsDemandes,
     ParametresRemboursement,
-    PieceJointe,
     QuantitesFraisAnnexes,
     Recepisse,
     Soumission,
     verifier_demande,
 )
 from cfa_domain.testing import exemples
+from cfa_domain.testing.exemples import CERTIFICAT, FACTURE, montants_demandes
 from cfa_domain.values import Categorie, Montant, Periode, Piece
 
 if TYPE_CHECKING:
     from cfa_domain.action import Action
 
-FACTURE = PieceJointe(Piece.FACTURE, "doc-facture", "facture.pdf")
-CERTIFICAT = PieceJointe(Piece.CERTIFICAT_REALISATION, "doc-certif", "certificat.pdf")
 QUAND = dt.datetime(2024, 9, 2, 8, tzinfo=dt.UTC)
 ANNEE_1 = Periode(dt.date(2023, 9, 1), dt.date(2024, 8, 31))
 ANNEE_2 = Periode(dt.date(2024, 9, 1), dt.date(2025, 8, 31))
@@ -47,29 +45,6 @@ def dossier_rqth(
     )
 
 
-def majoration(montant: str) -> MontantsDemandes:
-    """A request of the uplift only."""
-    return MontantsDemandes(majoration_handicap=Montant(montant))
-
-
-def demande(montant: str, periode: Periode, etat: EtatDemande = EtatDemande.PAYEE) -> Any:
-    """An earlier request of the uplift, in ``etat`` (built directly, no rule checked)."""
-    return DemandeRemboursement(
-        id=uuid.uuid4(),
-        numero_action="2011303654",
-        rang=1,
-        siret_organisme=exemples.SIRET_CFA,
-        compte_id=uuid.UUID(int=1),
-        soumise_le=QUAND,
-        periode=periode,
-        montants=majoration(montant),
-        quantites=QuantitesFraisAnnexes(),
-        pieces=(FACTURE, CERTIFICAT),
-        conditions_acceptees=True,
-        etat=etat,
-    )
-
-
 def verifier(action: Action | None = None, **changes: Any) -> None:
     """verifier_demande of an uplift of 1 000 € for year 1, on the RQTH example file."""
     action = action or dossier_rqth()
@@ -77,7 +52,7 @@ def verifier(action: Action | None = None, **changes: Any) -> None:
         "action": action,
         "demandes": [],
         "periode": ANNEE_1,
-        "montants": majoration("1000"),
+        "montants": montants_demandes(majoration="1000"),
         "quantites": QuantitesFraisAnnexes(),
         "pieces": [FACTURE, CERTIFICAT],
         "conditions_acceptees": True,
@@ -124,11 +99,17 @@ def test_majoration_reservee_aux_apprentis_rqth() -> None:
 
 def test_plafond_annuel_depuis_2021() -> None:
     """Signed from 2021: at most 4 000 € of uplift per contract year, counted per year."""
-    verifier(montants=majoration("4000"))
-    deja = [demande("3000", Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)))]
-    verifier(demandes=deja, montants=majoration("1000"))
+    verifier(montants=montants_demandes(majoration="4000"))
+    deja = [
+        exemples.demande(
+            montants_demandes(majoration="3000"),
+            etat=EtatDemande.PAYEE,
+            periode=Periode(dt.date(2023, 9, 1), dt.date(2024, 2, 29)),
+        )
+    ]
+    verifier(demandes=deja, montants=montants_demandes(majoration="1000"))
     with pytest.raises(Plafond) as erreur:
-        verifier(demandes=deja, montants=majoration("1000.01"))
+        verifier(demandes=deja, montants=montants_demandes(majoration="1000.01"))
     e = erreur.value
     assert (e.annee, e.plafond, e.deja, e.demande, e.autorise) == (
         1,
@@ -144,16 +125,29 @@ def test_plafond_annuel_depuis_2021() -> None:
         "(1\u202f000,00 €)."
     )
     # Year 2 has its own ceiling; a refused request does not count.
-    verifier(demandes=deja, periode=ANNEE_2, montants=majoration("4000"))
-    refusee = [demande("4000", ANNEE_1, EtatDemande.REFUSEE)]
-    verifier(demandes=refusee, montants=majoration("4000"))
+    verifier(demandes=deja, periode=ANNEE_2, montants=montants_demandes(majoration="4000"))
+    refusee = [
+        exemples.demande(
+            montants_demandes(majoration="4000"), etat=EtatDemande.REFUSEE, periode=ANNEE_1
+        )
+    ]
+    verifier(demandes=refusee, montants=montants_demandes(majoration="4000"))
 
 
 def test_la_ligne_engagee_limite_aussi() -> None:
     """Within the yearly ceiling, the uplift may not pass the engaged line."""
-    deja = [demande("4000", ANNEE_1)]
+    deja = [
+        exemples.demande(
+            montants_demandes(majoration="4000"), etat=EtatDemande.PAYEE, periode=ANNEE_1
+        )
+    ]
     with pytest.raises(BudgetDepasse) as erreur:
-        verifier(dossier_rqth("5000"), demandes=deja, periode=ANNEE_2, montants=majoration("1500"))
+        verifier(
+            dossier_rqth("5000"),
+            demandes=deja,
+            periode=ANNEE_2,
+            montants=montants_demandes(majoration="1500"),
+        )
     assert erreur.value.categorie is Categorie.MAJORATION_HANDICAP
     assert erreur.value.disponible == Montant(1000)
 
@@ -162,18 +156,18 @@ def test_avant_2021_la_moitie_du_npec() -> None:
     """Signed in 2020: at most 50 % of the annual NPEC per year (26 247 € / 2 years)."""
     dossier = dossier_rqth(signature=dt.date(2020, 8, 15))
     assert dossier.echeancier().npec == Montant("13123.50")
-    verifier(dossier, montants=majoration("6561.75"))
+    verifier(dossier, montants=montants_demandes(majoration="6561.75"))
     with pytest.raises(Plafond) as erreur:
-        verifier(dossier, montants=majoration("6561.76"))
+        verifier(dossier, montants=montants_demandes(majoration="6561.76"))
     assert erreur.value.plafond == Montant("6561.75")
     # Both rules are parameters.
     parametres = ParametresRemboursement(
         debut_plafond_majoration_annuel=dt.date(2020, 1, 1), plafond_majoration_annuel=Montant(7000)
     )
-    verifier(dossier, montants=majoration("7000"), parametres=parametres)
+    verifier(dossier, montants=montants_demandes(majoration="7000"), parametres=parametres)
     demi = ParametresRemboursement(taux_majoration_npec=Decimal(10))
     with pytest.raises(Plafond):
-        verifier(dossier, montants=majoration("1312.36"), parametres=demi)
+        verifier(dossier, montants=montants_demandes(majoration="1312.36"), parametres=demi)
 
 
 def test_pieces_comme_les_autres_lignes() -> None:
@@ -193,7 +187,7 @@ def test_le_recepisse_montre_la_majoration() -> None:
         FormulaireDemande(
             periode=ANNEE_1,
             montants=MontantsDemandes(Montant(100), majoration_handicap=Montant(1500)),
-            pieces=(FACTURE, CERTIFICAT),
+            pieces=exemples.PIECES,
             conditions_acceptees=True,
         ),
         Soumission(

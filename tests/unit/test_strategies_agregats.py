@@ -12,7 +12,7 @@ from decimal import Decimal
 from typing import TYPE_CHECKING, TypeVar
 
 import pytest
-from hypothesis import Phase, assume, event, find, given, settings
+from hypothesis import Phase, event, find, given, settings
 from hypothesis import strategies as st
 from hypothesis.errors import InvalidArgument
 from stdnum.fr import nir as stdnum_nir
@@ -26,6 +26,7 @@ from cfa_domain.echeancier import (
     Tranche,
     ajouter_mois,
 )
+from cfa_domain.errors import MontantNonOuvert
 from cfa_domain.organisme import (
     Adresse,
     FicheOrganisme,
@@ -579,24 +580,36 @@ def test_opened_amount_is_monotone_in_time(
 def test_any_pedagogical_request_within_what_is_open_is_admitted(
     action: Action, donnees: st.DataObject
 ) -> None:
-    """On a reimbursable file, a documented request within the opened amount passes."""
+    """On a reimbursable file, a documented request within the opened amount passes.
+
+    A rupture on the first days may leave nothing open: then even a cent is refused.
+    """
     echeancier = action.echeancier()
     le = max(e.date_ouverture for e in echeancier.echeances)
     ouvert = echeancier.disponible_au(le, Montant.zero())
-    event("rien d'ouvert (rupture des premiers jours)" if not ouvert else "montant ouvert")
-    assume(ouvert)  # a rupture on the first days may leave nothing to ask for
-    montants = donnees.draw(
-        cst.montants_demandes(max_total=ouvert, categories={Categorie.FRAIS_PEDAGOGIQUES})
-    )
-    verifier_demande(
-        action=action,
-        demandes=(),
-        formulaire=FormulaireDemande(
-            periode=action.periode_remboursable,
-            montants=montants,
-            pieces=_PIECES,
-            conditions_acceptees=True,
-        ),
-        le=le,
-        calendrier=echeancier,
+
+    def verifier(montants: MontantsDemandes) -> None:
+        verifier_demande(
+            action=action,
+            demandes=(),
+            formulaire=FormulaireDemande(
+                periode=action.periode_remboursable,
+                montants=montants,
+                pieces=_PIECES,
+                conditions_acceptees=True,
+            ),
+            le=le,
+            calendrier=echeancier,
+        )
+
+    if not ouvert:
+        event("rien d'ouvert (rupture des premiers jours) : un centime refusé")
+        with pytest.raises(MontantNonOuvert):
+            verifier(MontantsDemandes(Montant("0.01")))
+        return
+    event("montant ouvert : admise")
+    verifier(
+        donnees.draw(
+            cst.montants_demandes(max_total=ouvert, categories={Categorie.FRAIS_PEDAGOGIQUES})
+        )
     )

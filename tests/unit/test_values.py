@@ -5,11 +5,12 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import operator
+import string
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
-from hypothesis import assume, given
+from hypothesis import event, given
 from hypothesis import strategies as st
 from stdnum import exceptions as stdnum_exceptions
 
@@ -414,18 +415,32 @@ def test_siret_round_trips(numero: str) -> None:
 
 @given(cst.sirets(la_poste=False), st.integers(0, 13), st.integers(1, 9))
 def test_siret_one_changed_digit_is_detected(numero: str, position: int, decalage: int) -> None:
-    """Changing any one digit of a Luhn SIRET makes it invalid (unless it turns into La Poste)."""
+    """Changing any one digit of a Luhn SIRET makes it invalid.
+
+    It never turns into one of La Poste's (another rule): 356000000 passes Luhn too, so no
+    other Luhn SIREN is one digit away from it.
+    """
     modifie = chiffre_change(numero, position, decalage)
-    assume(not modifie.startswith("356000000"))
+    assert not modifie.startswith("356000000")
     refus(lambda: Siret(modifie), "siret")
 
 
 @given(cst.sirets(la_poste=True), st.integers(0, 13), st.integers(1, 9))
 def test_siret_la_poste_one_changed_digit(numero: str, position: int, decalage: int) -> None:
-    """In a La Poste SIRET, a changed digit is only missed in the NIC when it moves by 5."""
-    assume(numero != HEAD_OFFICE_LA_POSTE)
+    """In a La Poste SIRET, a changed digit is only missed in the NIC, by the digit-sum rule.
+
+    An establishment's digits add up to a multiple of 5: a shift of 5 keeps it so. The head
+    office (Luhn, digit sum 26) changed in its NIC falls under that rule too: a shift of 4
+    or 9 makes the sum a multiple of 5. A changed SIREN is no longer La Poste's and fails
+    its Luhn digit.
+    """
+    siege = numero == HEAD_OFFICE_LA_POSTE
+    event("siège (Luhn)" if siege else "établissement (somme des chiffres)")
     modifie = chiffre_change(numero, position, decalage)
-    reste_valide = (position >= 9 and decalage == 5) or modifie == HEAD_OFFICE_LA_POSTE
+    if siege:
+        reste_valide = position >= 9 and decalage in {4, 9}
+    else:
+        reste_valide = (position >= 9 and decalage == 5) or modifie == HEAD_OFFICE_LA_POSTE
     if reste_valide:
         assert Siret(modifie).siren == "356000000"
     else:
@@ -493,10 +508,13 @@ def test_nir_round_trips(numero: str) -> None:
     assert nir.numero[7:13] not in nir.masque().replace(" ", "")
 
 
-@given(cst.nirs(), st.integers(0, 14), st.integers(1, 9))
-def test_nir_one_changed_digit_is_detected(numero: str, position: int, decalage: int) -> None:
-    """Changing any one digit of a NIR (body or key) makes it invalid."""
-    assume(numero[position].isdigit())
+@given(cst.nirs(), st.data(), st.integers(1, 9))
+def test_nir_one_changed_digit_is_detected(
+    numero: str, donnees: st.DataObject, decalage: int
+) -> None:
+    """Changing any one digit of a NIR (body or key) makes it invalid (2A/2B are letters)."""
+    chiffres = [rang for rang, caractere in enumerate(numero) if caractere.isdigit()]
+    position = donnees.draw(st.sampled_from(chiffres), label="position")
     refus(lambda: Nir(chiffre_change(numero, position, decalage)), "nir")
 
 
@@ -674,10 +692,11 @@ def test_uai_one_changed_digit_is_detected(numero: str, position: int, decalage:
     refus(lambda: Uai(chiffre_change(numero, position, decalage)), "uai")
 
 
-@given(cst.uais(), st.sampled_from("ABCDEFGHIJKLMNOPQRSTUVWXYZ"))
-def test_uai_other_letters_are_refused(numero: str, lettre: str) -> None:
-    """Only the computed letter is accepted."""
-    assume(lettre != numero[7])
+@given(cst.uais(), st.integers(1, 25))
+def test_uai_other_letters_are_refused(numero: str, decalage: int) -> None:
+    """Only the computed letter is accepted: each of the 25 others is refused."""
+    alphabet = string.ascii_uppercase
+    lettre = alphabet[(alphabet.index(numero[7]) + decalage) % len(alphabet)]
     refus(lambda: Uai(numero[:7] + lettre), "uai")
 
 
