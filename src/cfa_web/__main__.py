@@ -11,12 +11,14 @@
 from __future__ import annotations
 
 import argparse
+import copy
 import logging
 import os
 import sys
 from typing import TYPE_CHECKING
 
 import uvicorn
+import uvicorn.config
 
 from cfa_web.settings import ReglageInvalide, reglages_depuis_environnement_web
 
@@ -78,8 +80,17 @@ def main(arguments: Sequence[str] | None = None) -> int:
         proxy_headers=False,
         server_header=False,
         log_level="info",
+        log_config=_journalisation(),
     )
     return 0
+
+
+def _journalisation() -> dict[str, object]:
+    """Uvicorn's logging, each line naming its worker process (``[pid]``)."""
+    configuration = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    for formatteur in configuration["formatters"].values():
+        formatteur["fmt"] = "[%(process)d] " + formatteur["fmt"]
+    return configuration
 
 
 def _preparer_demo(reglages: object) -> None:
