@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.portail import acces, organisme, pages
+from cfa_web.portail import acces, inscription, organisme, pages
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -14,5 +14,6 @@ __all__ = ["ROUTES_PORTAIL"]
 ROUTES_PORTAIL: list[ControllerRouterHandler] = [
     *pages.ROUTES,
     *acces.ROUTES,
+    *inscription.ROUTES,
     *organisme.ROUTES,
 ]
