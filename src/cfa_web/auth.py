@@ -50,6 +50,7 @@ __all__ = [
     "Utilisateur",
     "exiger_agent",
     "exiger_cfa",
+    "garder_session",
     "ouvrir_session",
 ]
 
@@ -145,6 +146,17 @@ def ouvrir_session(
             RENOUVELER: True,
         }
     )
+
+
+def garder_session(session: dict[str, Any], generation: int) -> None:
+    """Keep the session that changed the password or email: the new generation, a new id.
+
+    The core's change ends every session of the account (``generation``, returned by
+    ``acces.changer_mot_de_passe`` and ``acces.changer_email``, is the account's new one);
+    the session that made it carries the new value on, under a new id, as after a login.
+    """
+    session[GENERATION] = generation
+    session[RENOUVELER] = True
 
 
 class MiddlewareCompte:

@@ -66,7 +66,8 @@ organisme's files"):
   (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across units of work, and no
   use case commits inside an ``except``.
 - **Sessions.** :class:`Connexion` carries the account's ``generation_session``; a change of
-  password or email increments it, and :func:`session_valide` tells the web layer which
+  password or email increments it and returns the new value (the session that made the
+  change keeps going with it), and :func:`session_valide` tells the web layer which
   sessions to end.
 
 Every form's "confirmation" field must repeat its field exactly (emails compared once
@@ -93,6 +94,7 @@ Mails are queued in the outbox with these templates (``modele``) and variables:
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import enum
 import uuid
 from typing import TYPE_CHECKING
@@ -121,7 +123,6 @@ from cfa_domain.services.hachage import HachagePrepare
 from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Iterator
 
     from cfa_domain.ports import UnitOfWork
@@ -129,15 +130,19 @@ if TYPE_CHECKING:
 
 __all__ = [
     "CompteAApprouver",
+    "CompteDeLOrganisme",
     "Connexion",
+    "MonCompte",
     "ResultatSiret",
     "accepter_invitation",
     "activer_compte",
     "approuver_compte",
     "changer_email",
     "changer_mot_de_passe",
+    "consulter_compte",
     "creer_compte",
     "inviter",
+    "lister_comptes",
     "lister_comptes_a_approuver",
     "mot_de_passe_oublie",
     "refuser_compte",
@@ -203,6 +208,44 @@ class CompteAApprouver:
     """A row of the agents' list: the account request and its organisme."""
 
     compte: Compte
+    organisme: Organisme
+
+
+@attrs.frozen
+class CompteDeLOrganisme:
+    """A row of the organisme's accounts ("Gestion des accès"), without any secret.
+
+    ``invitation_en_attente``: invited by a colleague, the invitation not accepted yet
+    (no password chosen). ``est_le_mien``: the account that asked for the list.
+    """
+
+    id: uuid.UUID
+    email: Email
+    statut: StatutCompte
+    cree_le: dt.datetime
+    derniere_connexion: dt.datetime | None
+    invitation_en_attente: bool
+    est_le_mien: bool
+
+    @classmethod
+    def de(cls, compte: Compte, *, moi: uuid.UUID) -> CompteDeLOrganisme:
+        """The row of ``compte``, seen by the account ``moi``."""
+        return cls(
+            id=compte.id,
+            email=compte.email,
+            statut=compte.statut,
+            cree_le=compte.cree_le,
+            derniere_connexion=compte.derniere_connexion,
+            invitation_en_attente=not compte.a_mot_de_passe,
+            est_le_mien=compte.id == moi,
+        )
+
+
+@attrs.frozen
+class MonCompte:
+    """The «Mon compte» page: the login email and the organisme (its name, its status)."""
+
+    email: Email
     organisme: Organisme
 
 
@@ -687,11 +730,13 @@ def changer_email(
     mot_de_passe_actuel: str,
     nouvel_email: str,
     confirmation: str,
-) -> None:
+) -> int:
     """«Mon compte»: change the login email, giving the current password.
 
     The password is checked before the new address's availability, so that a stolen
-    session cannot probe which addresses have accounts. The old address is told.
+    session cannot probe which addresses have accounts. The old address is told. Returns
+    the account's new ``generation_session``: the session that made the change keeps
+    going with it, every other one ends.
     """
     nouveau = _email_confirme(nouvel_email, confirmation, "nouvel_email")
     hacheur = _verification_preparee(ctx, _compte_lu(ctx, compte_id), mot_de_passe_actuel)
@@ -714,13 +759,18 @@ def changer_email(
             uow, ancien, "email_modifie", nouvel_email=str(nouveau), quand=quand.isoformat()
         )
         uow.commit()
+        return compte.generation_session
 
 
 @cas_d_usage
 def changer_mot_de_passe(
     ctx: Contexte, compte_id: uuid.UUID, actuel: str, nouveau: str, confirmation: str
-) -> None:
-    """«Mon compte»: change the password, giving the current one; other sessions end."""
+) -> int:
+    """«Mon compte»: change the password, giving the current one; other sessions end.
+
+    Returns the account's new ``generation_session`` (the session that made the change
+    keeps going with it).
+    """
     _mot_de_passe_confirme(nouveau, confirmation, "nouveau_mot_de_passe")
     hacheur = _verification_preparee(ctx, _compte_lu(ctx, compte_id), actuel, nouveau)
     with ctx.uow() as uow:
@@ -737,3 +787,32 @@ def changer_mot_de_passe(
             )
         ctx.message(uow, compte.email, "mot_de_passe_modifie", quand=quand.isoformat())
         uow.commit()
+        return compte.generation_session
+
+
+@cas_d_usage
+def consulter_compte(ctx: Contexte, compte_id: uuid.UUID) -> MonCompte:
+    """«Mon compte»: the account's login email and its organisme."""
+    with ctx.uow(lecture_seule=True) as uow:
+        compte = compte_actif(uow, compte_id)
+        organisme = organisme_existant(uow, organisme_du_compte(compte))
+        uow.commit()
+    return MonCompte(email=compte.email, organisme=organisme)
+
+
+# --- Gestion des accès --------------------------------------------------------------
+
+
+@cas_d_usage
+def lister_comptes(ctx: Contexte, compte_id: uuid.UUID) -> tuple[CompteDeLOrganisme, ...]:
+    """«Gestion des accès»: the accounts of the account's own organisme, oldest first.
+
+    Every status is listed (pending requests and invitations included), so that the
+    organisme sees who asked for or was given access. Secrets (password hash, tokens)
+    stay out of the rows.
+    """
+    with ctx.uow(lecture_seule=True) as uow:
+        compte = compte_actif(uow, compte_id)
+        comptes = uow.comptes.pour_organisme(organisme_du_compte(compte))
+        uow.commit()
+    return tuple(CompteDeLOrganisme.de(c, moi=compte.id) for c in comptes)

@@ -802,9 +802,10 @@ def test_reinitialisation_verifie_confirmation_lien_et_politique(m: Memoire) -> 
 def test_changer_email_exige_le_mot_de_passe_et_previent_l_ancienne_adresse(m: Memoire) -> None:
     """The login moves to the new address, other sessions end, the old address is told."""
     compte_id = ouvrir(m)
-    acces.changer_email(
+    generation = acces.changer_email(
         m.contexte, compte_id, MDP, "Nouvelle@cfa-sante.fr", "nouvelle@cfa-sante.fr"
     )
+    assert generation == compte(m, "nouvelle@cfa-sante.fr").generation_session == 1
     mail = messages_a(m, EMAIL_CONNU)[-1]
     assert (mail.modele, mail.contexte["nouvel_email"]) == (
         "email_modifie",
@@ -852,7 +853,9 @@ def test_changer_email_confirmation_differente(m: Memoire) -> None:
 def test_changer_mot_de_passe_termine_les_autres_sessions(m: Memoire) -> None:
     """The new password works, the old one no longer; old sessions end; the user is told."""
     compte_id = ouvrir(m)
-    acces.changer_mot_de_passe(m.contexte, compte_id, MDP, AUTRE_MDP, AUTRE_MDP)
+    generation = acces.changer_mot_de_passe(m.contexte, compte_id, MDP, AUTRE_MDP, AUTRE_MDP)
+    assert generation == compte(m, EMAIL_CONNU).generation_session == 1
+    assert acces.session_valide(m.contexte, compte_id, generation)
     assert messages_a(m, EMAIL_CONNU)[-1].modele == "mot_de_passe_modifie"
     assert not acces.session_valide(m.contexte, compte_id, 0)
     with pytest.raises(IdentifiantsInvalides):
@@ -897,3 +900,54 @@ def test_compte_ouvert_ne_voit_que_son_organisme(m: Memoire) -> None:
         stocke = uow.comptes.obtenir(compte_id)
         assert stocke is not None
         assert sirets_visibles(uow, stocke) == frozenset({Siret(SIRET)})
+
+
+# --- Mon compte, Gestion des accès : the lists -----------------------------------------
+
+
+def test_consulter_compte_donne_l_adresse_et_l_organisme(m: Memoire) -> None:
+    """«Mon compte» shows the login email and the account's own organisme."""
+    compte_id = ouvrir(m)
+    mien = acces.consulter_compte(m.contexte, compte_id)
+    assert mien.email == Email(EMAIL_CONNU)
+    assert (mien.organisme.siret, mien.organisme.statut) == (
+        exemples.SIRET_CFA,
+        StatutOrganisme.ACTIF,
+    )
+    with pytest.raises(AccesRefuse):  # an agent has no organisme
+        acces.consulter_compte(m.contexte, agent(m))
+    with pytest.raises(AccesRefuse):
+        acces.consulter_compte(m.contexte, uuid.uuid4())
+
+
+def test_lister_comptes_montre_ceux_de_l_organisme_sans_secret(m: Memoire) -> None:
+    """The organisme's accounts, oldest first, with pending requests and invitations."""
+    moi = ouvrir(m)
+    m.horloge.avancer(dt.timedelta(minutes=1))
+    creer(m, EMAIL_INCONNU)  # not on file: awaits an agent
+    m.horloge.avancer(dt.timedelta(minutes=1))
+    acces.inviter(m.contexte, moi, "collegue@cfa-sante.fr")
+    ajouter_organisme(m, exemples.organisme(exemples.SIRET_CFA_2))
+    creer(m, "ailleurs@autre-cfa.fr", siret=exemples.SIRET_CFA_2.numero)
+    lignes = acces.lister_comptes(m.contexte, moi)
+    assert [(str(c.email), c.statut, c.invitation_en_attente, c.est_le_mien) for c in lignes] == [
+        (EMAIL_CONNU, StatutCompte.ACTIF, False, True),
+        (EMAIL_INCONNU, StatutCompte.EN_ATTENTE_APPROBATION, False, False),
+        ("collegue@cfa-sante.fr", StatutCompte.EN_ATTENTE_ACTIVATION, True, False),
+    ]
+    assert lignes[0].derniere_connexion is None
+    assert lignes[1].cree_le == exemples.INSTANT + dt.timedelta(minutes=1)
+    assert not any(hasattr(ligne, "hash_mot_de_passe") for ligne in lignes)
+    acces.se_connecter(m.contexte, EMAIL_CONNU, MDP)
+    assert acces.lister_comptes(m.contexte, moi)[0].derniere_connexion == m.horloge.maintenant()
+
+
+def test_lister_comptes_exige_un_compte_cfa_actif(m: Memoire) -> None:
+    """Agents, unknown and inactive accounts get no list."""
+    with pytest.raises(AccesRefuse):
+        acces.lister_comptes(m.contexte, agent(m))
+    with pytest.raises(AccesRefuse):
+        acces.lister_comptes(m.contexte, uuid.uuid4())
+    creer(m, EMAIL_INCONNU)
+    with pytest.raises(CompteNonActive):
+        acces.lister_comptes(m.contexte, compte(m, EMAIL_INCONNU).id)
