@@ -2,8 +2,13 @@
 
 from __future__ import annotations
 
-from cfa_web.portail import acces, pages
+from typing import TYPE_CHECKING
+
+from cfa_web.portail import acces, demandes, pages
+
+if TYPE_CHECKING:
+    from litestar.types import ControllerRouterHandler
 
 __all__ = ["ROUTES_PORTAIL"]
 
-ROUTES_PORTAIL = [*pages.ROUTES, *acces.ROUTES]
+ROUTES_PORTAIL: list[ControllerRouterHandler] = [*pages.ROUTES, *acces.ROUTES, *demandes.ROUTES]
