@@ -24,6 +24,7 @@ __all__ = [
     "date_fr",
     "filtres",
     "instant_fr",
+    "montant_csv",
     "montant_fr",
     "nombre_fr",
     "regles_mot_de_passe",
@@ -38,6 +39,11 @@ def montant_fr(valeur: Montant | Decimal | None) -> str:
         return ""
     nombre = valeur.valeur if isinstance(valeur, Montant) else valeur
     return format_currency(nombre, "EUR", locale=LOCALE)
+
+
+def montant_csv(valeur: Montant) -> str:
+    """``26247,00``: a decimal comma, no grouping, no sign of currency (a spreadsheet's number)."""
+    return f"{valeur.valeur:.2f}".replace(".", ",")
 
 
 def date_fr(valeur: dt.date | None) -> str:

@@ -206,6 +206,10 @@ APPELS: dict[str, tuple[Callable[[Contexte, Monde, str], object], str]] = {
         lambda c, m, x: actions.rechercher_actions(c, m.cfa, CriteresRecherche(nom_apprenti=x)),
         "nom_apprenti",
     ),
+    "lister_actions": (
+        lambda c, m, x: actions.lister_actions(c, m.cfa, CriteresRecherche(numero_action=x)),
+        "numero_action",
+    ),
     "consulter_action": (lambda c, m, x: actions.consulter_action(c, m.cfa, x), "numero_action"),
     "changer_etat_action": (
         lambda c, m, x: actions.changer_etat_action(c, m.agent, NUMERO, EtatDossier.EN_ATTENTE, x),

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import html
 import re
+import uuid
 from typing import TYPE_CHECKING, Any
 
 import argon2
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-    from cfa_domain.ports import MessageSortant
+    from cfa_domain.ports import DossierFlux, MessageSortant
+    from cfa_domain.services.flux import Bilan
 
 MOT_DE_PASSE = "Facturation-apprentis-2023"
 EMAIL_CFA = "compta@cfa-sante.fr"
+EMAIL_AGENT = "conseiller@opco.example"
 _JETON_CSRF = re.compile(r'name="_csrf_token" value="([^"]+)"')
 
 
@@ -74,10 +77,22 @@ class Portail:
         message = [m for m in self.messages() if m.modele == modele][-1]
         return message.contexte["lien_jeton"]
 
-    def organisme_connu(self, siret: Any = exemples.SIRET_CFA, email: str = EMAIL_CFA) -> None:
-        """An organisme the OPCO knows, with ``email`` on file."""
+    def organisme_connu(
+        self,
+        siret: Any = exemples.SIRET_CFA,
+        email: str = EMAIL_CFA,
+        raison_sociale: str | None = None,
+    ) -> None:
+        """An organisme the OPCO knows, with ``email`` on file (and its sheet's name)."""
+        fiche = (
+            exemples.fiche()
+            if raison_sociale is None
+            else exemples.fiche(raison_sociale=raison_sociale)
+        )
         with self.contexte.uow() as uow:
-            uow.organismes.ajouter(exemples.organisme(siret, emails_connus=(Email(email),)))
+            uow.organismes.ajouter(
+                exemples.organisme(siret, emails_connus=(Email(email),), fiche=fiche)
+            )
             uow.commit()
 
     def compte_actif(
@@ -85,9 +100,10 @@ class Portail:
         email: str = EMAIL_CFA,
         mot_de_passe: str = MOT_DE_PASSE,
         siret: Any = exemples.SIRET_CFA,
+        raison_sociale: str | None = None,
     ) -> None:
         """An organisme and its first account, activated through the use cases."""
-        self.organisme_connu(siret, email)
+        self.organisme_connu(siret, email, raison_sociale)
         acces.creer_compte(
             self.contexte,
             siret=str(siret),
@@ -97,6 +113,45 @@ class Portail:
             confirmation_mot_de_passe=mot_de_passe,
         )
         acces.activer_compte(self.contexte, self.dernier_lien("activation_compte"), mot_de_passe)
+
+    def id_compte(self, email: str = EMAIL_CFA) -> uuid.UUID:
+        """The id of the account of ``email`` (what the use cases take)."""
+        with self.contexte.uow(lecture_seule=True) as uow:
+            compte = uow.comptes.par_email(Email(email))
+        assert compte is not None, email
+        return compte.id
+
+    def agent(self, email: str = EMAIL_AGENT, mot_de_passe: str = MOT_DE_PASSE) -> uuid.UUID:
+        """An active OPCO agent's account (opened on first call); its id."""
+        with self.contexte.uow() as uow:
+            existant = uow.comptes.par_email(Email(email))
+            if existant is not None:
+                return existant.id
+            agent = Compte.ouvrir_agent(
+                id=self.contexte.jetons.identifiant(),
+                email=Email(email),
+                mot_de_passe=mot_de_passe,
+                quand=self.contexte.maintenant(),
+                hasher=self.contexte.hacheur,
+                auteur="administrateur",
+            )
+            uow.comptes.ajouter(agent)
+            uow.commit()
+            return agent.id
+
+    def recevoir(self, *dossiers: DossierFlux) -> Bilan:
+        """Files sent by the adhérents' Webservice, through the feed's use case."""
+        source = MemoireSourceFlux(list(dossiers), nom=f"test-{uuid.uuid4().hex}")
+        return flux.synchroniser(self.contexte, source)
+
+
+def pdf_reel(texte: str = "Facture") -> bytes:
+    """A real one-page PDF (the portal checks uploads with pypdf, not only their signature)."""
+    document = FPDF()
+    document.set_font("helvetica", size=12)
+    document.add_page()
+    document.cell(text=texte)
+    return bytes(document.output())
 
 
 def texte(reponse: Any) -> str:

@@ -46,6 +46,7 @@ Mails (``modele`` and variables, all text), sent to each active account of the f
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 import attrs
@@ -54,7 +55,7 @@ from cfa_domain.action import Action, ChangementEtat, EtatDossier
 from cfa_domain.compte import StatutCompte
 from cfa_domain.echeancier import Echeancier
 from cfa_domain.errors import Agregat, Introuvable
-from cfa_domain.ports import ETATS_SANS_REPONSE
+from cfa_domain.ports import ETATS_SANS_REPONSE, Page, ResumeAction
 from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
@@ -70,7 +71,7 @@ from cfa_domain.services.contexte import (
     verifier_page,
 )
 from cfa_domain.services.entrees import cas_d_usage
-from cfa_domain.values import Categorie, Montant
+from cfa_domain.values import Categorie, Montant, Siret
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -78,7 +79,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterable
 
     from cfa_domain.compte import Compte
-    from cfa_domain.ports import CriteresRecherche, Page, ResumeAction, UnitOfWork
+    from cfa_domain.ports import CriteresRecherche, UnitOfWork
     from cfa_domain.services.contexte import Contexte
 
 __all__ = [
@@ -86,10 +87,12 @@ __all__ = [
     "MOTIF_SILENCE",
     "DetailAction",
     "LigneBudget",
+    "ListeActions",
     "action_visible",
     "changer_etat_action",
     "consulter_action",
     "lignes_budget",
+    "lister_actions",
     "notifier_changement_etat",
     "rechercher_actions",
     "refuser_dossiers_sans_reponse",
@@ -145,6 +148,19 @@ class DetailAction:
     def ligne(self, categorie: Categorie) -> LigneBudget:
         """The budget line of one category."""
         return next(ligne for ligne in self.lignes if ligne.categorie is categorie)
+
+
+@attrs.frozen
+class ListeActions:
+    """The "Mes actions" list: one page of files, and the name of each file's CFA."""
+
+    page: Page[ResumeAction]
+    noms_cfa: Mapping[Siret, str]
+    """The registered name (raison sociale) of the CFA beneficiary of each file shown."""
+
+    def nom_cfa(self, siret: Siret) -> str:
+        """The name of a shown file's CFA beneficiary (its SIRET if the OPCO has no sheet)."""
+        return self.noms_cfa.get(siret, str(siret))
 
 
 def action_visible(
@@ -243,6 +259,34 @@ def rechercher_actions(
         return uow.actions.rechercher(
             criteres, sirets_visibles(uow, compte), page=page, taille=taille
         )
+
+
+@cas_d_usage
+def lister_actions(
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    criteres: CriteresRecherche,
+    *,
+    page: int = 1,
+    taille: int | None = None,
+) -> ListeActions:
+    """The "Mes actions" list: :func:`rechercher_actions`, with the name of each file's CFA.
+
+    The column "CFA bénéficiaire" names the organisme: the account's own, or one that
+    delegated its files to it.
+
+    Raises:
+        DonneeInvalide: a page number below 1 or a page size out of range.
+        AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
+    """
+    resultat = rechercher_actions(ctx, compte_id, criteres, page=page, taille=taille)
+    noms: dict[Siret, str] = {}
+    with ctx.uow(lecture_seule=True) as uow:
+        for siret in {ligne.action.siret_cfa for ligne in resultat.elements}:
+            organisme = uow.organismes.obtenir(siret)
+            if organisme is not None:
+                noms[siret] = organisme.fiche.raison_sociale
+    return ListeActions(page=resultat, noms_cfa=noms)
 
 
 @cas_d_usage

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.portail import acces, demandes, inscription, organisme, pages
+from cfa_web.portail import acces, actions, demandes, inscription, organisme, pages
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -17,4 +17,5 @@ ROUTES_PORTAIL: list[ControllerRouterHandler] = [
     *inscription.ROUTES,
     *organisme.ROUTES,
     *demandes.ROUTES,
+    *actions.ROUTES,
 ]

@@ -26,6 +26,7 @@ from cfa_domain.services.actions import (
     action_visible,
     changer_etat_action,
     consulter_action,
+    lister_actions,
     rechercher_actions,
     refuser_dossiers_sans_reponse,
     rompre_action,
@@ -172,6 +173,49 @@ def test_recherche_montre_le_total_rembourse() -> None:
         traiter_demande(w.m.contexte, w.agent, payee, decision)
     (ligne,) = rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche()).elements
     assert ligne.total_rembourse == Montant("1000")
+
+
+def test_la_liste_nomme_le_cfa_beneficiaire_de_chaque_dossier() -> None:
+    """The list names each file's CFA: the account's own and its delegant's."""
+    m = memoire()
+    m.enregistrer(
+        exemples.organisme(
+            SIRET_A,
+            emails_connus=(Email("a@cfa-a.fr"),),
+            fiche=exemples.fiche(raison_sociale="CFA Alpha"),
+        ),
+        exemples.organisme(SIRET_B, fiche=exemples.fiche(raison_sociale="CFA Bêta")),
+        exemples.action(DOSSIER_A),
+        exemples.action(DOSSIER_B, siret_cfa=SIRET_B),
+    )
+    compte = m.compte_cfa(SIRET_A, "a@cfa-a.fr")
+    m.deleguer(SIRET_B, SIRET_A)
+    liste = lister_actions(m.contexte, compte, CriteresRecherche(), taille=1)
+    assert [r.action.numero_action for r in liste.page.elements] == [DOSSIER_A]
+    assert dict(liste.noms_cfa) == {SIRET_A: "CFA Alpha"}  # the names of the rows shown
+    assert (liste.page.total, liste.page.numero, liste.page.taille) == (2, 1, 1)
+    suite = lister_actions(m.contexte, compte, CriteresRecherche(), page=2, taille=1)
+    (ligne,) = suite.page.elements
+    assert suite.nom_cfa(ligne.action.siret_cfa) == "CFA Bêta"
+
+
+def test_la_liste_montre_le_siret_d_un_cfa_sans_fiche() -> None:
+    """A file whose CFA has no sheet any more (removed by hand) shows the SIRET."""
+    w = monde()
+    del w.m.stockage.donnees.organismes[SIRET_A.numero]
+    liste = lister_actions(w.m.contexte, w.compte_a, CriteresRecherche())
+    (ligne,) = liste.page.elements
+    assert liste.nom_cfa(ligne.action.siret_cfa) == str(SIRET_A)
+
+
+def test_la_liste_refuse_une_page_invalide_et_un_agent() -> None:
+    """The list checks the page and the account as the search does."""
+    w = monde()
+    with pytest.raises(DonneeInvalide) as erreur:
+        lister_actions(w.m.contexte, w.compte_a, CriteresRecherche(), page=0)
+    assert erreur.value.champ == "page"
+    with pytest.raises(AccesRefuse):
+        lister_actions(w.m.contexte, w.agent, CriteresRecherche())
 
 
 def test_un_agent_ne_recherche_pas_comme_un_cfa() -> None:
