@@ -31,13 +31,14 @@ import datetime as dt
 import enum
 import uuid
 from collections.abc import Collection, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING, Generic, Protocol, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 import attrs
 
 from cfa_domain.action import Action, Budget, Contrat, EtatDossier, Formation
 from cfa_domain.compte import HacheurMotDePasse
 from cfa_domain.errors import DonneeInvalide
+from cfa_domain.remboursement import EtatDemande
 from cfa_domain.values import (
     Email,
     Montant,
@@ -58,6 +59,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ETATS_SANS_REPONSE",
+    "CriteresDemandes",
     "CriteresRecherche",
     "DepotActions",
     "DepotComptes",
@@ -167,6 +169,15 @@ def _enregistrement_optionnel(valeur: str | NumeroDeca | NumeroSia | None) -> st
     return verifier_numero_enregistrement(texte) if texte else None
 
 
+def _verifier_numero_action(numero: str | None) -> None:
+    if numero is not None and not numero.isdigit():
+        raise DonneeInvalide(
+            "Le numéro d'action ne contient que des chiffres.",
+            champ="numero_action",
+            valeur=numero,
+        )
+
+
 @attrs.frozen
 class CriteresRecherche:
     """The guide's search form: apprentice name, action number, "N° DECA ou SIA" (optional).
@@ -186,17 +197,33 @@ class CriteresRecherche:
     def __attrs_post_init__(self) -> None:
         """Refuse a text no store accepts, and an action number that is not made of digits."""
         verifier_textes(self, "criteres")
-        if self.numero_action is not None and not self.numero_action.isdigit():
-            raise DonneeInvalide(
-                "Le numéro d'action ne contient que des chiffres.",
-                champ="numero_action",
-                valeur=self.numero_action,
-            )
+        _verifier_numero_action(self.numero_action)
 
     @property
     def nom_normalise(self) -> str | None:
         """The name as the search index stores it (see ``normaliser_recherche``)."""
         return normaliser_recherche(self.nom_apprenti) if self.nom_apprenti else None
+
+
+def _etat_demande(_instance: object, _attribut: object, valeur: Any) -> None:  # noqa: ANN401
+    if valeur is not None and not isinstance(valeur, EtatDemande):
+        raise DonneeInvalide("État de la demande : valeur invalide.", champ="etat", valeur=valeur)
+
+
+@attrs.frozen
+class CriteresDemandes:
+    """The filters of "Mes demandes": the request's state, its file's action number (optional).
+
+    The action number matches as a prefix, as in the files' search.
+    """
+
+    etat: EtatDemande | None = attrs.field(default=None, validator=_etat_demande)
+    numero_action: str | None = attrs.field(default=None, converter=_texte_optionnel)
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a text no store accepts, and an action number that is not made of digits."""
+        verifier_textes(self, "criteres")
+        _verifier_numero_action(self.numero_action)
 
 
 @attrs.frozen
@@ -351,9 +378,18 @@ class DepotDemandes(Protocol):
         ...
 
     def pour_organismes(
-        self, sirets: frozenset[Siret], *, page: int, taille: int
+        self,
+        sirets: frozenset[Siret],
+        *,
+        page: int,
+        taille: int,
+        criteres: CriteresDemandes | None = None,
     ) -> Page[DemandeRemboursement]:
-        """Return one page of the requests on files of these organismes, newest first."""
+        """Return one page of the requests on files of these organismes, newest first.
+
+        ``criteres`` keeps only the requests in a state, on files whose action number
+        starts with a prefix (every request when None).
+        """
         ...
 
 

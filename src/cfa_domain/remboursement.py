@@ -703,6 +703,19 @@ class DemandeRemboursement:
         """The request's total, computed from its four lines."""
         return self.montants.total
 
+    @property
+    def reference_opco(self) -> str:
+        """The receipt's "Référence OPCO": ``<action number>-<rank on the file>``.
+
+        The rank is written on two digits at least (``2011303654-01``).
+        """
+        return f"{self.numero_action}-{self.rang:02d}"
+
+    @property
+    def annulable(self) -> bool:
+        """True while the CFA may still withdraw the request (the OPCO has not started)."""
+        return MACHINE_DEMANDE.permet(self.etat, EtatDemande.ANNULEE)
+
     def _passer(
         self, arrivee: EtatDemande, *, auteur: str, quand: dt.datetime, motif: str = ""
     ) -> ChangementEtatDemande:
@@ -862,7 +875,7 @@ class Recepisse:
     @staticmethod
     def reference_opco_de(demande: DemandeRemboursement) -> str:
         """``<action number>-<rank on the file>``, the rank on two digits at least."""
-        return f"{demande.numero_action}-{demande.rang:02d}"
+        return demande.reference_opco
 
     @property
     def titre(self) -> str:

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.errors import DemandeDejaEnvoyee, ModificationConcurrente
+from cfa_domain.ports import CriteresDemandes
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
 from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
@@ -147,3 +148,41 @@ def test_un_rang_par_dossier(banc: Banc) -> None:
     with banc.uow() as uow:
         assert [d.rang for d in uow.demandes.pour_action("1000")] == [1, 2]
         assert [d.rang for d in uow.demandes.pour_action("2000")] == [1]
+
+
+def test_pour_organismes_filtre_par_etat_et_prefixe_du_numero(banc: Banc) -> None:
+    """The filters of "Mes demandes": a state, a prefix of the action number, or both."""
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier("1000", SIRET_A))
+        uow.actions.ajouter(dossier("1099", SIRET_A))
+        uow.actions.ajouter(dossier("2000", SIRET_A))
+        uow.actions.ajouter(dossier("1001", SIRET_B))
+        uow.commit()
+    with banc.uow() as uow:
+        ids: dict[str, uuid.UUID] = {}
+        for minute, numero in enumerate(("1000", "1099", "2000", "1001")):
+            action = uow.actions.obtenir(numero)
+            assert action is not None
+            demande = soumettre(action, [], Montant(10), quand=instant(minute))
+            if numero == "1099":
+                demande.annuler(auteur="cfa", quand=instant(minute))
+            uow.demandes.ajouter(demande)
+            ids[numero] = demande.id
+        uow.commit()
+
+    def trouvees(criteres: CriteresDemandes) -> tuple[list[uuid.UUID], int]:
+        with banc.uow() as uow:
+            page = uow.demandes.pour_organismes(
+                frozenset({SIRET_A}), page=1, taille=10, criteres=criteres
+            )
+        return [d.id for d in page.elements], page.total
+
+    assert trouvees(CriteresDemandes()) == ([ids["2000"], ids["1099"], ids["1000"]], 3)
+    assert trouvees(CriteresDemandes(numero_action="10")) == ([ids["1099"], ids["1000"]], 2)
+    assert trouvees(CriteresDemandes(etat=EtatDemande.SOUMISE)) == ([ids["2000"], ids["1000"]], 2)
+    assert trouvees(CriteresDemandes(numero_action="10", etat=EtatDemande.ANNULEE)) == (
+        [ids["1099"]],
+        1,
+    )
+    assert trouvees(CriteresDemandes(numero_action="1001")) == ([], 0)  # B's file
+    assert trouvees(CriteresDemandes(etat=EtatDemande.PAYEE)) == ([], 0)

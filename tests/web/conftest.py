@@ -17,6 +17,7 @@ import argon2
 import attrs
 import pytest
 import sqlalchemy as sa
+from fpdf import FPDF
 from litestar import Litestar
 from litestar.testing import TestClient
 
@@ -27,15 +28,19 @@ from cfa_adapters.sql.outbox import messages_a_envoyer
 from cfa_adapters.sql.schema import ouvrir_base
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, JetonsSecrets
-from cfa_domain.services import acces
+from cfa_domain.action import EtatDossier
+from cfa_domain.compte import Compte
+from cfa_domain.ports import DossierFlux
+from cfa_domain.services import acces, actions, flux
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.testing import exemples
-from cfa_domain.testing.fakes import HorlogeFixe
+from cfa_domain.testing.fakes import HorlogeFixe, MemoireSourceFlux
 from cfa_domain.values import Email
 from cfa_web.app import Composants, create_app
 from cfa_web.settings import ReglagesWeb
 
 if TYPE_CHECKING:
+    import uuid
     from collections.abc import Iterator
     from pathlib import Path
 
@@ -187,3 +192,64 @@ def fabrique_portail(tmp_path: Path) -> Iterator[Any]:
 def portail(fabrique_portail: Any) -> Portail:
     """A portal with the default settings."""
     return fabrique_portail()  # type: ignore[no-any-return]
+
+
+# --- Files and documents for the request pages (portail-demandes) ---------------------------
+
+EMAIL_AGENT = "conseiller@opco.example"
+MOT_DE_PASSE_AGENT = "Instruction-des-dossiers-2023"
+NUMERO_ACTION = "2011303654"
+
+
+def agent_opco(portail: Portail, email: str = EMAIL_AGENT) -> uuid.UUID:
+    """An active OPCO agent's account (as the OPCO's administrator opens it); its id."""
+    ctx = portail.contexte
+    agent = Compte.ouvrir_agent(
+        id=ctx.jetons.identifiant(),
+        email=Email(email),
+        mot_de_passe=MOT_DE_PASSE_AGENT,
+        quand=ctx.maintenant(),
+        hasher=ctx.hacheur,
+        auteur="administrateur",
+    )
+    with ctx.uow() as uow:
+        uow.comptes.ajouter(agent)
+        uow.commit()
+    return agent.id
+
+
+def dossier_recu(
+    portail: Portail, numero: str = NUMERO_ACTION, siret: Any = exemples.SIRET_CFA
+) -> None:
+    """The adhérent's Webservice sends a file of the CFA ``siret`` (the test kit's contract)."""
+    dossier = DossierFlux(
+        numero_action=numero,
+        version=1,
+        formation=exemples.formation(siret_cfa=siret),
+        contrat=exemples.contrat(),
+        budget=exemples.budget(),
+    )
+    bilan = flux.synchroniser(portail.contexte, MemoireSourceFlux([dossier], nom=f"flux-{numero}"))
+    assert (bilan.crees, bilan.rejetes) == (1, 0)
+
+
+def dossier_en_cours(
+    portail: Portail,
+    agent_id: uuid.UUID,
+    numero: str = NUMERO_ACTION,
+    siret: Any = exemples.SIRET_CFA,
+) -> None:
+    """A file received from the feed, instructed by ``agent_id`` and funded (*en cours*)."""
+    dossier_recu(portail, numero, siret)
+    for etat in (EtatDossier.EN_INSTRUCTION, EtatDossier.EN_COURS):
+        actions.changer_etat_action(portail.contexte, agent_id, numero, etat, "dossier complet")
+
+
+def pdf_valide(texte: str, pages: int = 1) -> bytes:
+    """A small real PDF (fpdf2) of ``pages`` pages showing ``texte``."""
+    document = FPDF()
+    document.set_font("helvetica", size=12)
+    for _ in range(pages):
+        document.add_page()
+        document.cell(text=texte)
+    return bytes(document.output())

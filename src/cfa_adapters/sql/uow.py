@@ -128,6 +128,7 @@ if TYPE_CHECKING:
     from cfa_domain.compte import Compte
     from cfa_domain.organisme import Delegation, Organisme
     from cfa_domain.ports import (
+        CriteresDemandes,
         CriteresRecherche,
         DocumentMeta,
         EnregistrementRejete,
@@ -912,13 +913,24 @@ class _Demandes(_Depot):
         return trouvees[0] if trouvees else None
 
     def pour_organismes(
-        self, sirets: frozenset[Siret], *, page: int, taille: int
+        self,
+        sirets: frozenset[Siret],
+        *,
+        page: int,
+        taille: int,
+        criteres: CriteresDemandes | None = None,
     ) -> Page[DemandeRemboursement]:
         connexion = self._uow.avant_requete()
         d, a = t.demandes, t.actions
-        condition = d.c.numero_action.in_(
+        condition: sa.ColumnElement[bool] = d.c.numero_action.in_(
             sa.select(a.c.numero_action).where(a.c.siret_cfa.in_(sorted(s.numero for s in sirets)))
         )
+        if criteres is not None and criteres.etat is not None:
+            condition &= d.c.etat == criteres.etat.value
+        if criteres is not None and criteres.numero_action:
+            condition &= d.c.numero_action.like(
+                _prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT
+            )
         requete = (
             sa.select(d)
             .where(condition)

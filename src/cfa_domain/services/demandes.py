@@ -125,7 +125,7 @@ if TYPE_CHECKING:
 
     from cfa_domain.action import Action
     from cfa_domain.compte import Compte
-    from cfa_domain.ports import Page, UnitOfWork, VerificateurPdf
+    from cfa_domain.ports import CriteresDemandes, Page, UnitOfWork, VerificateurPdf
     from cfa_domain.remboursement import ChangementEtatDemande
     from cfa_domain.services.contexte import Contexte, Parametres
 
@@ -135,8 +135,10 @@ __all__ = [
     "MAGIE_PDF",
     "CommandeDemande",
     "Decision",
+    "DetailDemande",
     "Preremplissage",
     "annuler_demande",
+    "consulter_demande",
     "document",
     "lister_demandes",
     "preparer_demande",
@@ -247,6 +249,14 @@ class Preremplissage:
         if not (self.ouverte and self.reste):
             return None
         return MontantsDemandes.depuis({Categorie.FRAIS_PEDAGOGIQUES: self.reste})
+
+
+@attrs.frozen
+class DetailDemande:
+    """A request as its page shows it: its state, history and documents, and its receipt."""
+
+    demande: DemandeRemboursement
+    recepisse: Recepisse
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -523,10 +533,7 @@ def recepisse(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> Rec
     Raises:
         Introuvable: no such request, or not visible to the account.
     """
-    with ctx.uow(lecture_seule=True) as uow:
-        compte = compte_actif(uow, compte_id)
-        demande, action = _demande_visible(uow, compte, demande_id)
-        return _construire_recepisse(ctx, uow, demande, action)
+    return consulter_demande(ctx, compte_id, demande_id).recepisse
 
 
 @cas_d_usage
@@ -578,10 +585,30 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
 
 
 @cas_d_usage
+def consulter_demande(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> DetailDemande:
+    """A request the account may see, with its receipt (the receipt page after submission).
+
+    Raises:
+        Introuvable: no such request, or not visible to the account.
+    """
+    with ctx.uow(lecture_seule=True) as uow:
+        compte = compte_actif(uow, compte_id)
+        demande, action = _demande_visible(uow, compte, demande_id)
+        return DetailDemande(demande, _construire_recepisse(ctx, uow, demande, action))
+
+
+@cas_d_usage
 def lister_demandes(
-    ctx: Contexte, compte_id: uuid.UUID, *, page: int = 1, taille: int | None = None
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    criteres: CriteresDemandes | None = None,
+    *,
+    page: int = 1,
+    taille: int | None = None,
 ) -> Page[DemandeRemboursement]:
     """The requests on the files the account may see ("Mes demandes"), newest first.
+
+    ``criteres`` filters them by state and by action number (a prefix).
 
     Raises:
         DonneeInvalide: a page number below 1 or a page size out of range.
@@ -590,7 +617,9 @@ def lister_demandes(
     verifier_page(page, taille)
     with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
-        return uow.demandes.pour_organismes(sirets_visibles(uow, compte), page=page, taille=taille)
+        return uow.demandes.pour_organismes(
+            sirets_visibles(uow, compte), page=page, taille=taille, criteres=criteres
+        )
 
 
 @cas_d_usage

@@ -55,6 +55,7 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
+    CriteresDemandes,
     CriteresRecherche,
     DepotActions,
     DepotComptes,
@@ -401,10 +402,22 @@ class _Demandes(_Depot):
         )
 
     def pour_organismes(
-        self, sirets: frozenset[Siret], *, page: int, taille: int
+        self,
+        sirets: frozenset[Siret],
+        *,
+        page: int,
+        taille: int,
+        criteres: CriteresDemandes | None = None,
     ) -> Page[DemandeRemboursement]:
+        criteres = criteres or CriteresDemandes()
         visibles = {numero for numero, a in self._d.actions.items() if a.siret_cfa in sirets}
-        trouvees = [d for d in self._d.demandes.values() if d.numero_action in visibles]
+        trouvees = [
+            d
+            for d in self._d.demandes.values()
+            if d.numero_action in visibles
+            and (criteres.etat is None or d.etat is criteres.etat)
+            and d.numero_action.startswith(criteres.numero_action or "")
+        ]
         trouvees.sort(key=lambda d: (d.soumise_le, str(d.id)), reverse=True)
         return _page(trouvees, page, taille)
 

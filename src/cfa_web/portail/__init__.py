@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.portail import acces, inscription, organisme, pages
+from cfa_web.portail import acces, demandes, inscription, organisme, pages
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -16,4 +16,5 @@ ROUTES_PORTAIL: list[ControllerRouterHandler] = [
     *acces.ROUTES,
     *inscription.ROUTES,
     *organisme.ROUTES,
+    *demandes.ROUTES,
 ]

@@ -20,6 +20,26 @@ document.addEventListener("DOMContentLoaded", () => {
     champ.addEventListener("input", maj);
     maj();
   });
+  // The request form's total, live (the server computes it again: "Recalculer le total").
+  document.querySelectorAll("form[data-total]").forEach((formulaire) => {
+    const sortie = formulaire.querySelector("output[data-total-sortie]");
+    const montants = formulaire.querySelectorAll("input[data-montant]");
+    if (!sortie) return;
+    const euros = new Intl.NumberFormat("fr-FR", { style: "currency", currency: "EUR" });
+    const centimes = (texte) => {
+      const t = texte.replace(/[\s\u00a0\u202f€]/g, "").replace(",", ".");
+      if (t === "") return 0;
+      const trouve = /^(\d{1,12})(?:\.(\d{1,2}))?$/.exec(t);
+      if (!trouve) return NaN;
+      return Number(trouve[1]) * 100 + Number((trouve[2] || "").padEnd(2, "0"));
+    };
+    const maj = () => {
+      let total = 0;
+      for (const champ of montants) total += centimes(champ.value);
+      sortie.textContent = Number.isNaN(total) ? "—" : euros.format(total / 100);
+    };
+    montants.forEach((champ) => champ.addEventListener("input", maj));
+  });
   // The error summary takes the focus so screen readers announce it.
   const resume = document.querySelector(".resume-erreurs");
   if (resume) resume.focus();

@@ -27,6 +27,7 @@ from cfa_domain.errors import (
     PieceManquante,
     TransitionInterdite,
 )
+from cfa_domain.ports import CriteresDemandes
 from cfa_domain.remboursement import (
     EtatDemande,
     MontantsDemandes,
@@ -39,6 +40,7 @@ from cfa_domain.services.demandes import (
     CommandeDemande,
     Decision,
     annuler_demande,
+    consulter_demande,
     document,
     lister_demandes,
     preparer_demande,
@@ -757,6 +759,48 @@ def test_annulation_impossible_une_fois_en_traitement() -> None:
     traiter_demande(w.ctx, w.agent, r.demande_id, Decision.PRENDRE_EN_TRAITEMENT)
     with pytest.raises(TransitionInterdite):
         annuler_demande(w.ctx, w.compte_a, r.demande_id)
+
+
+def test_mes_demandes_filtrees_par_etat_et_numero_d_action() -> None:
+    """The list keeps the requests in a state, on files whose number starts with a prefix."""
+    autre = "2011309999"
+    w = monde()
+    w.m.enregistrer(exemples.action(autre))
+    premiere = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    w.m.horloge.avancer(dt.timedelta(minutes=1))
+    seconde = soumettre_demande(w.ctx, w.compte_a, commande("1000", numero_action=autre))
+    annuler_demande(w.ctx, w.compte_a, premiere.demande_id)
+
+    def ids(criteres: CriteresDemandes | None) -> list[uuid.UUID]:
+        return [d.id for d in lister_demandes(w.ctx, w.compte_a, criteres).elements]
+
+    assert ids(None) == [seconde.demande_id, premiere.demande_id]
+    assert ids(CriteresDemandes(etat=EtatDemande.ANNULEE)) == [premiere.demande_id]
+    assert ids(CriteresDemandes(etat=EtatDemande.SOUMISE)) == [seconde.demande_id]
+    assert ids(CriteresDemandes(numero_action=" 2011309 ")) == [seconde.demande_id]
+    assert ids(CriteresDemandes(numero_action="201130", etat=EtatDemande.PAYEE)) == []
+    assert lister_demandes(w.ctx, w.compte_a, CriteresDemandes(numero_action="")).total == 2
+    with pytest.raises(DonneeInvalide) as erreur:
+        CriteresDemandes(numero_action="2011-30")
+    assert erreur.value.champ == "numero_action"
+    with pytest.raises(DonneeInvalide) as erreur:
+        CriteresDemandes(etat="soumise")  # type: ignore[arg-type]
+    assert erreur.value.champ == "etat"
+
+
+def test_consulter_demande_avec_son_recepisse() -> None:
+    """The request's page: the request, its receipt as downloaded, whether it may be cancelled."""
+    w = monde()
+    r = soumettre_demande(w.ctx, w.compte_a, commande("1000"))
+    detail = consulter_demande(w.ctx, w.compte_a, r.demande_id)
+    assert detail.recepisse == r == recepisse(w.ctx, w.compte_a, r.demande_id)
+    assert (detail.demande.id, detail.demande.reference_opco) == (r.demande_id, "2011303654-01")
+    assert detail.demande.annulable
+    traiter_demande(w.ctx, w.agent, r.demande_id, Decision.PRENDRE_EN_TRAITEMENT)
+    assert not consulter_demande(w.ctx, w.compte_a, r.demande_id).demande.annulable
+    for demande_id in (r.demande_id, uuid.UUID(int=7)):
+        with pytest.raises(Introuvable):
+            consulter_demande(w.ctx, w.compte_b, demande_id)
 
 
 # --- back office ---------------------------------------------------------------------------
