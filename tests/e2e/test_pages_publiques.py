@@ -18,7 +18,7 @@ def test_pages_publiques_accessibles(serveur: Serveur, page: Page, ecrans: Ecran
     """Login, forgotten password, contact, glossary and legal notice: French, axe-clean."""
     for adresse, titre in (
         ("/connexion", "Accéder à la Plateforme CFA"),
-        ("/mot-de-passe/oubli", "Mot de passe oublié"),
+        ("/mot-de-passe/oublie", "Mot de passe oublié"),
         ("/contact", "Contacter le Centre de Relation Client"),
         ("/glossaire", "État des dossiers"),
         ("/mentions-legales", "Mentions légales"),

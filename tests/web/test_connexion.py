@@ -33,7 +33,7 @@ def test_l_identifiant_de_session_change_a_la_connexion(portail: Portail) -> Non
     """L'identifiant de session change à la connexion."""
     portail.compte_actif()
     client = portail.client
-    poster(client, "/mot-de-passe/oubli", {"email": "x@example.org"})  # a notice opens a session
+    poster(client, "/mot-de-passe/oublie", {"email": "x@example.org"})  # a notice opens a session
     avant = client.cookies.get("cfa_session")
     assert avant
     connecter(client)

@@ -183,7 +183,7 @@ def test_deux_processus_partagent_sessions_csrf_et_relais(
             assert client.get("/").status_code == 200
         # A form whose token was served by one worker is accepted by the other.
         for _ in range(6):
-            sortie = _poster(client, "/mot-de-passe/oubli", {"email": EMAIL})
+            sortie = _poster(client, "/mot-de-passe/oublie", {"email": EMAIL})
             assert sortie.status_code == 303
     servis = re.findall(r'^\[(\d+)\] .*"GET / HTTP/1.1" 200', journal.read_text(), re.MULTILINE)
     assert len(servis) == 40

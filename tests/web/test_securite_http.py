@@ -146,7 +146,7 @@ def test_un_envoi_trop_gros_est_refuse_sur_sa_longueur_annoncee(portail: Portail
     ("adresse", "champs"),
     [
         ("/connexion", {"email": "a@example.org", "mot_de_passe": "Faux-1234567"}),
-        ("/mot-de-passe/oubli", {"email": "a@example.org"}),
+        ("/mot-de-passe/oublie", {"email": "a@example.org"}),
     ],
 )
 def test_les_formulaires_anonymes_sont_limites_par_adresse(

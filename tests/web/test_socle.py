@@ -289,7 +289,7 @@ def test_contact_glossaire_et_mentions(portail: Portail) -> None:
 def test_mot_de_passe_oublie_puis_lien_de_reinitialisation(portail: Portail) -> None:
     """The reset mail's link sets a new password once; then the login takes it."""
     portail.compte_actif()
-    reponse = poster(portail.client, "/mot-de-passe/oubli", {"email": EMAIL_CFA})
+    reponse = poster(portail.client, "/mot-de-passe/oublie", {"email": EMAIL_CFA})
     assert reponse.headers["location"] == "/connexion"
     assert "un lien pour choisir un nouveau mot de passe" in texte(portail.client.get("/connexion"))
     jeton = portail.dernier_lien("reinitialisation_mot_de_passe")
@@ -332,11 +332,11 @@ def test_mot_de_passe_oublie_puis_lien_de_reinitialisation(portail: Portail) -> 
 def test_mot_de_passe_oublie_meme_reponse_et_adresse_malformee(portail: Portail) -> None:
     """Known and unknown addresses get the same redirect; a malformed one its field error."""
     portail.compte_actif()
-    connu = poster(portail.client, "/mot-de-passe/oubli", {"email": EMAIL_CFA})
-    inconnu = poster(portail.client_neuf(), "/mot-de-passe/oubli", {"email": "x@example.org"})
+    connu = poster(portail.client, "/mot-de-passe/oublie", {"email": EMAIL_CFA})
+    inconnu = poster(portail.client_neuf(), "/mot-de-passe/oublie", {"email": "x@example.org"})
     assert (connu.status_code, connu.headers["location"]) == (303, "/connexion")
     assert (inconnu.status_code, inconnu.headers["location"]) == (303, "/connexion")
-    malforme = poster(portail.client, "/mot-de-passe/oubli", {"email": "pas une adresse"})
+    malforme = poster(portail.client, "/mot-de-passe/oublie", {"email": "pas une adresse"})
     assert malforme.status_code == 422
     assert 'aria-invalid="true"' in malforme.text
 

@@ -61,7 +61,7 @@ ROUTES = {
     "reinitialisation": "/mot-de-passe/reinitialisation/{}",
     "mot_de_passe_oublie": "/mot-de-passe/oublie",
     "connexion": "/connexion",
-    "mon_compte": "/mon-compte",
+    "mon_compte": "/compte",
     "organisme": "/organisme",
     "acces": "/organisme/acces",
     "action": "/actions/{}",

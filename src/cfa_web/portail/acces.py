@@ -100,7 +100,7 @@ def deconnexion(request: Request[Any, Any, Any]) -> Redirect:
     return Redirect(path="/connexion", status_code=303)
 
 
-@get("/mot-de-passe/oubli", name="mot_de_passe_oublie", sync_to_thread=False)
+@get("/mot-de-passe/oublie", name="mot_de_passe_oublie", sync_to_thread=False)
 def page_mot_de_passe_oublie() -> Template:
     """The "Mot de passe oublié" form."""
     return Template(
@@ -108,7 +108,7 @@ def page_mot_de_passe_oublie() -> Template:
     )
 
 
-@post("/mot-de-passe/oubli", sync_to_thread=True)
+@post("/mot-de-passe/oublie", sync_to_thread=True)
 def mot_de_passe_oublie(request: Request[Any, Any, Any], data: Formulaire) -> Template | Redirect:
     """Send the reset link; say the same thing whether or not the address has an account."""
     debut = time.monotonic()
