@@ -74,12 +74,12 @@ _PRENOMS: Final = (
     "Éloïse", "Lucas", "Chloé", "Hugo", "Inès", "Léa", "Nathan", "Manon", "Jules", "Camille",
     "Zoé", "Louis", "Jade", "Noah", "Anaïs", "Gabriel", "Sarah", "Adam", "Maëlys", "Théo",
 )  # fmt: skip
-# (title, diploma, diploma code, level, RNCP)
+# (title, diploma, diploma code, level, RNCP, the apprentice's job)
 _FORMATIONS: Final = (
-    ("BTS Diététique", "BTS diététique", "32033104", 5, "RNCP35612"),
-    ("DE d'aide-soignant", "Diplôme d'État d'aide-soignant", "50033108", 4, "RNCP35830"),
-    ("BP Préparateur en pharmacie", "BP préparateur en pharmacie", "45033107", 4, "RNCP36043"),
-    ("Licence pro. Gestion sanitaire", "Licence professionnelle", "25031002", 6, "RNCP30139"),
+    ("BTS Diététique", "BTS diététique", "32033104", 5, "RNCP35612", "Diététicien"),
+    ("DE d'aide-soignant", "DE d'aide-soignant", "50033108", 4, "RNCP35830", "Aide-soignant"),
+    ("BP Préparateur en pharmacie", "BP préparateur", "45033107", 4, "RNCP36043", "Préparateur"),
+    ("Licence pro. Gestion sanitaire", "Licence pro.", "25031002", 6, "RNCP30139", "Gestionnaire"),
 )
 _EMPLOYEURS: Final = (
     ("Clinique des Lilas", exemples.SIRET_EMPLOYEUR),
@@ -173,7 +173,7 @@ def _enregistrements(
             signature = aujourd_hui - dt.timedelta(days=alea.randint(60, 420))
         debut = signature + dt.timedelta(days=alea.randint(5, 20))
         fin = debut.replace(year=debut.year + 2) - dt.timedelta(days=1)
-        intitule, diplome, code, niveau, rncp = alea.choice(_FORMATIONS)
+        intitule, diplome, code, niveau, rncp, emploi = alea.choice(_FORMATIONS)
         employeur, siret_employeur = alea.choice(_EMPLOYEURS)
         siret_cfa = (
             SIRET_CFA_3 if rang % 10 == 5 else SIRET_CFA_1 if rang % 3 else SIRET_CFA_2  # noqa: PLR2004
@@ -194,7 +194,7 @@ def _enregistrements(
             type_contrat="Contrat d'apprentissage initial",
             employeur=Employeur(employeur, siret_employeur),
             periode=Periode(debut, fin),
-            emploi="Apprenti " + intitule.split(" ")[0].lower(),
+            emploi=emploi,
             apprenti=Apprenti(
                 nom=alea.choice(_NOMS),
                 prenom=alea.choice(_PRENOMS),
