@@ -330,6 +330,7 @@ def main(arguments: Sequence[str] | None = None) -> int:
     """Run the command; return the process exit status (see the module docstring)."""
     options = _analyseur().parse_args(arguments)
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(message)s")
+    logging.getLogger("alembic").setLevel(logging.WARNING)  # the embedded base's upgrade
     url = options.url or url_depuis_environnement()
     try:
         _verifier_fichier(options)

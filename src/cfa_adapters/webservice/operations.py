@@ -55,6 +55,7 @@ class _SourceSuivie:
     source: SourceFlux
     suivi: Suivi
     lus: int = 0
+    _position: str | None = None
 
     @property
     def nom(self) -> str:
@@ -65,8 +66,12 @@ class _SourceSuivie:
     ) -> Iterator[tuple[str, DossierFlux | EnregistrementIllisible]]:
         for paire in self.source.lire(depuis):
             yield paire
-            self.lus += 1
-            self.suivi(self.lus, getattr(self.source, "total", None))
+            # A stock row yields its steps under "<line>.<step>": count rows, not steps.
+            position = paire[0].partition(".")[0]
+            if position != self._position:
+                self._position = position
+                self.lus += 1
+                self.suivi(self.lus, getattr(self.source, "total", None))
 
 
 def importer(
