@@ -140,7 +140,10 @@ def test_valeur_refusee_par_le_domaine() -> None:
         ('{"format": 1,', "JSON invalide : Expecting property name enclosed in double quotes"),
         ("[1, 2]", "un objet JSON est attendu ($)"),
         ("[" * 100_000, "JSON trop imbriqué"),
-        (json.dumps(_avec("format", 2)), "format 2 inconnu : ce lecteur lit le format 1 ($.format)"),
+        (
+            json.dumps(_avec("format", 2)),
+            "format 2 inconnu : ce lecteur lit le format 1 ($.format)",
+        ),
     ],
 )
 def test_texte_illisible(texte: str, detail: str) -> None:
