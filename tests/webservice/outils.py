@@ -45,8 +45,9 @@ def flux_de_test() -> list[object]:
     malforme = ecrire(dossier("2011399999"))
     malforme["budget"]["pedagogie"] = 1234.5  # a float: refused
     enregistrements.insert(5, malforme)
-    for numero in NUMEROS[:4]:
-        enregistrements.append(ecrire(dossier(numero, 2, EtatDossier.EN_INSTRUCTION)))
+    enregistrements.extend(
+        ecrire(dossier(numero, 2, EtatDossier.EN_INSTRUCTION)) for numero in NUMEROS[:4]
+    )
     return enregistrements
 
 

@@ -91,11 +91,13 @@ def _avec(chemin: str, valeur: object) -> dict[str, Any]:
 
 MAUVAIS = {
     "version_en_texte": (_avec("version", "2"), "un nombre entier est attendu ($.version)"),
-    "version_booleenne": (_avec("version", True), "un nombre entier est attendu ($.version)"),
+    "version_booleenne": (
+        _avec("version", True),  # noqa: FBT003 - the JSON value true
+        "un nombre entier est attendu ($.version)",
+    ),
     "montant_flottant": (
         _avec("budget.pedagogie", 1250.5),
-        'un montant en chaîne de caractères est attendu (par exemple "1250.00") '
-        "($.budget.pedagogie)",
+        'est attendu (par exemple "1250.00") ($.budget.pedagogie)',
     ),
     "date_francaise": (
         _avec("contrat.dateDebutContrat", "01/09/2023"),

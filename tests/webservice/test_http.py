@@ -1,6 +1,7 @@
-"""The HTTP pull against the simulator on 127.0.0.1, on every backend: each fault ends in
-the state of one clean run (5xx, time-outs, a page cut short, a page served twice, the
-process killed between two pages, a malformed record in a page).
+"""The HTTP pull against the simulator on 127.0.0.1, on every backend.
+
+Each fault ends in the state of one clean run: 5xx, time-outs, a page cut short, a page
+served twice, the process killed between two pages, a malformed record in a page.
 """
 
 from __future__ import annotations
@@ -58,6 +59,7 @@ def propre() -> object:
 
 
 PROPRE = propre()
+AMONT = "http://amont.invalid/flux"
 
 
 def test_une_lecture_propre(deploiement: Deploiement, simulateur: Simulateur) -> None:
@@ -65,7 +67,7 @@ def test_une_lecture_propre(deploiement: Deploiement, simulateur: Simulateur) ->
     ctx = deploiement.contexte
     bilan = importer(ctx, source(simulateur))
     assert (bilan.crees, bilan.mis_a_jour, bilan.rejetes, bilan.curseur) == (12, 4, 1, "17")
-    dossiers, organisme, quarantaine = etat(ctx)  # type: ignore[misc]
+    _, organisme, quarantaine = etat(ctx)  # type: ignore[misc]
     assert organisme is not None
     ((cle, motif, detail),) = quarantaine
     assert (cle, motif) == ("2011399999@1", MotifRejet.ILLISIBLE)
