@@ -3,7 +3,7 @@
 The tests pull from it on ``127.0.0.1`` (a free port), and so can a newcomer without the
 real Webservice (``cfa-feed simulate``, see ``docs/feed.md``). It serves the records it is
 given, in order, numbered from 1 (their cursor), ``taille`` at a time (at most
-:attr:`Simulateur.taille_max`), to the one bearer token it knows (401 otherwise).
+``taille_max``), to the one bearer token it knows (401 otherwise).
 
 Faults are injected on demand (:meth:`Simulateur.injecter`), one per request, in order:
 a 5xx answer, an answer slower than the client waits, a page cut short (its length
@@ -41,7 +41,7 @@ class Panne(enum.Enum):
     ERREUR_SERVEUR = "erreur_serveur"
     """HTTP 503."""
     LENTEUR = "lenteur"
-    """The answer comes after :attr:`Simulateur.lenteur` seconds."""
+    """The answer comes after ``lenteur`` seconds."""
     PAGE_TRONQUEE = "page_tronquee"
     """Half the page is sent, then the connection is closed."""
     PAGE_EN_DOUBLE = "page_en_double"
