@@ -8,6 +8,7 @@
 - :mod:`.simulateur`: a small upstream service serving the same format, with faults on
   demand, for the tests and the demo;
 - :mod:`.operations`: importing a file, a stock, pulling, replaying the quarantine, with
-  a summary (:func:`~cfa_adapters.webservice.operations.importer_fichier` is what the demo data goes through);
+  a summary (the demo data goes through
+  :func:`~cfa_adapters.webservice.operations.importer_fichier`);
 - ``cfa-feed`` (:mod:`.__main__`): the command line.
 """

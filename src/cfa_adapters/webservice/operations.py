@@ -113,8 +113,9 @@ def lister_quarantaine(
 def rejouer_quarantaine(ctx: Contexte, numero: int) -> tuple[EnregistrementRejete, Rejeu] | None:
     """Replay the quarantined record ``numero`` (as :func:`lister_quarantaine` numbers it).
 
-    The record is read back by the format's reader (:func:`cfa_adapters.webservice.format.relire`), then applied
-    by :func:`cfa_domain.services.flux.rejouer`. None when there is no such record.
+    The record is read back by the format's reader
+    (:func:`cfa_adapters.webservice.format.relire`), then applied by
+    :func:`cfa_domain.services.flux.rejouer`. None when there is no such record.
     """
     rejets = dict(lister_quarantaine(ctx, regles=True))
     rejet = rejets.get(numero)
