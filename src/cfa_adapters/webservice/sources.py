@@ -63,7 +63,7 @@ __all__ = [
 LIGNE_MAX: Final = 1024 * 1024
 """The longest line read (1 Mio): a record is a few kilobytes."""
 
-_BLOC: Final = 1024 * 1024
+_BLOC: Final = 64 * 1024
 
 Enregistrement = tuple[str, "DossierFlux | EnregistrementIllisible"]
 
