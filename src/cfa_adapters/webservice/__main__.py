@@ -38,6 +38,7 @@ from cfa_adapters.webservice import operations
 from cfa_adapters.webservice.http import ErreurWebservice, SourceHttp
 from cfa_adapters.webservice.simulateur import JETON_DEMO, Simulateur
 from cfa_adapters.webservice.sources import StockInvalide
+from cfa_domain.errors import ServiceIndisponible
 from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_domain.services.flux import ResultatApplication
 
@@ -350,6 +351,10 @@ def main(arguments: Sequence[str] | None = None) -> int:
         message = f"URL de base invalide : « {masquee} »."
     except sa.exc.DBAPIError as erreur:
         message = expliquer_erreur_base(erreur, url)
+    except ServiceIndisponible as erreur:  # the unit of work's translation of a driver error
+        cause = erreur.__cause__
+        dbapi = isinstance(cause, sa.exc.DBAPIError)
+        message = expliquer_erreur_base(cause, url) if dbapi else erreur.message
     except OSError as erreur:
         message = f"{erreur.filename or 'fichier'} : {erreur.strerror or erreur}."
     print(f"cfa-feed : {message}", file=sys.stderr)  # noqa: T201 - a CLI prints
