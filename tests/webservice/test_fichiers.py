@@ -60,7 +60,8 @@ def test_l_exemple_s_importe(deploiement: Deploiement) -> None:
             action = uow.actions.obtenir(str(2_000_000_000 + rang))
             assert action is not None
             etats.add(action.etat)
-        cfa = uow.organismes.obtenir(action.siret_cfa)
+            siret = action.siret_cfa
+        cfa = uow.organismes.obtenir(siret)
     assert etats == set(EtatDossier)
     assert cfa is not None
     assert cfa.statut is StatutOrganisme.ACTIF
@@ -137,7 +138,7 @@ def test_lignes_qui_ne_se_lisent_pas(tmp_path: Path) -> None:
     assert details[0] == "texte UTF-8 invalide (octet 33 de la ligne)"
     assert details[1].startswith("JSON invalide")
     assert details[2].startswith("ligne de plus de")
-    assert illisibles[0].cle == "flux.jsonl, ligne 4"  # type: ignore[union-attr]
+    assert illisibles[0].cle == "flux.jsonl, ligne 4"
     assert [c for c, _ in source.lire("5")] == ["6", "7"]
 
 

@@ -67,7 +67,9 @@ def test_une_lecture_propre(deploiement: Deploiement, simulateur: Simulateur) ->
     ctx = deploiement.contexte
     bilan = importer(ctx, source(simulateur))
     assert (bilan.crees, bilan.mis_a_jour, bilan.rejetes, bilan.curseur) == (12, 4, 1, "17")
-    _, organisme, quarantaine = etat(ctx)  # type: ignore[misc]
+    resultat = etat(ctx)
+    assert isinstance(resultat, tuple)
+    _, organisme, quarantaine = resultat
     assert organisme is not None
     ((cle, motif, detail),) = quarantaine
     assert (cle, motif) == ("2011399999@1", MotifRejet.ILLISIBLE)

@@ -353,8 +353,10 @@ def main(arguments: Sequence[str] | None = None) -> int:
         message = expliquer_erreur_base(erreur, url)
     except ServiceIndisponible as erreur:  # the unit of work's translation of a driver error
         cause = erreur.__cause__
-        dbapi = isinstance(cause, sa.exc.DBAPIError)
-        message = expliquer_erreur_base(cause, url) if dbapi else erreur.message
+        if isinstance(cause, sa.exc.DBAPIError):
+            message = expliquer_erreur_base(cause, url)
+        else:
+            message = erreur.message
     except OSError as erreur:
         message = f"{erreur.filename or 'fichier'} : {erreur.strerror or erreur}."
     print(f"cfa-feed : {message}", file=sys.stderr)  # noqa: T201 - a CLI prints

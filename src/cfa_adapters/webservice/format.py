@@ -300,7 +300,9 @@ def _est_bloc(type_: object) -> bool:
 
 
 def _structure_bloc(convertisseur: cattrs.Converter, type_: type[Any]) -> Callable[..., Any]:
-    renommages = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(type_)}
+    renommages: dict[str, Any] = {
+        a.name: override(rename=_camel(a.name)) for a in attrs.fields(type_)
+    }
     structurer = make_dict_structure_fn(
         type_, convertisseur, _cattrs_forbid_extra_keys=True, **renommages
     )
@@ -314,7 +316,9 @@ def _structure_bloc(convertisseur: cattrs.Converter, type_: type[Any]) -> Callab
 
 
 def _unstructure_bloc(convertisseur: cattrs.Converter, type_: type[Any]) -> Callable[..., Any]:
-    renommages = {a.name: override(rename=_camel(a.name)) for a in attrs.fields(type_)}
+    renommages: dict[str, Any] = {
+        a.name: override(rename=_camel(a.name)) for a in attrs.fields(type_)
+    }
     return make_dict_unstructure_fn(type_, convertisseur, **renommages)
 
 

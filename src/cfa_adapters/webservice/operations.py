@@ -54,12 +54,12 @@ class _SourceSuivie:
 
     source: SourceFlux
     suivi: Suivi
+    nom: str = attrs.field(init=False)
     lus: int = 0
     _position: str | None = None
 
-    @property
-    def nom(self) -> str:
-        return self.source.nom
+    def __attrs_post_init__(self) -> None:
+        self.nom = self.source.nom
 
     def lire(
         self, depuis: str | None
