@@ -189,3 +189,31 @@ def test_rejouer_arrete_sur_une_panne(monkeypatch: pytest.MonkeyPatch) -> None:
     rejet = flux._rejet(m.contexte, recu)
     with pytest.raises(ServiceIndisponible):
         flux.rejouer(m.contexte, rejet, recu)
+
+
+def test_erreur_de_fichier_une_ligne(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A file the system cannot read is told in one line with its name, exit 2."""
+
+    def illisible(*_args: object) -> None:
+        raise PermissionError(13, "Permission non accordée", "flux.jsonl")
+
+    monkeypatch.setattr(operations, "importer_fichier", illisible)
+    chemin = tmp_path / "flux.jsonl"
+    chemin.write_text("", encoding="utf-8")
+    assert main(["--url", f"sqlite:///{tmp_path / 'cfa.sqlite3'}", "import", str(chemin)]) == 2
+    assert capsys.readouterr().err == "cfa-feed : flux.jsonl : Permission non accordée.\n"
+
+
+def test_python_m(monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    """``python -m cfa_adapters.webservice`` is the same command."""
+    import runpy  # noqa: PLC0415
+    import sys  # noqa: PLC0415
+
+    monkeypatch.setattr(sys, "argv", ["cfa-feed", "--help"])
+    monkeypatch.delitem(sys.modules, "cfa_adapters.webservice.__main__")
+    with pytest.raises(SystemExit) as sortie:
+        runpy.run_module("cfa_adapters.webservice", run_name="__main__")
+    assert sortie.value.code == 0
+    assert "usage: cfa-feed" in capsys.readouterr().out
