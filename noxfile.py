@@ -25,6 +25,8 @@ OPTIONAL_LIBRARIES = (
     "cattrs",
     "fpdf",
     "aiosmtplib",
+    "httpx",
+    "rich",
 )
 
 

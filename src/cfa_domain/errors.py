@@ -46,6 +46,7 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── VersionPerimee               the feed sends a version older than the stored one
     │   ├── EtatSansNouvelleVersion      the feed changes a file's state in the same version
     │   ├── ChangementCfaAvecDemandes    the feed moves a file with requests to another CFA
+    │   ├── ReferentielPerime            the feed sends an organisme's data that is not newer
     │   └── ModificationConcurrente      concurrent change or unknown duplicate: try again
     ├── TransitionInterdite              a state machine refuses a transition
     ├── RegleDeGestion                   branch: a business rule refuses the operation
@@ -511,6 +512,35 @@ class ChangementCfaAvecDemandes(Conflit):
         self.siret_actuel = siret_actuel
         self.siret_nouveau = siret_nouveau
         self.nombre_demandes = nombre_demandes
+
+
+class ReferentielPerime(Conflit):
+    """The feed sends the OPCO's data on an organisme that does not follow what it stored.
+
+    The same rules as a file's versions: an older version, or the stored version with other
+    data, contradicts what the feed said before.
+    """
+
+    code = "referentiel_perime"
+
+    def __init__(self, siret: str, recue: int, enregistree: int) -> None:
+        """Name the organisme and both versions."""
+        if recue == enregistree:
+            raison = (
+                f"la version {recue} reçue porte d'autres données que la version "
+                f"{enregistree} déjà enregistrée."
+            )
+        else:
+            raison = (
+                f"la version {recue} reçue n'est pas plus récente que la version "
+                f"{enregistree} déjà enregistrée."
+            )
+        super().__init__(
+            f"Organisme {siret} (données de l'OPCO) : {raison}", champ="organisme.version"
+        )
+        self.siret = siret
+        self.recue = recue
+        self.enregistree = enregistree
 
 
 class ModificationConcurrente(Conflit):

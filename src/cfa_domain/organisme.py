@@ -19,8 +19,19 @@ what is required; we keep the union of their fields and these rules:
 
 Who may open an organisme's files is the heart of the security model (a SIRET is public):
 ``emails_connus`` holds the addresses the OPCO has on file for the organisme. Only the OPCO
-side fills it: the feed (:meth:`Organisme.connu`) or an agent validating an information
-sheet (:meth:`Organisme.valider`). An organisme editing its own sheet never adds to it.
+side fills it: the feed (:meth:`Organisme.connu`, :meth:`Organisme.suivre_referentiel`) or
+an agent validating an information sheet (:meth:`Organisme.valider`). An organisme editing
+its own sheet never adds to it.
+
+**The OPCO's referential, through the feed** (:class:`ReferentielOpco`): a feed record may
+carry what the OPCO's own systems know of the file's CFA, numbered by a version of its
+own. It follows the rules of a file's versions: a newer version replaces the sheet, the
+contact and the addresses the previous version had put on file; the stored version with
+the same data changes nothing; an older one, or the stored one with other data, is
+:class:`~cfa_domain.errors.ReferentielPerime`. A sheet awaiting an agent, or refused, is
+replaced and the organisme becomes active: the OPCO knowing it is what an agent's
+validation stands for. An organisme an agent deactivated stays inactive (its data is
+updated): only an agent reactivates it.
 
 A :class:`Delegation` lets the *delegataire* see and manage the files of the *delegant*
 (a network head office for its sites). It is requested by the delegataire, and only
@@ -48,6 +59,7 @@ from cfa_domain.errors import (
     FicheNonEnAttente,
     FicheNonModifiable,
     OrganismeExistant,
+    ReferentielPerime,
 )
 from cfa_domain.etats import Changement, MachineAEtats
 
@@ -71,6 +83,7 @@ __all__ = [
     "FicheOrganisme",
     "Interlocuteur",
     "Organisme",
+    "ReferentielOpco",
     "StatutDelegation",
     "StatutOrganisme",
     "Telephone",
@@ -303,6 +316,19 @@ class FicheOrganisme:
 # --- Organisme -------------------------------------------------------------------------
 
 
+@attrs.frozen
+class ReferentielOpco:
+    """What the feed last said of an organisme: the version of the OPCO's data on it.
+
+    ``empreinte`` fingerprints that data (the same version must always carry the same
+    data); ``emails`` are the addresses it put on file, which a newer version replaces.
+    """
+
+    version: int
+    empreinte: str
+    emails: frozenset[Email] = frozenset()
+
+
 def _motif(motif: str) -> str:
     return _texte(motif, "motif", "Motif", obligatoire=True)
 
@@ -320,6 +346,8 @@ class Organisme:
     historique: list[Changement[StatutOrganisme]] = attrs.field(factory=list)
     fiche_modifiee_le: dt.datetime | None = None
     fiche_modifiee_par: str | None = None
+    referentiel: ReferentielOpco | None = None
+    """The version of the OPCO's data last applied by the feed (None: never through it)."""
 
     @classmethod
     def connu(
@@ -332,10 +360,12 @@ class Organisme:
         auteur: str,
         reference_opco: str | None = None,
         emails_connus: Iterable[Email] = (),
+        referentiel: ReferentielOpco | None = None,
     ) -> Self:
         """An organisme the OPCO already knows (from its own systems): active at once.
 
         The sheet's and the contact's addresses are on file, with ``emails_connus``.
+        ``referentiel``: the version of the OPCO's data when the feed creates it.
         """
         organisme = cls(
             siret=siret,
@@ -344,6 +374,7 @@ class Organisme:
             statut=StatutOrganisme.ACTIF,
             reference_opco=_reference(reference_opco),
             emails_connus=frozenset(emails_connus) | {fiche.email, interlocuteur.email},
+            referentiel=referentiel,
         )
         organisme.historique.append(
             MACHINE_ORGANISME.creation(StatutOrganisme.ACTIF, auteur=auteur, quand=quand)
@@ -383,6 +414,49 @@ class Organisme:
             )
         )
         return organisme
+
+    def suivre_referentiel(
+        self,
+        *,
+        fiche: FicheOrganisme,
+        interlocuteur: Interlocuteur,
+        reference_opco: str | None,
+        referentiel: ReferentielOpco,
+        auteur: str,
+        quand: dt.datetime,
+    ) -> bool:
+        """Apply the OPCO's data on this organisme as the feed sends it; False for a replay.
+
+        See the module docstring ("The OPCO's referential"). ``referentiel.emails`` are the
+        addresses the data puts on file; those the previous version put there leave it.
+
+        Raises:
+            ReferentielPerime: an older version, or the stored version with other data.
+        """
+        actuel = self.referentiel
+        if actuel is not None:
+            if (referentiel.version, referentiel.empreinte) == (actuel.version, actuel.empreinte):
+                return False
+            if referentiel.version <= actuel.version:
+                raise ReferentielPerime(self.siret.numero, referentiel.version, actuel.version)
+        if self.statut is StatutOrganisme.A_VALIDER or self.fiche_refusee:
+            MACHINE_ORGANISME.passer(
+                self,
+                StatutOrganisme.ACTIF,
+                auteur=auteur,
+                quand=quand,
+                motif="Organisme connu de l'OPCO",
+            )
+        self.fiche = fiche
+        self.interlocuteur = interlocuteur
+        if reference_opco is not None:
+            self.reference_opco = _reference(reference_opco)
+        anciens = frozenset() if actuel is None else actuel.emails
+        self.emails_connus = (self.emails_connus - anciens) | referentiel.emails
+        self.referentiel = referentiel
+        self.fiche_modifiee_le = quand
+        self.fiche_modifiee_par = auteur
+        return True
 
     @property
     def fiche_refusee(self) -> bool:

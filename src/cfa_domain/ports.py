@@ -39,6 +39,9 @@ from cfa_domain.action import Action, Budget, Contrat, EtatDossier, Formation
 from cfa_domain.compte import HacheurMotDePasse
 from cfa_domain.errors import DonneeInvalide
 from cfa_domain.remboursement import EtatDemande
+
+# Runtime imports: the feed's edge structures records into these classes (cattrs).
+from cfa_domain.organisme import FicheOrganisme, Interlocuteur
 from cfa_domain.values import (
     Email,
     Montant,
@@ -81,6 +84,7 @@ __all__ = [
     "JournalQuarantaine",
     "MessageSortant",
     "MotifRejet",
+    "OrganismeFlux",
     "Outbox",
     "Page",
     "RenduRecepisse",
@@ -448,12 +452,29 @@ class Outbox(Protocol):
 
 
 @attrs.frozen
+class OrganismeFlux:
+    """What the OPCO's systems know of a file's CFA, as a feed record may carry it.
+
+    Numbered by a ``version`` of its own (the OPCO's referential of organismes changes
+    apart from the files); its SIRET is the file's ``formation.siret_cfa``. The sheet's
+    and the contact's addresses are the ones the OPCO has on file: the first account of
+    the organisme may be opened with them (see :mod:`cfa_domain.organisme`).
+    """
+
+    version: int
+    fiche: FicheOrganisme
+    interlocuteur: Interlocuteur
+    reference_opco: str | None = None
+
+
+@attrs.frozen
 class DossierFlux:
     """One file as the upstream Webservice sends it, structured at the edge.
 
     ``version`` grows with each change the adhérent makes upstream; applying the same or an
     older version again changes nothing (idempotent ingestion). ``etat`` is the state the
-    OPCO's back office reports, when the record carries one.
+    OPCO's back office reports, when the record carries one; ``organisme``, the OPCO's data
+    on the file's CFA, when it carries them (the CFA then becomes a known organisme).
     """
 
     numero_action: str
@@ -462,6 +483,7 @@ class DossierFlux:
     contrat: Contrat
     budget: Budget
     etat: EtatDossier | None = None
+    organisme: OrganismeFlux | None = None
 
     @property
     def cle(self) -> str:
@@ -492,13 +514,18 @@ class MotifRejet(enum.Enum):
 
 @attrs.frozen
 class EnregistrementRejete:
-    """A quarantined feed record: never dropped, never half-applied."""
+    """A quarantined feed record: never dropped, never half-applied.
+
+    ``regle_le``: when a person settled it (the record applied once replayed); the row
+    stays in the journal.
+    """
 
     cle: str
     brut: str
     motif: MotifRejet
     detail: str
     rejete_le: dt.datetime
+    regle_le: dt.datetime | None = None
 
 
 class JournalQuarantaine(Protocol):
@@ -509,11 +536,18 @@ class JournalQuarantaine(Protocol):
         ...
 
     def lister(self) -> Sequence[EnregistrementRejete]:
-        """Return every quarantined record, oldest first."""
+        """Return every quarantined record, settled ones included, oldest first."""
         ...
 
     def contient(self, cle: str, brut: str) -> bool:
-        """Return True when this very record (same key, same content) is already quarantined."""
+        """Return True when this very record (same key, same content) awaits in quarantine.
+
+        A settled record does not count: received again, it is applied as any other.
+        """
+        ...
+
+    def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
+        """Mark the unsettled quarantined record (this key, this content) settled at ``quand``."""
         ...
 
     def curseur(self, source: str) -> str | None:

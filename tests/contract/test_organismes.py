@@ -7,9 +7,21 @@ from typing import TYPE_CHECKING
 import pytest
 
 from cfa_domain.errors import OrganismeExistant
-from cfa_domain.organisme import StatutOrganisme
+from cfa_domain.organisme import ReferentielOpco, StatutOrganisme
+from cfa_domain.testing import exemples
+from cfa_domain.values import Email
 
-from .constructeurs import SIRET_A, SIRET_B, SIRET_C, champs, instant, organisme, organisme_soumis
+from .constructeurs import (
+    SIRET_A,
+    SIRET_B,
+    SIRET_C,
+    champs,
+    fiche,
+    instant,
+    interlocuteur,
+    organisme,
+    organisme_soumis,
+)
 
 if TYPE_CHECKING:
     from .conftest import Banc
@@ -81,3 +93,28 @@ def test_a_valider_plus_ancien_d_abord_et_validation_enregistree(banc: Banc) -> 
             StatutOrganisme.ACTIF,
         ]
         assert valide.emails_connus == {valide.fiche.email, valide.interlocuteur.email}
+
+
+def test_referentiel_de_l_opco_relu(banc: Banc) -> None:
+    """The version of the OPCO's data the feed applied reads back, and its change is saved."""
+    premiere = ReferentielOpco(1, "a" * 64, frozenset({Email("contact@cfa.fr")}))
+    cree = exemples.organisme(
+        SIRET_A, fiche=fiche(), interlocuteur=interlocuteur(), referentiel=premiere
+    )
+    with banc.uow() as uow:
+        uow.organismes.ajouter(cree)
+        uow.organismes.ajouter(organisme(SIRET_B))
+        uow.commit()
+    with banc.uow() as uow:
+        relu = uow.organismes.obtenir(SIRET_A)
+        sans = uow.organismes.obtenir(SIRET_B)
+        assert relu is not None
+        assert sans is not None
+        assert relu.referentiel == premiere
+        assert sans.referentiel is None
+        relu.referentiel = ReferentielOpco(2**62, "b" * 64, frozenset())
+        uow.commit()
+    with banc.uow() as uow:
+        relu = uow.organismes.obtenir(SIRET_A)
+        assert relu is not None
+        assert relu.referentiel == ReferentielOpco(2**62, "b" * 64, frozenset())

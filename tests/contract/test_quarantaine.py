@@ -60,3 +60,34 @@ def test_contient_la_meme_cle_et_le_meme_contenu(banc: Banc) -> None:
         assert uow.quarantaine.contient("2011303654@3", rejet("x", 0).brut)
         assert not uow.quarantaine.contient("2011303654@4", rejet("x", 0).brut)
         assert not uow.quarantaine.contient("2011303654@3", "{}")
+
+
+def test_regler_un_rejet_le_garde_au_journal(banc: Banc) -> None:
+    """A settled record stays listed with its date; it no longer counts as awaiting."""
+    attente, autre = rejet("2011303654@3", 1), rejet("2011303655@1", 2)
+    with banc.uow() as uow:
+        uow.quarantaine.ajouter(attente)
+        uow.quarantaine.ajouter(autre)
+        uow.commit()
+    with banc.uow() as uow:
+        uow.quarantaine.regler(attente.cle, attente.brut, instant(5))
+        uow.quarantaine.regler("inconnu@1", attente.brut, instant(5))  # no such row: nothing
+        uow.commit()
+    with banc.uow() as uow:
+        regle, inchange = uow.quarantaine.lister()
+        assert regle.regle_le == instant(5)
+        assert (regle.cle, regle.brut, regle.detail) == (attente.cle, attente.brut, attente.detail)
+        assert inchange == autre
+        assert not uow.quarantaine.contient(attente.cle, attente.brut)
+        assert uow.quarantaine.contient(autre.cle, autre.brut)
+
+
+def test_regler_sans_commit_ne_change_rien(banc: Banc) -> None:
+    """Settling is written with the unit of work, like anything else."""
+    with banc.uow() as uow:
+        uow.quarantaine.ajouter(rejet("2011303654@3", 1))
+        uow.commit()
+    with banc.uow() as uow:
+        uow.quarantaine.regler("2011303654@3", rejet("x", 0).brut, instant(5))
+    with banc.uow() as uow:
+        assert uow.quarantaine.contient("2011303654@3", rejet("x", 0).brut)

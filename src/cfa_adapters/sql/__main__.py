@@ -25,7 +25,7 @@ if TYPE_CHECKING:
 
     import sqlalchemy as sa
 
-__all__ = ["analyseur_sur_base", "main"]
+__all__ = ["analyseur_sur_base", "expliquer_erreur_base", "main"]
 
 STATUT_ERREUR = 2
 _MOT_DE_PASSE = re.compile(r"(://[^:/@]*:)[^@]*@")
@@ -148,6 +148,14 @@ def _fichier_sqlite(adresse: sa.URL) -> Path | None:
     if adresse.get_backend_name() != "sqlite" or adresse.database in (None, "", ":memory:"):
         return None
     return Path(str(adresse.database))
+
+
+def expliquer_erreur_base(erreur: sa.exc.DBAPIError, url: str) -> str:
+    """The French line for a driver's error on the database at ``url`` (password hidden)."""
+    import sqlalchemy as sa  # noqa: PLC0415 - this module loads SQLAlchemy only when used
+
+    adresse = sa.make_url(url)
+    return _expliquer(erreur, adresse, adresse.render_as_string(hide_password=True))
 
 
 def _expliquer(erreur: sa.exc.DBAPIError, adresse: sa.URL, affichee: str) -> str:

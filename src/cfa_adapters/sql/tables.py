@@ -147,6 +147,10 @@ organismes = sa.Table(
     sa.Column("interlocuteur_telephone", sa.String(10), nullable=True),
     sa.Column("interlocuteur_email", sa.String(TEXTE), nullable=False),
     sa.Column("interlocuteur_fonction", sa.String(TEXTE), nullable=False),
+    # The OPCO's data last applied by the feed (cfa_domain.organisme.ReferentielOpco)
+    sa.Column("referentiel_version", sa.BigInteger, nullable=True),
+    sa.Column("referentiel_empreinte", sa.String(64), nullable=True),
+    sa.Column("referentiel_emails", sa.JSON, nullable=True),
     sa.Index(None, "statut", "cree_le"),
 )
 
@@ -363,6 +367,7 @@ quarantaine_flux = sa.Table(
     sa.Column("motif", sa.String(30), nullable=False),
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("rejete_le", Horodatage, nullable=False),
+    sa.Column("regle_le", Horodatage, nullable=True),
     sa.Index(None, "cle"),
 )
 

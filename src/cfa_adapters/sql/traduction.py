@@ -49,6 +49,7 @@ from cfa_domain.organisme import (
     FicheOrganisme,
     Interlocuteur,
     Organisme,
+    ReferentielOpco,
     StatutDelegation,
     StatutOrganisme,
     Telephone,
@@ -216,9 +217,30 @@ def organisme_vers_lignes(organisme: Organisme) -> Lignes:
         ),
         "interlocuteur_email": contact.email.adresse,
         "interlocuteur_fonction": contact.fonction,
+        **_referentiel_vers_colonnes(organisme.referentiel),
     }
     historique = _lignes_statuts("siret", organisme.siret.numero, organisme.historique)
     return Lignes(principale, historique)
+
+
+def _referentiel_vers_colonnes(referentiel: ReferentielOpco | None) -> dict[str, object]:
+    if referentiel is None:
+        return dict.fromkeys(("referentiel_version", "referentiel_empreinte", "referentiel_emails"))
+    return {
+        "referentiel_version": referentiel.version,
+        "referentiel_empreinte": referentiel.empreinte,
+        "referentiel_emails": sorted(e.adresse for e in referentiel.emails),
+    }
+
+
+def _referentiel_depuis_colonnes(ligne: Ligne) -> ReferentielOpco | None:
+    if ligne["referentiel_version"] is None:
+        return None
+    return ReferentielOpco(
+        version=ligne["referentiel_version"],
+        empreinte=ligne["referentiel_empreinte"],
+        emails=frozenset(Email(e) for e in ligne["referentiel_emails"]),
+    )
 
 
 def organisme_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Organisme:
@@ -261,6 +283,7 @@ def organisme_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Organi
         historique=_historique_statuts(historique, StatutOrganisme),
         fiche_modifiee_le=ligne["fiche_modifiee_le"],
         fiche_modifiee_par=ligne["fiche_modifiee_par"],
+        referentiel=_referentiel_depuis_colonnes(ligne),
     )
 
 
@@ -608,6 +631,7 @@ def rejet_vers_ligne(rejet: EnregistrementRejete) -> Ligne:
         "motif": rejet.motif.value,
         "detail": rejet.detail,
         "rejete_le": rejet.rejete_le,
+        "regle_le": rejet.regle_le,
     }
 
 
@@ -619,6 +643,7 @@ def rejet_depuis_ligne(ligne: Ligne) -> EnregistrementRejete:
         motif=MotifRejet(ligne["motif"]),
         detail=ligne["detail"],
         rejete_le=ligne["rejete_le"],
+        regle_le=ligne["regle_le"],
     )
 
 

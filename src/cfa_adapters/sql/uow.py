@@ -985,8 +985,18 @@ class _Quarantaine(_Depot):
         q = t.quarantaine_flux
         return bool(
             self._uow.connexion().scalar(
-                sa.select(sa.exists().where(q.c.cle == cle, q.c.brut == brut))
+                sa.select(
+                    sa.exists().where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
+                )
             )
+        )
+
+    def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
+        q = t.quarantaine_flux
+        self._uow.connexion_ecriture().execute(
+            sa.update(q)
+            .where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
+            .values(regle_le=quand)
         )
 
     def curseur(self, source: str) -> str | None:

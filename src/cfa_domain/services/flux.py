@@ -11,6 +11,12 @@ Rules and choices
   * the version already stored is a replay: unchanged when it agrees with the file
     (same data, and same state when it reports one), contradictory otherwise;
   * an older version is contradictory;
+  * a record carrying the OPCO's data on the file's CFA (:class:`~cfa_domain.ports.OrganismeFlux`)
+    creates that CFA as a known organisme, active, its sheet's and contact's addresses on
+    file (the first account may be opened with them), or updates it, by the same version
+    rules, numbered apart: see :meth:`~cfa_domain.organisme.Organisme.suivre_referentiel`.
+    A file left unchanged by a record whose organisme data is newer counts as updated;
+    data contradicting the stored version quarantines the whole record;
   * a newer version that changes the file's CFA beneficiary (``formation.siret_cfa``)
     while the file already has reimbursement requests (in any state) is contradictory.
     Applying it would hand the new CFA the old one's requests, receipts and invoices
@@ -48,6 +54,10 @@ Rules and choices
 
   With the rules above ingestion is idempotent for any list of records: applying it twice
   leaves the files as applying it once.
+- **Replay** (:func:`rejouer`): a person settles a quarantined record by applying it again
+  once the cause is gone (an agent moved the file, the edge now reads it): applied, the
+  row is marked settled in the same unit of work; refused again, nothing changes and the
+  reason is returned.
 - **Resumable** (:func:`synchroniser`): each record is handled in its own unit of work,
   which also advances the source's cursor, so the record's effect and "the feed was read
   up to here" are committed together. A crash resumes exactly after the last committed
@@ -61,6 +71,7 @@ import datetime as dt
 import decimal
 import enum
 import functools
+import hashlib
 import json
 import logging
 import re
@@ -81,7 +92,8 @@ from cfa_domain.errors import (
     TexteNonEnregistrable,
     VersionHorsLimites,
 )
-from cfa_domain.ports import DossierFlux, EnregistrementRejete, MotifRejet
+from cfa_domain.organisme import Organisme, ReferentielOpco
+from cfa_domain.ports import DossierFlux, EnregistrementIllisible, EnregistrementRejete, MotifRejet
 from cfa_domain.remboursement import situation_echeances
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
 from cfa_domain.services.entrees import cas_d_usage_sauf
@@ -91,14 +103,17 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterator
 
     from cfa_domain.action import ChangementEtat
-    from cfa_domain.ports import EnregistrementIllisible, SourceFlux, UnitOfWork
+    from cfa_domain.ports import OrganismeFlux, SourceFlux, UnitOfWork
     from cfa_domain.services.contexte import Contexte
 
 __all__ = [
     "Bilan",
+    "Rejeu",
     "ResultatApplication",
     "appliquer_dossier",
     "brut",
+    "empreinte_organisme",
+    "rejouer",
     "synchroniser",
 ]
 
@@ -190,8 +205,12 @@ def _textes(valeur: object, chemin: str) -> Iterator[tuple[str, str]]:
 
 def _verifier_enregistrable(dossier: DossierFlux) -> None:
     """Refuse a record holding what no database stores, before anything is applied."""
-    if not -_VERSION_MAX - 1 <= dossier.version <= _VERSION_MAX:
-        raise VersionHorsLimites(dossier.version)
+    versions = [dossier.version]
+    if dossier.organisme is not None:
+        versions.append(dossier.organisme.version)
+    for version in versions:
+        if not -_VERSION_MAX - 1 <= version <= _VERSION_MAX:
+            raise VersionHorsLimites(version)
     for chemin, texte in _textes(attrs.asdict(dossier), ""):
         if _NON_ENREGISTRABLE.search(texte):
             raise TexteNonEnregistrable(chemin)
@@ -266,10 +285,65 @@ def _refuser_changement_de_cfa(uow: UnitOfWork, action: Action, dossier: Dossier
         )
 
 
+def empreinte_organisme(organisme: OrganismeFlux) -> str:
+    """The SHA-256 of the OPCO's data on an organisme, its version aside (canonical JSON)."""
+    donnees = attrs.asdict(organisme, filter=lambda attribut, _v: attribut.name != "version")
+    texte = json.dumps(donnees, default=_json, ensure_ascii=False, sort_keys=True)
+    return hashlib.sha256(_echapper(texte).encode()).hexdigest()
+
+
+def _connaitre_cfa(uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime) -> bool:
+    """Create or update the file's CFA from the OPCO's data the record carries.
+
+    Returns True when the organisme was created or changed.
+    """
+    donnees = dossier.organisme
+    if donnees is None:
+        return False
+    siret = dossier.formation.siret_cfa
+    referentiel = ReferentielOpco(
+        version=donnees.version,
+        empreinte=empreinte_organisme(donnees),
+        emails=frozenset({donnees.fiche.email, donnees.interlocuteur.email}),
+    )
+    organisme = uow.organismes.obtenir(siret)
+    if organisme is None:
+        uow.organismes.ajouter(
+            Organisme.connu(
+                siret=siret,
+                fiche=donnees.fiche,
+                interlocuteur=donnees.interlocuteur,
+                quand=quand,
+                auteur=AUTEUR_WEBSERVICE,
+                reference_opco=donnees.reference_opco,
+                referentiel=referentiel,
+            )
+        )
+        return True
+    return organisme.suivre_referentiel(
+        fiche=donnees.fiche,
+        interlocuteur=donnees.interlocuteur,
+        reference_opco=donnees.reference_opco,
+        referentiel=referentiel,
+        auteur=AUTEUR_WEBSERVICE,
+        quand=quand,
+    )
+
+
 def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApplication:
     """Apply the record to the unit of work; raise a domain error when contradictory."""
     _verifier_enregistrable(dossier)
     quand = ctx.maintenant()
+    resultat = _upsert_dossier(ctx, uow, dossier, quand)
+    if _connaitre_cfa(uow, dossier, quand) and resultat is ResultatApplication.INCHANGE:
+        return ResultatApplication.MIS_A_JOUR
+    return resultat
+
+
+def _upsert_dossier(
+    ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime
+) -> ResultatApplication:
+    """Apply the record's file to the unit of work (its CFA aside)."""
     action = uow.actions.obtenir_pour_mise_a_jour(dossier.numero_action)
     stocke = None if action is None else _entrees_echeancier(action)
     if action is not None:
@@ -408,3 +482,37 @@ def synchroniser(ctx: Contexte, source: SourceFlux) -> Bilan:
         resultat = _ecrire(ctx, enregistrement, functools.partial(_avancer, source.nom, curseur))
         bilan = bilan.compter(resultat, curseur)
     return bilan
+
+
+@attrs.frozen
+class Rejeu:
+    """What replaying a quarantined record did: applied (and settled), or why it was not."""
+
+    resultat: ResultatApplication
+    detail: str = ""
+
+
+@cas_d_usage_sauf("rejet", "enregistrement")
+def rejouer(
+    ctx: Contexte,
+    rejet: EnregistrementRejete,
+    enregistrement: DossierFlux | EnregistrementIllisible,
+) -> Rejeu:
+    """Apply a quarantined record again and settle its row, or say why it still fails.
+
+    ``enregistrement`` is the row's record as the edge reads it again (illegible when it
+    still cannot). Applied, the row is marked settled with the record's effect, in one unit
+    of work; refused, nothing changes (the row keeps waiting).
+    """
+    if isinstance(enregistrement, EnregistrementIllisible):
+        return Rejeu(ResultatApplication.REJETE, _echapper(enregistrement.detail))
+    with ctx.uow() as uow:
+        try:
+            resultat = _upsert(ctx, uow, enregistrement)
+        except (ServiceIndisponible, ModificationConcurrente):
+            raise
+        except Exception as erreur:  # noqa: BLE001 - reported, the row keeps waiting
+            return Rejeu(ResultatApplication.REJETE, _raison(erreur))
+        uow.quarantaine.regler(rejet.cle, rejet.brut, ctx.maintenant())
+        uow.commit()
+    return Rejeu(resultat)

@@ -448,7 +448,15 @@ class _Quarantaine(_Depot):
         return tuple(self._d.quarantaine)
 
     def contient(self, cle: str, brut: str) -> bool:
-        return any(r.cle == cle and r.brut == brut for r in self._d.quarantaine)
+        return any(
+            r.cle == cle and r.brut == brut and r.regle_le is None for r in self._d.quarantaine
+        )
+
+    def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
+        rejets = self._e.quarantaine
+        for rang, rejet in enumerate(rejets):
+            if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
+                rejets[rang] = attrs.evolve(rejet, regle_le=quand)
 
     def curseur(self, source: str) -> str | None:
         return self._d.curseurs.get(source)

@@ -1,0 +1,7 @@
+"""The feed's tests on every backend: the contract suite's ``banc`` and ``deploiement``."""
+
+from __future__ import annotations
+
+from contract.conftest import banc, deploiement, modele_sqlite, schema_postgresql
+
+__all__ = ["banc", "deploiement", "modele_sqlite", "schema_postgresql"]
