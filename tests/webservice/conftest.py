@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from contract.conftest import banc, deploiement, modele_sqlite, schema_postgresql
+from contract.conftest import banc, deploiement, schema_postgresql
 
-__all__ = ["banc", "deploiement", "modele_sqlite", "schema_postgresql"]
+__all__ = ["banc", "deploiement", "schema_postgresql"]
