@@ -19,6 +19,7 @@ with the reason, except under CI (``CI`` set), where they fail.
 
 from __future__ import annotations
 
+import gc
 import io
 import logging
 import subprocess
@@ -33,6 +34,7 @@ import pytest
 from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
+from fpdf.fonts import TTFFont
 
 from cfa_adapters.pdf import RenduRecepissePdf
 from cfa_adapters.pdf.polices_partagees import SortiePolicesPartagees
@@ -105,6 +107,21 @@ def test_deux_fils_en_meme_temps() -> None:
         resultats = list(fils.map(serie, (0, 1)))
     for indice, rendus in enumerate(resultats):
         assert rendus == [attendus[indice]] * 15
+
+
+def test_rien_ne_reste_en_memoire() -> None:
+    """Rendered receipts leave no font of theirs behind (fpdf2's glyph cache included)."""
+
+    def polices_vivantes() -> int:
+        gc.collect()
+        return sum(isinstance(objet, TTFFont) for objet in gc.get_objects())
+
+    rendu = RenduRecepissePdf()
+    rendu.rendre(DEUX[0])
+    avant = polices_vivantes()
+    for _ in range(20):
+        rendu.rendre(DEUX[0])
+    assert polices_vivantes() == avant
 
 
 class _RenduFpdf2Seul(RenduRecepissePdf):

@@ -11,7 +11,8 @@ time went there. The receipt's fonts are small files cut for it
 - every character of the font has a fixed code (a CID), the same in every document
   (:class:`CodesFixes`), so the font file, the widths, the ``ToUnicode`` map (how a reader
   gets the text back) and the ``CIDToGIDMap`` are computed and compressed once, and then
-  only referenced by each document;
+  only referenced by each document; a text is encoded by ``str.translate`` rather than
+  one call per character;
 - :class:`SortiePolicesPartagees`, given to ``FPDF.output(output_producer_class=...)``,
   writes these objects instead of fpdf2's subsetting (it overrides
   ``OutputProducer._add_fonts``, written for fpdf2 2.8: ``pyproject.toml`` bounds the
@@ -25,7 +26,6 @@ does) and is logged once per document, with the font's name.
 
 from __future__ import annotations
 
-import copy
 import logging
 import threading
 import zlib
@@ -63,6 +63,18 @@ class PoliceChargee:
     modele: TTFFont
     codes: dict[int, int]
     objets: tuple[str, ...]
+    vers_codes: dict[int, str] = attrs.field(init=False)
+    """``codes`` for ``str.translate``: character → its code as a character."""
+    connus: dict[int, None] = attrs.field(init=False)
+    """For ``str.translate`` too: removes every character the font has."""
+
+    @vers_codes.default
+    def _vers_codes(self) -> dict[int, str]:
+        return {unicode: chr(code) for unicode, code in self.codes.items()}
+
+    @connus.default
+    def _connus(self) -> dict[int, None]:
+        return dict.fromkeys(self.codes)
 
 
 _LIENS = ((1, 2), (3, 4), (), (5,), (), ())
@@ -170,10 +182,18 @@ class CodesFixes(SubsetMap):
     """
 
     def __init__(self, font: TTFFont, chargee: PoliceChargee) -> None:
-        """Codes of ``chargee`` for ``font``, a document's copy of ``chargee.modele``."""
-        super().__init__(font)
+        """Codes of ``chargee`` for ``font``, a document's copy of ``chargee.modele``.
+
+        Not ``SubsetMap.__init__``: it looks up two glyphs through ``get_glyph``, whose
+        cache (``functools.cache``) is shared by every ``SubsetMap`` and emptied only by
+        fpdf2's own writer; each document would stay in it, and in memory, for good.
+        """
+        self.font = font
         self.chargee = chargee
         self._codes = chargee.codes
+        self._next = 0
+        self._reserved: list[int] = []
+        self._char_id_per_glyph = {}
 
     def pick(self, unicode: int) -> int | None:  # type: ignore[override] # fpdf2's is cached
         """The code of ``unicode`` in the font, None if the font does not have it."""
@@ -183,9 +203,26 @@ class CodesFixes(SubsetMap):
         return code
 
 
+class _PoliceDocument(TTFFont):
+    """A document's copy of a shared font, which encodes text in one pass of C code."""
+
+    __slots__ = ("chargee",)
+    chargee: PoliceChargee
+
+    def encode_text(self, text: str) -> str:
+        """``(codes) Tj`` for ``FPDF.text``, as fpdf2's, without a call per character."""
+        if text.translate(self.chargee.connus):
+            return super().encode_text(text)  # a character is missing: fpdf2 notes it
+        return f"({self.escape_text(text.translate(self.chargee.vers_codes))}) Tj"
+
+
 def installer(pdf: FPDF, chargee: PoliceChargee) -> None:
     """Make the font ``chargee`` usable in ``pdf`` (in place of ``pdf.add_font``)."""
-    font = copy.copy(chargee.modele)
+    font = _PoliceDocument.__new__(_PoliceDocument)
+    for nom in TTFFont.__slots__:
+        if hasattr(chargee.modele, nom):
+            setattr(font, nom, getattr(chargee.modele, nom))
+    font.chargee = chargee
     font.i = len(pdf.fonts) + 1
     font.cw = chargee.modele.cw.copy()  # fpdf2 adds missing characters to it
     font.missing_glyphs = []
