@@ -178,7 +178,7 @@ def test_chaque_mail_se_relit_tel_que_rendu(
     """Every queued message, composed and read back by a mail reader, reads as rendered.
 
     Its subject, text and HTML are those rendered, and its bytes those ``compat32`` itself
-    would write.
+    would write, the same at every composition.
     """
     compat32 = email.policy.compat32.clone(max_line_length=0, linesep="\r\n")
     for message in messages:
@@ -186,6 +186,8 @@ def test_chaque_mail_se_relit_tel_que_rendu(
         compose = rendu.composer(message)
         brut = compose.as_bytes(policy=compose.policy.clone(linesep="\r\n"))
         assert brut == compose.as_bytes(policy=compat32)
+        # the same bytes at every attempt: boundaries come from the message's id
+        assert rendu.composer(message).as_bytes() == compose.as_bytes()
         relu = email.message_from_bytes(brut, policy=email.policy.default)
         assert isinstance(relu, EmailMessage)
         assert relu["Subject"] == attendu.sujet
