@@ -225,3 +225,14 @@ def test_sujet_en_mots_rfc_2047(sujet: str) -> None:
     assert all(len(mot) <= 75 for mot in rendu_sujet.split(" ") if mot.startswith("=?"))
     relu = email.message_from_bytes(mail.as_bytes(), policy=email.policy.default)
     assert relu["Subject"] == sujet
+
+
+@pytest.mark.parametrize(
+    "valeur",
+    ["Plateforme CFA <ne-pas-repondre@cfa.localhost>", "", "Récépissé", "deux\tmots", "a\nb"],
+)
+def test_entetes_ecrits_comme_compat32(valeur: str) -> None:
+    """The mails' policy writes any header with the bytes ``compat32`` writes."""
+    compat32 = email.policy.compat32.clone(max_line_length=0, linesep="\r\n")
+    politique = rendu_module._SANS_REPLI.clone(linesep="\r\n")
+    assert politique.fold_binary("X-Essai", valeur) == compat32.fold_binary("X-Essai", valeur)
