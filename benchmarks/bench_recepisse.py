@@ -8,9 +8,10 @@ Both are measured in the same process, in alternating rounds (so that the load o
 shared machine weighs on both alike); the figure of each is its best round and its
 median round:
 
-- **receipt**: ``RenduRecepissePdf().rendre(recepisse)``, the whole adapter (a new
-  document, the bundled fonts loaded, every field laid out, the fonts subset and
-  embedded, the bytes written);
+- **receipt**: ``RenduRecepissePdf().rendre(recepisse)``, the whole adapter from a fresh
+  renderer (a new document, the bundled fonts installed from the process's parsed copies,
+  every field laid out, the fonts embedded, the bytes written); the warm-up call parses
+  the fonts, as the first receipt of a process does;
 - **blank page**: ``FPDF(format="A4")``, ``add_page()``, ``output()``: fpdf2's floor.
 
 The issue's goals: at least 200 receipts a second, and a receipt costing at most five

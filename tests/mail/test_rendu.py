@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 import jinja2
 import pytest
 
+from cfa_adapters.mail import rendu as rendu_module
 from cfa_adapters.mail.reglages import ParametresMail, ReglageInvalide
 from cfa_adapters.mail.rendu import ModeleInconnu, PieceJointeMail, RenduMails
 from cfa_domain.ports import MessageSortant
@@ -169,3 +170,69 @@ def test_parametres_invalides(reglage: dict[str, str], message: str) -> None:
     """A bad setting is refused when built, with a French line."""
     with pytest.raises(ReglageInvalide, match=message):
         ParametresMail(**reglage)
+
+
+def test_chaque_mail_se_relit_tel_que_rendu(
+    messages: Sequence[MessageSortant], rendu: RenduMails
+) -> None:
+    """Every queued message, composed and read back by a mail reader, reads as rendered.
+
+    Its subject, text and HTML are those rendered, and its bytes those ``compat32`` itself
+    would write, the same at every composition.
+    """
+    compat32 = email.policy.compat32.clone(max_line_length=0, linesep="\r\n")
+    for message in messages:
+        attendu = rendu.rendre(message)
+        compose = rendu.composer(message)
+        brut = compose.as_bytes(policy=compose.policy.clone(linesep="\r\n"))
+        assert brut == compose.as_bytes(policy=compat32)
+        # the same bytes at every attempt: boundaries come from the message's id
+        assert rendu.composer(message).as_bytes() == compose.as_bytes()
+        relu = email.message_from_bytes(brut, policy=email.policy.default)
+        assert isinstance(relu, EmailMessage)
+        assert relu["Subject"] == attendu.sujet
+        texte, html = relu.get_body(("plain",)), relu.get_body(("html",))
+        assert texte is not None
+        assert html is not None
+        assert texte.get_content().replace("\r\n", "\n") == attendu.texte
+        assert html.get_content().replace("\r\n", "\n") == attendu.html
+        for partie in (texte, html):  # quoted-printable: lines of 76 characters at most
+            assert max(map(len, str(partie.get_payload()).splitlines())) <= 76
+
+
+@pytest.mark.parametrize(
+    "sujet",
+    [
+        "Activez votre compte sur la Plateforme CFA",
+        "Demande de remboursement refusée (action 2011303654)",
+        "Délégation révoquée : « Centre de formation d'apprentis de la santé et du "
+        "médico-social — Île-de-France » ✓ 26\u202f247,00\xa0€ " * 2,
+        "Un =?piège?= en ASCII",
+    ],
+)
+def test_sujet_en_mots_rfc_2047(sujet: str) -> None:
+    """A subject in ASCII is written as it is; any other in RFC 2047 words.
+
+    UTF-8 words of 75 characters at most, on one line, which a reader decodes back.
+    """
+    message = _message("compte_refuse", motif="Adresse personnelle")
+    rendu = RenduMails()
+    mail = rendu.composer(message)
+    del mail["Subject"]
+    mail["Subject"] = rendu_sujet = rendu_module._entete_encode(sujet)
+    assert rendu_sujet.isascii()
+    assert (rendu_sujet == sujet) == (sujet.isascii() and "=?" not in sujet)
+    assert all(len(mot) <= 75 for mot in rendu_sujet.split(" ") if mot.startswith("=?"))
+    relu = email.message_from_bytes(mail.as_bytes(), policy=email.policy.default)
+    assert relu["Subject"] == sujet
+
+
+@pytest.mark.parametrize(
+    "valeur",
+    ["Plateforme CFA <ne-pas-repondre@cfa.localhost>", "", "Récépissé", "deux\tmots", "a\nb"],
+)
+def test_entetes_ecrits_comme_compat32(valeur: str) -> None:
+    """The mails' policy writes any header with the bytes ``compat32`` writes."""
+    compat32 = email.policy.compat32.clone(max_line_length=0, linesep="\r\n")
+    politique = rendu_module._SANS_REPLI.clone(linesep="\r\n")
+    assert politique.fold_binary("X-Essai", valeur) == compat32.fold_binary("X-Essai", valeur)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import email.utils
+import functools
 import logging
 import os
 import re
@@ -113,6 +114,12 @@ def _identifiant(mail: Message) -> str:
 # --- SMTP ------------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=8)
+def _adresse(entete: str) -> str:
+    """The address of a ``From`` header (the same for every mail of a relay: parsed once)."""
+    return email.utils.parseaddr(entete)[1]
+
+
 def _echec_smtp(erreur: aiosmtplib.SMTPException) -> EchecEnvoi:
     """The relay's view of an aiosmtplib error raised while sending one mail."""
     if isinstance(erreur, aiosmtplib.SMTPRecipientsRefused) and erreur.recipients:
@@ -139,7 +146,7 @@ class _SessionSmtp:
     async def envoyer(self, mail: Message) -> None:
         # Serialised with the mail's own policy (aiosmtplib's would fold its headers again).
         donnees = mail.as_bytes(policy=mail.policy.clone(linesep="\r\n"))
-        expediteur = email.utils.parseaddr(str(mail["From"]))[1]
+        expediteur = _adresse(str(mail["From"]))
         destinataires = [adresse for _, adresse in email.utils.getaddresses([str(mail["To"])])]
         try:
             await self.client.sendmail(expediteur, destinataires, donnees)
