@@ -24,6 +24,7 @@ about ten seconds a backend).
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import inspect
 import uuid
 from typing import TYPE_CHECKING, Any
@@ -40,8 +41,20 @@ from cfa_domain.errors import (
     ErreurDomaine,
     ServiceIndisponible,
 )
-from cfa_domain.ports import CriteresRecherche, DossierFlux, EnregistrementIllisible
-from cfa_domain.remboursement import MontantsDemandes, QuantitesFraisAnnexes, consommation
+from cfa_domain.ports import (
+    CriteresDemandes,
+    CriteresRecherche,
+    DossierFlux,
+    EnregistrementIllisible,
+    EnregistrementRejete,
+    MotifRejet,
+)
+from cfa_domain.remboursement import (
+    EtatDemande,
+    MontantsDemandes,
+    QuantitesFraisAnnexes,
+    consommation,
+)
 from cfa_domain.services import acces, actions, demandes, flux, organismes
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
@@ -190,6 +203,14 @@ criteres = paresseux(
     numero_action=st.none() | textes,
     numero_enregistrement=st.none() | textes,
 )
+criteres_demandes = st.one_of(
+    st.none().map(lambda v: lambda: v),
+    paresseux(
+        CriteresDemandes,
+        etat=st.none() | st.sampled_from(EtatDemande),
+        numero_action=st.none() | textes,
+    ),
+)
 fiches = st.one_of(
     cst.fiches_organisme().map(lambda f: lambda: f),
     paresseux(fiche, email=textes),
@@ -216,6 +237,17 @@ def dossiers_flux(draw: st.DrawFn) -> Callable[[], DossierFlux]:
         budget=action.budget,
         etat=etat,
     )
+
+
+illisibles = paresseux(EnregistrementIllisible, cle=textes, brut=textes, detail=textes)
+rejets = paresseux(
+    EnregistrementRejete,
+    cle=textes,
+    brut=textes,
+    motif=st.sampled_from(MotifRejet),
+    detail=textes,
+    rejete_le=st.datetimes(timezones=st.just(dt.UTC)),
+)
 
 
 sources = st.lists(
@@ -261,11 +293,14 @@ class Monde:
         }
         fabriques: dict[str, st.SearchStrategy[Any]] = {
             "CriteresRecherche": criteres,
+            "CriteresDemandes | None": criteres_demandes,
             "CommandeDemande": commandes,
             "FicheOrganisme": fiches,
             "Interlocuteur": interlocuteurs,
             "DossierFlux": dossiers_flux(),
             "SourceFlux": sources,
+            "EnregistrementRejete": rejets,
+            "DossierFlux | EnregistrementIllisible": st.one_of(dossiers_flux(), illisibles),
         }
         if annotation in valeurs:
             return valeurs[annotation].map(lambda v: lambda: v)
