@@ -78,7 +78,6 @@ from .constructeurs import (
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:
-    import datetime as dt
     from collections.abc import Callable
 
     from .conftest import Deploiement
