@@ -125,9 +125,14 @@ def serveur(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serveur]:
             processus.kill()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def navigateur() -> Iterator[Browser]:
-    """Debian's Chromium, headless."""
+    """Debian's Chromium, headless, for one module of tests.
+
+    Playwright's sync API keeps its event loop set in the main thread while it runs: it is
+    stopped at the end of each module, so that the suites after ``tests/e2e`` (which run
+    their own event loops) find none running.
+    """
     if not CHROMIUM.exists():
         if os.environ.get("CI"):
             pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
