@@ -38,10 +38,10 @@ import attrs
 from cfa_domain.action import Action, Budget, Contrat, EtatDossier, Formation
 from cfa_domain.compte import HacheurMotDePasse
 from cfa_domain.errors import DonneeInvalide
-from cfa_domain.remboursement import EtatDemande
 
 # Runtime imports: the feed's edge structures records into these classes (cattrs).
 from cfa_domain.organisme import FicheOrganisme, Interlocuteur
+from cfa_domain.remboursement import EtatDemande
 from cfa_domain.values import (
     Email,
     Montant,

@@ -41,11 +41,10 @@ from cfa_web.app import Composants, create_app
 from cfa_web.settings import ReglagesWeb
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Iterator
     from pathlib import Path
 
-    from cfa_domain.ports import DossierFlux, MessageSortant
+    from cfa_domain.ports import MessageSortant
     from cfa_domain.services.flux import Bilan
 
 MOT_DE_PASSE = "Facturation-apprentis-2023"
