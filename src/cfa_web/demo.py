@@ -26,11 +26,10 @@ from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services import actions, demandes, flux
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.testing import exemples
+from cfa_domain.testing.fakes import MemoireSourceFlux
 from cfa_domain.values import CodeRncp, Email, Montant, NumeroDeca, Periode, Piece, Siret
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
-
     from cfa_domain.organisme import Organisme
     from cfa_domain.services.contexte import Contexte
 
@@ -117,19 +116,6 @@ _POIDS_ETATS: Final = {
     EtatDossier.SOLDE: 1,
     EtatDossier.ROMPU: 1,
 }
-
-
-@attrs.define
-class _SourceDemo:
-    """The demo's records, read by the feed's import path like any upstream source."""
-
-    enregistrements: tuple[DossierFlux, ...]
-    nom: str = "demonstration"
-
-    def lire(self, depuis: str | None) -> Iterator[tuple[str, DossierFlux]]:
-        debut = int(depuis) if depuis is not None else 0
-        for rang, enregistrement in enumerate(self.enregistrements[debut:], start=debut + 1):
-            yield str(rang), enregistrement
 
 
 def est_chargee(ctx: Contexte) -> bool:
@@ -317,7 +303,7 @@ def charger_demo(ctx: Contexte, *, fichiers: int = 240, graine: int = 2026) -> b
             uow.organismes.ajouter(organisme)
         uow.commit()
     records, ruptures = _enregistrements(ctx.aujourd_hui(), alea, fichiers)
-    flux.synchroniser(ctx, _SourceDemo(tuple(records)))
+    flux.synchroniser(ctx, MemoireSourceFlux(list(records), nom="demonstration"))
     cfa, _, agent = _comptes(ctx, organismes)
     for numero, dernier_jour in ruptures:
         actions.rompre_action(

@@ -144,15 +144,6 @@ class Portail:
         return flux.synchroniser(self.contexte, source)
 
 
-def pdf_reel(texte: str = "Facture") -> bytes:
-    """A real one-page PDF (the portal checks uploads with pypdf, not only their signature)."""
-    document = FPDF()
-    document.set_font("helvetica", size=12)
-    document.add_page()
-    document.cell(text=texte)
-    return bytes(document.output())
-
-
 def texte(reponse: Any) -> str:
     """The page's text as a reader sees it (HTML entities decoded)."""
     return html.unescape(reponse.text)

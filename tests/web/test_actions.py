@@ -30,7 +30,7 @@ from cfa_domain.testing import exemples
 from cfa_domain.values import Montant, NumeroDeca, NumeroSia, Periode, Piece, Siret
 from cfa_web.portail import actions as pages_actions
 
-from .conftest import EMAIL_AGENT, MOT_DE_PASSE, Portail, connecter, pdf_reel, texte
+from .conftest import EMAIL_AGENT, MOT_DE_PASSE, Portail, connecter, pdf_valide, texte
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -182,9 +182,9 @@ def demander(
     numero: str = NUMERO,
 ) -> Any:
     """A reimbursement request of the default account, with real PDFs."""
-    fichiers = [(Piece.FACTURE, "facture.pdf", pdf_reel("Facture"))]
+    fichiers = [(Piece.FACTURE, "facture.pdf", pdf_valide("Facture"))]
     if certificat:
-        fichiers.append((Piece.CERTIFICAT_REALISATION, "certificat.pdf", pdf_reel("Certificat")))
+        fichiers.append((Piece.CERTIFICAT_REALISATION, "certificat.pdf", pdf_valide("Certificat")))
     return demandes.soumettre_demande(
         portail.contexte,
         portail.id_compte(),
