@@ -90,6 +90,11 @@ def _journalisation() -> dict[str, object]:
     configuration = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
     for formatteur in configuration["formatters"].values():
         formatteur["fmt"] = "[%(process)d] " + formatteur["fmt"]
+    # The application's own lines (errors, relay, purges) go through the root logger, in
+    # each worker process as in the main one.
+    configuration["root"] = {"handlers": ["default"], "level": "INFO"}
+    for bavard in ("alembic", "fontTools"):
+        configuration["loggers"][bavard] = {"level": "WARNING"}
     return configuration
 
 

@@ -187,6 +187,11 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         lifespan=[taches_de_fond],
         request_max_body_size=parametres.taille_max_pieces_demande + MARGE_FORMULAIRE,
         openapi_config=None,
+        # The application logs through the standard loggers (``cfa_web``, ``cfa_adapters``)
+        # and leaves their configuration to whoever runs it (``cfa-web`` configures the
+        # root logger in every worker; an embedding host keeps its own): Litestar's default
+        # would replace the host's root handlers with a stream fixed when the app starts.
+        logging_config=None,
         debug=False,
     )
 

@@ -97,7 +97,9 @@ def _authentifier(
         UTILISATEUR.encode(),
         MOT_DE_PASSE.encode(),
     )
-    return AuthResult(success=bon)
+    # handled=False: aiosmtpd answers the client itself (235, or 535 on a wrong password);
+    # with the default (True) a refused login would get no answer at all.
+    return AuthResult(success=bon, handled=False)
 
 
 @attrs.frozen

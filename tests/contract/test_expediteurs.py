@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import gc
 import uuid
 from collections.abc import Callable
 from email.message import EmailMessage, Message
@@ -75,7 +76,7 @@ def banc_envoi(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BancE
     enregistreur = Enregistreur()
     certificats = Certificats()
     options: dict[str, object] = {}
-    parametres = ParametresSmtp(hote=HOTE, securite=Securite.AUCUNE, delai=5)
+    parametres = ParametresSmtp(hote=HOTE, securite=Securite.AUCUNE, delai=30)
     if request.param == "smtp_auth":
         options["authentification"] = True
         parametres = attrs.evolve(parametres, utilisateur=UTILISATEUR, mot_de_passe=MOT_DE_PASSE)
@@ -106,6 +107,9 @@ def banc_envoi(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[BancE
             refuser_smtp,
             parametres,
         )
+    # A connection the sender forgot to close shows up here, on the case that leaked it,
+    # rather than in whichever later test the garbage collector happens to run in.
+    gc.collect()
 
 
 RENDU = RenduMails()

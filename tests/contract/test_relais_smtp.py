@@ -79,7 +79,7 @@ def relais_vers(banc: Banc, port: int, horloge: HorlogeFixe) -> Relais:
     """An in-process relay to 127.0.0.1:port (jitter 0, waits of 5 s then 10 s...)."""
     return Relais(
         FileSql(moteur_de(banc)),
-        ExpediteurSmtp(ParametresSmtp(hote=HOTE, port=port, securite=Securite.AUCUNE, delai=5)),
+        ExpediteurSmtp(ParametresSmtp(hote=HOTE, port=port, securite=Securite.AUCUNE, delai=30)),
         RENDU,
         ParametresRelais(taille_lot=4, attente_base=dt.timedelta(seconds=10)),
         horloge=horloge,

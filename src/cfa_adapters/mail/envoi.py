@@ -173,19 +173,27 @@ class ExpediteurSmtp:
         """Connect (TLS, STARTTLS, login as set), yield the session, then QUIT."""
         p = self.parametres
         securite = p.securite
+        # STARTTLS and the login are run here rather than inside ``connect()``: when the
+        # server refuses the login, aiosmtplib would close a TLS connection gracefully,
+        # which needs the event loop to run on, and a one-shot relay's loop ends at once.
+        # Aborting the transport ourselves closes the socket now.
         client = aiosmtplib.SMTP(
             hostname=p.hote,
             port=p.port_effectif,
-            username=p.utilisateur,
-            password=p.mot_de_passe,
             use_tls=securite is Securite.TLS,
-            start_tls=securite is Securite.STARTTLS,
+            start_tls=False,
             tls_context=self._contexte_tls() if securite is not Securite.AUCUNE else None,
             timeout=p.delai,
         )
         try:
             await client.connect()
+            if securite is Securite.STARTTLS:
+                await client.starttls()
+            if p.utilisateur is not None:
+                await client.login(p.utilisateur, p.mot_de_passe or "")
         except (aiosmtplib.SMTPException, OSError) as erreur:
+            if client.transport is not None:
+                client.transport.abort()
             client.close()
             raise EchecEnvoi(
                 f"Serveur SMTP {p.hote}:{p.port_effectif} injoignable : {erreur}",
@@ -194,11 +202,15 @@ class ExpediteurSmtp:
         try:
             yield _SessionSmtp(client)
         finally:
-            if client.is_connected:
-                try:
+            try:
+                if client.is_connected:
                     await client.quit()
-                except (aiosmtplib.SMTPException, OSError):
-                    client.close()
+            except (aiosmtplib.SMTPException, OSError):
+                pass
+            finally:
+                # Whatever happened (a refused QUIT, a cancelled relay), the socket is closed
+                # here rather than left to the garbage collector.
+                client.close()
 
 
 # --- .eml files ----------------------------------------------------------------------------
