@@ -281,6 +281,10 @@ class DepotDelegations(Protocol):
         """Return the SIRETs whose files this organisme may manage (active delegations)."""
         ...
 
+    def en_attente(self) -> Sequence[Delegation]:
+        """Return the requested delegations no one has decided yet, oldest first."""
+        ...
+
 
 class DepotComptes(Protocol):
     """User accounts."""

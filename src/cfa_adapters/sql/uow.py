@@ -703,6 +703,16 @@ class _Delegations(_Depot):
         )
         return frozenset(Siret(s) for s in connexion.scalars(requete))
 
+    def en_attente(self) -> Sequence[Delegation]:
+        self._uow.avant_requete()
+        d = t.delegations
+        requete = (
+            sa.select(d)
+            .where(d.c.statut == StatutDelegation.DEMANDEE.value)
+            .order_by(d.c.demandee_le, d.c.id)
+        )
+        return self._uow.charger(_DELEGATION, requete)
+
 
 class _Comptes(_Depot):
     """Accounts; each lookup of one account locks its row (see the module docstring)."""

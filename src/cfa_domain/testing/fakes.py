@@ -269,6 +269,12 @@ class _Delegations(_Depot):
             if d.siret_delegataire == siret_delegataire and d.statut is StatutDelegation.ACTIVE
         )
 
+    def en_attente(self) -> Sequence[Delegation]:
+        trouvees = [
+            d for d in self._d.delegations.values() if d.statut is StatutDelegation.DEMANDEE
+        ]
+        return sorted(trouvees, key=lambda d: (d.demandee_le, str(d.id)))
+
 
 class _Comptes(_Depot):
     def ajouter(self, compte: Compte) -> None:
