@@ -400,6 +400,12 @@ class DepotDemandes(Protocol):
         """
         ...
 
+    def par_etats(
+        self, etats: frozenset[EtatDemande], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        """Return one page of the requests in these states, oldest submitted first."""
+        ...
+
 
 @attrs.frozen
 class DocumentMeta:

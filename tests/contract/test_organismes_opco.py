@@ -7,27 +7,23 @@ files; and the delegation requests nobody has decided yet. A CFA account sees no
 
 from __future__ import annotations
 
-import uuid
 from typing import TYPE_CHECKING
 
 import attrs
 import pytest
 
-from cfa_domain.compte import Compte, StatutCompte
+from cfa_domain.compte import StatutCompte
 from cfa_domain.errors import DonneeInvalide, Introuvable, ReserveAuxConseillers
 from cfa_domain.organisme import StatutOrganisme
 from cfa_domain.services import organismes
 from cfa_domain.testing.exemples import delegation
-from cfa_domain.testing.fakes import HacheurMemoire
-from cfa_domain.values import Email
 
 from .constructeurs import (
-    MOT_DE_PASSE,
-    QUAND,
     SIRET_A,
     SIRET_B,
     SIRET_C,
     action,
+    agent_enregistre,
     compte_actif,
     instant,
     organisme,
@@ -35,22 +31,13 @@ from .constructeurs import (
 )
 
 if TYPE_CHECKING:
+    import uuid
+
     from .conftest import Deploiement
 
 
 def _agent(deploiement: Deploiement) -> uuid.UUID:
-    agent = Compte.ouvrir_agent(
-        id=uuid.uuid4(),
-        email=Email("agent@opco.example"),
-        mot_de_passe=MOT_DE_PASSE,
-        quand=QUAND,
-        hasher=HacheurMemoire(),
-        auteur="administrateur",
-    )
-    with deploiement.contexte.uow() as uow:
-        uow.comptes.ajouter(agent)
-        uow.commit()
-    return agent.id
+    return agent_enregistre(deploiement.contexte.uow)
 
 
 def test_la_page_d_un_organisme_pour_un_agent(deploiement: Deploiement) -> None:

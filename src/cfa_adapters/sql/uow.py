@@ -952,6 +952,23 @@ class _Demandes(_Depot):
         total = connexion.scalar(sa.select(sa.func.count()).select_from(d).where(condition))
         return _page(elements, total or 0, page, taille)
 
+    def par_etats(
+        self, etats: frozenset[EtatDemande], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        connexion = self._uow.avant_requete()
+        d = t.demandes
+        condition = d.c.etat.in_(sorted(e.value for e in etats))
+        requete = (
+            sa.select(d)
+            .where(condition)
+            .order_by(d.c.soumise_le, d.c.id)
+            .limit(taille)
+            .offset((page - 1) * taille)
+        )
+        elements = self._uow.charger(_DEMANDE, requete)
+        total = connexion.scalar(sa.select(sa.func.count()).select_from(d).where(condition))
+        return _page(elements, total or 0, page, taille)
+
 
 class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:

@@ -427,6 +427,13 @@ class _Demandes(_Depot):
         trouvees.sort(key=lambda d: (d.soumise_le, str(d.id)), reverse=True)
         return _page(trouvees, page, taille)
 
+    def par_etats(
+        self, etats: frozenset[EtatDemande], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        trouvees = [d for d in self._d.demandes.values() if d.etat in etats]
+        trouvees.sort(key=lambda d: (d.soumise_le, str(d.id)))
+        return _page(trouvees, page, taille)
+
 
 class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:
