@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from litestar import get
+from typing import Any
+
+from litestar import Request, get
 from litestar.response import Template
 
+from cfa_domain.services import pilotage
 from cfa_web.backoffice._commun import routeur
+from cfa_web.portail._commun import contexte, utilisateur
 
 __all__ = ["ROUTES"]
 
 
-@get("/", name="backoffice_tableau", sync_to_thread=False)
-def tableau_de_bord() -> Template:
-    """The dashboard: where the agent's work waits."""
-    return Template(template_name="backoffice/tableau.html")
+@get("/", name="backoffice_tableau", sync_to_thread=True)
+def tableau_de_bord(request: Request[Any, Any, Any]) -> Template:
+    """The dashboard: files and requests by state, this month's amounts, what waits."""
+    tableau = pilotage.tableau_de_bord(contexte(request), utilisateur(request).compte_id)
+    return Template(template_name="backoffice/tableau.html", context={"tableau": tableau})
 
 
 ROUTES = [routeur(tableau_de_bord)]
