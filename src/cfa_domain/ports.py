@@ -83,6 +83,7 @@ __all__ = [
     "Horloge",
     "JournalQuarantaine",
     "MessageSortant",
+    "MontantsPeriode",
     "MotifRejet",
     "OrganismeFlux",
     "Outbox",
@@ -238,6 +239,20 @@ class ResumeAction:
     total_rembourse: Montant
 
 
+@attrs.frozen
+class MontantsPeriode:
+    """What the requests weighed over a period (the back office's dashboard).
+
+    ``demande``: the totals of the requests submitted in it (whatever became of them);
+    ``valide``: the totals of those validated in it; ``paye``: the amounts of those marked
+    paid in it (the amount paid when the agent gave it, else the request's total).
+    """
+
+    demande: Montant
+    valide: Montant
+    paye: Montant
+
+
 # --- Repositories ---------------------------------------------------------------------
 
 ETATS_SANS_REPONSE = frozenset(
@@ -279,6 +294,10 @@ class DepotDelegations(Protocol):
 
     def delegants_actifs(self, siret_delegataire: Siret) -> frozenset[Siret]:
         """Return the SIRETs whose files this organisme may manage (active delegations)."""
+        ...
+
+    def en_attente(self) -> Sequence[Delegation]:
+        """Return the requested delegations no one has decided yet, oldest first."""
         ...
 
 
@@ -340,6 +359,10 @@ class DepotActions(Protocol):
         """
         ...
 
+    def compter_par_etat(self) -> Mapping[EtatDossier, int]:
+        """Return how many files are in each state (the states with none left out)."""
+        ...
+
     def rechercher(
         self,
         criteres: CriteresRecherche,
@@ -393,6 +416,24 @@ class DepotDemandes(Protocol):
 
         ``criteres`` keeps only the requests in a state, on files whose action number
         starts with a prefix (every request when None).
+        """
+        ...
+
+    def par_etats(
+        self, etats: frozenset[EtatDemande], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        """Return one page of the requests in these states, oldest submitted first."""
+        ...
+
+    def compter_par_etat(self) -> Mapping[EtatDemande, int]:
+        """Return how many requests are in each state (the states with none left out)."""
+        ...
+
+    def montants_entre(self, debut: dt.datetime, fin: dt.datetime) -> MontantsPeriode:
+        """Return what the requests weighed from ``debut`` (included) to ``fin`` (excluded).
+
+        A request counts as validated (paid) in the period when its history enters
+        *validée* (*payée*) then.
         """
         ...
 
@@ -548,6 +589,10 @@ class JournalQuarantaine(Protocol):
 
     def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
         """Mark the unsettled quarantined record (this key, this content) settled at ``quand``."""
+        ...
+
+    def nombre_en_attente(self) -> int:
+        """Return how many quarantined records are not settled."""
         ...
 
     def curseur(self, source: str) -> str | None:

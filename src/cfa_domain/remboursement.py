@@ -78,7 +78,14 @@ from cfa_domain.errors import (
     PlafondRepasNuiteesDepasse,
 )
 from cfa_domain.etats import Changement, MachineAEtats
-from cfa_domain.validation import _entier, _instance, _montant_positif, _numero_action, _texte
+from cfa_domain.validation import (
+    _date,
+    _entier,
+    _instance,
+    _montant_positif,
+    _numero_action,
+    _texte,
+)
 from cfa_domain.values import Categorie, Montant, Nir, Periode, Piece, Siret
 
 if TYPE_CHECKING:
@@ -98,6 +105,7 @@ __all__ = [
     "EtatDemande",
     "FormulaireDemande",
     "MontantsDemandes",
+    "Paiement",
     "ParametresRemboursement",
     "PieceJointe",
     "QuantitesFraisAnnexes",
@@ -621,6 +629,19 @@ class Soumission:
     cle_idempotence: str | None = None
 
 
+@attrs.frozen
+class Paiement:
+    """What the OPCO paid for a request: the day, the amount, the payment's reference.
+
+    :meth:`DemandeRemboursement.payer` checks it against the request (an amount above
+    zero and at most the request's total, a day from the submission's to today).
+    """
+
+    le: dt.date = attrs.field(validator=_date("paye_le", "Date du paiement"))
+    montant: Montant = attrs.field(validator=_instance(Montant, "montant_paye", "Montant payé"))
+    reference: str = attrs.field(validator=_texte("reference_paiement", "Référence du paiement"))
+
+
 # --- the aggregate ---------------------------------------------------------------------
 
 
@@ -650,6 +671,8 @@ class DemandeRemboursement:
     motif_refus: str | None = None
     historique: list[ChangementEtatDemande] = attrs.field(factory=list)
     cle_idempotence: str | None = None
+    paiement: Paiement | None = None
+    """The payment's details, when the agent who marked the request paid gave them."""
 
     @classmethod
     def soumettre(
@@ -729,9 +752,41 @@ class DemandeRemboursement:
         """The OPCO agrees to pay the request."""
         return self._passer(EtatDemande.VALIDEE, auteur=auteur, quand=quand)
 
-    def payer(self, *, auteur: str, quand: dt.datetime) -> ChangementEtatDemande:
-        """The payment went out: the request now counts as reimbursed."""
-        return self._passer(EtatDemande.PAYEE, auteur=auteur, quand=quand)
+    def payer(
+        self,
+        *,
+        auteur: str,
+        quand: dt.datetime,
+        paiement: Paiement | None = None,
+        aujourd_hui: dt.date | None = None,
+    ) -> ChangementEtatDemande:
+        """The payment went out: the request now counts as reimbursed.
+
+        ``paiement``: its day, amount and reference, kept on the request; the amount is
+        above zero and at most the request's total, the day neither before the submission
+        nor after ``aujourd_hui`` (the OPCO's today; the day of ``quand`` by default).
+
+        Raises:
+            DonneeInvalide: an amount or a day out of those bounds (on its field).
+            TransitionInterdite: the request is not validated.
+        """
+        if paiement is not None and MACHINE_DEMANDE.permet(self.etat, EtatDemande.PAYEE):
+            if not Montant(0) < paiement.montant <= self.total:
+                raise DonneeInvalide(
+                    "Le montant payé doit être supérieur à 0 € et ne pas dépasser le montant "
+                    f"de la demande ({self.total.valeur} €).",
+                    champ="montant_paye",
+                )
+            dernier_jour = aujourd_hui or quand.date()
+            if not self.soumise_le.date() <= paiement.le <= dernier_jour:
+                raise DonneeInvalide(
+                    "La date du paiement doit être comprise entre la date de la demande et "
+                    "aujourd'hui.",
+                    champ="paye_le",
+                )
+        changement = self._passer(EtatDemande.PAYEE, auteur=auteur, quand=quand)
+        self.paiement = paiement
+        return changement
 
     def refuser(self, motif: str, *, auteur: str, quand: dt.datetime) -> ChangementEtatDemande:
         """The OPCO refuses the request, giving a reason shown to the CFA."""

@@ -36,6 +36,7 @@ from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, HorlogeSysteme, JetonsSecrets
 from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_web.auth import ConfigSessions, MiddlewareCompte
+from cfa_web.backoffice import ROUTES_BACKOFFICE
 from cfa_web.entetes import entetes_de_securite
 from cfa_web.formats import filtres, regles_mot_de_passe
 from cfa_web.magasin import MagasinLitestar
@@ -70,6 +71,11 @@ class Composants:
     """The mail relay, run as a background task while the application serves."""
     moteur: sa.Engine | None = None
     """The database engine, disposed at shutdown."""
+
+    def fermer(self) -> None:
+        """Dispose of the database engine (at shutdown, or at the end of a command)."""
+        if self.moteur is not None:
+            self.moteur.dispose()
 
 
 def composants_reels(reglages: ReglagesWeb) -> Composants:
@@ -158,8 +164,7 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         finally:
             arret.set()
             await asyncio.gather(*taches)
-            if elements.moteur is not None:
-                elements.moteur.dispose()
+            elements.fermer()
 
     etat: dict[str, Any] = {
         "reglages": reglages,
@@ -169,6 +174,7 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
     return Litestar(
         route_handlers=[
             *ROUTES_PORTAIL,
+            *ROUTES_BACKOFFICE,
             create_static_files_router(
                 path="/static", directories=[ICI / "static"], name="static", include_in_schema=False
             ),

@@ -14,12 +14,14 @@ from typing import TYPE_CHECKING
 import attrs
 
 from cfa_domain.action import Action, EtatDossier
+from cfa_domain.compte import Compte
 from cfa_domain.organisme import FicheOrganisme, Interlocuteur, Organisme
 from cfa_domain.testing import exemples
+from cfa_domain.testing.fakes import HacheurMemoire
 from cfa_domain.values import Email, Montant, NumeroDeca, NumeroSia, Periode, Siret
 
 if TYPE_CHECKING:
-    from cfa_domain.compte import Compte
+    from cfa_domain.ports import FabriqueUnitOfWork
 
 SIRET_A = Siret("85403311500015")
 SIRET_B = exemples.SIRET_CFA
@@ -130,3 +132,19 @@ def action(
 def champs(agregat: object) -> dict[str, object]:
     """An aggregate's fields (entities compare by identity; tests compare their values)."""
     return attrs.asdict(agregat, recurse=False)  # type: ignore[arg-type]  # attrs instances
+
+
+def agent_enregistre(uow: FabriqueUnitOfWork, email: str = "agent@opco.example") -> uuid.UUID:
+    """An active OPCO agent's account, stored through ``uow``; its id."""
+    agent = Compte.ouvrir_agent(
+        id=uuid.uuid4(),
+        email=Email(email),
+        mot_de_passe=MOT_DE_PASSE,
+        quand=QUAND,
+        hasher=HacheurMemoire(),
+        auteur="administrateur",
+    )
+    with uow() as unite:
+        unite.comptes.ajouter(agent)
+        unite.commit()
+    return agent.id

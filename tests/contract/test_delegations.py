@@ -76,3 +76,28 @@ def test_pour_organisme_des_deux_cotes(banc: Banc) -> None:
         uow.commit()
     with banc.uow() as uow:
         assert [d.id for d in uow.delegations.pour_organisme(SIRET_A)] == [d2.id, d1.id]
+
+
+def test_en_attente_seulement_les_demandes_non_decidees(banc: Banc) -> None:
+    """en_attente: the requests nobody has decided yet, oldest first, whoever they concern."""
+    recente = delegation(SIRET_B, SIRET_A, quand=instant(5))
+    ancienne = delegation(SIRET_C, SIRET_B, quand=instant(1))
+    approuvee = delegation(SIRET_A, SIRET_C, quand=instant(0))
+    with banc.uow() as uow:
+        for d in (recente, ancienne, approuvee):
+            uow.delegations.ajouter(d)
+        uow.commit()
+    with banc.uow() as uow:
+        assert [d.id for d in uow.delegations.en_attente()] == [
+            approuvee.id,
+            ancienne.id,
+            recente.id,
+        ]
+        relue = uow.delegations.obtenir(approuvee.id)
+        assert relue is not None
+        relue.approuver("agent-1", instant(6))
+        uow.commit()
+    with banc.uow() as uow:
+        attente = uow.delegations.en_attente()
+        assert [d.id for d in attente] == [ancienne.id, recente.id]
+        assert all(d.statut is StatutDelegation.DEMANDEE for d in attente)

@@ -9,7 +9,7 @@ import pytest
 
 from cfa_domain.errors import DemandeDejaEnvoyee, ModificationConcurrente
 from cfa_domain.ports import CriteresDemandes
-from cfa_domain.remboursement import DemandeRemboursement, EtatDemande
+from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, Paiement
 from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
 
@@ -186,3 +186,57 @@ def test_pour_organismes_filtre_par_etat_et_prefixe_du_numero(banc: Banc) -> Non
     )
     assert trouvees(CriteresDemandes(numero_action="1001")) == ([], 0)  # B's file
     assert trouvees(CriteresDemandes(etat=EtatDemande.PAYEE)) == ([], 0)
+
+
+def test_paiement_et_ses_details_relus(banc: Banc) -> None:
+    """A payment's day, amount and reference read back; a request without them keeps None."""
+    _avec_dossiers(banc)
+    with banc.uow() as uow:
+        action = uow.actions.obtenir("1000")
+        assert action is not None
+        demande = soumettre(action, [], Montant("250.40"), quand=instant(0))
+        uow.demandes.ajouter(demande)
+        uow.commit()
+    paiement = Paiement(
+        le=instant(0).date(), montant=Montant("250.40"), reference="VIR-2023-000123"
+    )
+    with banc.uow() as uow:
+        relue = uow.demandes.obtenir(demande.id)
+        assert relue is not None
+        assert relue.paiement is None
+        relue.prendre_en_traitement(auteur="agent", quand=instant(1))
+        relue.valider(auteur="agent", quand=instant(2))
+        relue.payer(auteur="agent", quand=instant(3), paiement=paiement)
+        uow.commit()
+    with banc.uow() as uow:
+        payee = uow.demandes.obtenir(demande.id)
+        assert payee is not None
+        assert (payee.etat, payee.paiement) == (EtatDemande.PAYEE, paiement)
+
+
+def test_par_etats_plus_ancienne_d_abord_et_paginee(banc: Banc) -> None:
+    """Requests in the states asked, oldest submitted first, whatever their organisme."""
+    _avec_dossiers(banc)
+    with banc.uow() as uow:
+        a, b = uow.actions.obtenir("1000"), uow.actions.obtenir("2000")
+        assert a is not None
+        assert b is not None
+        recente = soumettre(a, [], Montant(10), quand=instant(9))
+        ancienne = soumettre(b, [], Montant(20), quand=instant(1))
+        traitee = soumettre(a, [recente], Montant(30), quand=instant(5))
+        traitee.prendre_en_traitement(auteur="agent", quand=instant(6))
+        for d in (recente, ancienne, traitee):
+            uow.demandes.ajouter(d)
+        uow.commit()
+    with banc.uow() as uow:
+        soumises = uow.demandes.par_etats(frozenset({EtatDemande.SOUMISE}), page=1, taille=10)
+        assert [d.id for d in soumises.elements] == [ancienne.id, recente.id]
+        toutes = frozenset({EtatDemande.SOUMISE, EtatDemande.EN_TRAITEMENT})
+        premiere = uow.demandes.par_etats(toutes, page=1, taille=2)
+        assert ([d.id for d in premiere.elements], premiere.total) == (
+            [ancienne.id, traitee.id],
+            3,
+        )
+        seconde = uow.demandes.par_etats(toutes, page=2, taille=2)
+        assert [d.id for d in seconde.elements] == [recente.id]
+        assert uow.demandes.par_etats(frozenset({EtatDemande.PAYEE}), page=1, taille=2).total == 0

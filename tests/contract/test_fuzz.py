@@ -52,10 +52,11 @@ from cfa_domain.ports import (
 from cfa_domain.remboursement import (
     EtatDemande,
     MontantsDemandes,
+    Paiement,
     QuantitesFraisAnnexes,
     consommation,
 )
-from cfa_domain.services import acces, actions, demandes, flux, organismes
+from cfa_domain.services import acces, actions, demandes, flux, organismes, pilotage
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.testing import strategies as cst
@@ -82,7 +83,7 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (acces, actions, demandes, organismes, flux)
+MODULES = (acces, actions, demandes, organismes, flux, pilotage)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"
@@ -238,6 +239,11 @@ def dossiers_flux(draw: st.DrawFn) -> Callable[[], DossierFlux]:
     )
 
 
+def _paiement(*, le: dt.date, montant: object, reference: str) -> Paiement:
+    return Paiement(le=le, montant=Montant(montant), reference=reference)
+
+
+paiements = paresseux(_paiement, le=dates, montant=montants_bruts, reference=textes)
 illisibles = paresseux(EnregistrementIllisible, cle=textes, brut=textes, detail=textes)
 rejets = paresseux(
     EnregistrementRejete,
@@ -289,6 +295,7 @@ class Monde:
             "uuid.UUID": self.identifiants(),
             "EtatDossier": st.sampled_from(EtatDossier),
             "Decision": st.sampled_from(Decision),
+            "EtatDemande | None": st.none() | st.sampled_from(EtatDemande),
         }
         fabriques: dict[str, st.SearchStrategy[Any]] = {
             "CriteresRecherche": criteres,
@@ -299,6 +306,7 @@ class Monde:
             "DossierFlux": dossiers_flux(),
             "SourceFlux": sources,
             "EnregistrementRejete": rejets,
+            "Paiement | None": st.one_of(st.none().map(lambda v: lambda: v), paiements),
             "DossierFlux | EnregistrementIllisible": st.one_of(dossiers_flux(), illisibles),
         }
         if annotation in valeurs:

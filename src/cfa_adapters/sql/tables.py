@@ -298,10 +298,14 @@ demandes = sa.Table(
     sa.Column("etat", sa.String(30), nullable=False),
     sa.Column("motif_refus", sa.Text, nullable=True),
     sa.Column("cle_idempotence", sa.String(TEXTE), nullable=True),
+    sa.Column("paye_le", sa.Date, nullable=True),
+    sa.Column("montant_paye", Argent, nullable=True),
+    sa.Column("reference_paiement", sa.String(TEXTE), nullable=True),
     sa.UniqueConstraint("compte_id", "cle_idempotence"),
     sa.UniqueConstraint("numero_action", "numero"),
     sa.Index(None, "numero_action", "etat"),
     sa.Index(None, "soumise_le"),
+    sa.Index(None, "etat", "soumise_le"),
 )
 
 historique_demandes = _historique("historique_demandes", demandes.c.id, "auteur")

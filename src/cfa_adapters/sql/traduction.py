@@ -59,6 +59,7 @@ from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
     MontantsDemandes,
+    Paiement,
     PieceJointe,
     QuantitesFraisAnnexes,
 )
@@ -498,7 +499,7 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
 
 def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
     """The request's row (amounts, quantities, documents as JSON) and its state history."""
-    montants, quantites = demande.montants, demande.quantites
+    montants, quantites, paiement = demande.montants, demande.quantites, demande.paiement
     principale = {
         "id": demande.id,
         "numero_action": demande.numero_action,
@@ -524,6 +525,9 @@ def demande_vers_lignes(demande: DemandeRemboursement) -> Lignes:
         "etat": demande.etat.value,
         "motif_refus": demande.motif_refus,
         "cle_idempotence": demande.cle_idempotence,
+        "paye_le": None if paiement is None else paiement.le,
+        "montant_paye": None if paiement is None else paiement.montant.valeur,
+        "reference_paiement": None if paiement is None else paiement.reference,
     }
     historique = _lignes_historique("id", demande.id, demande.historique, "auteur")
     return Lignes(principale, historique)
@@ -562,6 +566,13 @@ def demande_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> DemandeR
         motif_refus=ligne["motif_refus"],
         historique=_historique(historique, EtatDemande, "auteur"),
         cle_idempotence=ligne["cle_idempotence"],
+        paiement=None
+        if ligne["paye_le"] is None
+        else Paiement(
+            le=ligne["paye_le"],
+            montant=_montant(ligne["montant_paye"]),
+            reference=ligne["reference_paiement"],
+        ),
     )
 
 

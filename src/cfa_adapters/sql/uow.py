@@ -55,7 +55,7 @@ import contextlib
 import functools
 import json
 import re
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
@@ -85,6 +85,7 @@ from cfa_adapters.sql.traduction import (
     rejet_depuis_ligne,
     rejet_vers_ligne,
 )
+from cfa_domain.action import EtatDossier
 from cfa_domain.compte import StatutCompte
 from cfa_domain.errors import (
     Conflit,
@@ -111,12 +112,13 @@ from cfa_domain.ports import (
     DepotOrganismes,
     EcritureEnLectureSeule,
     JournalQuarantaine,
+    MontantsPeriode,
     Outbox,
     Page,
     ResumeAction,
 )
 from cfa_domain.remboursement import EtatDemande
-from cfa_domain.values import Montant, Siret
+from cfa_domain.values import Categorie, Montant, Siret
 
 if TYPE_CHECKING:
     import datetime as dt
@@ -703,6 +705,16 @@ class _Delegations(_Depot):
         )
         return frozenset(Siret(s) for s in connexion.scalars(requete))
 
+    def en_attente(self) -> Sequence[Delegation]:
+        self._uow.avant_requete()
+        d = t.delegations
+        requete = (
+            sa.select(d)
+            .where(d.c.statut == StatutDelegation.DEMANDEE.value)
+            .order_by(d.c.demandee_le, d.c.id)
+        )
+        return self._uow.charger(_DELEGATION, requete)
+
 
 class _Comptes(_Depot):
     """Accounts; each lookup of one account locks its row (see the module docstring)."""
@@ -816,6 +828,12 @@ class _Actions(_Depot):
         self._uow.avant_requete()
         trouves: list[Action] = self._uow.charger(_ACTION, requete)
         return trouves[0] if trouves else None
+
+    def compter_par_etat(self) -> Mapping[EtatDossier, int]:
+        connexion = self._uow.avant_requete()
+        a = t.actions
+        rangees = connexion.execute(sa.select(a.c.etat, sa.func.count()).group_by(a.c.etat))
+        return {EtatDossier(etat): nombre for etat, nombre in rangees}
 
     def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
         self._uow.avant_requete()
@@ -942,6 +960,59 @@ class _Demandes(_Depot):
         total = connexion.scalar(sa.select(sa.func.count()).select_from(d).where(condition))
         return _page(elements, total or 0, page, taille)
 
+    def par_etats(
+        self, etats: frozenset[EtatDemande], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        connexion = self._uow.avant_requete()
+        d = t.demandes
+        condition = d.c.etat.in_(sorted(e.value for e in etats))
+        requete = (
+            sa.select(d)
+            .where(condition)
+            .order_by(d.c.soumise_le, d.c.id)
+            .limit(taille)
+            .offset((page - 1) * taille)
+        )
+        elements = self._uow.charger(_DEMANDE, requete)
+        total = connexion.scalar(sa.select(sa.func.count()).select_from(d).where(condition))
+        return _page(elements, total or 0, page, taille)
+
+    def compter_par_etat(self) -> Mapping[EtatDemande, int]:
+        connexion = self._uow.avant_requete()
+        d = t.demandes
+        rangees = connexion.execute(sa.select(d.c.etat, sa.func.count()).group_by(d.c.etat))
+        return {EtatDemande(etat): nombre for etat, nombre in rangees}
+
+    def montants_entre(self, debut: dt.datetime, fin: dt.datetime) -> MontantsPeriode:
+        connexion = self._uow.avant_requete()
+        d, h = t.demandes, t.historique_demandes
+        total = sum((d.c[c.value] for c in Categorie), sa.literal(0))
+
+        def entrees(etat: EtatDemande) -> sa.ColumnElement[bool]:
+            return d.c.id.in_(
+                sa.select(h.c.id).where(
+                    h.c.arrivee == etat.value, h.c.quand >= debut, h.c.quand < fin
+                )
+            )
+
+        def somme(
+            valeur: sa.ColumnElement[Any], condition: sa.ColumnElement[bool]
+        ) -> sa.ScalarSelect[Any]:
+            return (
+                sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(valeur), 0), Argent()))
+                .where(condition)
+                .scalar_subquery()
+            )
+
+        rangee = connexion.execute(
+            sa.select(
+                somme(total, (d.c.soumise_le >= debut) & (d.c.soumise_le < fin)),
+                somme(total, entrees(EtatDemande.VALIDEE)),
+                somme(sa.func.coalesce(d.c.montant_paye, total), entrees(EtatDemande.PAYEE)),
+            )
+        ).one()
+        return MontantsPeriode(*(Montant(valeur) for valeur in rangee))
+
 
 class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:
@@ -975,6 +1046,13 @@ class _Quarantaine(_Depot):
         self._uow.connexion_ecriture().execute(
             sa.insert(t.quarantaine_flux), [dict(rejet_vers_ligne(rejet))]
         )
+
+    def nombre_en_attente(self) -> int:
+        q = t.quarantaine_flux
+        nombre = self._uow.connexion().scalar(
+            sa.select(sa.func.count()).select_from(q).where(q.c.regle_le.is_(None))
+        )
+        return int(nombre or 0)
 
     def lister(self) -> Sequence[EnregistrementRejete]:
         q = t.quarantaine_flux

@@ -72,8 +72,9 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import hashlib
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 import attrs
 
@@ -90,6 +91,7 @@ from cfa_domain.errors import (
 )
 from cfa_domain.ports import DocumentMeta
 from cfa_domain.remboursement import (
+    MACHINE_DEMANDE,
     DemandeRemboursement,
     EtatDemande,
     FormulaireDemande,
@@ -121,12 +123,12 @@ from cfa_domain.values import Categorie, Montant, Periode, Piece, texte
 
 if TYPE_CHECKING:
     import uuid
-    from collections.abc import Sequence
+    from collections.abc import Callable, Sequence
 
     from cfa_domain.action import Action
     from cfa_domain.compte import Compte
     from cfa_domain.ports import CriteresDemandes, Page, UnitOfWork, VerificateurPdf
-    from cfa_domain.remboursement import ChangementEtatDemande
+    from cfa_domain.remboursement import ChangementEtatDemande, Paiement
     from cfa_domain.services.contexte import Contexte, Parametres
 
 __all__ = [
@@ -139,8 +141,11 @@ __all__ = [
     "Preremplissage",
     "annuler_demande",
     "consulter_demande",
+    "consulter_demande_opco",
     "document",
+    "document_opco",
     "lister_demandes",
+    "lister_demandes_a_traiter",
     "preparer_demande",
     "recepisse",
     "recepisse_a_joindre",
@@ -169,6 +174,14 @@ class Decision(enum.Enum):
     PAYER = "payer"
     REFUSER = "refuser"
 
+
+_ARRIVEES = {
+    Decision.PRENDRE_EN_TRAITEMENT: EtatDemande.EN_TRAITEMENT,
+    Decision.VALIDER: EtatDemande.VALIDEE,
+    Decision.PAYER: EtatDemande.PAYEE,
+    Decision.REFUSER: EtatDemande.REFUSEE,
+}
+"""The state each decision leads to."""
 
 _MODELES_MAIL_DECISION = {
     Decision.VALIDER: "demande_validee",
@@ -257,6 +270,15 @@ class DetailDemande:
 
     demande: DemandeRemboursement
     recepisse: Recepisse
+
+    @property
+    def decisions_possibles(self) -> frozenset[Decision]:
+        """What an OPCO agent may do with the request in its state."""
+        return frozenset(
+            decision
+            for decision, arrivee in _ARRIVEES.items()
+            if MACHINE_DEMANDE.permet(self.demande.etat, arrivee)
+        )
 
 
 # --- helpers ---------------------------------------------------------------------------
@@ -651,10 +673,14 @@ def traiter_demande(
     demande_id: uuid.UUID,
     decision: Decision,
     motif: str = "",
+    *,
+    paiement: Paiement | None = None,
 ) -> ChangementEtatDemande:
     """An OPCO agent processes a request; the requester is mailed on refusal and payment.
 
-    ``motif`` is the reason of a refusal (required then, ignored otherwise).
+    ``motif`` is the reason of a refusal (required then, ignored otherwise); ``paiement``
+    the day, amount and reference of a payment (kept on the request, ignored otherwise;
+    the mail then gives the amount paid).
 
     Raises:
         AccesRefuse: the account is not an active OPCO agent.
@@ -671,12 +697,14 @@ def traiter_demande(
         if decision is Decision.REFUSER:
             changement = demande.refuser(motif, auteur=auteur, quand=quand)
         else:
-            transition = {
+            transitions: dict[Decision, Callable[..., ChangementEtatDemande]] = {
                 Decision.PRENDRE_EN_TRAITEMENT: demande.prendre_en_traitement,
                 Decision.VALIDER: demande.valider,
-                Decision.PAYER: demande.payer,
-            }[decision]
-            changement = transition(auteur=auteur, quand=quand)
+                Decision.PAYER: functools.partial(
+                    demande.payer, paiement=paiement, aujourd_hui=ctx.aujourd_hui()
+                ),
+            }
+            changement = transitions[decision](auteur=auteur, quand=quand)
         modele = _MODELES_MAIL_DECISION.get(decision)
         demandeur = uow.comptes.obtenir(demande.compte_id)
         if modele is not None and demandeur is not None:
@@ -688,8 +716,69 @@ def traiter_demande(
                 numero_action=demande.numero_action,
                 debut=demande.periode.debut.isoformat(),
                 fin=demande.periode.fin.isoformat(),
-                montant=str(demande.total.valeur),
+                montant=str(
+                    (demande.total if demande.paiement is None else demande.paiement.montant).valeur
+                ),
                 motif=changement.motif,
             )
         uow.commit()
         return changement
+
+
+ETATS_A_TRAITER: Final = (EtatDemande.SOUMISE, EtatDemande.EN_TRAITEMENT, EtatDemande.VALIDEE)
+"""The states in which a request waits for the OPCO (the back office's queue)."""
+
+
+@cas_d_usage
+def lister_demandes_a_traiter(
+    ctx: Contexte, agent_id: uuid.UUID, etat: EtatDemande | None = None, *, page: int = 1
+) -> Page[DemandeRemboursement]:
+    """Back office: the requests waiting for the OPCO, oldest submitted first.
+
+    ``etat`` narrows the queue to one state (any state may be asked: the paid or refused
+    requests, oldest first too); by default, the states of :data:`ETATS_A_TRAITER`.
+
+    Raises:
+        DonneeInvalide: a page number below 1.
+    """
+    taille = ctx.parametres.taille_page
+    verifier_page(page, taille)
+    etats = frozenset(ETATS_A_TRAITER if etat is None else (etat,))
+    with ctx.uow(lecture_seule=True) as uow:
+        agent_actif(uow, agent_id)
+        return uow.demandes.par_etats(etats, page=page, taille=taille)
+
+
+@cas_d_usage
+def consulter_demande_opco(
+    ctx: Contexte, agent_id: uuid.UUID, demande_id: uuid.UUID
+) -> DetailDemande:
+    """Back office: any request, with its history, documents and receipt.
+
+    Raises:
+        Introuvable: no such request.
+    """
+    with ctx.uow(lecture_seule=True) as uow:
+        agent_actif(uow, agent_id)
+        demande = uow.demandes.obtenir(demande_id)
+        action = uow.actions.obtenir(demande.numero_action) if demande is not None else None
+        if demande is None or action is None:
+            raise Introuvable(Agregat.DEMANDE, demande_id)
+        return DetailDemande(demande, _construire_recepisse(ctx, uow, demande, action))
+
+
+@cas_d_usage
+def document_opco(
+    ctx: Contexte, agent_id: uuid.UUID, document_id: str
+) -> tuple[DocumentMeta, bytes]:
+    """Back office: any uploaded document, its metadata and its bytes.
+
+    Raises:
+        Introuvable: no such document.
+    """
+    with ctx.uow(lecture_seule=True) as uow:
+        agent_actif(uow, agent_id)
+        meta = uow.documents.obtenir(document_id)
+        if meta is None:
+            raise Introuvable(Agregat.DOCUMENT, document_id)
+    return meta, ctx.documents.lire(meta.id)

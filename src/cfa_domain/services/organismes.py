@@ -50,12 +50,15 @@ from cfa_domain.errors import (
     RevocationDelegationReservee,
 )
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation
+from cfa_domain.ports import CriteresRecherche, Page, ResumeAction
+from cfa_domain.services.acces import CompteDeLOrganisme
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
     organisme_du_compte,
     organisme_existant,
     organisme_qui_ecrit,
+    verifier_page,
 )
 from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Email, Siret
@@ -70,10 +73,13 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ListeDelegations",
+    "OrganismeVuParLOpco",
     "consulter_organisme",
+    "consulter_organisme_opco",
     "decider_delegation",
     "demander_delegation",
     "lister_delegations",
+    "lister_delegations_en_attente",
     "lister_fiches_a_valider",
     "mettre_a_jour_fiche",
     "refuser_fiche",
@@ -96,6 +102,22 @@ class ListeDelegations:
     demandees: tuple[Delegation, ...]
     a_decider: tuple[Delegation, ...]
     accordees: tuple[Delegation, ...]
+
+
+@attrs.frozen
+class OrganismeVuParLOpco:
+    """An organisme's page in the back office.
+
+    Its sheet and history, accounts, delegations, and one page of its own files (not
+    those of its delegants).
+
+    ``comptes`` carry no secret (``est_le_mien`` is always false: the reader is an agent).
+    """
+
+    organisme: Organisme
+    comptes: tuple[CompteDeLOrganisme, ...]
+    delegations: tuple[Delegation, ...]
+    dossiers: Page[ResumeAction]
 
 
 # --- Helpers ------------------------------------------------------------------------
@@ -367,3 +389,50 @@ def lister_delegations(ctx: Contexte, compte_id: uuid.UUID) -> ListeDelegations:
         a_decider=tuple(d for d in comme_delegant if d.statut is StatutDelegation.DEMANDEE),
         accordees=tuple(d for d in comme_delegant if d.statut is StatutDelegation.ACTIVE),
     )
+
+
+# --- Back office ----------------------------------------------------------------------
+
+
+@cas_d_usage
+def lister_delegations_en_attente(ctx: Contexte, agent_id: uuid.UUID) -> tuple[Delegation, ...]:
+    """Back office: the delegation requests no one has decided yet, oldest first.
+
+    The delegant's accounts may decide them too (:func:`decider_delegation`); an agent
+    decides for an organisme that has no account yet, or does not answer.
+    """
+    with ctx.uow(lecture_seule=True) as uow:
+        agent_actif(uow, agent_id)
+        attente = tuple(uow.delegations.en_attente())
+        uow.commit()
+    return attente
+
+
+@cas_d_usage
+def consulter_organisme_opco(
+    ctx: Contexte, agent_id: uuid.UUID, siret: str, *, page: int = 1
+) -> OrganismeVuParLOpco:
+    """Back office: an organisme whatever its status, with one page of its files.
+
+    Raises:
+        Introuvable: the OPCO does not know this SIRET.
+        DonneeInvalide: a malformed SIRET, a page number below 1.
+    """
+    numero = Siret(siret)
+    taille = ctx.parametres.taille_page
+    verifier_page(page, taille)
+    with ctx.uow(lecture_seule=True) as uow:
+        agent = agent_actif(uow, agent_id)
+        organisme = organisme_existant(uow, numero)
+        vue = OrganismeVuParLOpco(
+            organisme=organisme,
+            comptes=tuple(
+                CompteDeLOrganisme.de(c, moi=agent.id) for c in uow.comptes.pour_organisme(numero)
+            ),
+            delegations=tuple(uow.delegations.pour_organisme(numero)),
+            dossiers=uow.actions.rechercher(
+                CriteresRecherche(), frozenset({numero}), page=page, taille=taille
+            ),
+        )
+        uow.commit()
+    return vue

@@ -27,6 +27,7 @@ Build a whole set with :func:`memoire`::
 
 from __future__ import annotations
 
+import collections
 import copy
 import datetime as dt
 import hashlib
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 
 import attrs
 
-from cfa_domain.action import Action, cle_tri_numero_action
+from cfa_domain.action import Action, EtatDossier, cle_tri_numero_action
 from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.errors import (
     Agregat,
@@ -72,6 +73,7 @@ from cfa_domain.ports import (
     Horloge,
     JournalQuarantaine,
     MessageSortant,
+    MontantsPeriode,
     Outbox,
     Page,
     ResumeAction,
@@ -81,7 +83,7 @@ from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_domain.values import Categorie, Email, Montant, Piece, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Sequence
+    from collections.abc import Collection, Iterator, Mapping, Sequence
     from types import TracebackType
 
     from cfa_domain.remboursement import Recepisse
@@ -269,6 +271,12 @@ class _Delegations(_Depot):
             if d.siret_delegataire == siret_delegataire and d.statut is StatutDelegation.ACTIVE
         )
 
+    def en_attente(self) -> Sequence[Delegation]:
+        trouvees = [
+            d for d in self._d.delegations.values() if d.statut is StatutDelegation.DEMANDEE
+        ]
+        return sorted(trouvees, key=lambda d: (d.demandee_le, str(d.id)))
+
 
 class _Comptes(_Depot):
     def ajouter(self, compte: Compte) -> None:
@@ -321,6 +329,9 @@ class _Actions(_Depot):
     def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
         # The unit of work already holds the store's lock: the file is locked until it ends.
         return self.obtenir(numero_action)
+
+    def compter_par_etat(self) -> Mapping[EtatDossier, int]:
+        return collections.Counter(a.etat for a in self._d.actions.values())
 
     def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
         trouvees = [
@@ -421,6 +432,31 @@ class _Demandes(_Depot):
         trouvees.sort(key=lambda d: (d.soumise_le, str(d.id)), reverse=True)
         return _page(trouvees, page, taille)
 
+    def par_etats(
+        self, etats: frozenset[EtatDemande], *, page: int, taille: int
+    ) -> Page[DemandeRemboursement]:
+        trouvees = [d for d in self._d.demandes.values() if d.etat in etats]
+        trouvees.sort(key=lambda d: (d.soumise_le, str(d.id)))
+        return _page(trouvees, page, taille)
+
+    def compter_par_etat(self) -> Mapping[EtatDemande, int]:
+        return collections.Counter(d.etat for d in self._d.demandes.values())
+
+    def montants_entre(self, debut: dt.datetime, fin: dt.datetime) -> MontantsPeriode:
+        def entre_dans(demande: DemandeRemboursement, etat: EtatDemande) -> bool:
+            return any(c.arrivee is etat and debut <= c.quand < fin for c in demande.historique)
+
+        demandes = list(self._d.demandes.values())
+        return MontantsPeriode(
+            demande=Montant.somme(d.total for d in demandes if debut <= d.soumise_le < fin),
+            valide=Montant.somme(d.total for d in demandes if entre_dans(d, EtatDemande.VALIDEE)),
+            paye=Montant.somme(
+                d.total if d.paiement is None else d.paiement.montant
+                for d in demandes
+                if entre_dans(d, EtatDemande.PAYEE)
+            ),
+        )
+
 
 class _Documents(_Depot):
     def ajouter(self, document: DocumentMeta) -> None:
@@ -451,6 +487,9 @@ class _Quarantaine(_Depot):
         return any(
             r.cle == cle and r.brut == brut and r.regle_le is None for r in self._d.quarantaine
         )
+
+    def nombre_en_attente(self) -> int:
+        return sum(1 for r in self._d.quarantaine if r.regle_le is None)
 
     def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
         rejets = self._e.quarantaine

@@ -43,7 +43,7 @@ from cfa_web.auth import exiger_cfa
 from cfa_web.errors import traitement_de
 from cfa_web.portail._commun import contexte, notifier, reponse_formulaire, utilisateur
 
-__all__ = ["ROUTES", "ChampsDemande", "ChampsFiltres"]
+__all__ = ["ROUTES", "ChampsDemande", "ChampsFiltres", "telechargement"]
 
 EnvoiMultipart = Annotated[dict[str, Any], Body(media_type=RequestEncodingType.MULTI_PART)]
 EnvoiFormulaire = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
@@ -296,7 +296,8 @@ def page_recepisse(request: Request[Any, Any, Any], demande_id: FromPath[uuid.UU
     )
 
 
-def _telechargement(contenu: bytes, nom: str) -> Response[bytes]:
+def telechargement(contenu: bytes, nom: str) -> Response[bytes]:
+    """A PDF as a download under ``nom``."""
     return Response(
         content=contenu,
         media_type=PDF,
@@ -315,7 +316,7 @@ def recepisse_pdf(
 ) -> Response[bytes]:
     """The receipt in PDF, as a download."""
     contenu = demandes.recepisse_pdf(contexte(request), utilisateur(request).compte_id, demande_id)
-    return _telechargement(contenu, f"recepisse-{demande_id}.pdf")
+    return telechargement(contenu, f"recepisse-{demande_id}.pdf")
 
 
 @get("/documents/{document_id:str}", name="document", guards=[exiger_cfa], sync_to_thread=True)
@@ -324,7 +325,7 @@ def document(request: Request[Any, Any, Any], document_id: FromPath[str]) -> Res
     meta, contenu = demandes.document(
         contexte(request), utilisateur(request).compte_id, document_id
     )
-    return _telechargement(contenu, f"document-{meta.numero_action}-{meta.id}.pdf")
+    return telechargement(contenu, f"document-{meta.numero_action}-{meta.id}.pdf")
 
 
 # --- "Mes demandes" and cancellation -------------------------------------------------------

@@ -458,7 +458,8 @@ def demander_delegation(request: Request[Any, Any, Any], data: Donnees) -> Templ
     return Redirect(path=RETOUR_ACCES, status_code=303)
 
 
-def _decision(texte: str) -> bool:
+def decision_lue(texte: str) -> bool:
+    """The button pressed on a delegation request's form: approve (True) or refuse."""
     if texte not in DECISIONS:
         raise DonneeInvalide("Choisissez d'approuver ou de refuser la demande.")
     return DECISIONS[texte]
@@ -477,7 +478,7 @@ def decider_delegation(
     ident = f"motif-decision-{delegation_id}"
     try:
         champs = forms.lire(ChampsDecision, data)
-        approuver = forms.traiter(data, lambda: _decision(champs.decision))
+        approuver = forms.traiter(data, lambda: decision_lue(champs.decision))
         forms.traiter(
             data,
             lambda: organismes.decider_delegation(
