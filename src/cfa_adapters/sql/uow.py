@@ -54,6 +54,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -114,6 +115,7 @@ from cfa_domain.ports import (
     Outbox,
     Page,
     ResumeAction,
+    TriDossiers,
 )
 from cfa_domain.remboursement import EtatDemande
 from cfa_domain.values import Montant, Siret
@@ -129,6 +131,7 @@ if TYPE_CHECKING:
     from cfa_domain.organisme import Delegation, Organisme
     from cfa_domain.ports import (
         CriteresDemandes,
+        CriteresDossiers,
         CriteresRecherche,
         DocumentMeta,
         EnregistrementRejete,
@@ -838,31 +841,39 @@ class _Actions(_Depot):
         page: int,
         taille: int,
     ) -> Page[ResumeAction]:
+        a = t.actions
+        conditions = [
+            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles)),
+            *_conditions_portail(criteres),
+        ]
+        ordre = (a.c.numero_tri.desc(), a.c.numero_action.desc())
+        return self._page_resumes(conditions, ordre, page, taille)
+
+    def rechercher_dossiers(
+        self, criteres: CriteresDossiers, *, page: int, taille: int
+    ) -> Page[ResumeAction]:
+        a = t.actions
+        conditions = [*_conditions_portail(criteres.recherche), *_conditions_agent(criteres)]
+        if criteres.tri is TriDossiers.ANCIENNETE:
+            ordre: tuple[sa.UnaryExpression[Any], ...] = (
+                a.c.date_depot.asc(),
+                a.c.numero_tri.asc(),
+                a.c.numero_action.asc(),
+            )
+        else:
+            ordre = (a.c.numero_tri.desc(), a.c.numero_action.desc())
+        return self._page_resumes(conditions, ordre, page, taille)
+
+    def _page_resumes(
+        self,
+        conditions: list[sa.ColumnElement[bool]],
+        ordre: tuple[sa.UnaryExpression[Any], ...],
+        page: int,
+        taille: int,
+    ) -> Page[ResumeAction]:
+        """One page of the files matching ``conditions``, with what was paid on each."""
         connexion = self._uow.avant_requete()
         a = t.actions
-        conditions: list[sa.ColumnElement[bool]] = [
-            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles))
-        ]
-        nom = criteres.nom_normalise
-        if nom:
-            motif = _prefixe_like(nom)
-            conditions.append(
-                sa.or_(
-                    a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
-                    a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
-                )
-            )
-        if criteres.numero_action:
-            conditions.append(
-                a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
-            )
-        if criteres.numero_enregistrement:
-            conditions.append(
-                sa.or_(
-                    a.c.numero_deca == criteres.numero_enregistrement,
-                    a.c.numero_sia == criteres.numero_enregistrement,
-                )
-            )
         requete = (
             sa.select(
                 a,
@@ -870,7 +881,7 @@ class _Actions(_Depot):
                 _historique_json(a, self._uow.dialecte).label("historique_json"),
             )
             .where(*conditions)
-            .order_by(a.c.numero_tri.desc(), a.c.numero_action.desc())
+            .order_by(*ordre)
             .limit(taille)
             .offset((page - 1) * taille)
         )
@@ -889,6 +900,52 @@ class _Actions(_Depot):
         return _page(
             [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
         )
+
+
+def _conditions_portail(criteres: CriteresRecherche) -> list[sa.ColumnElement[bool]]:
+    """The portal's filters (see :class:`CriteresRecherche`)."""
+    a = t.actions
+    conditions: list[sa.ColumnElement[bool]] = []
+    nom = criteres.nom_normalise
+    if nom:
+        motif = _prefixe_like(nom)
+        conditions.append(
+            sa.or_(
+                a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
+                a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
+            )
+        )
+    if criteres.numero_action:
+        conditions.append(
+            a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
+        )
+    if criteres.numero_enregistrement:
+        conditions.append(
+            sa.or_(
+                a.c.numero_deca == criteres.numero_enregistrement,
+                a.c.numero_sia == criteres.numero_enregistrement,
+            )
+        )
+    return conditions
+
+
+def _conditions_agent(criteres: CriteresDossiers) -> list[sa.ColumnElement[bool]]:
+    """The agents' filters beside the portal's (see :class:`CriteresDossiers`)."""
+    a = t.actions
+    conditions: list[sa.ColumnElement[bool]] = []
+    if criteres.etat is not None:
+        conditions.append(a.c.etat == criteres.etat.value)
+    if criteres.siret_cfa is not None:
+        conditions.append(a.c.siret_cfa == criteres.siret_cfa.numero)
+    bornes: list[tuple[dt.date | None, sa.Column[Any], Callable[[Any, Any], Any]]] = [
+        (criteres.depot_du, a.c.date_depot, operator.ge),
+        (criteres.depot_au, a.c.date_depot, operator.le),
+        (criteres.debut_contrat_du, a.c.contrat_debut, operator.ge),
+        (criteres.debut_contrat_au, a.c.contrat_debut, operator.le),
+        (criteres.signature_depuis, a.c.date_signature, operator.ge),
+        (criteres.signature_avant, a.c.date_signature, operator.lt),
+    ]
+    return conditions + [comparer(colonne, jour) for jour, colonne, comparer in bornes if jour]
 
 
 class _Demandes(_Depot):
