@@ -36,6 +36,7 @@ from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, HorlogeSysteme, JetonsSecrets
 from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_web.auth import ConfigSessions, MiddlewareCompte
+from cfa_web.backoffice import ROUTES_BACKOFFICE
 from cfa_web.entetes import entetes_de_securite
 from cfa_web.formats import filtres, regles_mot_de_passe
 from cfa_web.magasin import MagasinLitestar
@@ -169,6 +170,7 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
     return Litestar(
         route_handlers=[
             *ROUTES_PORTAIL,
+            *ROUTES_BACKOFFICE,
             create_static_files_router(
                 path="/static", directories=[ICI / "static"], name="static", include_in_schema=False
             ),

@@ -72,9 +72,17 @@ def page_erreur(statut: int, message: str) -> Response[Any]:
 
 
 def vers_connexion(request: Request[Any, Any, Any]) -> Response[Any]:
-    """Send the visitor to the login page, coming back to this page afterwards."""
-    suite = request.url.path if request.method == "GET" else "/"
-    return Redirect(path=f"/connexion?suite={quote(suite, safe='/')}", status_code=303)
+    """Send the visitor to the login page, coming back to this page afterwards.
+
+    A back-office page sends to the agents' login page, any other to the portal's.
+    """
+    chemin = request.url.path
+    back_office = chemin == "/backoffice" or chemin.startswith("/backoffice/")
+    connexion, accueil = (
+        ("/backoffice/connexion", "/backoffice") if back_office else ("/connexion", "/")
+    )
+    suite = chemin if request.method == "GET" else accueil
+    return Redirect(path=f"{connexion}?suite={quote(suite, safe='/')}", status_code=303)
 
 
 def _erreur_domaine(request: Request[Any, Any, Any], erreur: ErreurDomaine) -> Response[Any]:

@@ -298,3 +298,43 @@ def pdf_valide(texte: str, pages: int = 1) -> bytes:
         document.add_page()
         document.cell(text=texte)
     return bytes(document.output())
+
+
+# --- The OPCO agents' back office --------------------------------------------------------
+
+
+def connecter_agent(
+    client: TestClient[Litestar],
+    email: str = EMAIL_AGENT,
+    mot_de_passe: str = MOT_DE_PASSE_AGENT,
+) -> Any:
+    """Log in through the agents' login form; the response is the redirect."""
+    reponse = poster(
+        client, "/backoffice/connexion", {"email": email, "mot_de_passe": mot_de_passe}
+    )
+    assert reponse.status_code == 303, reponse.text
+    return reponse
+
+
+@attrs.define
+class BackOffice:
+    """A portal with an OPCO agent logged in on a client of its own."""
+
+    portail: Portail
+    client: TestClient[Litestar]
+    """The agent's browser (``portail.client`` stays free for a CFA)."""
+    agent_id: uuid.UUID
+
+    @property
+    def contexte(self) -> Contexte:
+        """The portal's context (what a test reaches behind the pages)."""
+        return self.portail.contexte
+
+
+@pytest.fixture
+def back_office(portail: Portail) -> BackOffice:
+    """An active agent (``EMAIL_AGENT``), logged in through ``/backoffice/connexion``."""
+    agent_id = agent_opco(portail)
+    client = portail.client_neuf()
+    connecter_agent(client)
+    return BackOffice(portail=portail, client=client, agent_id=agent_id)

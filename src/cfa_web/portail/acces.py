@@ -15,9 +15,12 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
+from cfa_domain.compte import Role
+from cfa_domain.errors import IdentifiantsInvalides
 from cfa_domain.services import acces
 from cfa_web import forms
 from cfa_web.auth import ouvrir_session
+from cfa_web.errors import message_affiche
 from cfa_web.limites import limiter
 from cfa_web.portail._commun import (
     contexte,
@@ -26,7 +29,7 @@ from cfa_web.portail._commun import (
     suite_sure,
 )
 
-__all__ = ["DUREE_MOT_DE_PASSE_OUBLIE", "ROUTES"]
+__all__ = ["DUREE_MOT_DE_PASSE_OUBLIE", "ROUTES", "ChampsConnexion", "tenter_connexion"]
 
 Formulaire = Annotated[dict[str, str], Body(media_type=RequestEncodingType.URL_ENCODED)]
 
@@ -76,11 +79,25 @@ def page_connexion(
     )
 
 
-@post("/connexion", sync_to_thread=True)
-def connexion(request: Request[Any, Any, Any], data: Formulaire) -> Template | Redirect:
-    """Check the credentials; open a new session (a new id) and go on."""
-    limiter(request, "connexion")
-    suite = suite_sure(data.get("suite"))
+def tenter_connexion(
+    request: Request[Any, Any, Any],
+    data: dict[str, str],
+    gabarit: str,
+    suite: str,
+    *,
+    formulaire: str = "connexion",
+    roles: frozenset[Role] = frozenset(Role),
+) -> acces.Connexion | Template:
+    """Check the posted credentials of a login form (throttled per address: ``formulaire``).
+
+    An account of another role than ``roles`` is refused with the generic message of wrong
+    credentials (the form never tells which addresses belong to which space), and no
+    session is opened for it.
+
+    Returns:
+        The login (its session opened), or the form again with its errors.
+    """
+    limiter(request, formulaire)
     ctx = contexte(request)
     try:
         champs = forms.lire(ChampsConnexion, data)
@@ -88,8 +105,24 @@ def connexion(request: Request[Any, Any, Any], data: Formulaire) -> Template | R
             data, lambda: acces.se_connecter(ctx, champs.email, champs.mot_de_passe)
         )
     except forms.FormulaireInvalide as refus:
-        return reponse_formulaire("acces/connexion.html", refus.formulaire, suite=suite)
+        return reponse_formulaire(gabarit, refus.formulaire, suite=suite)
+    if reussie.role not in roles:
+        autre = forms.Formulaire(valeurs=forms.valeurs_a_reafficher(data))
+        autre.ajouter(None, message_affiche(IdentifiantsInvalides()))
+        return reponse_formulaire(gabarit, autre, suite=suite)
     ouvrir_session(request.session, reussie, ctx.maintenant())
+    return reussie
+
+
+@post("/connexion", sync_to_thread=True)
+def connexion(request: Request[Any, Any, Any], data: Formulaire) -> Template | Redirect:
+    """Check the credentials; open a new session (a new id) and go on."""
+    suite = suite_sure(data.get("suite"))
+    reussie = tenter_connexion(request, data, "acces/connexion.html", suite)
+    if isinstance(reussie, Template):
+        return reussie
+    if reussie.role is Role.AGENT_OPCO:  # an agent's pages are the back office's
+        return Redirect(path="/backoffice", status_code=303)
     return Redirect(path=suite, status_code=303)
 
 
