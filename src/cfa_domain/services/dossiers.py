@@ -35,7 +35,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from cfa_domain.action import Action, EtatDossier
+from cfa_domain.action import TRANSITIONS_DOSSIER, Action, EtatDossier
 from cfa_domain.echeancier import Echeancier, Regime
 from cfa_domain.errors import Agregat, DonneeInvalide, Introuvable
 from cfa_domain.ports import CriteresDossiers, TriDossiers
@@ -57,6 +57,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ApercuRupture",
+    "DossierConseiller",
     "apercu_rupture",
     "consulter_dossier",
     "file_de_travail",
@@ -78,6 +79,18 @@ class ApercuRupture:
     """Pedagogical costs already paid on the file."""
     trop_percu: Montant
     """Paid beyond the recomputed schedule: to recover (0 € when none)."""
+
+
+@attrs.frozen
+class DossierConseiller:
+    """A file's page for an agent: the CFA's detail and what the agent may do next."""
+
+    detail: DetailAction
+    etats_suivants: tuple[EtatDossier, ...]
+    """The states :func:`~cfa_domain.services.actions.changer_etat_action` accepts from the
+    file's state, in the glossary's order (*rompu* left out: it is a rupture, with a date)."""
+    rupture_possible: bool
+    """Whether :func:`~cfa_domain.services.actions.rompre_action` accepts the file's state."""
 
 
 @cas_d_usage
@@ -144,7 +157,7 @@ def file_de_travail(
 
 
 @cas_d_usage
-def consulter_dossier(ctx: Contexte, agent_id: uuid.UUID, numero_action: str) -> DetailAction:
+def consulter_dossier(ctx: Contexte, agent_id: uuid.UUID, numero_action: str) -> DossierConseiller:
     """A file's page for an agent, whatever its organisme: schedule, requests, history.
 
     Raises:
@@ -156,7 +169,14 @@ def consulter_dossier(ctx: Contexte, agent_id: uuid.UUID, numero_action: str) ->
         action = uow.actions.obtenir(numero_action)
         if action is None:
             raise Introuvable(Agregat.DOSSIER, numero_action)
-        return detail_action(ctx, uow, action)
+        suivants = TRANSITIONS_DOSSIER[action.etat]
+        return DossierConseiller(
+            detail=detail_action(ctx, uow, action),
+            etats_suivants=tuple(
+                e for e in EtatDossier if e in suivants and e is not EtatDossier.ROMPU
+            ),
+            rupture_possible=EtatDossier.ROMPU in suivants,
+        )
 
 
 @cas_d_usage

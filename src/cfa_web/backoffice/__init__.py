@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.backoffice import acces, tableau
+from cfa_web.backoffice import acces, dossiers, tableau
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -18,4 +18,5 @@ __all__ = ["ROUTES_BACKOFFICE"]
 ROUTES_BACKOFFICE: list[ControllerRouterHandler] = [
     *acces.ROUTES,
     *tableau.ROUTES,
+    *dossiers.ROUTES,
 ]

@@ -210,11 +210,22 @@ def test_un_compte_cfa_n_utilise_aucun_cas_des_conseillers() -> None:
 def test_page_d_un_dossier_d_un_autre_organisme() -> None:
     """The agent opens B's file: the same detail the CFA sees, with the history."""
     w = monde()
-    detail = consulter_dossier(w.m.contexte, w.agent, "2002")
+    page = consulter_dossier(w.m.contexte, w.agent, "2002")
+    detail = page.detail
     assert detail.action.numero_action == "2002"
     assert [c.arrivee for c in detail.action.historique][-1] is EtatDossier.EN_ATTENTE
     assert detail.demandes == ()
     assert detail.echeancier.engagement == detail.action.budget.frais_pedagogiques
+    assert page.etats_suivants == (
+        EtatDossier.EN_INSTRUCTION,
+        EtatDossier.REFUSE,
+        EtatDossier.ANNULE,
+        EtatDossier.SUPPRIME,
+    )
+    assert not page.rupture_possible
+    en_cours = consulter_dossier(w.m.contexte, w.agent, "1001")
+    assert en_cours.etats_suivants == (EtatDossier.SOLDE, EtatDossier.ANNULE)
+    assert en_cours.rupture_possible
     with pytest.raises(Introuvable):
         consulter_dossier(w.m.contexte, w.agent, "9999")
 
@@ -240,7 +251,7 @@ def test_les_demandes_et_leur_historique_sur_la_page_du_conseiller() -> None:
     w = monde()
     w.m.horloge.instant = dt.datetime(2024, 9, 15, 9, 0, tzinfo=dt.UTC)
     _payer(w, "1000")
-    detail = consulter_dossier(w.m.contexte, w.agent, "1001")
+    detail = consulter_dossier(w.m.contexte, w.agent, "1001").detail
     vu_du_cfa = consulter_action(w.m.contexte, w.compte_a, "1001")
     assert attrs.evolve(detail, action=vu_du_cfa.action, demandes=()) == attrs.evolve(
         vu_du_cfa, demandes=()
@@ -262,7 +273,7 @@ def test_apercu_de_rupture_puis_confirmation() -> None:
     w = monde()
     w.m.horloge.instant = dt.datetime(2024, 9, 15, 9, 0, tzinfo=dt.UTC)
     _payer(w, "18372.90")
-    avant = consulter_dossier(w.m.contexte, w.agent, "1001")
+    avant = consulter_dossier(w.m.contexte, w.agent, "1001").detail
     messages = len(w.m.stockage.messages)
     apercu = apercu_rupture(w.m.contexte, w.agent, "1001", dt.date(2024, 12, 31), "Démission")
     assert apercu.echeancier_actuel.engagement == Montant("26247")
@@ -270,7 +281,7 @@ def test_apercu_de_rupture_puis_confirmation() -> None:
     assert apercu.paye_pedagogique == Montant("18372.90")
     assert apercu.trop_percu == Montant("874.90")
     assert apercu.action.etat is EtatDossier.EN_COURS
-    relu = consulter_dossier(w.m.contexte, w.agent, "1001").action
+    relu = consulter_dossier(w.m.contexte, w.agent, "1001").detail.action
     assert (relu.etat, relu.date_rupture, relu.historique) == (
         EtatDossier.EN_COURS,
         None,
@@ -279,7 +290,7 @@ def test_apercu_de_rupture_puis_confirmation() -> None:
     assert len(w.m.stockage.messages) == messages
 
     rompre_action(w.m.contexte, w.agent, "1001", dt.date(2024, 12, 31), "Démission")
-    apres = consulter_dossier(w.m.contexte, w.agent, "1001")
+    apres = consulter_dossier(w.m.contexte, w.agent, "1001").detail
     assert apres.echeancier == apercu.echeancier_recalcule
     assert apres.trop_percu == apercu.trop_percu
 
