@@ -113,8 +113,7 @@ def _preparer_demo(reglages: object) -> None:
         if charger_demo(composants.contexte):
             print("Données de démonstration chargées.", flush=True)  # noqa: T201
     finally:
-        if composants.moteur is not None:
-            composants.moteur.dispose()
+        composants.fermer()
     print("Comptes de démonstration :", flush=True)  # noqa: T201
     for compte in COMPTES_DEMO:
         print(f"  {compte.role} : {compte.email} / {compte.mot_de_passe}", flush=True)  # noqa: T201

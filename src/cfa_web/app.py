@@ -72,6 +72,11 @@ class Composants:
     moteur: sa.Engine | None = None
     """The database engine, disposed at shutdown."""
 
+    def fermer(self) -> None:
+        """Dispose of the database engine (at shutdown, or at the end of a command)."""
+        if self.moteur is not None:
+            self.moteur.dispose()
+
 
 def composants_reels(reglages: ReglagesWeb) -> Composants:
     """The production adapters: the database of the settings, files on disk, argon2id, fpdf2."""
@@ -159,8 +164,7 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         finally:
             arret.set()
             await asyncio.gather(*taches)
-            if elements.moteur is not None:
-                elements.moteur.dispose()
+            elements.fermer()
 
     etat: dict[str, Any] = {
         "reglages": reglages,

@@ -140,7 +140,9 @@ __all__ = [
     "changer_email",
     "changer_mot_de_passe",
     "consulter_compte",
+    "creer_agent",
     "creer_compte",
+    "desactiver_agent",
     "inviter",
     "lister_comptes",
     "lister_comptes_a_approuver",
@@ -607,6 +609,60 @@ def refuser_compte(ctx: Contexte, agent_id: uuid.UUID, compte_id: uuid.UUID, mot
         compte.refuser(str(agent.id), ctx.maintenant(), motif)
         ctx.message(uow, compte.email, "compte_refuse", motif=compte.historique[-1].motif)
         uow.comptes.supprimer(compte)  # the address is free again (module docstring)
+        uow.commit()
+
+
+# --- OPCO agents (the administrator's command) --------------------------------------
+
+
+@cas_d_usage
+def creer_agent(ctx: Contexte, email: str, mot_de_passe: str, auteur: str) -> uuid.UUID:
+    """The OPCO's administrator opens an agent's account, active at once; its id.
+
+    The password follows the deployment's policy (its owner changes it in the back
+    office); it is hashed outside any transaction. An address any account holds is
+    refused (an agent's account is never merged with an organisme's).
+
+    Raises:
+        EmailDejaUtilise: another account has this address.
+        MotDePasseNonConforme: the password breaks the policy.
+    """
+    adresse = _email(email, "email")
+    politique = ctx.parametres.politique_mot_de_passe
+    politique.verifier(mot_de_passe, email=adresse)
+    hacheur = _hash_prepare(ctx, mot_de_passe)
+    with ctx.uow() as uow:
+        if uow.comptes.par_email(adresse) is not None:
+            raise EmailDejaUtilise(adresse.adresse)
+        agent = Compte.ouvrir_agent(
+            id=ctx.jetons.identifiant(),
+            email=adresse,
+            mot_de_passe=mot_de_passe,
+            quand=ctx.maintenant(),
+            hasher=hacheur,
+            auteur=auteur,
+            politique=politique,
+        )
+        uow.comptes.ajouter(agent)
+        uow.commit()
+    return agent.id
+
+
+@cas_d_usage
+def desactiver_agent(ctx: Contexte, email: str, motif: str, auteur: str) -> None:
+    """The OPCO's administrator deactivates an agent's account: its sessions end at once.
+
+    Raises:
+        Introuvable: no agent has this address (an organisme's account is not an agent's).
+        TransitionInterdite: the account is already deactivated.
+        DonneeInvalide: no reason.
+    """
+    adresse = _email(email, "email")
+    with ctx.uow() as uow:
+        agent = uow.comptes.par_email(adresse)
+        if agent is None or not agent.est_agent:
+            raise Introuvable(Agregat.COMPTE, adresse.adresse)
+        agent.desactiver(auteur, ctx.maintenant(), motif)
         uow.commit()
 
 
