@@ -25,6 +25,11 @@ Rules and choices
   it shows the schedule recomputed up to the rupture date beside the current one, with
   the overpayment to recover (pedagogical costs paid beyond the new schedule). Nothing
   is written; :func:`~cfa_domain.services.actions.rompre_action` then records it.
+- **The OPCO's silence as a scheduled job.** :func:`refuser_sans_reponse_par` runs
+  :func:`~cfa_domain.services.actions.refuser_dossiers_sans_reponse` in the name of the
+  agent whose login address a scheduler gives (``cfa-admin dossiers refuser-sans-reponse``):
+  that agent is the author of the history entries; an address that is no active agent's
+  is refused before any file is touched.
 """
 
 from __future__ import annotations
@@ -45,10 +50,11 @@ from cfa_domain.services.actions import (
     detail_action,
     liste_avec_noms,
     paye_pedagogique,
+    refuser_dossiers_sans_reponse,
 )
 from cfa_domain.services.contexte import agent_actif, verifier_page
 from cfa_domain.services.entrees import cas_d_usage
-from cfa_domain.values import Montant
+from cfa_domain.values import Email, Montant
 
 if TYPE_CHECKING:
     import uuid
@@ -62,6 +68,7 @@ __all__ = [
     "consulter_dossier",
     "file_de_travail",
     "rechercher_dossiers",
+    "refuser_sans_reponse_par",
 ]
 
 
@@ -212,3 +219,24 @@ def apercu_rupture(
         paye_pedagogique=paye,
         trop_percu=recalcule.trop_percu(paye),
     )
+
+
+@cas_d_usage
+def refuser_sans_reponse_par(ctx: Contexte, email_agent: str) -> list[str]:
+    """Refuse the files left unanswered too long, as the agent of ``email_agent``.
+
+    Returns the refused files' action numbers (see
+    :func:`~cfa_domain.services.actions.refuser_dossiers_sans_reponse`).
+
+    Raises:
+        DonneeInvalide: a malformed address.
+        Introuvable: no agent has this address (an organisme's account is not an agent's).
+        AccesRefuse, CompteNonActive: the agent's account is deactivated.
+    """
+    adresse = Email(email_agent)
+    with ctx.uow(lecture_seule=True) as uow:
+        agent = uow.comptes.par_email(adresse)
+        if agent is None or not agent.est_agent:
+            raise Introuvable(Agregat.COMPTE, adresse.adresse)
+        agent_id = agent.id
+    return refuser_dossiers_sans_reponse(ctx, agent_id)

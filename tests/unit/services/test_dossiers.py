@@ -12,6 +12,7 @@ import pytest
 from cfa_domain.action import Action, EtatDossier
 from cfa_domain.echeancier import ParametresEcheancier, Regime
 from cfa_domain.errors import (
+    CompteNonActive,
     DonneeInvalide,
     Introuvable,
     ReserveAuxConseillers,
@@ -19,7 +20,7 @@ from cfa_domain.errors import (
 )
 from cfa_domain.ports import CriteresDossiers, CriteresRecherche
 from cfa_domain.remboursement import MontantsDemandes
-from cfa_domain.services.actions import consulter_action, rompre_action
+from cfa_domain.services.actions import MOTIF_SILENCE, consulter_action, rompre_action
 from cfa_domain.services.contexte import Parametres
 from cfa_domain.services.demandes import (
     CommandeDemande,
@@ -32,6 +33,7 @@ from cfa_domain.services.dossiers import (
     consulter_dossier,
     file_de_travail,
     rechercher_dossiers,
+    refuser_sans_reponse_par,
 )
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import Memoire, memoire
@@ -308,3 +310,42 @@ def test_apercu_refuse_comme_la_rupture() -> None:
         apercu_rupture(ctx, w.agent, "1002", dt.date(2024, 12, 31), "Démission")
     with pytest.raises(Introuvable):
         apercu_rupture(ctx, w.agent, "9999", dt.date(2024, 12, 31), "Démission")
+
+
+# --- the OPCO's silence, as a scheduled job ----------------------------------------------
+
+
+def test_refus_pour_silence_au_nom_d_un_agent_donne_par_son_adresse() -> None:
+    """Today 25/08/2023: filed before 05/08 (2002, 2001) refused, 1002 (10/08) left."""
+    w = monde()
+    w.m.horloge.instant = dt.datetime(2023, 8, 25, 12, 0, tzinfo=dt.UTC)
+    assert refuser_sans_reponse_par(w.m.contexte, "agent@opco-sante.fr") == ["2002", "2001"]
+    etats = {n: consulter_dossier(w.m.contexte, w.agent, n).detail.action for n in ("2001", "1002")}
+    dernier = etats["2001"].historique[-1]
+    assert (dernier.arrivee, dernier.auteur, dernier.motif) == (
+        EtatDossier.REFUSE,
+        "agent@opco-sante.fr",
+        MOTIF_SILENCE,
+    )
+    assert etats["1002"].etat is EtatDossier.RECU
+    assert refuser_sans_reponse_par(w.m.contexte, "agent@opco-sante.fr") == []
+
+
+def test_refus_pour_silence_refuse_une_adresse_qui_n_est_pas_celle_d_un_agent() -> None:
+    """Unknown, an organisme's account, malformed, deactivated: refused, nothing touched."""
+    w = monde()
+    w.m.horloge.instant = dt.datetime(2023, 8, 25, 12, 0, tzinfo=dt.UTC)
+    for adresse in ("personne@opco-sante.fr", "a@cfa-a.fr"):
+        with pytest.raises(Introuvable):
+            refuser_sans_reponse_par(w.m.contexte, adresse)
+    with pytest.raises(DonneeInvalide):
+        refuser_sans_reponse_par(w.m.contexte, "pas une adresse")
+    with w.m.contexte.uow() as uow:
+        agent = uow.comptes.obtenir(w.agent)
+        assert agent is not None
+        agent.desactiver("administrateur", w.m.horloge.maintenant(), "départ")
+        uow.commit()
+    with pytest.raises(CompteNonActive):
+        refuser_sans_reponse_par(w.m.contexte, "agent@opco-sante.fr")
+    liste = file_de_travail(w.m.contexte, w.m.agent("autre@opco-sante.fr"), EtatDossier.RECU)
+    assert _numeros(liste) == ["2001", "1002"]
