@@ -133,6 +133,7 @@ class Agregat(enum.Enum):
     DOSSIER = "dossier"
     DEMANDE = "demande"
     DOCUMENT = "document"
+    ENREGISTREMENT_FLUX = "enregistrement_flux"
 
     @property
     def libelle(self) -> str:
@@ -147,6 +148,7 @@ _LIBELLES_AGREGATS = {
     Agregat.DOSSIER: "Dossier",
     Agregat.DEMANDE: "Demande",
     Agregat.DOCUMENT: "Document",
+    Agregat.ENREGISTREMENT_FLUX: "Enregistrement du flux",
 }
 
 
@@ -397,6 +399,19 @@ class EmailDejaUtilise(Conflit):
         """Name the email and the form field it was typed in."""
         super().__init__("Cette adresse email est déjà utilisée par un autre compte.", champ=champ)
         self.email = email
+
+
+class EnregistrementDejaRegle(Conflit):
+    """A quarantined feed record was already settled (replayed or discarded)."""
+
+    code = "enregistrement_deja_regle"
+
+    def __init__(self, numero: int) -> None:
+        """Name the record by its number in the quarantine journal."""
+        super().__init__(
+            f"L'enregistrement n° {numero} de la quarantaine est déjà réglé.", champ="motif"
+        )
+        self.numero = numero
 
 
 class DossierExistant(Conflit):

@@ -88,6 +88,7 @@ __all__ = [
     "OrganismeFlux",
     "Outbox",
     "Page",
+    "PassageFlux",
     "RenduRecepisse",
     "ResumeAction",
     "SourceFlux",
@@ -620,8 +621,9 @@ class MotifRejet(enum.Enum):
 class EnregistrementRejete:
     """A quarantined feed record: never dropped, never half-applied.
 
-    ``regle_le``: when a person settled it (the record applied once replayed); the row
-    stays in the journal.
+    ``regle_le``: when a person settled it (the record applied once replayed, or discarded:
+    then ``ecarte_par`` names the agent and ``motif_ecart`` says why); the row stays in
+    the journal.
     """
 
     cle: str
@@ -630,6 +632,39 @@ class EnregistrementRejete:
     detail: str
     rejete_le: dt.datetime
     regle_le: dt.datetime | None = None
+    ecarte_par: str | None = None
+    motif_ecart: str | None = None
+
+    @property
+    def en_attente(self) -> bool:
+        """True while no one has settled the record."""
+        return self.regle_le is None
+
+
+@attrs.frozen
+class PassageFlux:
+    """One run of the feed from a source: when, what it did, how it ended.
+
+    ``erreur``: why the run stopped before the source's end (None when it read it all);
+    what it committed until then stays (``curseur``), the next run resumes after it, and
+    its counts are unknown (None).
+    """
+
+    source: str
+    debut: dt.datetime
+    fin: dt.datetime
+    crees: int | None = None
+    mis_a_jour: int | None = None
+    inchanges: int | None = None
+    rejetes: int | None = None
+    curseur: str | None = None
+    erreur: str | None = None
+
+    @property
+    def total(self) -> int | None:
+        """Number of records handled (None when the run stopped early)."""
+        comptes = (self.crees, self.mis_a_jour, self.inchanges, self.rejetes)
+        return None if None in comptes else sum(c for c in comptes if c is not None)
 
 
 class JournalQuarantaine(Protocol):
@@ -652,6 +687,21 @@ class JournalQuarantaine(Protocol):
 
     def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
         """Mark the unsettled quarantined record (this key, this content) settled at ``quand``."""
+        ...
+
+    def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
+        """Settle the unsettled record (this key, this content) without applying it.
+
+        The row stays, with who discarded it, when and why.
+        """
+        ...
+
+    def noter_passage(self, passage: PassageFlux) -> None:
+        """Record a run of the feed."""
+        ...
+
+    def derniers_passages(self, nombre: int) -> Sequence[PassageFlux]:
+        """Return the ``nombre`` latest runs of the feed, the latest first."""
         ...
 
     def curseur(self, source: str) -> str | None:

@@ -33,6 +33,7 @@ import attrs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from cfa_adapters.webservice.format import relire
 from cfa_domain.action import EtatDossier, verifier_numero_action
 from cfa_domain.compte import Compte, TypeJeton
 from cfa_domain.echeancier import Regime
@@ -58,7 +59,15 @@ from cfa_domain.remboursement import (
     QuantitesFraisAnnexes,
     consommation,
 )
-from cfa_domain.services import acces, actions, demandes, dossiers, flux, organismes
+from cfa_domain.services import (
+    acces,
+    actions,
+    demandes,
+    dossiers,
+    flux,
+    organismes,
+    suivi_flux,
+)
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.testing import strategies as cst
@@ -85,7 +94,7 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (acces, actions, demandes, dossiers, organismes, flux)
+MODULES = (acces, actions, demandes, dossiers, organismes, flux, suivi_flux)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"
@@ -317,6 +326,7 @@ class Monde:
             "CriteresRecherche": criteres,
             "CriteresDemandes | None": criteres_demandes,
             "CriteresDossiers": criteres_dossiers,
+            "LecteurFlux": st.just(lambda: relire),
             "CommandeDemande": commandes,
             "FicheOrganisme": fiches,
             "Interlocuteur": interlocuteurs,

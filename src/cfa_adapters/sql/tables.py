@@ -70,6 +70,7 @@ __all__ = [
     "organismes",
     "outbox",
     "outbox_tentatives",
+    "passages_flux",
     "quarantaine_flux",
     "sessions_web",
 ]
@@ -368,7 +369,25 @@ quarantaine_flux = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("rejete_le", Horodatage, nullable=False),
     sa.Column("regle_le", Horodatage, nullable=True),
+    # Discarded by an agent (regle_le then says when): who and why; NULL otherwise.
+    sa.Column("ecarte_par", sa.String(TEXTE), nullable=True),
+    sa.Column("motif_ecart", sa.Text, nullable=True),
     sa.Index(None, "cle"),
+)
+
+passages_flux = sa.Table(
+    "passages_flux",
+    metadata,
+    sa.Column("rang", _Rang, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(TEXTE), nullable=False),
+    sa.Column("debut", Horodatage, nullable=False),
+    sa.Column("fin", Horodatage, nullable=False),
+    sa.Column("crees", sa.Integer, nullable=True),
+    sa.Column("mis_a_jour", sa.Integer, nullable=True),
+    sa.Column("inchanges", sa.Integer, nullable=True),
+    sa.Column("rejetes", sa.Integer, nullable=True),
+    sa.Column("curseur", sa.String(TEXTE), nullable=True),
+    sa.Column("erreur", sa.Text, nullable=True),
 )
 
 curseurs_flux = sa.Table(

@@ -114,6 +114,7 @@ from cfa_domain.ports import (
     JournalQuarantaine,
     Outbox,
     Page,
+    PassageFlux,
     ResumeAction,
     TriDossiers,
 )
@@ -1054,6 +1055,27 @@ class _Quarantaine(_Depot):
             sa.update(q)
             .where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
             .values(regle_le=quand)
+        )
+
+    def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
+        q = t.quarantaine_flux
+        self._uow.connexion_ecriture().execute(
+            sa.update(q)
+            .where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
+            .values(regle_le=quand, ecarte_par=auteur, motif_ecart=motif)
+        )
+
+    def noter_passage(self, passage: PassageFlux) -> None:
+        self._uow.connexion_ecriture().execute(
+            sa.insert(t.passages_flux), [attrs.asdict(passage, recurse=False)]
+        )
+
+    def derniers_passages(self, nombre: int) -> Sequence[PassageFlux]:
+        p = t.passages_flux
+        requete = sa.select(p).order_by(p.c.rang.desc()).limit(max(nombre, 0))
+        return tuple(
+            PassageFlux(**{k: v for k, v in r._mapping.items() if k != "rang"})  # noqa: SLF001
+            for r in self._uow.connexion().execute(requete)
         )
 
     def curseur(self, source: str) -> str | None:

@@ -75,6 +75,7 @@ from cfa_domain.ports import (
     MessageSortant,
     Outbox,
     Page,
+    PassageFlux,
     ResumeAction,
     TriDossiers,
 )
@@ -193,6 +194,7 @@ class _Donnees:
     outbox: list[MessageSortant] = attrs.Factory(list)
     quarantaine: list[EnregistrementRejete] = attrs.Factory(list)
     curseurs: dict[str, str] = attrs.Factory(dict)
+    passages: list[PassageFlux] = attrs.Factory(list)
 
 
 @attrs.define
@@ -497,6 +499,20 @@ class _Quarantaine(_Depot):
         for rang, rejet in enumerate(rejets):
             if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
                 rejets[rang] = attrs.evolve(rejet, regle_le=quand)
+
+    def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
+        rejets = self._e.quarantaine
+        for rang, rejet in enumerate(rejets):
+            if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
+                rejets[rang] = attrs.evolve(
+                    rejet, regle_le=quand, ecarte_par=auteur, motif_ecart=motif
+                )
+
+    def noter_passage(self, passage: PassageFlux) -> None:
+        self._e.passages.append(passage)
+
+    def derniers_passages(self, nombre: int) -> Sequence[PassageFlux]:
+        return tuple(reversed(self._d.passages[-nombre:])) if nombre > 0 else ()
 
     def curseur(self, source: str) -> str | None:
         return self._d.curseurs.get(source)
