@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.backoffice import acces, dossiers, tableau
+from cfa_web.backoffice import acces, dossiers, flux, tableau
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -19,4 +19,5 @@ ROUTES_BACKOFFICE: list[ControllerRouterHandler] = [
     *acces.ROUTES,
     *tableau.ROUTES,
     *dossiers.ROUTES,
+    *flux.ROUTES,
 ]
