@@ -65,11 +65,13 @@ from cfa_domain.services import (
     demandes,
     dossiers,
     flux,
+    historiques,
     organismes,
     suivi_flux,
 )
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
+from cfa_domain.services.historiques import ObjetHistorique
 from cfa_domain.testing import strategies as cst
 from cfa_domain.testing.exemples import soumettre
 from cfa_domain.testing.fakes import HacheurMemoire, MemoireSourceFlux
@@ -94,7 +96,7 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (acces, actions, demandes, dossiers, organismes, flux, suivi_flux)
+MODULES = (acces, actions, demandes, dossiers, organismes, flux, suivi_flux, historiques)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"
@@ -321,6 +323,7 @@ class Monde:
             "EtatDossier": st.sampled_from(EtatDossier),
             "Decision": st.sampled_from(Decision),
             "Regime | None": st.none() | st.sampled_from(Regime) | textes,
+            "ObjetHistorique": st.sampled_from(ObjetHistorique) | textes,
         }
         fabriques: dict[str, st.SearchStrategy[Any]] = {
             "CriteresRecherche": criteres,

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.backoffice import acces, dossiers, flux, tableau
+from cfa_web.backoffice import acces, dossiers, flux, historique, tableau
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -20,4 +20,5 @@ ROUTES_BACKOFFICE: list[ControllerRouterHandler] = [
     *tableau.ROUTES,
     *dossiers.ROUTES,
     *flux.ROUTES,
+    *historique.ROUTES,
 ]

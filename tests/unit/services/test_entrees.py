@@ -19,6 +19,7 @@ from cfa_domain.services import (
     demandes,
     dossiers,
     flux,
+    historiques,
     organismes,
     suivi_flux,
 )
@@ -28,7 +29,7 @@ from cfa_domain.values import ENTIER_MAX, entier, texte, verifier_textes
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MODULES = (acces, actions, demandes, dossiers, flux, organismes, suivi_flux)
+MODULES = (acces, actions, demandes, dossiers, flux, historiques, organismes, suivi_flux)
 
 
 def cas_d_usage_publics() -> list[tuple[str, Callable[..., object]]]:
