@@ -262,6 +262,8 @@ actions = sa.Table(
     sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
     sa.Index(None, "siret_cfa", "numero_action"),
     sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
+    # The agents' search across every organisme, in the portal's order.
+    sa.Index(None, "numero_tri", "numero_action"),
     sa.Index(None, "siret_cfa", "nom_recherche"),
     sa.Index(None, "siret_cfa", "prenom_recherche"),
     sa.Index(None, "numero_deca"),

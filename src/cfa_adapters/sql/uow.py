@@ -872,19 +872,30 @@ class _Actions(_Depot):
         page: int,
         taille: int,
     ) -> Page[ResumeAction]:
-        """One page of the files matching ``conditions``, with what was paid on each."""
+        """One page of the files matching ``conditions``, with what was paid on each.
+
+        The page's action numbers are chosen first (an index walk when the order has one),
+        then only those files are read with their paid total and history: the correlated
+        subqueries never run on the rows the page leaves out.
+        """
         connexion = self._uow.avant_requete()
         a = t.actions
+        numeros = (
+            sa.select(a.c.numero_action)
+            .where(*conditions)
+            .order_by(*ordre)
+            .limit(taille)
+            .offset((page - 1) * taille)
+            .subquery("page")
+        )
         requete = (
             sa.select(
                 a,
                 _total_paye(a).label("total_paye"),
                 _historique_json(a, self._uow.dialecte).label("historique_json"),
             )
-            .where(*conditions)
+            .join(numeros, numeros.c.numero_action == a.c.numero_action)
             .order_by(*ordre)
-            .limit(taille)
-            .offset((page - 1) * taille)
         )
         lignes = [
             (
