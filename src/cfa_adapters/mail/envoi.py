@@ -192,7 +192,7 @@ class ExpediteurSmtp:
             if p.utilisateur is not None:
                 await client.login(p.utilisateur, p.mot_de_passe or "")
         except (aiosmtplib.SMTPException, OSError) as erreur:
-            if client.transport is not None:
+            if isinstance(client.transport, asyncio.Transport):
                 client.transport.abort()
             client.close()
             raise EchecEnvoi(
