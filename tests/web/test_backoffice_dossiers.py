@@ -284,7 +284,10 @@ def test_rupture_apercu_puis_confirmation(back_office: BackOffice) -> None:
     assert f"Engagement recalculé à la rupture {euros('17498')}" in page
     assert f"Trop-perçu à reverser par le CFA {euros('874.90')}" in page
     assert 'name="date_rupture" value="31/12/2024"' in apercu.text
-    assert "en cours" in lisible(back_office.client.get(adresse)).split("Nouvel état")[0]
+    page_dossier = back_office.client.get(adresse)
+    assert "en cours" in lisible(page_dossier).split("Nouvel état")[0]
+    assert 'href="/backoffice/demandes/' in page_dossier.text  # the agents' request page
+    assert 'href="/demandes/' not in page_dossier.text
     assert not [m for m in portail.messages() if m.modele == "dossier_rompu"]
 
     confirmee = poster(back_office.client, f"{adresse}/rupture", champs, page=adresse)
