@@ -39,6 +39,7 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── DelegationExistante          a delegation with this identifier exists
     │   ├── DelegationDejaDemandee       this pair of organismes already has a delegation
     │   ├── EmailDejaUtilise             an account already has this email
+    │   ├── EnregistrementDejaRegle      a quarantined feed record is already settled
     │   ├── DossierExistant              a file already has this action number
     │   ├── DemandeDejaEnvoyee           a request already has this idempotency key
     │   ├── CleIdempotenceReutilisee     ... and the form sent it with another content
