@@ -393,6 +393,18 @@ class ParametresEcheancier:
             return Regime.REGIME_2020
         return Regime.REPRISE_STOCK
 
+    def signatures(self, regime: Regime) -> tuple[dt.date | None, dt.date | None]:
+        """The signing dates of ``regime``'s contracts: ``[from, before[``, None when open."""
+        debuts: list[tuple[Regime, dt.date | None]] = [
+            (Regime.REPRISE_STOCK, None),
+            (Regime.REGIME_2020, self.debut_regime_2020),
+            (Regime.REGIME_2021, self.debut_regime_2021),
+            (Regime.REGIME_2025_07, self.debut_regime_2025_07),
+        ]
+        rang = [r for r, _ in debuts].index(regime)
+        suivant = debuts[rang + 1][1] if rang + 1 < len(debuts) else None
+        return debuts[rang][1], suivant
+
     def rythme(self, regime: Regime) -> tuple[Tranche, ...]:
         """The tranches of a full contract year under ``regime``."""
         if regime is Regime.REPRISE_STOCK:

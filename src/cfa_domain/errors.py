@@ -39,6 +39,7 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── DelegationExistante          a delegation with this identifier exists
     │   ├── DelegationDejaDemandee       this pair of organismes already has a delegation
     │   ├── EmailDejaUtilise             an account already has this email
+    │   ├── EnregistrementDejaRegle      a quarantined feed record is already settled
     │   ├── DossierExistant              a file already has this action number
     │   ├── DemandeDejaEnvoyee           a request already has this idempotency key
     │   ├── CleIdempotenceReutilisee     ... and the form sent it with another content
@@ -133,6 +134,7 @@ class Agregat(enum.Enum):
     DOSSIER = "dossier"
     DEMANDE = "demande"
     DOCUMENT = "document"
+    ENREGISTREMENT_FLUX = "enregistrement_flux"
 
     @property
     def libelle(self) -> str:
@@ -147,6 +149,7 @@ _LIBELLES_AGREGATS = {
     Agregat.DOSSIER: "Dossier",
     Agregat.DEMANDE: "Demande",
     Agregat.DOCUMENT: "Document",
+    Agregat.ENREGISTREMENT_FLUX: "Enregistrement du flux",
 }
 
 
@@ -397,6 +400,19 @@ class EmailDejaUtilise(Conflit):
         """Name the email and the form field it was typed in."""
         super().__init__("Cette adresse email est déjà utilisée par un autre compte.", champ=champ)
         self.email = email
+
+
+class EnregistrementDejaRegle(Conflit):
+    """A quarantined feed record was already settled (replayed or discarded)."""
+
+    code = "enregistrement_deja_regle"
+
+    def __init__(self, numero: int) -> None:
+        """Name the record by its number in the quarantine journal."""
+        super().__init__(
+            f"L'enregistrement n° {numero} de la quarantaine est déjà réglé.", champ="motif"
+        )
+        self.numero = numero
 
 
 class DossierExistant(Conflit):

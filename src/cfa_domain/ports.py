@@ -30,7 +30,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import uuid
-from collections.abc import Collection, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Generic, Protocol, Self, TypeVar
 
 import attrs
@@ -63,6 +63,7 @@ if TYPE_CHECKING:
 __all__ = [
     "ETATS_SANS_REPONSE",
     "CriteresDemandes",
+    "CriteresDossiers",
     "CriteresRecherche",
     "DepotActions",
     "DepotComptes",
@@ -88,9 +89,11 @@ __all__ = [
     "OrganismeFlux",
     "Outbox",
     "Page",
+    "PassageFlux",
     "RenduRecepisse",
     "ResumeAction",
     "SourceFlux",
+    "TriDossiers",
     "UnitOfWork",
     "VerificateurPdf",
 ]
@@ -208,6 +211,98 @@ class CriteresRecherche:
     def nom_normalise(self) -> str | None:
         """The name as the search index stores it (see ``normaliser_recherche``)."""
         return normaliser_recherche(self.nom_apprenti) if self.nom_apprenti else None
+
+
+class TriDossiers(enum.Enum):
+    """Order of the agents' files search."""
+
+    NUMERO = "numero"
+    """By action number as users read it, descending (newest files first), as the portal."""
+    ANCIENNETE = "anciennete"
+    """Oldest filing first (``formation.date_depot``), then by action number: a work queue."""
+
+
+def _optionnel(
+    classe: type, champ: str, libelle: str, *, optionnel: bool = True
+) -> Callable[[Any, Any, Any], None]:
+    def valider(_instance: object, _attribut: object, valeur: object) -> None:
+        # A datetime is a date too, but a day is expected: refuse it like any other type.
+        instant = classe is dt.date and isinstance(valeur, dt.datetime)
+        if not (valeur is None and optionnel) and (not isinstance(valeur, classe) or instant):
+            raise DonneeInvalide(f"{libelle} : valeur invalide.", champ=champ, valeur=valeur)
+
+    return valider
+
+
+def _siret_optionnel(valeur: Siret | str | None) -> Siret | None:
+    if valeur is None or isinstance(valeur, Siret):
+        return valeur
+    if isinstance(valeur, str) and not valeur.strip():
+        return None
+    return Siret(valeur)
+
+
+_BORNES_DOSSIERS = (
+    ("depot_du", "depot_au", "Date de dépôt"),
+    ("debut_contrat_du", "debut_contrat_au", "Début du contrat"),
+)
+
+
+@attrs.frozen
+class CriteresDossiers:
+    """The agents' files search, across every organisme.
+
+    ``recherche`` holds the portal's filters (:class:`CriteresRecherche`); the others keep
+    the files in one state, of one CFA, filed (``formation.date_depot``) or whose contract
+    starts between two days (both included, each optional), or signed in
+    ``[signature_depuis, signature_avant[`` (the use case sets these from a payment
+    regime, :meth:`~cfa_domain.echeancier.ParametresEcheancier.signatures`). ``tri``
+    orders the result (:class:`TriDossiers`).
+    """
+
+    recherche: CriteresRecherche = attrs.field(
+        factory=CriteresRecherche,
+        validator=_optionnel(CriteresRecherche, "criteres", "Critères", optionnel=False),
+    )
+    etat: EtatDossier | None = attrs.field(
+        default=None, validator=_optionnel(EtatDossier, "etat", "État du dossier")
+    )
+    siret_cfa: Siret | None = attrs.field(default=None, converter=_siret_optionnel)
+    depot_du: dt.date | None = attrs.field(
+        default=None, validator=_optionnel(dt.date, "depot_du", "Déposé à partir du")
+    )
+    depot_au: dt.date | None = attrs.field(
+        default=None, validator=_optionnel(dt.date, "depot_au", "Déposé jusqu'au")
+    )
+    debut_contrat_du: dt.date | None = attrs.field(
+        default=None,
+        validator=_optionnel(dt.date, "debut_contrat_du", "Contrat commencé à partir du"),
+    )
+    debut_contrat_au: dt.date | None = attrs.field(
+        default=None,
+        validator=_optionnel(dt.date, "debut_contrat_au", "Contrat commencé jusqu'au"),
+    )
+    signature_depuis: dt.date | None = attrs.field(
+        default=None, validator=_optionnel(dt.date, "signature_depuis", "Signé à partir du")
+    )
+    signature_avant: dt.date | None = attrs.field(
+        default=None, validator=_optionnel(dt.date, "signature_avant", "Signé avant le")
+    )
+    tri: TriDossiers = attrs.field(
+        default=TriDossiers.NUMERO,
+        validator=_optionnel(TriDossiers, "tri", "Tri", optionnel=False),
+    )
+
+    def __attrs_post_init__(self) -> None:
+        """Refuse a range whose start is after its end."""
+        for debut, fin, libelle in _BORNES_DOSSIERS:
+            du, au = getattr(self, debut), getattr(self, fin)
+            if du is not None and au is not None and du > au:
+                raise DonneeInvalide(
+                    f"{libelle} : la date de début doit précéder la date de fin.",
+                    champ=debut,
+                    valeur=du,
+                )
 
 
 def _etat_demande(_instance: object, _attribut: object, valeur: Any) -> None:  # noqa: ANN401
@@ -377,6 +472,16 @@ class DepotActions(Protocol):
         numerically, ``1000`` before ``999``, ties of equal value (``0999``, ``999``) by
         text (:func:`cfa_domain.action.cle_tri_numero_action`); a constant number of
         queries whatever the page size.
+        """
+        ...
+
+    def rechercher_dossiers(
+        self, criteres: CriteresDossiers, *, page: int, taille: int
+    ) -> Page[ResumeAction]:
+        """Return one page of the files of every organisme matching the agents' criteria.
+
+        The portal's filters match as in :meth:`rechercher`; sorted as ``criteres.tri``
+        says; a constant number of queries whatever the page size.
         """
         ...
 
@@ -557,8 +662,9 @@ class MotifRejet(enum.Enum):
 class EnregistrementRejete:
     """A quarantined feed record: never dropped, never half-applied.
 
-    ``regle_le``: when a person settled it (the record applied once replayed); the row
-    stays in the journal.
+    ``regle_le``: when a person settled it (the record applied once replayed, or discarded:
+    then ``ecarte_par`` names the agent and ``motif_ecart`` says why); the row stays in
+    the journal.
     """
 
     cle: str
@@ -567,6 +673,39 @@ class EnregistrementRejete:
     detail: str
     rejete_le: dt.datetime
     regle_le: dt.datetime | None = None
+    ecarte_par: str | None = None
+    motif_ecart: str | None = None
+
+    @property
+    def en_attente(self) -> bool:
+        """True while no one has settled the record."""
+        return self.regle_le is None
+
+
+@attrs.frozen
+class PassageFlux:
+    """One run of the feed from a source: when, what it did, how it ended.
+
+    ``erreur``: why the run stopped before the source's end (None when it read it all);
+    what it committed until then stays (``curseur``), the next run resumes after it, and
+    its counts are unknown (None).
+    """
+
+    source: str
+    debut: dt.datetime
+    fin: dt.datetime
+    crees: int | None = None
+    mis_a_jour: int | None = None
+    inchanges: int | None = None
+    rejetes: int | None = None
+    curseur: str | None = None
+    erreur: str | None = None
+
+    @property
+    def total(self) -> int | None:
+        """Number of records handled (None when the run stopped early)."""
+        comptes = (self.crees, self.mis_a_jour, self.inchanges, self.rejetes)
+        return None if None in comptes else sum(c for c in comptes if c is not None)
 
 
 class JournalQuarantaine(Protocol):
@@ -593,6 +732,21 @@ class JournalQuarantaine(Protocol):
 
     def nombre_en_attente(self) -> int:
         """Return how many quarantined records are not settled."""
+        ...
+
+    def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
+        """Settle the unsettled record (this key, this content) without applying it.
+
+        The row stays, with who discarded it, when and why.
+        """
+        ...
+
+    def noter_passage(self, passage: PassageFlux) -> None:
+        """Record a run of the feed."""
+        ...
+
+    def derniers_passages(self, nombre: int) -> Sequence[PassageFlux]:
+        """Return the ``nombre`` latest runs of the feed, the latest first."""
         ...
 
     def curseur(self, source: str) -> str | None:

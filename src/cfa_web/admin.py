@@ -6,6 +6,8 @@
   never from the command line, which other users of the machine can read.
 - ``cfa-admin agent deactivate EMAIL --motif "..."``: deactivate an agent's account; its
   sessions end at once.
+- ``cfa-admin dossiers refuser-sans-reponse --agent EMAIL``: the OPCO's silence, a daily
+  job (:mod:`cfa_web.admin_dossiers`).
 
 The database and the password policy are the deployment's: the same ``CFA_*`` settings
 as ``cfa-web`` (README), read and checked first. Exit status 0 on success, 2 when the
@@ -26,6 +28,7 @@ import sqlalchemy as sa
 from cfa_adapters.sql.__main__ import STATUT_ERREUR, expliquer_erreur_base
 from cfa_domain.errors import ErreurDomaine, ServiceIndisponible
 from cfa_domain.services import acces
+from cfa_web import admin_dossiers
 from cfa_web.app import composants_reels
 from cfa_web.errors import message_affiche
 from cfa_web.settings import ReglageInvalide, reglages_depuis_environnement_web
@@ -79,6 +82,7 @@ def _analyseur() -> argparse.ArgumentParser:
     )
     desactiver.add_argument("email", help="adresse email de connexion du conseiller.")
     desactiver.add_argument("--motif", required=True, help="raison de la désactivation.")
+    admin_dossiers.ajouter(objets, _aide)
     return analyseur
 
 
@@ -96,6 +100,8 @@ def _mot_de_passe() -> str:
 
 
 def _executer(options: argparse.Namespace, ctx: Contexte) -> str:
+    if options.objet == admin_dossiers.OBJET:
+        return admin_dossiers.executer(options, ctx)
     if options.commande == "create":
         mot_de_passe = _mot_de_passe()
         acces.creer_agent(ctx, options.email, mot_de_passe, AUTEUR)

@@ -33,8 +33,10 @@ import attrs
 from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
+from cfa_adapters.webservice.format import relire
 from cfa_domain.action import EtatDossier, verifier_numero_action
 from cfa_domain.compte import Compte, TypeJeton
+from cfa_domain.echeancier import Regime
 from cfa_domain.errors import (
     DonneeInvalide,
     DossierNonRemboursable,
@@ -43,11 +45,13 @@ from cfa_domain.errors import (
 )
 from cfa_domain.ports import (
     CriteresDemandes,
+    CriteresDossiers,
     CriteresRecherche,
     DossierFlux,
     EnregistrementIllisible,
     EnregistrementRejete,
     MotifRejet,
+    TriDossiers,
 )
 from cfa_domain.remboursement import (
     EtatDemande,
@@ -56,9 +60,20 @@ from cfa_domain.remboursement import (
     QuantitesFraisAnnexes,
     consommation,
 )
-from cfa_domain.services import acces, actions, demandes, flux, organismes, pilotage
+from cfa_domain.services import (
+    acces,
+    actions,
+    demandes,
+    dossiers,
+    flux,
+    historiques,
+    organismes,
+    pilotage,
+    suivi_flux,
+)
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
+from cfa_domain.services.historiques import ObjetHistorique
 from cfa_domain.testing import strategies as cst
 from cfa_domain.testing.exemples import soumettre
 from cfa_domain.testing.fakes import HacheurMemoire, MemoireSourceFlux
@@ -83,7 +98,7 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (acces, actions, demandes, organismes, flux, pilotage)
+MODULES = (acces, actions, demandes, dossiers, organismes, flux, suivi_flux, historiques, pilotage)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"
@@ -203,6 +218,25 @@ criteres = paresseux(
     numero_action=st.none() | textes,
     numero_enregistrement=st.none() | textes,
 )
+
+
+def _criteres_dossiers(*, recherche: Callable[[], object], **champs: Any) -> CriteresDossiers:
+    return CriteresDossiers(recherche=recherche(), **champs)  # type: ignore[arg-type]
+
+
+criteres_dossiers = paresseux(
+    _criteres_dossiers,
+    recherche=criteres | st.just(lambda: None),
+    etat=st.none() | st.sampled_from(EtatDossier) | textes,
+    siret_cfa=st.none() | textes,
+    depot_du=st.none() | dates | st.datetimes(),
+    depot_au=st.none() | dates,
+    debut_contrat_du=st.none() | dates,
+    debut_contrat_au=st.none() | dates | entiers,
+    signature_depuis=st.none() | dates,
+    signature_avant=st.none() | dates,
+    tri=st.sampled_from(TriDossiers) | textes,
+)
 criteres_demandes = st.one_of(
     st.none().map(lambda v: lambda: v),
     paresseux(
@@ -296,10 +330,14 @@ class Monde:
             "EtatDossier": st.sampled_from(EtatDossier),
             "Decision": st.sampled_from(Decision),
             "EtatDemande | None": st.none() | st.sampled_from(EtatDemande),
+            "Regime | None": st.none() | st.sampled_from(Regime) | textes,
+            "ObjetHistorique": st.sampled_from(ObjetHistorique) | textes,
         }
         fabriques: dict[str, st.SearchStrategy[Any]] = {
             "CriteresRecherche": criteres,
             "CriteresDemandes | None": criteres_demandes,
+            "CriteresDossiers": criteres_dossiers,
+            "LecteurFlux": st.just(lambda: relire),
             "CommandeDemande": commandes,
             "FicheOrganisme": fiches,
             "Interlocuteur": interlocuteurs,

@@ -220,6 +220,7 @@ def test_chaque_classe_concrete_se_construit_avec_des_champs_types() -> None:
         "numero_action": "2011303654",
         "cle_idempotence": "cle-1",
         "document_id": "doc-1",
+        "numero": 4,
         "recue": 2,
         "enregistree": 3,
         "version": 3,

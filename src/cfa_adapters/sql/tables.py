@@ -70,6 +70,7 @@ __all__ = [
     "organismes",
     "outbox",
     "outbox_tentatives",
+    "passages_flux",
     "quarantaine_flux",
     "sessions_web",
 ]
@@ -261,6 +262,8 @@ actions = sa.Table(
     sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
     sa.Index(None, "siret_cfa", "numero_action"),
     sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
+    # The agents' search across every organisme, in the portal's order.
+    sa.Index(None, "numero_tri", "numero_action"),
     sa.Index(None, "siret_cfa", "nom_recherche"),
     sa.Index(None, "siret_cfa", "prenom_recherche"),
     sa.Index(None, "numero_deca"),
@@ -372,7 +375,25 @@ quarantaine_flux = sa.Table(
     sa.Column("detail", sa.Text, nullable=False),
     sa.Column("rejete_le", Horodatage, nullable=False),
     sa.Column("regle_le", Horodatage, nullable=True),
+    # Discarded by an agent (regle_le then says when): who and why; NULL otherwise.
+    sa.Column("ecarte_par", sa.String(TEXTE), nullable=True),
+    sa.Column("motif_ecart", sa.Text, nullable=True),
     sa.Index(None, "cle"),
+)
+
+passages_flux = sa.Table(
+    "passages_flux",
+    metadata,
+    sa.Column("rang", _Rang, primary_key=True, autoincrement=True),
+    sa.Column("source", sa.String(TEXTE), nullable=False),
+    sa.Column("debut", Horodatage, nullable=False),
+    sa.Column("fin", Horodatage, nullable=False),
+    sa.Column("crees", sa.Integer, nullable=True),
+    sa.Column("mis_a_jour", sa.Integer, nullable=True),
+    sa.Column("inchanges", sa.Integer, nullable=True),
+    sa.Column("rejetes", sa.Integer, nullable=True),
+    sa.Column("curseur", sa.String(TEXTE), nullable=True),
+    sa.Column("erreur", sa.Text, nullable=True),
 )
 
 curseurs_flux = sa.Table(

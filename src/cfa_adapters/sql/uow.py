@@ -54,6 +54,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import json
+import operator
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, Self, TypeVar
@@ -115,7 +116,9 @@ from cfa_domain.ports import (
     MontantsPeriode,
     Outbox,
     Page,
+    PassageFlux,
     ResumeAction,
+    TriDossiers,
 )
 from cfa_domain.remboursement import EtatDemande
 from cfa_domain.values import Categorie, Montant, Siret
@@ -131,6 +134,7 @@ if TYPE_CHECKING:
     from cfa_domain.organisme import Delegation, Organisme
     from cfa_domain.ports import (
         CriteresDemandes,
+        CriteresDossiers,
         CriteresRecherche,
         DocumentMeta,
         EnregistrementRejete,
@@ -856,41 +860,60 @@ class _Actions(_Depot):
         page: int,
         taille: int,
     ) -> Page[ResumeAction]:
+        a = t.actions
+        conditions = [
+            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles)),
+            *_conditions_portail(criteres),
+        ]
+        ordre = (a.c.numero_tri.desc(), a.c.numero_action.desc())
+        return self._page_resumes(conditions, ordre, page, taille)
+
+    def rechercher_dossiers(
+        self, criteres: CriteresDossiers, *, page: int, taille: int
+    ) -> Page[ResumeAction]:
+        a = t.actions
+        conditions = [*_conditions_portail(criteres.recherche), *_conditions_agent(criteres)]
+        if criteres.tri is TriDossiers.ANCIENNETE:
+            ordre: tuple[sa.UnaryExpression[Any], ...] = (
+                a.c.date_depot.asc(),
+                a.c.numero_tri.asc(),
+                a.c.numero_action.asc(),
+            )
+        else:
+            ordre = (a.c.numero_tri.desc(), a.c.numero_action.desc())
+        return self._page_resumes(conditions, ordre, page, taille)
+
+    def _page_resumes(
+        self,
+        conditions: list[sa.ColumnElement[bool]],
+        ordre: tuple[sa.UnaryExpression[Any], ...],
+        page: int,
+        taille: int,
+    ) -> Page[ResumeAction]:
+        """One page of the files matching ``conditions``, with what was paid on each.
+
+        The page's action numbers are chosen first (an index walk when the order has one),
+        then only those files are read with their paid total and history: the correlated
+        subqueries never run on the rows the page leaves out.
+        """
         connexion = self._uow.avant_requete()
         a = t.actions
-        conditions: list[sa.ColumnElement[bool]] = [
-            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles))
-        ]
-        nom = criteres.nom_normalise
-        if nom:
-            motif = _prefixe_like(nom)
-            conditions.append(
-                sa.or_(
-                    a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
-                    a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
-                )
-            )
-        if criteres.numero_action:
-            conditions.append(
-                a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
-            )
-        if criteres.numero_enregistrement:
-            conditions.append(
-                sa.or_(
-                    a.c.numero_deca == criteres.numero_enregistrement,
-                    a.c.numero_sia == criteres.numero_enregistrement,
-                )
-            )
+        numeros = (
+            sa.select(a.c.numero_action)
+            .where(*conditions)
+            .order_by(*ordre)
+            .limit(taille)
+            .offset((page - 1) * taille)
+            .subquery("page")
+        )
         requete = (
             sa.select(
                 a,
                 _total_paye(a).label("total_paye"),
                 _historique_json(a, self._uow.dialecte).label("historique_json"),
             )
-            .where(*conditions)
-            .order_by(a.c.numero_tri.desc(), a.c.numero_action.desc())
-            .limit(taille)
-            .offset((page - 1) * taille)
+            .join(numeros, numeros.c.numero_action == a.c.numero_action)
+            .order_by(*ordre)
         )
         lignes = [
             (
@@ -907,6 +930,52 @@ class _Actions(_Depot):
         return _page(
             [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
         )
+
+
+def _conditions_portail(criteres: CriteresRecherche) -> list[sa.ColumnElement[bool]]:
+    """The portal's filters (see :class:`CriteresRecherche`)."""
+    a = t.actions
+    conditions: list[sa.ColumnElement[bool]] = []
+    nom = criteres.nom_normalise
+    if nom:
+        motif = _prefixe_like(nom)
+        conditions.append(
+            sa.or_(
+                a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
+                a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
+            )
+        )
+    if criteres.numero_action:
+        conditions.append(
+            a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
+        )
+    if criteres.numero_enregistrement:
+        conditions.append(
+            sa.or_(
+                a.c.numero_deca == criteres.numero_enregistrement,
+                a.c.numero_sia == criteres.numero_enregistrement,
+            )
+        )
+    return conditions
+
+
+def _conditions_agent(criteres: CriteresDossiers) -> list[sa.ColumnElement[bool]]:
+    """The agents' filters beside the portal's (see :class:`CriteresDossiers`)."""
+    a = t.actions
+    conditions: list[sa.ColumnElement[bool]] = []
+    if criteres.etat is not None:
+        conditions.append(a.c.etat == criteres.etat.value)
+    if criteres.siret_cfa is not None:
+        conditions.append(a.c.siret_cfa == criteres.siret_cfa.numero)
+    bornes: list[tuple[dt.date | None, sa.Column[Any], Callable[[Any, Any], Any]]] = [
+        (criteres.depot_du, a.c.date_depot, operator.ge),
+        (criteres.depot_au, a.c.date_depot, operator.le),
+        (criteres.debut_contrat_du, a.c.contrat_debut, operator.ge),
+        (criteres.debut_contrat_au, a.c.contrat_debut, operator.le),
+        (criteres.signature_depuis, a.c.date_signature, operator.ge),
+        (criteres.signature_avant, a.c.date_signature, operator.lt),
+    ]
+    return conditions + [comparer(colonne, jour) for jour, colonne, comparer in bornes if jour]
 
 
 class _Demandes(_Depot):
@@ -1075,6 +1144,27 @@ class _Quarantaine(_Depot):
             sa.update(q)
             .where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
             .values(regle_le=quand)
+        )
+
+    def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
+        q = t.quarantaine_flux
+        self._uow.connexion_ecriture().execute(
+            sa.update(q)
+            .where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
+            .values(regle_le=quand, ecarte_par=auteur, motif_ecart=motif)
+        )
+
+    def noter_passage(self, passage: PassageFlux) -> None:
+        self._uow.connexion_ecriture().execute(
+            sa.insert(t.passages_flux), [attrs.asdict(passage, recurse=False)]
+        )
+
+    def derniers_passages(self, nombre: int) -> Sequence[PassageFlux]:
+        p = t.passages_flux
+        requete = sa.select(p).order_by(p.c.rang.desc()).limit(max(nombre, 0))
+        return tuple(
+            PassageFlux(**{k: v for k, v in r._mapping.items() if k != "rang"})  # noqa: SLF001
+            for r in self._uow.connexion().execute(requete)
         )
 
     def curseur(self, source: str) -> str | None:

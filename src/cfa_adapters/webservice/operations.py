@@ -19,7 +19,7 @@ from cfa_adapters.webservice.sources import SourceFichier, SourceStock
 from cfa_domain.ports import (
     SourceFlux,
 )
-from cfa_domain.services import flux
+from cfa_domain.services import flux, suivi_flux
 
 if TYPE_CHECKING:
     from collections.abc import Iterator, Sequence
@@ -79,8 +79,14 @@ def importer(
     source: SourceFlux,
     suivi: Suivi | None = None,
 ) -> Bilan:
-    """Apply every record of ``source`` after its stored cursor (see the module doc)."""
-    return flux.synchroniser(ctx, source if suivi is None else _SourceSuivie(source, suivi))
+    """Apply every record of ``source`` after its stored cursor (see the module doc).
+
+    The run is recorded with its summary (``suivi_flux.synchroniser_et_noter``): the back
+    office shows the latest ones.
+    """
+    return suivi_flux.synchroniser_et_noter(
+        ctx, source if suivi is None else _SourceSuivie(source, suivi)
+    )
 
 
 def importer_fichier(ctx: Contexte, chemin: Path, suivi: Suivi | None = None) -> Bilan:

@@ -91,9 +91,12 @@ __all__ = [
     "action_visible",
     "changer_etat_action",
     "consulter_action",
+    "detail_action",
     "lignes_budget",
+    "liste_avec_noms",
     "lister_actions",
     "notifier_changement_etat",
+    "paye_pedagogique",
     "rechercher_actions",
     "refuser_dossiers_sans_reponse",
     "rompre_action",
@@ -280,12 +283,17 @@ def lister_actions(
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
     resultat = rechercher_actions(ctx, compte_id, criteres, page=page, taille=taille)
-    noms: dict[Siret, str] = {}
     with ctx.uow(lecture_seule=True) as uow:
-        for siret in {ligne.action.siret_cfa for ligne in resultat.elements}:
-            organisme = uow.organismes.obtenir(siret)
-            if organisme is not None:
-                noms[siret] = organisme.fiche.raison_sociale
+        return liste_avec_noms(uow, resultat)
+
+
+def liste_avec_noms(uow: UnitOfWork, resultat: Page[ResumeAction]) -> ListeActions:
+    """A page of files with the name of each file's CFA (read in ``uow``)."""
+    noms: dict[Siret, str] = {}
+    for siret in {ligne.action.siret_cfa for ligne in resultat.elements}:
+        organisme = uow.organismes.obtenir(siret)
+        if organisme is not None:
+            noms[siret] = organisme.fiche.raison_sociale
     return ListeActions(page=resultat, noms_cfa=noms)
 
 
@@ -298,22 +306,30 @@ def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) ->
     """
     with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
-        action = action_visible(uow, compte, numero_action)
-        demandes = tuple(uow.demandes.pour_action(numero_action))
-        echeancier = action.echeancier(ctx.parametres.echeancier)
-        paye_pedagogique = Montant.somme(
-            d.montants.frais_pedagogiques for d in demandes if d.etat is EtatDemande.PAYEE
-        )
-        return DetailAction(
-            action=action,
-            demandes=demandes,
-            echeancier=echeancier,
-            situation=situation_echeances(echeancier, demandes),
-            total_rembourse=rembourse(demandes),
-            lignes=lignes_budget(action, demandes),
-            trop_percu=echeancier.trop_percu(paye_pedagogique),
-            suivi_par=suivi_par(action),
-        )
+        return detail_action(ctx, uow, action_visible(uow, compte, numero_action))
+
+
+def detail_action(ctx: Contexte, uow: UnitOfWork, action: Action) -> DetailAction:
+    """The detail of a file already loaded in ``uow``: its requests, schedule and totals."""
+    demandes = tuple(uow.demandes.pour_action(action.numero_action))
+    echeancier = action.echeancier(ctx.parametres.echeancier)
+    return DetailAction(
+        action=action,
+        demandes=demandes,
+        echeancier=echeancier,
+        situation=situation_echeances(echeancier, demandes),
+        total_rembourse=rembourse(demandes),
+        lignes=lignes_budget(action, demandes),
+        trop_percu=echeancier.trop_percu(paye_pedagogique(demandes)),
+        suivi_par=suivi_par(action),
+    )
+
+
+def paye_pedagogique(demandes: Iterable[DemandeRemboursement]) -> Montant:
+    """The pedagogical costs of the paid requests (what a rupture may make overpaid)."""
+    return Montant.somme(
+        d.montants.frais_pedagogiques for d in demandes if d.etat is EtatDemande.PAYEE
+    )
 
 
 def _action_pour_agent(uow: UnitOfWork, numero_action: str) -> Action:

@@ -57,6 +57,7 @@ from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, Statut
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
     CriteresDemandes,
+    CriteresDossiers,
     CriteresRecherche,
     DepotActions,
     DepotComptes,
@@ -76,7 +77,9 @@ from cfa_domain.ports import (
     MontantsPeriode,
     Outbox,
     Page,
+    PassageFlux,
     ResumeAction,
+    TriDossiers,
 )
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, MontantsDemandes
 from cfa_domain.services.contexte import Contexte, Parametres
@@ -193,6 +196,7 @@ class _Donnees:
     outbox: list[MessageSortant] = attrs.Factory(list)
     quarantaine: list[EnregistrementRejete] = attrs.Factory(list)
     curseurs: dict[str, str] = attrs.Factory(dict)
+    passages: list[PassageFlux] = attrs.Factory(list)
 
 
 @attrs.define
@@ -349,37 +353,75 @@ class _Actions(_Depot):
         page: int,
         taille: int,
     ) -> Page[ResumeAction]:
-        nom = criteres.nom_normalise
-        trouvees = []
-        for action in self._d.actions.values():
-            apprenti = action.contrat.apprenti
-            if action.siret_cfa not in sirets_visibles:
-                continue
-            if nom and not any(
-                normaliser_recherche(n).startswith(nom) for n in (apprenti.nom, apprenti.prenom)
-            ):
-                continue
-            if criteres.numero_action and not action.numero_action.startswith(
-                criteres.numero_action
-            ):
-                continue
-            enregistrement = action.formation.numero_enregistrement
-            if criteres.numero_enregistrement and (
-                enregistrement is None or enregistrement.numero != criteres.numero_enregistrement
-            ):
-                continue
-            trouvees.append(action)
-        trouvees.sort(
-            key=lambda a: (cle_tri_numero_action(a.numero_action), a.numero_action), reverse=True
-        )
+        trouvees = [
+            a
+            for a in self._d.actions.values()
+            if a.siret_cfa in sirets_visibles and _correspond(a, criteres)
+        ]
+        trouvees.sort(key=_cle_numero, reverse=True)
+        return _page(self._resumes(trouvees), page, taille)
+
+    def rechercher_dossiers(
+        self, criteres: CriteresDossiers, *, page: int, taille: int
+    ) -> Page[ResumeAction]:
+        trouvees = [
+            a
+            for a in self._d.actions.values()
+            if _correspond(a, criteres.recherche) and _correspond_agent(a, criteres)
+        ]
+        if criteres.tri is TriDossiers.ANCIENNETE:
+            trouvees.sort(key=lambda a: (a.formation.date_depot, *_cle_numero(a)))
+        else:
+            trouvees.sort(key=_cle_numero, reverse=True)
+        return _page(self._resumes(trouvees), page, taille)
+
+    def _resumes(self, trouvees: list[Action]) -> list[ResumeAction]:
         payees: dict[str, Montant] = {}
         for demande in self._d.demandes.values():
             if demande.etat is EtatDemande.PAYEE:
                 payees[demande.numero_action] = (
                     payees.get(demande.numero_action, Montant.zero()) + demande.total
                 )
-        lignes = [ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in trouvees]
-        return _page(lignes, page, taille)
+        return [ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in trouvees]
+
+
+def _cle_numero(action: Action) -> tuple[str, str]:
+    return cle_tri_numero_action(action.numero_action), action.numero_action
+
+
+def _correspond(action: Action, criteres: CriteresRecherche) -> bool:
+    """The portal's filters (see :class:`CriteresRecherche`)."""
+    apprenti = action.contrat.apprenti
+    nom = criteres.nom_normalise
+    if nom and not any(
+        normaliser_recherche(n).startswith(nom) for n in (apprenti.nom, apprenti.prenom)
+    ):
+        return False
+    if criteres.numero_action and not action.numero_action.startswith(criteres.numero_action):
+        return False
+    enregistrement = action.formation.numero_enregistrement
+    return not criteres.numero_enregistrement or (
+        enregistrement is not None and enregistrement.numero == criteres.numero_enregistrement
+    )
+
+
+def _dans(jour: dt.date, du: dt.date | None, au: dt.date | None) -> bool:
+    return (du is None or du <= jour) and (au is None or jour <= au)
+
+
+def _correspond_agent(action: Action, criteres: CriteresDossiers) -> bool:
+    """The agents' filters beside the portal's (see :class:`CriteresDossiers`)."""
+    signature = action.contrat.date_signature
+    return (
+        (criteres.etat is None or action.etat is criteres.etat)
+        and (criteres.siret_cfa is None or action.siret_cfa == criteres.siret_cfa)
+        and _dans(action.formation.date_depot, criteres.depot_du, criteres.depot_au)
+        and _dans(
+            action.contrat.periode.debut, criteres.debut_contrat_du, criteres.debut_contrat_au
+        )
+        and (criteres.signature_depuis is None or criteres.signature_depuis <= signature)
+        and (criteres.signature_avant is None or signature < criteres.signature_avant)
+    )
 
 
 class _Demandes(_Depot):
@@ -496,6 +538,20 @@ class _Quarantaine(_Depot):
         for rang, rejet in enumerate(rejets):
             if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
                 rejets[rang] = attrs.evolve(rejet, regle_le=quand)
+
+    def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
+        rejets = self._e.quarantaine
+        for rang, rejet in enumerate(rejets):
+            if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
+                rejets[rang] = attrs.evolve(
+                    rejet, regle_le=quand, ecarte_par=auteur, motif_ecart=motif
+                )
+
+    def noter_passage(self, passage: PassageFlux) -> None:
+        self._e.passages.append(passage)
+
+    def derniers_passages(self, nombre: int) -> Sequence[PassageFlux]:
+        return tuple(reversed(self._d.passages[-nombre:])) if nombre > 0 else ()
 
     def curseur(self, source: str) -> str | None:
         return self._d.curseurs.get(source)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from cfa_web.backoffice import acces, demandes, organismes, tableau
+from cfa_web.backoffice import acces, demandes, dossiers, flux, historique, organismes, tableau
 
 if TYPE_CHECKING:
     from litestar.types import ControllerRouterHandler
@@ -20,4 +20,7 @@ ROUTES_BACKOFFICE: list[ControllerRouterHandler] = [
     *tableau.ROUTES,
     *organismes.ROUTES,
     *demandes.ROUTES,
+    *dossiers.ROUTES,
+    *flux.ROUTES,
+    *historique.ROUTES,
 ]

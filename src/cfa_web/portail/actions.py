@@ -41,7 +41,16 @@ if TYPE_CHECKING:
 
     from cfa_domain.ports import ResumeAction
 
-__all__ = ["ENTETES_CSV", "ROUTES", "Barre", "Graphique", "graphique_budget", "lignes_montrees"]
+__all__ = [
+    "BOM",
+    "ENTETES_CSV",
+    "ROUTES",
+    "Barre",
+    "Graphique",
+    "cellule_csv",
+    "graphique_budget",
+    "lignes_montrees",
+]
 
 GABARIT_LISTE: Final = "actions/liste.html"
 CHAMPS_RECHERCHE: Final = ("nom_apprenti", "numero_action", "numero_enregistrement")
@@ -206,7 +215,7 @@ def mes_actions(
     )
 
 
-def _cellule(texte: str) -> str:
+def cellule_csv(texte: str) -> str:
     """A text cell no spreadsheet runs as a formula."""
     return f"'{texte}" if texte.startswith(_FORMULE) else texte
 
@@ -218,10 +227,10 @@ def _ligne_csv(liste: ListeActions, resume: ResumeAction) -> list[str]:
     return [
         action.numero_action,
         action.etat.libelle,
-        _cellule(liste.nom_cfa(action.siret_cfa)),
+        cellule_csv(liste.nom_cfa(action.siret_cfa)),
         action.siret_cfa.numero,
-        _cellule(apprenti.nom),
-        _cellule(apprenti.prenom),
+        cellule_csv(apprenti.nom),
+        cellule_csv(apprenti.prenom),
         "" if enregistrement is None else enregistrement.numero,
         montant_csv(action.budget.total),
         montant_csv(action.budget.frais_pedagogiques),
