@@ -77,6 +77,7 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── CompteVerrouille             too many failed logins: locked until a given time
     │   ├── CompteNonActive              the account is not activated (or awaits approval)
     │   ├── JetonInvalide                unknown, expired or already used token
+    │   ├── CleApiInvalide               an API key unknown, revoked, or of an account that left
     │   └── MotDePasseNonConforme        (also a DonneeInvalide, see above)
     └── ServiceIndisponible              the infrastructure failed (``panne``): try again later
 """
@@ -133,6 +134,7 @@ class Agregat(enum.Enum):
     DOSSIER = "dossier"
     DEMANDE = "demande"
     DOCUMENT = "document"
+    CLE_API = "cle_api"
 
     @property
     def libelle(self) -> str:
@@ -147,6 +149,7 @@ _LIBELLES_AGREGATS = {
     Agregat.DOSSIER: "Dossier",
     Agregat.DEMANDE: "Demande",
     Agregat.DOCUMENT: "Document",
+    Agregat.CLE_API: "Clé d'API",
 }
 
 
@@ -958,6 +961,19 @@ class JetonInvalide(ErreurAuthentification):
     def __init__(self) -> None:
         """Use a message that does not say which of the three it was."""
         super().__init__("Ce lien n'est pas valide ou a expiré.")
+
+
+class CleApiInvalide(ErreurAuthentification):
+    """An API key is unknown, malformed, revoked, or its account can no longer act.
+
+    One answer for all: a caller learns nothing about which keys exist.
+    """
+
+    code = "cle_api_invalide"
+
+    def __init__(self) -> None:
+        """Use a message that does not say which case it was."""
+        super().__init__("Clé d'API invalide ou révoquée.")
 
 
 class RegleMotDePasse(enum.Enum):

@@ -55,7 +55,7 @@ from cfa_domain.remboursement import (
     QuantitesFraisAnnexes,
     consommation,
 )
-from cfa_domain.services import acces, actions, demandes, flux, organismes
+from cfa_domain.services import acces, actions, cles_api, demandes, flux, organismes
 from cfa_domain.services.contexte import Contexte
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.testing import strategies as cst
@@ -82,7 +82,7 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (acces, actions, demandes, organismes, flux)
+MODULES = (acces, actions, demandes, organismes, flux, cles_api)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"

@@ -13,14 +13,14 @@ from hypothesis import strategies as st
 
 from cfa_domain.errors import DonneeInvalide
 from cfa_domain.ports import CriteresRecherche
-from cfa_domain.services import acces, actions, demandes, flux, organismes
+from cfa_domain.services import acces, actions, cles_api, demandes, flux, organismes
 from cfa_domain.services.entrees import cas_d_usage, est_un_cas_d_usage
 from cfa_domain.values import ENTIER_MAX, entier, texte, verifier_textes
 
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MODULES = (acces, actions, demandes, flux, organismes)
+MODULES = (acces, actions, cles_api, demandes, flux, organismes)
 
 
 def cas_d_usage_publics() -> list[tuple[str, Callable[..., object]]]:
