@@ -1,0 +1,96 @@
+"""«Clés d'API» in *Mon organisme*: create (shown once), list, revoke."""
+
+from __future__ import annotations
+
+import html
+import re
+from typing import TYPE_CHECKING, Any
+
+from cfa_domain.cle_api import StatutCleApi
+from cfa_domain.services import cles_api
+from cfa_domain.testing import exemples
+
+from .conftest import EMAIL_CFA, Portail, connecter, jeton_csrf, poster
+from .lecture import erreur_du_champ, lu
+
+if TYPE_CHECKING:
+    from litestar import Litestar
+    from litestar.testing import TestClient
+
+PAGE = "/organisme/cles-api"
+_CLE = re.compile(r'<code id="cle-creee">([^<]+)</code>')
+
+
+def connecte(portail: Portail, email: str = EMAIL_CFA, siret: Any = exemples.SIRET_CFA) -> Any:
+    """A browser logged in with an active account of organisme ``siret``."""
+    portail.compte_actif(email, siret=siret)
+    client = portail.client_neuf()
+    connecter(client, email)
+    return client
+
+
+def creer(client: TestClient[Litestar], nom: str = "Logiciel de gestion") -> Any:
+    """Post «Créer la clé»."""
+    return poster(client, PAGE, {"nom": nom})
+
+
+def test_creer_une_cle_la_montre_une_fois(portail: Portail) -> None:
+    """The creation's answer shows the full key; it authenticates; the list never shows it."""
+    client = connecte(portail)
+    assert '<a href="/organisme/cles-api"><strong>' in client.get("/organisme").text
+    reponse = creer(client)
+    assert reponse.status_code == 200
+    assert reponse.headers["cache-control"] == "no-store"
+    trouve = _CLE.search(reponse.text)
+    assert trouve is not None
+    texte_cle = html.unescape(trouve.group(1))
+    acces = cles_api.authentifier_cle_api(portail.contexte, texte_cle)
+    assert acces.compte_id == portail.id_compte()
+    page = client.get(PAGE)
+    assert texte_cle not in page.text
+    assert _CLE.search(page.text) is None
+    lu_page = lu(page)
+    assert "Logiciel de gestion 10/09/2023 à 10:30 10/09/2023 à 10:30 active Révoquer" in lu_page
+
+
+def test_un_nom_vide_est_refuse_a_cote_du_champ(portail: Portail) -> None:
+    """No name: 422, the error beside the field, no key."""
+    client = connecte(portail)
+    reponse = creer(client, "  ")
+    assert reponse.status_code == 422
+    assert erreur_du_champ(reponse, "nom") == "Ce champ est obligatoire."
+    assert creer(client, "x" * 101).status_code == 422
+    assert cles_api.lister_cles_api(portail.contexte, portail.id_compte()) == ()
+
+
+def test_revoquer_une_cle(portail: Portail) -> None:
+    """Revoked from its row: listed as revoked, no longer authenticates."""
+    client = connecte(portail)
+    cles_api.creer_cle_api(portail.contexte, portail.id_compte(), "ERP")
+    (cle,) = cles_api.lister_cles_api(portail.contexte, portail.id_compte())
+    reponse = poster(client, f"{PAGE}/{cle.id}/revocation", {}, page=PAGE)
+    assert (reponse.status_code, reponse.headers["location"]) == (303, PAGE)
+    (relue,) = cles_api.lister_cles_api(portail.contexte, portail.id_compte())
+    assert relue.statut is StatutCleApi.REVOQUEE
+    assert "ERP 10/09/2023 à 10:30 jamais révoquée le 10/09/2023 à 10:30" in lu(client.get(PAGE))
+
+
+def test_la_cle_d_un_autre_organisme_est_introuvable(portail: Portail) -> None:
+    """An account of B posting the revocation of A's key gets a 404; the key stays active."""
+    portail.compte_actif()
+    cle = cles_api.creer_cle_api(portail.contexte, portail.id_compte(), "ERP").cle
+    client_b = connecte(portail, "compta@cfa-nord.fr", exemples.SIRET_CFA_2)
+    reponse = poster(client_b, f"{PAGE}/{cle.id}/revocation", {}, page=PAGE)
+    assert reponse.status_code == 404
+    (relue,) = cles_api.lister_cles_api(portail.contexte, portail.id_compte())
+    assert relue.est_active
+    assert "ERP" not in lu(client_b.get(PAGE))
+
+
+def test_sans_jeton_csrf_la_creation_est_refusee(portail: Portail) -> None:
+    """The form is CSRF-protected as the others."""
+    client = connecte(portail)
+    jeton_csrf(client, PAGE)
+    reponse = client.post(PAGE, data={"nom": "ERP"}, follow_redirects=False)
+    assert reponse.status_code == 403
+    assert cles_api.lister_cles_api(portail.contexte, portail.id_compte()) == ()
