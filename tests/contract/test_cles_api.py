@@ -75,6 +75,7 @@ def test_revocation_et_derniere_utilisation_persistent(banc: Banc) -> None:
         relue = uow.cles_api.obtenir(cle.id)
         assert relue is not None
         relue.noter_utilisation(instant(10))
+        relue.noter_utilisation(instant(10) + dt.timedelta(seconds=30))  # within the minute
         relue.revoquer("agent@opco.example", instant(11), "fuite")
         uow.commit()
     with banc.uow() as uow:

@@ -94,3 +94,26 @@ def test_sans_jeton_csrf_la_creation_est_refusee(portail: Portail) -> None:
     reponse = client.post(PAGE, data={"nom": "ERP"}, follow_redirects=False)
     assert reponse.status_code == 403
     assert cles_api.lister_cles_api(portail.contexte, portail.id_compte()) == ()
+
+
+def test_un_champ_qui_n_est_pas_de_l_utf8_est_une_requete_incorrecte(portail: Portail) -> None:
+    """A multipart field that is not UTF-8 text: the French 400 page, not a 500."""
+    client = connecte(portail)
+    jeton = jeton_csrf(client, PAGE)
+    separateur = "limite"
+    corps = (
+        (
+            f"--{separateur}\r\n"
+            f'Content-Disposition: form-data; name="_csrf_token"\r\n\r\n{jeton}\r\n'
+            f'--{separateur}\r\nContent-Disposition: form-data; name="nom"\r\n\r\n'
+        ).encode()
+        + b"\xfa\xfb\r\n"
+        + f"--{separateur}--\r\n".encode()
+    )
+    reponse = client.post(
+        PAGE,
+        content=corps,
+        headers={"content-type": f"multipart/form-data; boundary={separateur}"},
+    )
+    assert reponse.status_code == 400
+    assert "La requête est incomplète ou mal formée." in reponse.text
