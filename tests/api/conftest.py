@@ -12,15 +12,19 @@ import threading
 import time
 import uuid
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlencode
 
 import attrs
 import pytest
+import sqlalchemy as sa
 import uvicorn
 
+from cfa_adapters.sql import tables
 from cfa_adapters.sql.magasin import CompteurSql
 from cfa_domain.services import cles_api, demandes
 from cfa_domain.testing import exemples
 from cfa_web.app import Composants, create_app
+from contract.conftest import BASES_SQL, SchemaPostgresql, schema_postgresql
 from web.conftest import (
     Portail,
     agent_opco,
@@ -34,7 +38,7 @@ if TYPE_CHECKING:
     from collections.abc import Iterator
     from pathlib import Path
 
-__all__ = ["Monde", "fabrique_portail", "serveur"]
+__all__ = ["Monde", "fabrique_portail", "schema_postgresql", "serveur"]
 
 EMAIL_B = "compta@cfa-nord.fr"
 NUMERO_A = "2011303654"
@@ -120,14 +124,32 @@ def _port_libre() -> int:
         return int(prise.getsockname()[1])
 
 
+@pytest.fixture(params=BASES_SQL)
+def monde_sql(request: pytest.FixtureRequest, fabrique_portail: Any) -> Monde:
+    """The world on a SQLite file, then on this session's PostgreSQL schema (emptied)."""
+    if request.param == "sqlite":
+        return monde_sur(fabrique_portail())
+    schema: SchemaPostgresql = request.getfixturevalue("schema_postgresql")
+    chemin = schema.options["connect_args"]["options"]  # -csearch_path=<schema>
+    moteur = sa.create_engine(schema.url, **schema.options)
+    try:
+        noms = ", ".join(f'"{t.name}"' for t in tables.metadata.sorted_tables)
+        with moteur.begin() as connexion:
+            connexion.exec_driver_sql(f"TRUNCATE {noms} RESTART IDENTITY CASCADE")
+    finally:
+        moteur.dispose()
+    url = f"{schema.url}?{urlencode({'options': chemin})}"
+    return monde_sur(fabrique_portail(url_base_donnees=url))
+
+
 @pytest.fixture
-def serveur(fabrique_portail: Any, tmp_path: Path) -> Iterator[tuple[str, Monde]]:
+def serveur(monde_sql: Monde, tmp_path: Path) -> Iterator[tuple[str, Monde]]:
     """The API world served by uvicorn on a free port (a thread), its base URL.
 
     An application of its own on the world's database (the portal's is run by its test
-    client).
+    client), on each SQL backend.
     """
-    monde = monde_sur(fabrique_portail())
+    monde = monde_sql
     application = create_app(
         reglages_de_test(tmp_path),
         Composants(contexte=monde.portail.contexte, compteur=CompteurSql(monde.portail.moteur)),
