@@ -79,6 +79,21 @@ def chronometrer(appels: Iterator[Callable[[], object]]) -> tuple[float, float, 
     return 1000 * len(durees) / sum(durees), statistics.median(durees), max(durees)
 
 
+def afficher(nom: str, appels: Iterator[Callable[[], object]]) -> None:
+    """Time the calls and print their line."""
+    debit, mediane, pire = chronometrer(appels)
+    print(f"{nom:<32} {debit:8.1f} req/s   médiane {mediane:7.1f} ms   pire {pire:7.1f} ms")
+
+
+def mesurer_lectures(lectures: dict[str, Callable[[], object]], repetitions: int) -> None:
+    """Warm each read up (caches, first connections, templates), then time it."""
+    for appel in lectures.values():
+        for _ in range(5):
+            appel()
+    for nom, appel in lectures.items():
+        afficher(nom, (appel for _ in range(repetitions)))
+
+
 def verifier(reponse: Any, statut: int) -> Any:  # noqa: ANN401 - an httpx response
     """The response, if its status is the expected one."""
     if reponse.status_code != statut:
@@ -201,7 +216,7 @@ def main() -> None:
             return appel
 
         numero = numeros[0]
-        lectures = {
+        lectures: dict[str, Callable[[], object]] = {
             "détail, cas d'usage seul": lambda: actions.consulter_action(
                 contexte, compte_id, numero
             ),
@@ -210,20 +225,14 @@ def main() -> None:
             ),
             "détail, page du portail": lambda: verifier(client.get(f"/actions/{numero}"), 200),
         }
-        for appel in lectures.values():  # warm up: caches, first connections, templates
-            for _ in range(5):
-                appel()
-        for nom, appel in lectures.items():
-            debit, mediane, pire = chronometrer(appel for _ in range(options.repetitions))
-            print(f"{nom:<32} {debit:8.1f} req/s   médiane {mediane:7.1f} ms   pire {pire:7.1f} ms")
+        mesurer_lectures(lectures, options.repetitions)
         creations = {
             "création, cas d'usage seul": (par_le_cas_d_usage, numeros[:tiers]),
             "création, API multipart": (par_l_api, numeros[tiers : 2 * tiers]),
             "création, formulaire du portail": (par_le_portail, numeros[2 * tiers : 3 * tiers]),
         }
         for nom, (fabrique, lot) in creations.items():
-            debit, mediane, pire = chronometrer(fabrique(n) for n in lot)
-            print(f"{nom:<32} {debit:8.1f} req/s   médiane {mediane:7.1f} ms   pire {pire:7.1f} ms")
+            afficher(nom, (fabrique(n) for n in lot))
     moteur.dispose()
     shutil.rmtree(dossier, ignore_errors=True)
 
