@@ -94,9 +94,9 @@ def mesurer_lectures(lectures: dict[str, Callable[[], object]], repetitions: int
         afficher(nom, (appel for _ in range(repetitions)))
 
 
-def verifier(reponse: Any, statut: int) -> Any:  # noqa: ANN401 - an httpx response
-    """The response, if its status is the expected one."""
-    if reponse.status_code != statut:
+def verifier(reponse: Any, statut: int, suite: str = "") -> Any:  # noqa: ANN401 - httpx's
+    """The response, if its status is the expected one (and its redirect goes to ``suite``)."""
+    if reponse.status_code != statut or not reponse.headers.get("location", "").startswith(suite):
         msg = f"{reponse.request.url}: {reponse.status_code} {reponse.text[:300]}"
         raise RuntimeError(msg)
     return reponse
@@ -211,6 +211,7 @@ def main() -> None:
                         follow_redirects=False,
                     ),
                     303,
+                    "/demandes/",
                 )
 
             return appel
