@@ -13,6 +13,9 @@ Rules (docs/api.md, docs/security.md):
   the API acts as that account (the same use cases, visibility and rules as its portal
   session: the organisme's files and those of its active delegants). The key stops
   working when it is revoked or when that account can no longer act (deactivated).
+- **Expiry.** A key may be given a life in days (:data:`DUREE_MAX_JOURS` at most) when
+  it is created; from its ``expire_le`` on it is refused as a revoked one. Without one it
+  lives until revoked.
 - **Revocation** is final; an account of the organisme or an OPCO agent revokes.
 - **Last use** is recorded at most once a minute (:data:`INTERVALLE_UTILISATION`), so an
   API call writes to the database once a minute at most, not at every request.
@@ -32,9 +35,10 @@ import attrs
 
 from cfa_domain.errors import Agregat, CleApiInvalide, DonneeInvalide
 from cfa_domain.etats import Changement, MachineAEtats
-from cfa_domain.values import Siret, texte
+from cfa_domain.values import Siret, entier, texte
 
 __all__ = [
+    "DUREE_MAX_JOURS",
     "INTERVALLE_UTILISATION",
     "LONGUEUR_MAX_NOM",
     "MACHINE_CLE_API",
@@ -53,6 +57,9 @@ LONGUEUR_MAX_NOM: Final = 100
 
 INTERVALLE_UTILISATION: Final = dt.timedelta(minutes=1)
 """The last use is recorded again only once this long has passed since the recorded one."""
+
+DUREE_MAX_JOURS: Final = 3650
+"""The longest life a key may be given (ten years)."""
 
 _FORME = re.compile(r"cfa_(?P<id>[0-9a-f]{32})_(?P<secret>[A-Za-z0-9_-]{43,128})")
 
@@ -122,6 +129,8 @@ class CleApi:
     statut: StatutCleApi
     cree_le: dt.datetime
     derniere_utilisation: dt.datetime | None = None
+    expire_le: dt.datetime | None = None
+    """From this instant the key is refused; None: it lives until revoked."""
     historique: list[Changement[StatutCleApi]] = attrs.field(factory=list)
 
     @classmethod
@@ -134,12 +143,30 @@ class CleApi:
         nom: str,
         secret: str,
         quand: dt.datetime,
+        duree_jours: int | None = None,
     ) -> tuple[Self, str]:
         """A new active key and the full text to show once (``cfa_<id>_<secret>``).
 
+        ``duree_jours``: its life, 1 to :data:`DUREE_MAX_JOURS` days (None: until revoked).
+
         Raises:
-            DonneeInvalide: no name, or a name longer than :data:`LONGUEUR_MAX_NOM`.
+            DonneeInvalide: no name, a name longer than :data:`LONGUEUR_MAX_NOM`, a life
+                out of range.
         """
+        expire_le = (
+            None
+            if duree_jours is None
+            else quand
+            + dt.timedelta(
+                days=entier(
+                    duree_jours,
+                    "duree_jours",
+                    "Durée de validité (jours)",
+                    minimum=1,
+                    maximum=DUREE_MAX_JOURS,
+                )
+            )
+        )
         cle = cls(
             id=id,
             siret_organisme=siret_organisme,
@@ -148,6 +175,7 @@ class CleApi:
             empreinte=empreinte_secret(secret),
             statut=StatutCleApi.ACTIVE,
             cree_le=quand,
+            expire_le=expire_le,
         )
         cle.historique.append(
             MACHINE_CLE_API.creation(StatutCleApi.ACTIVE, auteur=str(compte_id), quand=quand)
@@ -166,10 +194,14 @@ class CleApi:
         """When it was revoked, None while active."""
         return next((c.quand for c in self.historique if c.arrivee is StatutCleApi.REVOQUEE), None)
 
-    def accepte(self, secret: str) -> bool:
-        """True when the key is active and ``secret`` is its secret (constant-time check)."""
+    def expiree(self, quand: dt.datetime) -> bool:
+        """True when the key's life is over at ``quand``."""
+        return self.expire_le is not None and quand >= self.expire_le
+
+    def accepte(self, secret: str, quand: dt.datetime) -> bool:
+        """True when ``secret`` is the key's (constant-time check) and it is usable at ``quand``."""
         correspond = hmac.compare_digest(self.empreinte, empreinte_secret(secret))
-        return correspond and self.est_active
+        return correspond and self.est_active and not self.expiree(quand)
 
     def revoquer(
         self, auteur: str, quand: dt.datetime, motif: str = ""

@@ -77,7 +77,7 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── CompteVerrouille             too many failed logins: locked until a given time
     │   ├── CompteNonActive              the account is not activated (or awaits approval)
     │   ├── JetonInvalide                unknown, expired or already used token
-    │   ├── CleApiInvalide               an API key unknown, revoked, or of an account that left
+    │   ├── CleApiInvalide               an API key unknown, revoked, expired, or its account left
     │   └── MotDePasseNonConforme        (also a DonneeInvalide, see above)
     └── ServiceIndisponible              the infrastructure failed (``panne``): try again later
 """
@@ -964,7 +964,7 @@ class JetonInvalide(ErreurAuthentification):
 
 
 class CleApiInvalide(ErreurAuthentification):
-    """An API key is unknown, malformed, revoked, or its account can no longer act.
+    """An API key is unknown, malformed, revoked, expired, or its account can no longer act.
 
     One answer for all: a caller learns nothing about which keys exist.
     """

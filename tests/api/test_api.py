@@ -92,6 +92,17 @@ def test_cle_inconnue_alteree_ou_revoquee_401(monde: Monde) -> None:
     assert monde.client.get("/api/v1/dossiers", headers=monde.entetes(monde.cle_b)).is_success
 
 
+def test_une_cle_expiree_401(monde: Monde) -> None:
+    """A key past its life is refused as a revoked one."""
+    ctx = monde.portail.contexte
+    texte = cles_api.creer_cle_api(ctx, monde.compte_a, "ERP 30 jours", duree_jours=30).texte
+    assert monde.client.get("/api/v1/dossiers", headers=monde.entetes(texte)).is_success
+    monde.portail.horloge.avancer(dt.timedelta(days=30))
+    reponse = monde.client.get("/api/v1/dossiers", headers=monde.entetes(texte))
+    probleme(reponse, 401, "cle_api_invalide")
+    assert monde.client.get("/api/v1/dossiers", headers=monde.entetes()).is_success
+
+
 def test_une_session_n_appelle_pas_l_api_et_une_cle_n_ouvre_pas_de_page(monde: Monde) -> None:
     """A logged-in browser's cookie does not authenticate an API call; a key opens no page."""
     navigateur = monde.portail.client_neuf()

@@ -31,26 +31,29 @@ from cfa_domain.values import Email
 from .constructeurs import SIRET_A, SIRET_B, champs, compte_actif, instant, organisme
 
 if TYPE_CHECKING:
+    from cfa_domain.values import Siret
+
     from .conftest import Banc, Deploiement
 
 SECRET = "s" * 43
 
 
-def _cle(siret: object = SIRET_A, minutes: int = 0) -> CleApi:
+def _cle(siret: Siret = SIRET_A, minutes: int = 0, duree_jours: int | None = None) -> CleApi:
     cle, _ = CleApi.creer(
         id=uuid.uuid4(),
-        siret_organisme=SIRET_A if siret is None else siret,  # type: ignore[arg-type]
+        siret_organisme=siret,
         compte_id=uuid.uuid4(),
         nom="Logiciel de gestion",
         secret=SECRET,
         quand=instant(minutes),
+        duree_jours=duree_jours,
     )
     return cle
 
 
 def test_ajouter_relire_et_lister(banc: Banc) -> None:
     """A committed key reads back whole; keys are listed per organisme, newest first."""
-    ancienne, recente, ailleurs = _cle(minutes=1), _cle(minutes=5), _cle(SIRET_B, 3)
+    ancienne, recente, ailleurs = _cle(minutes=1, duree_jours=90), _cle(minutes=5), _cle(SIRET_B, 3)
     with banc.uow() as uow:
         for cle in (ancienne, recente, ailleurs):
             uow.cles_api.ajouter(cle)
@@ -59,6 +62,7 @@ def test_ajouter_relire_et_lister(banc: Banc) -> None:
         relue = uow.cles_api.obtenir(ancienne.id)
         assert relue is not None
         assert champs(relue) == champs(ancienne)
+        assert relue.expire_le == instant(1) + dt.timedelta(days=90)
         assert relue.empreinte == hashlib.sha256(SECRET.encode()).hexdigest()
         assert [c.id for c in uow.cles_api.pour_organisme(SIRET_A)] == [recente.id, ancienne.id]
         assert [c.id for c in uow.cles_api.pour_organisme(SIRET_B)] == [ailleurs.id]
@@ -90,7 +94,7 @@ def test_revocation_et_derniere_utilisation_persistent(banc: Banc) -> None:
             (None, StatutCleApi.ACTIVE, ""),
             (StatutCleApi.ACTIVE, StatutCleApi.REVOQUEE, "fuite"),
         ]
-        assert not relue.accepte(SECRET)
+        assert not relue.accepte(SECRET, instant(12))
 
 
 def test_doublon(banc: Banc) -> None:
@@ -241,3 +245,20 @@ def test_nom_obligatoire_et_organisme_actif(deploiement: Deploiement) -> None:
     with pytest.raises(OrganismeEnLectureSeule):
         cles_api.creer_cle_api(ctx, moi, "ERP")
     assert cles_api.lister_cles_api(ctx, moi) == ()
+
+
+def test_une_cle_expire_au_terme_de_sa_duree(deploiement: Deploiement) -> None:
+    """A key given 30 days works until the 30th day's instant, then is refused as revoked."""
+    ctx = deploiement.contexte
+    moi, _, _ = _monde(deploiement)
+    creee = cles_api.creer_cle_api(ctx, moi, "ERP", duree_jours=30)
+    assert creee.cle.expire_le == deploiement.horloge.instant + dt.timedelta(days=30)
+    deploiement.horloge.avancer(dt.timedelta(days=30) - dt.timedelta(seconds=1))
+    assert cles_api.authentifier_cle_api(ctx, creee.texte).cle_id == creee.cle.id
+    deploiement.horloge.avancer(dt.timedelta(seconds=1))
+    with pytest.raises(CleApiInvalide):
+        cles_api.authentifier_cle_api(ctx, creee.texte)
+    for duree in (0, 3651, -1):
+        with pytest.raises(DonneeInvalide) as erreur:
+            cles_api.creer_cle_api(ctx, moi, "ERP", duree_jours=duree)
+        assert erreur.value.champ == "duree_jours"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import re
 from typing import TYPE_CHECKING, Any
@@ -50,7 +51,10 @@ def test_creer_une_cle_la_montre_une_fois(portail: Portail) -> None:
     assert texte_cle not in page.text
     assert _CLE.search(page.text) is None
     lu_page = lu(page)
-    assert "Logiciel de gestion 10/09/2023 à 10:30 10/09/2023 à 10:30 active Révoquer" in lu_page
+    assert (
+        "Logiciel de gestion 10/09/2023 à 10:30 10/09/2023 à 10:30 jamais active Révoquer"
+        in lu_page
+    )
 
 
 def test_un_nom_vide_est_refuse_a_cote_du_champ(portail: Portail) -> None:
@@ -72,7 +76,9 @@ def test_revoquer_une_cle(portail: Portail) -> None:
     assert (reponse.status_code, reponse.headers["location"]) == (303, PAGE)
     (relue,) = cles_api.lister_cles_api(portail.contexte, portail.id_compte())
     assert relue.statut is StatutCleApi.REVOQUEE
-    assert "ERP 10/09/2023 à 10:30 jamais révoquée le 10/09/2023 à 10:30" in lu(client.get(PAGE))
+    assert "ERP 10/09/2023 à 10:30 jamais jamais révoquée le 10/09/2023 à 10:30" in lu(
+        client.get(PAGE)
+    )
 
 
 def test_la_cle_d_un_autre_organisme_est_introuvable(portail: Portail) -> None:
@@ -117,3 +123,17 @@ def test_un_champ_qui_n_est_pas_de_l_utf8_est_une_requete_incorrecte(portail: Po
     )
     assert reponse.status_code == 400
     assert "La requête est incomplète ou mal formée." in reponse.text
+
+
+def test_une_duree_de_validite_fixe_l_expiration(portail: Portail) -> None:
+    """A life in days sets the expiry shown in the list; out of range, the error beside it."""
+    client = connecte(portail)
+    assert poster(client, PAGE, {"nom": "ERP", "duree_jours": "90"}).status_code == 200
+    (cle,) = cles_api.lister_cles_api(portail.contexte, portail.id_compte())
+    assert cle.expire_le == portail.horloge.instant + dt.timedelta(days=90)
+    assert "ERP 10/09/2023 à 10:30 jamais 09/12/2023 à 09:30 active" in lu(client.get(PAGE))
+    refus = poster(client, PAGE, {"nom": "ERP", "duree_jours": "0"})
+    assert refus.status_code == 422
+    assert erreur_du_champ(refus, "duree_jours") == (
+        "Durée de validité (jours) : un nombre entier de 1 à 3\u202f650 est attendu."
+    )

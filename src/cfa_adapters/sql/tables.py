@@ -229,6 +229,7 @@ cles_api = sa.Table(
     sa.Column("statut", sa.String(30), nullable=False),
     sa.Column("cree_le", Horodatage, nullable=False),
     sa.Column("derniere_utilisation", Horodatage, nullable=True),
+    sa.Column("expire_le", Horodatage, nullable=True),
     sa.Index(None, "siret_organisme", "cree_le"),
 )
 

@@ -339,6 +339,7 @@ def cle_api_vers_lignes(cle: CleApi) -> Lignes:
         "statut": cle.statut.value,
         "cree_le": cle.cree_le,
         "derniere_utilisation": cle.derniere_utilisation,
+        "expire_le": cle.expire_le,
     }
     return Lignes(principale, _lignes_statuts("id", cle.id, cle.historique))
 
@@ -354,6 +355,7 @@ def cle_api_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> CleApi:
         statut=StatutCleApi(ligne["statut"]),
         cree_le=ligne["cree_le"],
         derniere_utilisation=ligne["derniere_utilisation"],
+        expire_le=ligne["expire_le"],
         historique=_historique_statuts(historique, StatutCleApi),
     )
 

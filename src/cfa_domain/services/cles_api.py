@@ -12,7 +12,7 @@ Rules (see :mod:`cfa_domain.cle_api` for the key itself):
   agent. A key of another organisme is :class:`~cfa_domain.errors.Introuvable`, as an
   unknown id (no probing).
 - **Authenticate** (:func:`authentifier_cle_api`): the key must have its form, name a
-  stored key whose fingerprint matches, be active, and its account must still be an
+  stored key whose fingerprint matches, be active and not expired, and its account must still be an
   active account of the key's organisme; anything else is one
   :class:`~cfa_domain.errors.CleApiInvalide`. It reads in a read-only unit of work and
   writes (the last use) only when the recorded one is older than
@@ -39,6 +39,8 @@ from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.values import Siret
 
 if TYPE_CHECKING:
+    import datetime as dt
+
     from cfa_domain.ports import UnitOfWork
     from cfa_domain.services.contexte import Contexte
 
@@ -79,11 +81,15 @@ def _cle_de(uow: UnitOfWork, cle_id: uuid.UUID, siret: Siret | None) -> CleApi:
 
 
 @cas_d_usage
-def creer_cle_api(ctx: Contexte, compte_id: uuid.UUID, nom: str) -> CleCreee:
+def creer_cle_api(
+    ctx: Contexte, compte_id: uuid.UUID, nom: str, duree_jours: int | None = None
+) -> CleCreee:
     """Create an API key of the account's organisme, acting as this account.
 
+    ``duree_jours``: its life in days (None: until revoked).
+
     Raises:
-        DonneeInvalide: no name, or a name too long.
+        DonneeInvalide: no name, a name too long, a life out of range.
         OrganismeEnLectureSeule: the organisme is not active.
     """
     with ctx.uow() as uow:
@@ -96,6 +102,7 @@ def creer_cle_api(ctx: Contexte, compte_id: uuid.UUID, nom: str) -> CleCreee:
             nom=nom,
             secret=ctx.jetons.jeton(),
             quand=ctx.maintenant(),
+            duree_jours=duree_jours,
         )
         uow.cles_api.ajouter(cle)
         uow.commit()
@@ -142,9 +149,9 @@ def revoquer_cle_api(
         uow.commit()
 
 
-def _acces(uow: UnitOfWork, cle_id: uuid.UUID, secret: str) -> CleApi:
+def _acces(uow: UnitOfWork, cle_id: uuid.UUID, secret: str, quand: dt.datetime) -> CleApi:
     cle = uow.cles_api.obtenir(cle_id)
-    if cle is None or not cle.accepte(secret):
+    if cle is None or not cle.accepte(secret, quand):
         raise CleApiInvalide
     compte = uow.comptes.obtenir(cle.compte_id)
     if (
@@ -162,15 +169,16 @@ def authentifier_cle_api(ctx: Contexte, cle: str) -> AccesApi:
     """Check an API key as the caller sends it; record its use (once a minute at most).
 
     Raises:
-        CleApiInvalide: malformed, unknown, revoked, or its account can no longer act.
+        CleApiInvalide: malformed, unknown, revoked, expired, or its account can no longer
+            act.
     """
     cle_id, secret = lire_cle(cle)
     quand = ctx.maintenant()
     with ctx.uow(lecture_seule=True) as uow:
-        trouvee = _acces(uow, cle_id, secret)
+        trouvee = _acces(uow, cle_id, secret, quand)
     if trouvee.utilisation_a_noter(quand):
         with ctx.uow() as uow:
-            trouvee = _acces(uow, cle_id, secret)
+            trouvee = _acces(uow, cle_id, secret, quand)
             trouvee.noter_utilisation(quand)
             uow.commit()
     return AccesApi(

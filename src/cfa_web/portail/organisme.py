@@ -594,9 +594,10 @@ RETOUR_CLES: Final = "/organisme/cles-api"
 
 @attrs.frozen
 class ChampsCle:
-    """«Créer une clé»: its name."""
+    """«Créer une clé»: its name, its life in days (blank: until revoked)."""
 
     nom: str
+    duree_jours: int | None = None
 
 
 def _page_cles(
@@ -625,7 +626,10 @@ def creer_cle(request: Request[Any, Any, Any], data: Donnees) -> Template:
     try:
         champs = forms.lire(ChampsCle, data)
         creee = forms.traiter(
-            data, lambda: cles_api.creer_cle_api(contexte(request), compte_id, champs.nom)
+            data,
+            lambda: cles_api.creer_cle_api(
+                contexte(request), compte_id, champs.nom, champs.duree_jours
+            ),
         )
     except forms.FormulaireInvalide as refus:
         return _page_cles(request, refus.formulaire)

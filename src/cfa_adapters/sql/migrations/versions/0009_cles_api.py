@@ -1,9 +1,9 @@
 """API keys of the organismes (the JSON API under ``/api/v1``).
 
 ``cles_api`` holds each key's id (the lookup part of the key), its organisme, the account
-it acts as, its name, the SHA-256 fingerprint of its secret (never the secret), its status,
-creation and last use; ``historique_cles_api`` its status history (created, revoked). Both
-are new tables: nothing stored before is touched.
+it acts as, its name, the SHA-256 fingerprint of its secret (never the secret), its
+status, creation, last use and expiry (NULL: until revoked); ``historique_cles_api`` its
+status history (created, revoked). Both are new tables: nothing stored before is touched.
 
 Revision ID: 0009
 Revises: 0007
@@ -35,6 +35,7 @@ def upgrade() -> None:
         sa.Column("statut", sa.String(length=30), nullable=False),
         sa.Column("cree_le", Horodatage(), nullable=False),
         sa.Column("derniere_utilisation", Horodatage(), nullable=True),
+        sa.Column("expire_le", Horodatage(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_cles_api")),
     )
     op.create_index(
