@@ -78,6 +78,7 @@ fields holding the core's enum members and amounts are typed by the small protoc
     │   ├── CompteVerrouille             too many failed logins: locked until a given time
     │   ├── CompteNonActive              the account is not activated (or awaits approval)
     │   ├── JetonInvalide                unknown, expired or already used token
+    │   ├── CleApiInvalide               an API key unknown, revoked, expired, or its account left
     │   └── MotDePasseNonConforme        (also a DonneeInvalide, see above)
     └── ServiceIndisponible              the infrastructure failed (``panne``): try again later
 """
@@ -135,6 +136,7 @@ class Agregat(enum.Enum):
     DEMANDE = "demande"
     DOCUMENT = "document"
     ENREGISTREMENT_FLUX = "enregistrement_flux"
+    CLE_API = "cle_api"
 
     @property
     def libelle(self) -> str:
@@ -150,6 +152,7 @@ _LIBELLES_AGREGATS = {
     Agregat.DEMANDE: "Demande",
     Agregat.DOCUMENT: "Document",
     Agregat.ENREGISTREMENT_FLUX: "Enregistrement du flux",
+    Agregat.CLE_API: "Clé d'API",
 }
 
 
@@ -974,6 +977,19 @@ class JetonInvalide(ErreurAuthentification):
     def __init__(self) -> None:
         """Use a message that does not say which of the three it was."""
         super().__init__("Ce lien n'est pas valide ou a expiré.")
+
+
+class CleApiInvalide(ErreurAuthentification):
+    """An API key is unknown, malformed, revoked, expired, or its account can no longer act.
+
+    One answer for all: a caller learns nothing about which keys exist.
+    """
+
+    code = "cle_api_invalide"
+
+    def __init__(self) -> None:
+        """Use a message that does not say which case it was."""
+        super().__init__("Clé d'API invalide ou révoquée.")
 
 
 class RegleMotDePasse(enum.Enum):

@@ -56,6 +56,7 @@ from cfa_domain.values import (
 if TYPE_CHECKING:
     from types import TracebackType
 
+    from cfa_domain.cle_api import CleApi
     from cfa_domain.compte import Compte
     from cfa_domain.organisme import Delegation, Organisme
     from cfa_domain.remboursement import DemandeRemboursement, Recepisse
@@ -66,6 +67,7 @@ __all__ = [
     "CriteresDossiers",
     "CriteresRecherche",
     "DepotActions",
+    "DepotClesApi",
     "DepotComptes",
     "DepotDelegations",
     "DepotDemandes",
@@ -431,6 +433,22 @@ class DepotComptes(Protocol):
         ...
 
 
+class DepotClesApi(Protocol):
+    """The API keys of the organismes."""
+
+    def ajouter(self, cle: CleApi) -> None:
+        """Add a new key (``ModificationConcurrente`` if its id is already taken)."""
+        ...
+
+    def obtenir(self, cle_id: uuid.UUID) -> CleApi | None:
+        """Return the key with this id, or None."""
+        ...
+
+    def pour_organisme(self, siret: Siret) -> Sequence[CleApi]:
+        """Return the keys of an organisme, revoked ones included, newest first."""
+        ...
+
+
 class DepotActions(Protocol):
     """Apprenticeship files, identified by their OPCO action number."""
 
@@ -774,6 +792,11 @@ class UnitOfWork(Protocol):
     @property
     def comptes(self) -> DepotComptes:
         """User accounts."""
+        ...
+
+    @property
+    def cles_api(self) -> DepotClesApi:
+        """API keys."""
         ...
 
     @property

@@ -18,7 +18,7 @@ import anyio.to_thread
 import attrs
 import jinja2
 import sqlalchemy as sa
-from litestar import Litestar
+from litestar import Litestar, Router
 from litestar.config.csrf import CSRFConfig
 from litestar.datastructures import State
 from litestar.plugins.jinja import JinjaTemplateEngine
@@ -35,7 +35,8 @@ from cfa_adapters.sql.schema import ouvrir_base
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import HacheurArgon2, HorlogeSysteme, JetonsSecrets
 from cfa_domain.services.contexte import Contexte, Parametres
-from cfa_web.auth import ConfigSessions, MiddlewareCompte
+from cfa_web.api import ROUTES_API, aiguiller_erreurs, config_openapi
+from cfa_web.auth import PREFIXE_API, ConfigSessions, MiddlewareCompte
 from cfa_web.backoffice import ROUTES_BACKOFFICE
 from cfa_web.entetes import entetes_de_securite
 from cfa_web.formats import filtres, regles_mot_de_passe
@@ -131,6 +132,7 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         max_age=int(reglages.inactivite.total_seconds()),
         renew_on_access=True,
         store="sessions",
+        exclude=[f"^{PREFIXE_API}"],
     )
     csrf = CSRFConfig(
         secret=reglages.cle_secrete,
@@ -138,7 +140,7 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         cookie_secure=reglages.cookies_securises,
         cookie_httponly=True,
         cookie_samesite="lax",
-        exclude=["^/static/"],
+        exclude=["^/static/", f"^{PREFIXE_API}"],
     )
     parametres = elements.contexte.parametres
 
@@ -173,8 +175,11 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
     }
     return Litestar(
         route_handlers=[
-            *ROUTES_PORTAIL,
-            *ROUTES_BACKOFFICE,
+            # The portal's and the back office's pages stay out of the OpenAPI document,
+            # which describes the API.
+            Router(path="/", route_handlers=ROUTES_PORTAIL, include_in_schema=False),
+            Router(path="/", route_handlers=ROUTES_BACKOFFICE, include_in_schema=False),
+            *ROUTES_API,
             create_static_files_router(
                 path="/static", directories=[ICI / "static"], name="static", include_in_schema=False
             ),
@@ -189,10 +194,10 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         ),
         stores={"sessions": MagasinLitestar(elements.sessions, elements.contexte.maintenant)},
         state=State(etat),
-        exception_handlers=GESTIONNAIRES,
+        exception_handlers=aiguiller_erreurs(GESTIONNAIRES),
         lifespan=[taches_de_fond],
         request_max_body_size=parametres.taille_max_pieces_demande + MARGE_FORMULAIRE,
-        openapi_config=None,
+        openapi_config=config_openapi(f"Plateforme CFA – {reglages.opco.nom}"),
         # The application logs through the standard loggers (``cfa_web``, ``cfa_adapters``)
         # and leaves their configuration to whoever runs it (``cfa-web`` configures the
         # root logger in every worker; an embedding host keeps its own): Litestar's default

@@ -13,6 +13,13 @@ duties the core leaves to this layer (``cfa_domain.services.acces``):
   (:class:`MiddlewareCompte`);
 - anonymous uploads are refused before their body is read (a multipart POST without a
   valid session: 403), since the CSRF check parses the whole form before any guard runs.
+
+The JSON API (``/api/``, ``docs/api.md``) has neither session nor cookie: the session
+middleware and :class:`MiddlewareCompte` leave its addresses alone, and
+:func:`garde_api` authenticates each call by its ``Authorization: Bearer <key>`` header
+alone (a session cookie is ignored there, and a key opens no page), then counts it
+against the key's rate limit (429 with ``Retry-After``). It runs before the request's
+body is read.
 """
 
 from __future__ import annotations
@@ -33,8 +40,9 @@ from litestar.middleware.session.server_side import (
 from litestar.types import Empty
 
 from cfa_domain.compte import Role
-from cfa_domain.services import acces
+from cfa_domain.services import acces, cles_api
 from cfa_web.errors import MessagePublic
+from cfa_web.limites import limiter_cle
 
 if TYPE_CHECKING:
     from litestar.connection import ASGIConnection
@@ -44,12 +52,16 @@ if TYPE_CHECKING:
     from cfa_domain.services.contexte import Contexte
 
 __all__ = [
+    "ACCES_API",
+    "PREFIXE_API",
     "BackendSessions",
     "ConfigSessions",
     "MiddlewareCompte",
     "Utilisateur",
+    "acces_api",
     "exiger_agent",
     "exiger_cfa",
+    "garde_api",
     "garder_session",
     "ouvrir_session",
 ]
@@ -63,6 +75,10 @@ ROLE: Final = "role"
 SIRET: Final = "siret"
 OUVERTE_LE: Final = "ouverte_le"
 VUE_LE: Final = "vue_le"
+PREFIXE_API: Final = "/api/"
+"""The JSON API's addresses: no session, no cookie, a key per call."""
+ACCES_API: Final = "cfa_acces_api"
+"""Scope key of the authenticated API call (:class:`~cfa_domain.services.cles_api.AccesApi`)."""
 
 
 @attrs.frozen
@@ -168,7 +184,7 @@ class MiddlewareCompte:
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         """Check the session, refuse anonymous uploads, then call the application."""
-        if scope["type"] != ScopeType.HTTP:
+        if scope["type"] != ScopeType.HTTP or scope["path"].startswith(PREFIXE_API):
             await self.app(scope, receive, send)
             return
         etat = scope["app"].state
@@ -254,3 +270,44 @@ def exiger_agent(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHan
     """Guard of the back office's pages: a logged-in OPCO agent."""
     if _utilisateur(connection).role is not Role.AGENT_OPCO:
         raise AccesInterdit("Cette page est réservée aux conseillers de l'OPCO.")
+
+
+# --- The JSON API ------------------------------------------------------------------------
+
+
+class CleRequise(NotAuthorizedException):
+    """401: no ``Authorization: Bearer`` header."""
+
+    def __init__(self) -> None:
+        """Ask for a bearer token."""
+        super().__init__(
+            detail="Clé d'API requise.", headers={"WWW-Authenticate": 'Bearer realm="api"'}
+        )
+
+
+def _cle_presentee(connection: ASGIConnection[Any, Any, Any, Any]) -> str:
+    schema, _, cle = connection.headers.get("authorization", "").partition(" ")
+    if schema.lower() != "bearer" or not cle.strip():
+        raise CleRequise
+    return cle.strip()
+
+
+async def garde_api(connection: ASGIConnection[Any, Any, Any, Any], _: BaseRouteHandler) -> None:
+    """Authenticate an API call by its key, then count it against the key's rate limit.
+
+    Raises:
+        CleRequise: no bearer key (401).
+        CleApiInvalide: a key unknown, revoked, or of an account that can no longer act.
+        TropDAppels: the key is over its limit of the current window (429).
+    """
+    cle = _cle_presentee(connection)
+    etat = connection.app.state
+    contexte: Contexte = etat.contexte
+    autorise = await anyio.to_thread.run_sync(cles_api.authentifier_cle_api, contexte, cle)
+    await anyio.to_thread.run_sync(limiter_cle, etat, autorise.cle_id)
+    _etat(connection)[ACCES_API] = autorise
+
+
+def acces_api(connection: ASGIConnection[Any, Any, Any, Any]) -> cles_api.AccesApi:
+    """The authenticated call's key, organisme and account (set by :func:`garde_api`)."""
+    return cast("cles_api.AccesApi", _etat(connection)[ACCES_API])

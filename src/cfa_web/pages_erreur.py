@@ -113,6 +113,11 @@ def _http(_: Request[Any, Any, Any], erreur: HTTPException) -> Response[Any]:
     return reponse
 
 
+def _illisible(_: Request[Any, Any, Any], __: UnicodeDecodeError) -> Response[Any]:
+    """A posted form field that is not UTF-8 text (Litestar's parser decodes it): 400."""
+    return page_erreur(400, MESSAGES[400])
+
+
 def _inattendue(request: Request[Any, Any, Any], erreur: Exception) -> Response[Any]:
     _journal.error("erreur.inattendue %s %s", request.method, request.url.path, exc_info=erreur)
     return page_erreur(500, MESSAGES[500])
@@ -122,5 +127,6 @@ GESTIONNAIRES: ExceptionHandlersMap = {
     ErreurDomaine: _erreur_domaine,
     NotAuthorizedException: _non_connecte,
     HTTPException: _http,
+    UnicodeDecodeError: _illisible,
     Exception: _inattendue,
 }

@@ -68,6 +68,9 @@ class ReglagesWeb:
     """Anonymous forms (login, SIRET check, account creation, forgotten password) one
     address may post per :attr:`fenetre_limite` (``CFA_LIMITE_FORMULAIRES``)."""
     fenetre_limite: dt.timedelta = dt.timedelta(minutes=15)
+    limite_api: int = 600
+    """Calls of the JSON API one key may make per :attr:`fenetre_api` (``CFA_LIMITE_API``)."""
+    fenetre_api: dt.timedelta = dt.timedelta(minutes=1)
     relais_mail: bool = True
     """Run the mail relay as a background task of each worker (``CFA_RELAIS_MAIL``)."""
 
@@ -160,5 +163,6 @@ def reglages_depuis_environnement_web(
         inactivite=dt.timedelta(minutes=_entier_positif(env, "CFA_SESSION_INACTIVITE", 30)),
         duree_max=dt.timedelta(hours=_entier_positif(env, "CFA_SESSION_DUREE_MAX", 12)),
         limite_formulaires=_entier_positif(env, "CFA_LIMITE_FORMULAIRES", 20),
+        limite_api=_entier_positif(env, "CFA_LIMITE_API", 600),
         relais_mail=_booleen(env, "CFA_RELAIS_MAIL", defaut=True),
     )

@@ -63,6 +63,7 @@ from cfa_domain.remboursement import (
 from cfa_domain.services import (
     acces,
     actions,
+    cles_api,
     demandes,
     dossiers,
     flux,
@@ -98,7 +99,18 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (acces, actions, demandes, dossiers, organismes, flux, suivi_flux, historiques, pilotage)
+MODULES = (
+    acces,
+    actions,
+    demandes,
+    dossiers,
+    organismes,
+    flux,
+    suivi_flux,
+    historiques,
+    pilotage,
+    cles_api,
+)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"

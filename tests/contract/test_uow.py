@@ -36,6 +36,7 @@ if TYPE_CHECKING:
 
     from cfa_domain.ports import (
         DepotActions,
+        DepotClesApi,
         DepotComptes,
         DepotDelegations,
         DepotDemandes,
@@ -224,6 +225,11 @@ class UowEnPanne:
     def comptes(self) -> DepotComptes:
         """The real repository."""
         return self._reel.comptes
+
+    @property
+    def cles_api(self) -> DepotClesApi:
+        """The real repository."""
+        return self._reel.cles_api
 
     @property
     def actions(self) -> DepotActions:

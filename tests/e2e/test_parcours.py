@@ -12,6 +12,7 @@ import io
 import re
 from typing import TYPE_CHECKING
 
+import httpx
 from fpdf import FPDF
 from playwright.sync_api import expect
 from pypdf import PdfReader
@@ -133,3 +134,13 @@ def test_parcours_d_un_nouvel_utilisateur(
     ecrans.verifier("mes-demandes")
     # The receipt mail went out too.
     assert numero in serveur.attendre_mail(EMAIL_INSCRIPTION, numero)
+    # Mon organisme › Clés d'API: a key shown once, with which software reads the file.
+    page.goto(serveur.adresse + "/organisme/cles-api")
+    page.get_by_label("Nom de la clé").fill("Logiciel de gestion")
+    page.get_by_role("button", name="Créer la clé").click()
+    cle = page.locator("#cle-creee").inner_text()
+    ecrans.verifier("cle-api-creee")
+    reponse = httpx.get(
+        f"{serveur.adresse}/api/v1/dossiers/{numero}", headers={"Authorization": f"Bearer {cle}"}
+    )
+    assert (reponse.status_code, reponse.json()["numeroAction"]) == (200, numero)

@@ -45,6 +45,7 @@ def test_chaque_reglage_est_lu() -> None:
             "CFA_SESSION_INACTIVITE": "15",
             "CFA_SESSION_DUREE_MAX": "8",
             "CFA_LIMITE_FORMULAIRES": "5",
+            "CFA_LIMITE_API": "120",
             "CFA_RELAIS_MAIL": "0",
             "CFA_SMTP_HOST": "smtp.opco.example",
         }
@@ -59,6 +60,7 @@ def test_chaque_reglage_est_lu() -> None:
     assert reglages.inactivite == dt.timedelta(minutes=15)
     assert reglages.duree_max == dt.timedelta(hours=8)
     assert reglages.limite_formulaires == 5
+    assert reglages.limite_api == 120
     assert reglages.relais_mail is False
     assert reglages.mail.smtp.hote == "smtp.opco.example"
 
@@ -87,6 +89,10 @@ def test_la_demo_n_exige_pas_de_cle_et_sert_en_http() -> None:
         (
             {"CFA_SECRET_KEY": CLE, "CFA_LIMITE_FORMULAIRES": "beaucoup"},
             "CFA_LIMITE_FORMULAIRES : « beaucoup » n'est pas un nombre entier positif.",
+        ),
+        (
+            {"CFA_SECRET_KEY": CLE, "CFA_LIMITE_API": "-3"},
+            "CFA_LIMITE_API : « -3 » n'est pas un nombre entier positif.",
         ),
         ({"CFA_SECRET_KEY": CLE, "CFA_SMTP_PORT": "vingt-cinq"}, "CFA_SMTP_PORT"),
     ],

@@ -54,12 +54,14 @@ from cfa_adapters.sql.colonnes import Argent, Horodatage, TexteRecherche
 __all__ = [
     "CONVENTION_NOMMAGE",
     "actions",
+    "cles_api",
     "comptes",
     "curseurs_flux",
     "delegations",
     "demandes",
     "documents",
     "historique_actions",
+    "historique_cles_api",
     "historique_comptes",
     "historique_delegations",
     "historique_demandes",
@@ -214,6 +216,25 @@ jetons = sa.Table(
 )
 
 historique_comptes = _historique("historique_comptes", comptes.c.id, "par")
+
+# --- API keys ---------------------------------------------------------------------------
+
+cles_api = sa.Table(
+    "cles_api",
+    metadata,
+    sa.Column("id", sa.Uuid, primary_key=True),
+    sa.Column("siret_organisme", sa.String(14), nullable=False),
+    sa.Column("compte_id", sa.Uuid, nullable=False),
+    sa.Column("nom", sa.String(TEXTE), nullable=False),
+    sa.Column("empreinte", sa.String(64), nullable=False),
+    sa.Column("statut", sa.String(30), nullable=False),
+    sa.Column("cree_le", Horodatage, nullable=False),
+    sa.Column("derniere_utilisation", Horodatage, nullable=True),
+    sa.Column("expire_le", Horodatage, nullable=True),
+    sa.Index(None, "siret_organisme", "cree_le"),
+)
+
+historique_cles_api = _historique("historique_cles_api", cles_api.c.id, "par")
 
 # --- Files (actions) ----------------------------------------------------------------------
 

@@ -40,6 +40,7 @@ from cfa_domain.action import (
     Formation,
     cle_tri_numero_action,
 )
+from cfa_domain.cle_api import CleApi, StatutCleApi
 from cfa_domain.compte import Compte, Jeton, Role, StatutCompte, TypeJeton
 from cfa_domain.etats import Changement
 from cfa_domain.organisme import (
@@ -87,6 +88,8 @@ __all__ = [
     "Lignes",
     "action_depuis_lignes",
     "action_vers_lignes",
+    "cle_api_depuis_lignes",
+    "cle_api_vers_lignes",
     "compte_depuis_lignes",
     "compte_vers_lignes",
     "delegation_depuis_lignes",
@@ -320,6 +323,41 @@ def delegation_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Deleg
         decidee_par=ligne["decidee_par"],
         decidee_le=ligne["decidee_le"],
         historique=_historique_statuts(historique, StatutDelegation),
+    )
+
+
+# --- API key ------------------------------------------------------------------------------
+
+
+def cle_api_vers_lignes(cle: CleApi) -> Lignes:
+    """The key's row (its fingerprint, never its secret) and its status history."""
+    principale = {
+        "id": cle.id,
+        "siret_organisme": cle.siret_organisme.numero,
+        "compte_id": cle.compte_id,
+        "nom": cle.nom,
+        "empreinte": cle.empreinte,
+        "statut": cle.statut.value,
+        "cree_le": cle.cree_le,
+        "derniere_utilisation": cle.derniere_utilisation,
+        "expire_le": cle.expire_le,
+    }
+    return Lignes(principale, _lignes_statuts("id", cle.id, cle.historique))
+
+
+def cle_api_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> CleApi:
+    """Rebuild a key from its row and its history rows."""
+    return CleApi(
+        id=ligne["id"],
+        siret_organisme=Siret(ligne["siret_organisme"]),
+        compte_id=ligne["compte_id"],
+        nom=ligne["nom"],
+        empreinte=ligne["empreinte"],
+        statut=StatutCleApi(ligne["statut"]),
+        cree_le=ligne["cree_le"],
+        derniere_utilisation=ligne["derniere_utilisation"],
+        expire_le=ligne["expire_le"],
+        historique=_historique_statuts(historique, StatutCleApi),
     )
 
 

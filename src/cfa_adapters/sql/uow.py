@@ -71,6 +71,8 @@ from cfa_adapters.sql.traduction import (
     Lignes,
     action_depuis_lignes,
     action_vers_lignes,
+    cle_api_depuis_lignes,
+    cle_api_vers_lignes,
     compte_depuis_lignes,
     compte_vers_lignes,
     delegation_depuis_lignes,
@@ -106,6 +108,7 @@ from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
     DepotActions,
+    DepotClesApi,
     DepotComptes,
     DepotDelegations,
     DepotDemandes,
@@ -130,6 +133,7 @@ if TYPE_CHECKING:
     from types import TracebackType
 
     from cfa_domain.action import Action
+    from cfa_domain.cle_api import CleApi
     from cfa_domain.compte import Compte
     from cfa_domain.organisme import Delegation, Organisme
     from cfa_domain.ports import (
@@ -212,6 +216,15 @@ _COMPTE = _Genre(
     enfants=t.jetons,
     cle_enfants="compte_id",
     doublon=lambda compte: EmailDejaUtilise(str(compte.email)),
+)
+_CLE_API = _Genre(
+    table=t.cles_api,
+    cle="id",
+    historique=t.historique_cles_api,
+    cle_historique="id",
+    vers_lignes=cle_api_vers_lignes,
+    depuis_lignes=lambda ligne, historique, _enfants: cle_api_depuis_lignes(ligne, historique),
+    doublon=lambda _cle: ModificationConcurrente(),
 )
 _ACTION = _Genre(
     table=t.actions,
@@ -374,6 +387,7 @@ class SqlUnitOfWork:
         self.organismes: DepotOrganismes = _Organismes(self)
         self.delegations: DepotDelegations = _Delegations(self)
         self.comptes: DepotComptes = _Comptes(self)
+        self.cles_api: DepotClesApi = _ClesApi(self)
         self.actions: DepotActions = _Actions(self)
         self.demandes: DepotDemandes = _Demandes(self)
         self.documents: DepotDocuments = _Documents(self)
@@ -678,6 +692,25 @@ class _Organismes(_Depot):
             .order_by(o.c.cree_le, o.c.siret)
         )
         return self._uow.charger(_ORGANISME, requete)
+
+
+class _ClesApi(_Depot):
+    def ajouter(self, cle: CleApi) -> None:
+        self._uow.inserer(_CLE_API, cle)
+
+    def obtenir(self, cle_id: uuid.UUID) -> CleApi | None:
+        cle: CleApi | None = self._obtenir(_CLE_API, cle_id)
+        return cle
+
+    def pour_organisme(self, siret: Siret) -> Sequence[CleApi]:
+        self._uow.avant_requete()
+        c = t.cles_api
+        requete = (
+            sa.select(c)
+            .where(c.c.siret_organisme == siret.numero)
+            .order_by(c.c.cree_le.desc(), sa.cast(c.c.id, sa.String).desc())
+        )
+        return self._uow.charger(_CLE_API, requete)
 
 
 class _Delegations(_Depot):

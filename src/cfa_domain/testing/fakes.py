@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Self, TypeVar
 import attrs
 
 from cfa_domain.action import Action, EtatDossier, cle_tri_numero_action
+from cfa_domain.cle_api import CleApi
 from cfa_domain.compte import Compte, StatutCompte, TypeJeton
 from cfa_domain.errors import (
     Agregat,
@@ -60,6 +61,7 @@ from cfa_domain.ports import (
     CriteresDossiers,
     CriteresRecherche,
     DepotActions,
+    DepotClesApi,
     DepotComptes,
     DepotDelegations,
     DepotDemandes,
@@ -190,6 +192,7 @@ class _Donnees:
     organismes: dict[str, Organisme] = attrs.Factory(dict)
     delegations: dict[uuid.UUID, Delegation] = attrs.Factory(dict)
     comptes: dict[uuid.UUID, Compte] = attrs.Factory(dict)
+    cles_api: dict[uuid.UUID, CleApi] = attrs.Factory(dict)
     actions: dict[str, Action] = attrs.Factory(dict)
     demandes: dict[uuid.UUID, DemandeRemboursement] = attrs.Factory(dict)
     documents: dict[str, DocumentMeta] = attrs.Factory(dict)
@@ -319,6 +322,20 @@ class _Comptes(_Depot):
 
     def supprimer(self, compte: Compte) -> None:
         del self._d.comptes[compte.id]
+
+
+class _ClesApi(_Depot):
+    def ajouter(self, cle: CleApi) -> None:
+        if cle.id in self._d.cles_api:
+            raise ModificationConcurrente  # the database's primary key
+        self._e.cles_api[cle.id] = cle
+
+    def obtenir(self, cle_id: uuid.UUID) -> CleApi | None:
+        return self._d.cles_api.get(cle_id)
+
+    def pour_organisme(self, siret: Siret) -> Sequence[CleApi]:
+        cles = [c for c in self._d.cles_api.values() if c.siret_organisme == siret]
+        return sorted(cles, key=lambda c: (c.cree_le, str(c.id)), reverse=True)
 
 
 class _Actions(_Depot):
@@ -588,6 +605,7 @@ class MemoireUnitOfWork:
         self.organismes: DepotOrganismes = _Organismes(self)
         self.delegations: DepotDelegations = _Delegations(self)
         self.comptes: DepotComptes = _Comptes(self)
+        self.cles_api: DepotClesApi = _ClesApi(self)
         self.actions: DepotActions = _Actions(self)
         self.demandes: DepotDemandes = _Demandes(self)
         self.documents: DepotDocuments = _Documents(self)

@@ -10,6 +10,10 @@
   decide or revoke is the core's decision: a delegation id of other organismes is refused
   there (403), whatever the page sends.
 - ``/organisme/fiche`` («Fiche OF dématérialisée»): the sheet, editable.
+- ``/organisme/cles-api`` («Clés d'API»): the keys the organisme's management software
+  calls the JSON API with (``docs/api.md``): create one (its full text is shown on the
+  answer to the creation only, never stored, never put in the session), list them (name,
+  creation, last use, status), revoke one.
 
 The sheet's form is shared with the public «Validation des données OF» form of an
 unknown organisme (``portail/inscription.py``): :func:`lire_fiche` turns the posted
@@ -30,7 +34,7 @@ from litestar.response import Redirect, Template
 
 from cfa_domain.errors import DonneeInvalide
 from cfa_domain.organisme import Adresse, Civilite, FicheOrganisme, Interlocuteur, Telephone
-from cfa_domain.services import acces, organismes
+from cfa_domain.services import acces, cles_api, organismes
 from cfa_domain.values import CodePostal, Email, NumeroDA, Siret, Uai
 from cfa_web import forms
 from cfa_web.auth import exiger_cfa, garder_session
@@ -584,6 +588,63 @@ def mettre_a_jour_fiche(request: Request[Any, Any, Any], data: Donnees) -> Templ
     return Redirect(path="/organisme/fiche", status_code=303)
 
 
+# --- Clés d'API ------------------------------------------------------------------------
+
+RETOUR_CLES: Final = "/organisme/cles-api"
+
+
+@attrs.frozen
+class ChampsCle:
+    """«Créer une clé»: its name, its life in days (blank: until revoked)."""
+
+    nom: str
+    duree_jours: int | None = None
+
+
+def _page_cles(
+    request: Request[Any, Any, Any],
+    formulaire: forms.Formulaire | None = None,
+    creee: cles_api.CleCreee | None = None,
+) -> Template:
+    return _page(
+        "organisme/cles_api.html",
+        formulaire,
+        cles=cles_api.lister_cles_api(contexte(request), utilisateur(request).compte_id),
+        creee=creee,
+    )
+
+
+@get(RETOUR_CLES, name="cles_api", guards=[exiger_cfa], sync_to_thread=True)
+def page_cles(request: Request[Any, Any, Any]) -> Template:
+    """«Clés d'API»: the organisme's keys, the creation form."""
+    return _page_cles(request)
+
+
+@post(RETOUR_CLES, guards=[exiger_cfa], sync_to_thread=True)
+def creer_cle(request: Request[Any, Any, Any], data: Donnees) -> Template:
+    """Create a key and show its full text, this once (the answer is never cached)."""
+    compte_id = utilisateur(request).compte_id
+    try:
+        champs = forms.lire(ChampsCle, data)
+        creee = forms.traiter(
+            data,
+            lambda: cles_api.creer_cle_api(
+                contexte(request), compte_id, champs.nom, champs.duree_jours
+            ),
+        )
+    except forms.FormulaireInvalide as refus:
+        return _page_cles(request, refus.formulaire)
+    return _page_cles(request, creee=creee)
+
+
+@post(f"{RETOUR_CLES}/{{cle_id:uuid}}/revocation", guards=[exiger_cfa], sync_to_thread=True)
+def revoquer_cle(request: Request[Any, Any, Any], cle_id: FromPath[uuid.UUID]) -> Redirect:
+    """Revoke a key of the organisme (a key of another one is not found: 404)."""
+    cles_api.revoquer_cle_api(contexte(request), utilisateur(request).compte_id, cle_id)
+    notifier(request, "La clé est révoquée : les appels qui la présentent sont refusés.")
+    return Redirect(path=RETOUR_CLES, status_code=303)
+
+
 ROUTES = [
     # One router, so that each path's GET and POST are registered together: Litestar
     # 2.25 re-registers a path's existing handlers when another method joins it, and a
@@ -602,6 +663,9 @@ ROUTES = [
             inviter,
             page_fiche_of,
             mettre_a_jour_fiche,
+            page_cles,
+            creer_cle,
+            revoquer_cle,
         ],
     )
 ]

@@ -16,6 +16,7 @@ from cfa_domain.ports import CriteresRecherche
 from cfa_domain.services import (
     acces,
     actions,
+    cles_api,
     demandes,
     dossiers,
     flux,
@@ -30,7 +31,18 @@ from cfa_domain.values import ENTIER_MAX, entier, texte, verifier_textes
 if TYPE_CHECKING:
     from collections.abc import Callable
 
-MODULES = (acces, actions, demandes, dossiers, flux, historiques, organismes, pilotage, suivi_flux)
+MODULES = (
+    acces,
+    actions,
+    cles_api,
+    demandes,
+    dossiers,
+    flux,
+    historiques,
+    organismes,
+    pilotage,
+    suivi_flux,
+)
 
 
 def cas_d_usage_publics() -> list[tuple[str, Callable[..., object]]]:

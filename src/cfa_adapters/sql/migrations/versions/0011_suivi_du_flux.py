@@ -22,7 +22,7 @@ from alembic import op
 from cfa_adapters.sql.colonnes import Horodatage
 
 revision = "0011"
-down_revision = "0007"
+down_revision = "0010"
 branch_labels = None
 depends_on = None
 
