@@ -218,6 +218,25 @@ def _textes(valeur: object, chemin: str) -> Iterator[tuple[str, str]]:
             yield from _textes(sous, f"{chemin}[{rang}]")
 
 
+def _a_du_non_enregistrable(valeur: object) -> bool:
+    """True when a text of ``valeur`` holds NUL or a lone surrogate.
+
+    Visits what :func:`_textes` visits in the ``attrs.asdict`` form (attrs instances,
+    lists, tuples, sets, dict values), without building that form nor the paths: the
+    path of the bad text is looked for only when there is one.
+    """
+    if isinstance(valeur, str):
+        return _NON_ENREGISTRABLE.search(valeur) is not None
+    classe = type(valeur)
+    if attrs.has(classe):
+        return any(_a_du_non_enregistrable(getattr(valeur, a.name)) for a in attrs.fields(classe))
+    if isinstance(valeur, list | tuple | set | frozenset):
+        return any(_a_du_non_enregistrable(sous) for sous in valeur)
+    if isinstance(valeur, dict):
+        return any(_a_du_non_enregistrable(sous) for sous in valeur.values())
+    return False
+
+
 def _verifier_enregistrable(dossier: DossierFlux) -> None:
     """Refuse a record holding what no database stores, before anything is applied."""
     versions = [dossier.version]
@@ -226,6 +245,8 @@ def _verifier_enregistrable(dossier: DossierFlux) -> None:
     for version in versions:
         if not -_VERSION_MAX - 1 <= version <= _VERSION_MAX:
             raise VersionHorsLimites(version)
+    if not _a_du_non_enregistrable(dossier):
+        return
     for chemin, texte in _textes(attrs.asdict(dossier), ""):
         if _NON_ENREGISTRABLE.search(texte):
             raise TexteNonEnregistrable(chemin)
