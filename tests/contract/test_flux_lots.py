@@ -280,6 +280,8 @@ def test_panne_de_la_source_au_milieu_d_un_lot() -> None:
     m = _memoire()
     source = SourceQuiCasse([_dossier(f"300000010{i}") for i in range(3)])
     with pytest.raises(OSError, match="page tronquée"):
+        flux.synchroniser(m.contexte, SourceQuiCasse([]), taille_lot=5)
+    with pytest.raises(OSError, match="page tronquée"):
         flux.synchroniser(m.contexte, source, taille_lot=5)
     with m.contexte.uow(lecture_seule=True) as uow:
         assert uow.quarantaine.curseur("casse") == "3"

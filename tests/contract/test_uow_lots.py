@@ -14,6 +14,7 @@ import pytest
 import sqlalchemy as sa
 
 from cfa_adapters.sql import tables
+from cfa_adapters.sql.uow import _meme_empreinte
 from cfa_domain.action import EtatDossier
 from cfa_domain.errors import DossierExistant
 from cfa_domain.ports import EnregistrementRejete, MotifRejet
@@ -135,6 +136,8 @@ def test_seuls_les_agregats_changes_sont_reecrits(banc: Banc) -> None:
             for numero in numeros[:3]:
                 action = actions[numero]
                 action.budget = attrs.evolve(action.budget, frais_divers=Montant("12.00"))
+            egal = actions[numeros[3]]  # another object of the same value: nothing to write
+            egal.budget = attrs.evolve(egal.budget)
             instructions.clear()
             uow.commit()
     finally:
@@ -147,3 +150,29 @@ def test_seuls_les_agregats_changes_sont_reecrits(banc: Banc) -> None:
     assert {n for n, montant in divers.items() if montant == Montant("12.00").valeur} == set(
         numeros[:3]
     )
+
+
+def test_historique_reecrit(banc: Banc) -> None:
+    """A history entry changed in place is stored as changed (its rows written again)."""
+    with banc.uow() as uow:
+        uow.actions.ajouter(dossier("1001"))
+        uow.commit()
+    with banc.uow() as uow:
+        action = uow.actions.pour_mise_a_jour(["1001"])["1001"]
+        action.historique[0] = attrs.evolve(action.historique[0], motif="Motif corrigé")
+        uow.commit()
+    with banc.uow() as uow:
+        relu = uow.actions.obtenir("1001")
+        assert relu is not None
+        assert relu.historique[0].motif == "Motif corrigé"
+        assert len(relu.historique) == len(dossier("1001").historique)
+
+
+def test_empreintes_comparees_par_identite() -> None:
+    """Snapshots are the same when they hold the very same objects, lists item by item."""
+    a, b = object(), object()
+    assert _meme_empreinte((a, (a, b)), (a, (a, b)))
+    assert not _meme_empreinte((a,), (a, b))  # an attribute set since
+    assert not _meme_empreinte((a, (a, b)), (a, (a, a)))  # an item replaced in a list
+    assert not _meme_empreinte((a, (a,)), (a, (a, b)))  # an item added
+    assert not _meme_empreinte((a,), (b,))  # an attribute replaced

@@ -14,10 +14,17 @@ same contract suite:
   second lookup returns the same object, so a change made through one reference is seen
   through the other. Beside each object the unit of work keeps the rows it matches in
   the database (the *snapshot*, see :mod:`.traduction`).
-- **Writing back.** Before every query and at commit, each tracked aggregate is
-  translated again and compared with its snapshot: changed columns are UPDATEd, new
-  history entries INSERTed (history only grows), changed child rows (tokens) replaced.
-  Queries therefore see the changes of this unit of work, as the fake's do.
+- **Writing back.** Before every query and at commit, the tracked aggregates changed
+  since their last write are written: an aggregate whose attributes are the very same
+  objects as then (a shallow snapshot compared by identity, see :func:`_empreinte`) is
+  skipped without being translated; a changed one is translated again and compared with
+  its rows: changed columns are UPDATEd, new history entries INSERTed (history only
+  grows), changed child rows (tokens) replaced, the UPDATEs of one table and set of
+  columns in one executemany. Queries therefore see the changes of this unit of work, as
+  the fake's do, and a unit tracking many aggregates pays for the changed ones only.
+  Statements are built once (:func:`_insertion`, :func:`_mise_a_jour`).
+- **Adding many**: :meth:`SqlUnitOfWork.inserer_plusieurs` writes new aggregates with one
+  executemany per table (``insertmanyvalues`` on PostgreSQL), in one SAVEPOINT.
 - **``ajouter`` writes at once**, inside a SAVEPOINT: a duplicate (SIRET, email, action
   number, idempotency key ...) raises the :class:`~cfa_domain.errors.Conflit` subclass
   the fake raises, with the same fields (``OrganismeExistant``, ``EmailDejaUtilise`` ...),
@@ -616,16 +623,14 @@ class SqlUnitOfWork:
     def _inserer_tout(
         connexion: sa.Connection, genre: _Genre, toutes: Sequence[tuple[object, Lignes]]
     ) -> None:
-        connexion.execute(
-            _insertion(genre.table), [dict(lignes.principale) for _o, lignes in toutes]
+        par_table = (
+            (genre.table, [dict(lignes.principale) for _o, lignes in toutes]),
+            (genre.historique, [dict(h) for _o, lignes in toutes for h in lignes.historique]),
+            (genre.enfants, [dict(e) for _o, lignes in toutes for e in lignes.enfants]),
         )
-        historique = [dict(h) for _o, lignes in toutes for h in lignes.historique]
-        if historique:
-            connexion.execute(_insertion(genre.historique), historique)
-        if genre.enfants is not None:
-            enfants = [dict(e) for _o, lignes in toutes for e in lignes.enfants]
-            if enfants:
-                connexion.execute(_insertion(genre.enfants), enfants)
+        for table, rangees in par_table:
+            if table is not None and rangees:
+                connexion.execute(_insertion(table), rangees)
 
     @staticmethod
     def _inserer_lignes(

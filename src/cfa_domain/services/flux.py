@@ -111,7 +111,7 @@ from cfa_domain.services.entrees import cas_d_usage_sauf
 from cfa_domain.values import Montant, Siret
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator, Sequence
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from cfa_domain.action import ChangementEtat
     from cfa_domain.ports import OrganismeFlux, SourceFlux, UnitOfWork
@@ -133,6 +133,9 @@ _journal = logging.getLogger(__name__)
 
 #: What no database stores in a text: NUL, and a UTF-16 surrogate alone (not encodable).
 _NON_ENREGISTRABLE = re.compile("[\x00\ud800-\udfff]")
+
+#: Values holding no text (``bool`` is an ``int``, ``datetime`` a ``date``).
+_SANS_TEXTE = (int, float, decimal.Decimal, dt.date, type(None))
 
 #: The largest version stored (a signed 64-bit integer).
 _VERSION_MAX = 2**63 - 1
@@ -227,14 +230,18 @@ def _a_du_non_enregistrable(valeur: object) -> bool:
     """
     if isinstance(valeur, str):
         return _NON_ENREGISTRABLE.search(valeur) is not None
+    if isinstance(valeur, _SANS_TEXTE):
+        return False
     classe = type(valeur)
     if attrs.has(classe):
-        return any(_a_du_non_enregistrable(getattr(valeur, a.name)) for a in attrs.fields(classe))
-    if isinstance(valeur, list | tuple | set | frozenset):
-        return any(_a_du_non_enregistrable(sous) for sous in valeur)
-    if isinstance(valeur, dict):
-        return any(_a_du_non_enregistrable(sous) for sous in valeur.values())
-    return False
+        sous_valeurs: Iterable[object] = (getattr(valeur, a.name) for a in attrs.fields(classe))
+    elif isinstance(valeur, list | tuple | set | frozenset):
+        sous_valeurs = valeur
+    elif isinstance(valeur, dict):
+        sous_valeurs = valeur.values()
+    else:
+        return False
+    return any(_a_du_non_enregistrable(sous) for sous in sous_valeurs)
 
 
 def _verifier_enregistrable(dossier: DossierFlux) -> None:
@@ -245,11 +252,14 @@ def _verifier_enregistrable(dossier: DossierFlux) -> None:
     for version in versions:
         if not -_VERSION_MAX - 1 <= version <= _VERSION_MAX:
             raise VersionHorsLimites(version)
-    if not _a_du_non_enregistrable(dossier):
-        return
-    for chemin, texte in _textes(attrs.asdict(dossier), ""):
-        if _NON_ENREGISTRABLE.search(texte):
-            raise TexteNonEnregistrable(chemin)
+    if _a_du_non_enregistrable(dossier):
+        raise TexteNonEnregistrable(
+            next(
+                chemin
+                for chemin, texte in _textes(attrs.asdict(dossier), "")
+                if _NON_ENREGISTRABLE.search(texte)
+            )
+        )
 
 
 def _entrees_echeancier(action: Action) -> tuple[object, ...]:
