@@ -7,6 +7,10 @@ for many aggregates what ``obtenir_pour_mise_a_jour``, ``ajouter``, ``obtenir`` 
 
 from __future__ import annotations
 
+import datetime as dt
+import decimal
+import enum
+import uuid
 from typing import TYPE_CHECKING
 
 import attrs
@@ -18,6 +22,7 @@ from cfa_adapters.sql.uow import _meme_empreinte
 from cfa_domain.action import EtatDossier
 from cfa_domain.errors import DossierExistant
 from cfa_domain.ports import EnregistrementRejete, MotifRejet
+from cfa_domain.testing import exemples
 from cfa_domain.values import Montant
 
 from .conftest import BASES_SQL
@@ -176,3 +181,53 @@ def test_empreintes_comparees_par_identite() -> None:
     assert not _meme_empreinte((a, (a, b)), (a, (a, a)))  # an item replaced in a list
     assert not _meme_empreinte((a, (a,)), (a, (a, b)))  # an item added
     assert not _meme_empreinte((a,), (b,))  # an attribute replaced
+
+
+_IMMUABLES = (str, int, float, decimal.Decimal, dt.date, uuid.UUID, enum.Enum, type(None))
+
+
+def _immuable(valeur: object) -> bool:
+    """True for a value nothing can change in place (frozen attrs, tuples of such ...)."""
+    if isinstance(valeur, _IMMUABLES):
+        return True
+    if isinstance(valeur, tuple | frozenset):
+        return all(_immuable(v) for v in valeur)
+    classe = type(valeur)
+    if attrs.has(classe) and _gele(valeur):
+        return all(_immuable(getattr(valeur, a.name)) for a in attrs.fields(classe))
+    return False
+
+
+def _gele(valeur: object) -> bool:
+    """True when the attrs instance refuses to have an attribute set (``attrs.frozen``)."""
+    premier = attrs.fields(type(valeur))[0].name
+    try:
+        setattr(valeur, premier, getattr(valeur, premier))  # the same value: harmless
+    except attrs.exceptions.FrozenInstanceError:
+        return True
+    return False
+
+
+@pytest.mark.parametrize(
+    "agregat",
+    [
+        exemples.action(),
+        exemples.organisme(),
+        exemples.compte_actif(),
+        exemples.delegation(),
+        exemples.demande(),
+    ],
+    ids=lambda agregat: type(agregat).__name__,
+)
+def test_agregats_faits_de_valeurs_immuables(agregat: object) -> None:
+    """What the snapshot of write-back relies on: attributes immutable, or lists of such.
+
+    An aggregate then changes only by replacing an attribute or changing a list, which
+    the unit of work's snapshot (compared by identity) sees.
+    """
+    for nom, valeur in vars(agregat).items():
+        elements = valeur if isinstance(valeur, list) else [valeur]
+        assert all(_immuable(e) for e in elements), nom
+    assert not _immuable(agregat)  # the aggregate itself changes in place
+    assert not _immuable([1])
+    assert not _immuable({"a": 1})
