@@ -30,6 +30,8 @@ from .constructeurs import SIRET_A, SIRET_B, instant, organisme
 from .constructeurs import action as dossier
 
 if TYPE_CHECKING:
+    from attrs import AttrsInstance
+
     from cfa_domain.action import Action
 
     from .conftest import Banc
@@ -193,14 +195,14 @@ def _immuable(valeur: object) -> bool:
     if isinstance(valeur, tuple | frozenset):
         return all(_immuable(v) for v in valeur)
     classe = type(valeur)
-    if attrs.has(classe) and _gele(valeur):
+    if attrs.has(classe) and _gele(valeur, classe):
         return all(_immuable(getattr(valeur, a.name)) for a in attrs.fields(classe))
     return False
 
 
-def _gele(valeur: object) -> bool:
+def _gele(valeur: object, classe: type[AttrsInstance]) -> bool:
     """True when the attrs instance refuses to have an attribute set (``attrs.frozen``)."""
-    premier = attrs.fields(type(valeur))[0].name
+    premier = attrs.fields(classe)[0].name
     try:
         setattr(valeur, premier, getattr(valeur, premier))  # the same value: harmless
     except attrs.exceptions.FrozenInstanceError:
