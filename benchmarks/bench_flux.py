@@ -2,10 +2,14 @@ r"""Feed benchmark: records per second through ``synchroniser``, beside a raw ex
 
 Usage (from the repository root)::
 
-    PYTHONPATH=src:benchmarks python benchmarks/bench_flux.py --taille 2000
+    PYTHONPATH=src:benchmarks python benchmarks/bench_flux.py --taille 10000
     PYTHONPATH=src:benchmarks python benchmarks/bench_flux.py --taille 10000 --moteurs sqlite
+    PYTHONPATH=src:benchmarks python benchmarks/bench_flux.py --taille 10000 --taille-lot 1
+    PYTHONPATH=src:benchmarks python benchmarks/bench_flux.py --memoire 10000,100000,1000000
 
-For ``--taille`` generated files (``generer.py``, seeded), on each engine, in one process:
+For ``--taille`` generated files (``generer.py``, seeded), on each engine, in one process,
+records applied by batches of ``--taille-lot`` (``flux.TAILLE_LOT`` by default; 1 is the
+record-by-record path):
 
 - **nouveaux**: every record creates its file (an empty database but the organismes);
 - **rejeu**: the same records again from another source (each one unchanged);
@@ -14,9 +18,16 @@ For ``--taille`` generated files (``generer.py``, seeded), on each engine, in on
   driver's own ``executemany`` (``sqlite3`` / ``psycopg``), one transaction, no SQLAlchemy:
   the floor the use case is compared with.
 
-The records are made before the clock starts (so the figures exclude the generator); the
-peak resident memory of the process (``ru_maxrss``, records included) is printed at the
-end.
+The records are made before the clock starts (so the figures exclude the generator). Each
+figure is given in wall-clock time and in the process's CPU time (``time.process_time``):
+on a machine shared with other work the wall clock measures the load as much as the code,
+while the CPU time of SQLite (which runs in the process) does not; PostgreSQL's own work
+is in the server, outside the process's CPU time. The peak resident memory of the process
+(``ru_maxrss``, records included) is printed at the end.
+
+``--memoire`` measures instead the peak resident memory of the new-records scenario on
+SQLite for each size, each in a process of its own, the records generated as the feed
+reads them (nothing kept): memory must stay flat whatever the size.
 """
 
 from __future__ import annotations
@@ -24,6 +35,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import resource
+import subprocess
+import sys
 import time
 from typing import TYPE_CHECKING, Any
 
@@ -38,7 +51,7 @@ from cfa_adapters.sql.uow import fabrique_uow
 from cfa_domain.action import Action
 from cfa_domain.ports import DossierFlux
 from cfa_domain.services.contexte import Contexte
-from cfa_domain.services.flux import synchroniser
+from cfa_domain.services.flux import TAILLE_LOT, synchroniser
 from cfa_domain.testing.fakes import (
     HacheurMemoire,
     HorlogeFixe,
@@ -68,6 +81,21 @@ def dossiers(jeu: Jeu, *, version: int = 1) -> Iterator[DossierFlux]:
                 contrat=action.contrat,
                 budget=budget,
             )
+
+
+@attrs.define
+class SourceGeneree:
+    """A feed generating its records as it is read (memory flat); the cursor is the rank."""
+
+    jeu: Jeu
+    nom: str
+
+    def lire(self, depuis: str | None) -> Iterator[tuple[str, DossierFlux]]:
+        """Yield the records after ``depuis``."""
+        debut = int(depuis) if depuis is not None else 0
+        for rang, dossier in enumerate(dossiers(self.jeu), start=1):
+            if rang > debut:
+                yield str(rang), dossier
 
 
 @attrs.define
@@ -110,8 +138,8 @@ def _lignes(dossier: DossierFlux) -> tr.Lignes:
     )
 
 
-def brut(moteur: sa.Engine, jeu: Jeu) -> float:
-    """Seconds to insert the new files' rows with the driver's executemany (rows prepared)."""
+def brut(moteur: sa.Engine, jeu: Jeu) -> tuple[float, float]:
+    """Wall and CPU seconds to insert the new files' rows with the driver's executemany."""
     par_table: dict[sa.Table, list[dict[str, Any]]] = {t.actions: [], t.historique_actions: []}
     for dossier in dossiers(jeu):
         lignes = _lignes(dossier)
@@ -132,13 +160,13 @@ def brut(moteur: sa.Engine, jeu: Jeu) -> float:
     connexion = moteur.raw_connection()
     try:
         curseur = connexion.cursor()
-        debut = time.perf_counter()
+        debut, cpu = time.perf_counter(), time.process_time()
         if sqlite:
             curseur.execute("BEGIN IMMEDIATE")
         for requete, valeurs in requetes:
             curseur.executemany(requete, valeurs)
         connexion.commit()
-        return time.perf_counter() - debut
+        return time.perf_counter() - debut, time.process_time() - cpu
     finally:
         connexion.close()
 
@@ -149,30 +177,34 @@ def _vider_dossiers(moteur: sa.Engine) -> None:
             connexion.execute(sa.delete(table))
 
 
-def mesurer(nom: str, taille: int, jeu: Jeu) -> None:
+def mesurer(nom: str, taille: int, jeu: Jeu, taille_lot: int) -> None:
     """Print the rates of each scenario on one engine."""
     moteur, nettoyer = _moteur(nom, taille)
     try:
         _preparer_base(moteur, jeu)
-        duree_brute = brut(moteur, jeu)
+        duree_brute, cpu_brut = brut(moteur, jeu)
         _vider_dossiers(moteur)
         ctx = _contexte(moteur)
-        print(f"[{nom}] brut executemany : {taille / duree_brute:>9,.0f} dossiers/s")
+        print(
+            f"[{nom}] brut executemany : {taille / duree_brute:>9,.0f} dossiers/s "
+            f"(CPU : {taille / cpu_brut:,.0f}/s)"
+        )
         premiers = list(dossiers(jeu))
         for libelle, source in (
             ("nouveaux", SourceListe(premiers, "nouveaux")),
             ("rejeu", SourceListe(premiers, "rejeu")),
             ("mises à jour", SourceListe(list(dossiers(jeu, version=2)), "maj")),
         ):
-            debut = time.perf_counter()
-            bilan = synchroniser(ctx, source)
-            duree = time.perf_counter() - debut
+            debut, cpu = time.perf_counter(), time.process_time()
+            bilan = synchroniser(ctx, source, taille_lot=taille_lot)
+            duree, cpu = time.perf_counter() - debut, time.process_time() - cpu
             if bilan.total != taille:
                 msg = f"{taille} enregistrements attendus : {bilan}"
                 raise RuntimeError(msg)
             print(
                 f"[{nom}] {libelle:<12} : {taille / duree:>9,.0f} dossiers/s "
-                f"({duree / duree_brute:.1f} x brut) {bilan}"
+                f"({duree / duree_brute:.1f} x brut ; CPU : {taille / cpu:,.0f}/s, "
+                f"{cpu / cpu_brut:.1f} x brut) {bilan}"
             )
     finally:
         moteur.dispose()
@@ -180,16 +212,53 @@ def mesurer(nom: str, taille: int, jeu: Jeu) -> None:
             nettoyer()
 
 
+def memoire_seule(taille: int, taille_lot: int) -> None:
+    """New records on SQLite, generated as read; print the rate and the peak memory."""
+    jeu = generer(taille)
+    moteur, _nettoyer = _moteur("sqlite", taille)
+    try:
+        _preparer_base(moteur, jeu)
+        debut = time.perf_counter()
+        bilan = synchroniser(_contexte(moteur), SourceGeneree(jeu, "flux"), taille_lot=taille_lot)
+        duree = time.perf_counter() - debut
+    finally:
+        moteur.dispose()
+    pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(
+        f"[sqlite] {taille:>9,} nouveaux, générés à la lecture : {pic:,.0f} Mo au plus, "
+        f"{taille / duree:,.0f} dossiers/s (génération comprise) ; {bilan.crees:,} créés"
+    )
+
+
 def main() -> None:
     """Parse the arguments, run the benchmark, print the figures."""
     analyseur = argparse.ArgumentParser(description="Débit du flux amont.")
-    analyseur.add_argument("--taille", type=int, default=2000, help="nombre de dossiers")
+    analyseur.add_argument("--taille", type=int, default=10_000, help="nombre de dossiers")
     analyseur.add_argument("--moteurs", default="sqlite,postgresql", help="sqlite,postgresql")
+    analyseur.add_argument(
+        "--taille-lot", type=int, default=TAILLE_LOT, help="enregistrements par lot (1 : un à un)"
+    )
+    analyseur.add_argument(
+        "--memoire", default="", help="tailles (10000,100000,1000000) : mémoire de pointe"
+    )
+    analyseur.add_argument("--enfant", type=int, default=0, help=argparse.SUPPRESS)
     options = analyseur.parse_args()
+    if options.enfant:
+        memoire_seule(options.enfant, options.taille_lot)
+        return
+    if options.memoire:
+        for taille in (int(t) for t in options.memoire.split(",")):
+            commande = [sys.executable, __file__, "--enfant", str(taille)]
+            commande += ["--taille-lot", str(options.taille_lot)]
+            subprocess.run(commande, check=True)  # noqa: S603 - this very script
+        return
     jeu = generer(options.taille)
-    print(f"=== {options.taille} dossiers, {len(jeu.organismes)} organismes")
+    print(
+        f"=== {options.taille} dossiers, {len(jeu.organismes)} organismes, "
+        f"lots de {options.taille_lot}"
+    )
     for nom in options.moteurs.split(","):
-        mesurer(nom, options.taille, jeu)
+        mesurer(nom, options.taille, jeu, options.taille_lot)
     pic = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"mémoire résidente maximale du processus : {pic:.0f} Mo")
 

@@ -369,6 +369,13 @@ class DepotOrganismes(Protocol):
         """Return the organisme with this SIRET, or None."""
         ...
 
+    def obtenir_plusieurs(self, sirets: Collection[Siret]) -> Mapping[Siret, Organisme]:
+        """Return the known organismes among ``sirets`` (one read), by SIRET.
+
+        The same objects :meth:`obtenir` returns afterwards in this unit of work.
+        """
+        ...
+
     def a_valider(self) -> Sequence[Organisme]:
         """Return the information sheets awaiting an OPCO agent, oldest first."""
         ...
@@ -462,6 +469,17 @@ class DepotActions(Protocol):
 
     def obtenir_pour_mise_a_jour(self, numero_action: str) -> Action | None:
         """Return the file locked until the unit of work ends, or None."""
+        ...
+
+    def pour_mise_a_jour(self, numeros: Collection[str]) -> Mapping[str, Action]:
+        """Return the stored files among ``numeros`` by number, locked (one read for all).
+
+        Each is locked as by :meth:`obtenir_pour_mise_a_jour`.
+        """
+        ...
+
+    def ajouter_plusieurs(self, actions: Sequence[Action]) -> None:
+        """Add new files at once, all or none (``DossierExistant`` as :meth:`ajouter`)."""
         ...
 
     def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
@@ -741,6 +759,13 @@ class JournalQuarantaine(Protocol):
         """Return True when this very record (same key, same content) awaits in quarantine.
 
         A settled record does not count: received again, it is applied as any other.
+        """
+        ...
+
+    def en_attente(self, cles: Collection[str]) -> frozenset[tuple[str, str]]:
+        """The ``(key, content)`` of the records awaiting in quarantine under ``cles``.
+
+        What :meth:`contient` answers for many records at once (one read).
         """
         ...
 

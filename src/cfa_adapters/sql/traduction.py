@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import functools
 import uuid
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
@@ -482,6 +483,15 @@ def action_vers_lignes(action: Action) -> Lignes:
     return Lignes(principale, historique)
 
 
+@functools.lru_cache(maxsize=4096)
+def _siret(numero: str) -> Siret:
+    """A SIRET read back, checked once per number (CFAs and employers recur across files).
+
+    A :class:`Siret` is immutable: every file of one CFA may hold the same object.
+    """
+    return Siret(numero)
+
+
 def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
     """Rebuild a file from its row and its history rows."""
     formation = Formation(
@@ -493,14 +503,14 @@ def action_depuis_lignes(ligne: Ligne, historique: Sequence[Ligne]) -> Action:
         niveau_diplome=ligne["niveau_diplome"],
         code_rncp=None if ligne["code_rncp"] is None else CodeRncp(ligne["code_rncp"]),
         periode=Periode(ligne["formation_debut"], ligne["formation_fin"]),
-        siret_cfa=Siret(ligne["siret_cfa"]),
+        siret_cfa=_siret(ligne["siret_cfa"]),
         numero_sia=None if ligne["numero_sia"] is None else NumeroSia(ligne["numero_sia"]),
     )
     contrat = Contrat(
         type_contrat=ligne["type_contrat"],
         employeur=Employeur(
             raison_sociale=ligne["employeur_raison_sociale"],
-            siret=Siret(ligne["employeur_siret"]),
+            siret=_siret(ligne["employeur_siret"]),
         ),
         periode=Periode(ligne["contrat_debut"], ligne["contrat_fin"]),
         emploi=ligne["emploi"],

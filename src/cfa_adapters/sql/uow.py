@@ -14,10 +14,17 @@ same contract suite:
   second lookup returns the same object, so a change made through one reference is seen
   through the other. Beside each object the unit of work keeps the rows it matches in
   the database (the *snapshot*, see :mod:`.traduction`).
-- **Writing back.** Before every query and at commit, each tracked aggregate is
-  translated again and compared with its snapshot: changed columns are UPDATEd, new
-  history entries INSERTed (history only grows), changed child rows (tokens) replaced.
-  Queries therefore see the changes of this unit of work, as the fake's do.
+- **Writing back.** Before every query and at commit, the tracked aggregates changed
+  since their last write are written: an aggregate whose attributes are the very same
+  objects as then (a shallow snapshot compared by identity, see :func:`_empreinte`) is
+  skipped without being translated; a changed one is translated again and compared with
+  its rows: changed columns are UPDATEd, new history entries INSERTed (history only
+  grows), changed child rows (tokens) replaced, the UPDATEs of one table and set of
+  columns in one executemany. Queries therefore see the changes of this unit of work, as
+  the fake's do, and a unit tracking many aggregates pays for the changed ones only.
+  Statements are built once (:func:`_insertion`, :func:`_mise_a_jour`).
+- **Adding many**: :meth:`SqlUnitOfWork.inserer_plusieurs` writes new aggregates with one
+  executemany per table (``insertmanyvalues`` on PostgreSQL), in one SAVEPOINT.
 - **``ajouter`` writes at once**, inside a SAVEPOINT: a duplicate (SIRET, email, action
   number, idempotency key ...) raises the :class:`~cfa_domain.errors.Conflit` subclass
   the fake raises, with the same fields (``OrganismeExistant``, ``EmailDejaUtilise`` ...),
@@ -180,6 +187,10 @@ class _Genre:
     doublon: Callable[[Any], Conflit]
     enfants: sa.Table | None = None
     cle_enfants: str = ""
+    #: Whether the UPDATEs of several aggregates may go in one executemany: not for a kind
+    #: whose changed column may collide with another row (an account's email), so that
+    #: the collision names the aggregate written.
+    regrouper: bool = True
 
 
 def _demande_en_double(demande: DemandeRemboursement) -> Conflit:
@@ -216,6 +227,7 @@ _COMPTE = _Genre(
     enfants=t.jetons,
     cle_enfants="compte_id",
     doublon=lambda compte: EmailDejaUtilise(str(compte.email)),
+    regrouper=False,
 )
 _CLE_API = _Genre(
     table=t.cles_api,
@@ -246,13 +258,75 @@ _DEMANDE = _Genre(
 )
 
 
+# --- Statements built once (SQLAlchemy then finds their compiled form in its cache) -------
+
+#: The bound parameter naming the row an UPDATE by key changes (no column has this name).
+_CLE_LIGNE = "cle_ligne_"
+
+
+@functools.cache
+def _insertion(table: sa.Table) -> sa.Insert:
+    """``INSERT INTO table``: the columns are those of the rows given (``executemany``)."""
+    return sa.insert(table)
+
+
+@functools.cache
+def _mise_a_jour(table: sa.Table, cle: str) -> sa.Update:
+    """``UPDATE table ... WHERE cle = :cle_ligne_``: SET the columns of the rows given."""
+    return sa.update(table).where(table.c[cle] == sa.bindparam(_CLE_LIGNE))
+
+
+@functools.cache
+def _effacement(table: sa.Table, cle: str) -> sa.Delete:
+    """``DELETE FROM table WHERE cle = :cle_ligne_``."""
+    return sa.delete(table).where(table.c[cle] == sa.bindparam(_CLE_LIGNE))
+
+
 @attrs.define
 class _Suivi:
-    """A tracked aggregate and the rows the database holds for it."""
+    """A tracked aggregate, the rows the database holds for it, and its shallow snapshot.
+
+    ``empreinte`` (see :func:`_empreinte`) is what the aggregate's attributes were when
+    ``lignes`` were last written or read: while they are the very same objects, the
+    aggregate has not changed and is not translated again.
+    """
 
     genre: _Genre
     objet: Any
     lignes: Lignes
+    empreinte: tuple[object, ...] = attrs.field(init=False)
+
+    def __attrs_post_init__(self) -> None:
+        """Take the snapshot of the aggregate as its rows are."""
+        self.empreinte = _empreinte(self.objet)
+
+    def inchange(self) -> bool:
+        """True when no attribute of the aggregate was replaced and no list changed since."""
+        return _meme_empreinte(self.empreinte, _empreinte(self.objet))
+
+
+def _empreinte(objet: object) -> tuple[object, ...]:
+    """The aggregate's attributes as they are now, each list copied (a tuple of its items).
+
+    The aggregates' attributes are immutable values (the domain's value objects are
+    frozen) or lists of them: an aggregate changes only by replacing an attribute or by
+    changing a list, both of which this snapshot sees by identity.
+    """
+    return tuple(tuple(v) if isinstance(v, list) else v for v in vars(objet).values())
+
+
+def _meme_empreinte(avant: tuple[object, ...], apres: tuple[object, ...]) -> bool:
+    """True when both snapshots hold the very same objects (lists: the same items)."""
+    if len(avant) != len(apres):
+        return False
+    for a, b in zip(avant, apres, strict=True):
+        if a is b:
+            continue
+        if not (isinstance(a, tuple) and isinstance(b, tuple) and len(a) == len(b)):
+            return False
+        if not all(x is y for x, y in zip(a, b, strict=True)):
+            return False
+    return True
 
 
 # Constraint (or "table.column" in SQLite's messages) → the error, built from the object
@@ -528,16 +602,66 @@ class SqlUnitOfWork:
                 raise
             point.commit()
 
+    def inserer_plusieurs(self, genre: _Genre, objets: Sequence[object]) -> None:
+        """INSERT new aggregates now, their rows with one executemany per table; track them.
+
+        All or none (one SAVEPOINT): a duplicate among them, or of a tracked aggregate,
+        raises the ``Conflit`` of the first one; a row written meanwhile by another
+        transaction, :class:`~cfa_domain.errors.ModificationConcurrente`.
+        """
+        if not objets:
+            return
+        toutes = [(objet, genre.vers_lignes(objet)) for objet in objets]
+        vues: set[object] = set()
+        for objet, lignes in toutes:
+            cle = lignes.principale[genre.cle]
+            if (genre.table.name, cle) in self._suivis or cle in vues:
+                raise genre.doublon(objet)
+            vues.add(cle)
+        self.ecrire()
+        seul = objets[0] if len(objets) == 1 else None
+        try:
+            self.executer_isole(
+                lambda connexion: self._inserer_tout(connexion, genre, toutes), seul
+            )
+        except ModificationConcurrente as erreur:
+            # Which one: the first whose key is stored (by another transaction) names it.
+            colonne = genre.table.c[genre.cle]
+            stockees = set(
+                self.connexion().scalars(sa.select(colonne).where(colonne.in_(sorted(vues))))
+            )
+            for objet, lignes in toutes:
+                if lignes.principale[genre.cle] in stockees:
+                    raise genre.doublon(objet) from erreur
+            raise
+        for objet, lignes in toutes:
+            self._suivis[genre.table.name, lignes.principale[genre.cle]] = _Suivi(
+                genre, objet, lignes
+            )
+
+    @staticmethod
+    def _inserer_tout(
+        connexion: sa.Connection, genre: _Genre, toutes: Sequence[tuple[object, Lignes]]
+    ) -> None:
+        par_table = (
+            (genre.table, [dict(lignes.principale) for _o, lignes in toutes]),
+            (genre.historique, [dict(h) for _o, lignes in toutes for h in lignes.historique]),
+            (genre.enfants, [dict(e) for _o, lignes in toutes for e in lignes.enfants]),
+        )
+        for table, rangees in par_table:
+            if table is not None and rangees:
+                connexion.execute(_insertion(table), rangees)
+
     @staticmethod
     def _inserer_lignes(
         connexion: sa.Connection, genre: _Genre, lignes: Lignes, *, historique_depuis: int
     ) -> None:
-        connexion.execute(sa.insert(genre.table), [dict(lignes.principale)])
+        connexion.execute(_insertion(genre.table), [dict(lignes.principale)])
         nouvelles = lignes.historique[historique_depuis:]
         if nouvelles:
-            connexion.execute(sa.insert(genre.historique), [dict(h) for h in nouvelles])
+            connexion.execute(_insertion(genre.historique), [dict(h) for h in nouvelles])
         if genre.enfants is not None and lignes.enfants:
-            connexion.execute(sa.insert(genre.enfants), [dict(e) for e in lignes.enfants])
+            connexion.execute(_insertion(genre.enfants), [dict(e) for e in lignes.enfants])
 
     def charger(
         self, genre: _Genre, requete: sa.Select[Any], *, lignes: Sequence[Ligne] | None = None
@@ -593,22 +717,52 @@ class SqlUnitOfWork:
         return par_cle
 
     def ecrire(self) -> None:
-        """Write back what changed in the tracked aggregates since their snapshot."""
-        if not self._suivis:
-            return
-        connexion = self.connexion()
-        for suivi in self._suivis.values():
-            with _erreurs_traduites(suivi.objet):
-                self._ecrire_un(connexion, suivi, lecture_seule=self.lecture_seule)
+        """Write back the tracked aggregates changed since their last write.
 
-    @staticmethod
-    def _ecrire_un(connexion: sa.Connection, suivi: _Suivi, *, lecture_seule: bool) -> None:
-        genre, avant = suivi.genre, suivi.lignes
-        apres = genre.vers_lignes(suivi.objet)
-        if apres == avant:
+        An aggregate whose snapshot (:func:`_empreinte`) shows the same objects is not
+        translated again: the cost of an unchanged one is a comparison of references. The
+        changed ones are translated and compared with their rows; their UPDATEs go with one
+        executemany per table and set of changed columns, their new history rows with one
+        per table (:class:`_Ecritures`).
+        """
+        changes = [suivi for suivi in self._suivis.values() if not suivi.inchange()]
+        if not changes:
             return
-        if lecture_seule:
-            raise EcritureEnLectureSeule
+        ecritures = _Ecritures()
+        for suivi in changes:
+            apres = suivi.genre.vers_lignes(suivi.objet)
+            if apres == suivi.lignes:
+                suivi.empreinte = _empreinte(suivi.objet)
+                continue
+            if self.lecture_seule:
+                raise EcritureEnLectureSeule
+            ecritures.preparer(suivi, apres)
+        ecritures.envoyer(self.connexion())
+
+    def avant_requete(self) -> sa.Connection:
+        """Write back pending changes so that a query sees them; return the connection."""
+        self.ecrire()
+        return self.connexion()
+
+
+@attrs.define
+class _Ecritures:
+    """The statements writing back changed aggregates, grouped to be sent as executemany."""
+
+    #: (table, key column, changed columns, aggregate when not grouped) → rows to UPDATE.
+    mises_a_jour: dict[tuple[sa.Table, str, tuple[str, ...], int], list[_Suivi]] = attrs.Factory(
+        dict
+    )
+    valeurs: dict[int, dict[str, Any]] = attrs.Factory(dict)
+    #: (history or child table, key column) → keys whose rows are all written again.
+    effacements: dict[tuple[sa.Table, str], list[object]] = attrs.Factory(dict)
+    #: History or child table → rows to INSERT, and the aggregates they belong to.
+    insertions: dict[sa.Table, list[tuple[dict[str, Any], _Suivi]]] = attrs.Factory(dict)
+    ecrits: list[tuple[_Suivi, Lignes]] = attrs.Factory(list)
+
+    def preparer(self, suivi: _Suivi, apres: Lignes) -> None:
+        """Plan what writes ``apres`` over the rows ``suivi`` holds."""
+        genre, avant = suivi.genre, suivi.lignes
         cle = avant.principale[genre.cle]
         changees = {
             colonne: valeur
@@ -616,30 +770,43 @@ class SqlUnitOfWork:
             if avant.principale.get(colonne) != valeur
         }
         if changees:
-            connexion.execute(
-                sa.update(genre.table).where(genre.table.c[genre.cle] == cle).values(changees)
-            )
+            groupe = (genre.table, genre.cle, tuple(changees), 0 if genre.regrouper else id(suivi))
+            self.mises_a_jour.setdefault(groupe, []).append(suivi)
+            self.valeurs[id(suivi)] = {_CLE_LIGNE: cle, **changees}
         if apres.historique[: len(avant.historique)] == avant.historique:
             nouvelles = apres.historique[len(avant.historique) :]
         else:
-            connexion.execute(
-                sa.delete(genre.historique).where(genre.historique.c[genre.cle_historique] == cle)
-            )
+            self.effacements.setdefault((genre.historique, genre.cle_historique), []).append(cle)
             nouvelles = apres.historique
-        if nouvelles:
-            connexion.execute(sa.insert(genre.historique), [dict(h) for h in nouvelles])
+        for ligne in nouvelles:
+            self.insertions.setdefault(genre.historique, []).append((dict(ligne), suivi))
         if genre.enfants is not None and apres.enfants != avant.enfants:
-            connexion.execute(
-                sa.delete(genre.enfants).where(genre.enfants.c[genre.cle_enfants] == cle)
-            )
-            if apres.enfants:
-                connexion.execute(sa.insert(genre.enfants), [dict(e) for e in apres.enfants])
-        suivi.lignes = apres
+            self.effacements.setdefault((genre.enfants, genre.cle_enfants), []).append(cle)
+            for ligne in apres.enfants:
+                self.insertions.setdefault(genre.enfants, []).append((dict(ligne), suivi))
+        self.ecrits.append((suivi, apres))
 
-    def avant_requete(self) -> sa.Connection:
-        """Write back pending changes so that a query sees them; return the connection."""
-        self.ecrire()
-        return self.connexion()
+    def envoyer(self, connexion: sa.Connection) -> None:
+        """Send the planned statements, then take the new rows and snapshots as written.
+
+        A database error names the aggregate written when the statement wrote only one.
+        """
+        for (table, cle, _colonnes, _seul), suivis in self.mises_a_jour.items():
+            with _erreurs_traduites(suivis[0].objet if len(suivis) == 1 else None):
+                connexion.execute(
+                    _mise_a_jour(table, cle), [self.valeurs[id(suivi)] for suivi in suivis]
+                )
+        for (table, cle), cles in self.effacements.items():
+            with _erreurs_traduites():
+                connexion.execute(_effacement(table, cle), [{_CLE_LIGNE: c} for c in cles])
+        for table, lignes in self.insertions.items():
+            proprietaires = {id(suivi): suivi for _ligne, suivi in lignes}
+            seul = next(iter(proprietaires.values())).objet if len(proprietaires) == 1 else None
+            with _erreurs_traduites(seul):
+                connexion.execute(_insertion(table), [ligne for ligne, _suivi in lignes])
+        for suivi, apres in self.ecrits:
+            suivi.lignes = apres
+            suivi.empreinte = _empreinte(suivi.objet)
 
 
 def fabrique_uow(moteur: sa.Engine) -> FabriqueUnitOfWork:
@@ -682,6 +849,16 @@ class _Organismes(_Depot):
     def obtenir(self, siret: Siret) -> Organisme | None:
         organisme: Organisme | None = self._obtenir(_ORGANISME, siret.numero)
         return organisme
+
+    def obtenir_plusieurs(self, sirets: Collection[Siret]) -> Mapping[Siret, Organisme]:
+        manquants = sorted(
+            {s.numero for s in sirets if self._uow.suivi(_ORGANISME, s.numero) is None}
+        )
+        if manquants:
+            o = t.organismes
+            self._uow.charger(_ORGANISME, sa.select(o).where(o.c.siret.in_(manquants)))
+        trouves = {s: self._uow.suivi(_ORGANISME, s.numero) for s in sirets}
+        return {s: organisme for s, organisme in trouves.items() if organisme is not None}
 
     def a_valider(self) -> Sequence[Organisme]:
         self._uow.avant_requete()
@@ -871,6 +1048,21 @@ class _Actions(_Depot):
         a = t.actions
         rangees = connexion.execute(sa.select(a.c.etat, sa.func.count()).group_by(a.c.etat))
         return {EtatDossier(etat): nombre for etat, nombre in rangees}
+
+    def pour_mise_a_jour(self, numeros: Collection[str]) -> Mapping[str, Action]:
+        voulus = sorted(set(numeros))
+        if not voulus:
+            return {}
+        a = t.actions
+        requete = self._uow.verrou(
+            sa.select(a).where(a.c.numero_action.in_(voulus)).order_by(a.c.numero_action)
+        )
+        self._uow.avant_requete()
+        trouves: list[Action] = self._uow.charger(_ACTION, requete)
+        return {action.numero_action: action for action in trouves}
+
+    def ajouter_plusieurs(self, actions: Sequence[Action]) -> None:
+        self._uow.inserer_plusieurs(_ACTION, actions)
 
     def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
         self._uow.avant_requete()
@@ -1170,6 +1362,14 @@ class _Quarantaine(_Depot):
                 )
             )
         )
+
+    def en_attente(self, cles: Collection[str]) -> frozenset[tuple[str, str]]:
+        voulues = sorted(set(cles))
+        if not voulues:
+            return frozenset()
+        q = t.quarantaine_flux
+        requete = sa.select(q.c.cle, q.c.brut).where(q.c.cle.in_(voulues), q.c.regle_le.is_(None))
+        return frozenset((r.cle, r.brut) for r in self._uow.connexion().execute(requete))
 
     def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
         q = t.quarantaine_flux

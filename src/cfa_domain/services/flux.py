@@ -58,11 +58,22 @@ Rules and choices
   once the cause is gone (an agent moved the file, the edge now reads it): applied, the
   row is marked settled in the same unit of work; refused again, nothing changes and the
   reason is returned.
-- **Resumable** (:func:`synchroniser`): each record is handled in its own unit of work,
-  which also advances the source's cursor, so the record's effect and "the feed was read
-  up to here" are committed together. A crash resumes exactly after the last committed
-  record; re-reading records already handled is harmless anyway, so even two
-  overlapping runs leave the files right.
+- **Resumable** (:func:`synchroniser`): records are applied in batches (``taille_lot``,
+  :data:`TAILLE_LOT` by default), each batch in one unit of work which also advances the
+  source's cursor past its last record, so the batch's effect and "the feed was read up
+  to here" are committed together. A crash resumes exactly after the last committed
+  batch; re-reading records already handled is harmless anyway, so even two overlapping
+  runs leave the files right.
+- **A batch is what its records one by one would be.** Its files, its quarantined keys
+  and its CFAs are read with one query each, its records applied in order on them (a
+  record sees what the records before it in the batch did), and the files it creates
+  written at its end, in their final state. When anything fails in the batch (the rules
+  above refuse a record, the storage refuses one, the infrastructure fails), the whole
+  batch is rolled back and its records applied again one by one, each in its own unit of
+  work as with ``taille_lot=1``: only the bad record is quarantined, a failure of the
+  infrastructure stops the run after the records committed before it, and the stored
+  files, the quarantine and the cursor end as they would have record by record
+  (``tests/contract/test_flux_lots.py`` checks it on random sequences).
 """
 
 from __future__ import annotations
@@ -97,16 +108,17 @@ from cfa_domain.ports import DossierFlux, EnregistrementIllisible, Enregistremen
 from cfa_domain.remboursement import situation_echeances
 from cfa_domain.services.actions import AUTEUR_WEBSERVICE, notifier_changement_etat
 from cfa_domain.services.entrees import cas_d_usage_sauf
-from cfa_domain.values import Montant
+from cfa_domain.values import Montant, Siret
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterator
+    from collections.abc import Callable, Iterable, Iterator, Sequence
 
     from cfa_domain.action import ChangementEtat
     from cfa_domain.ports import OrganismeFlux, SourceFlux, UnitOfWork
     from cfa_domain.services.contexte import Contexte
 
 __all__ = [
+    "TAILLE_LOT",
     "Bilan",
     "Rejeu",
     "ResultatApplication",
@@ -122,11 +134,17 @@ _journal = logging.getLogger(__name__)
 #: What no database stores in a text: NUL, and a UTF-16 surrogate alone (not encodable).
 _NON_ENREGISTRABLE = re.compile("[\x00\ud800-\udfff]")
 
+#: Values holding no text (``bool`` is an ``int``, ``datetime`` a ``date``).
+_SANS_TEXTE = (int, float, decimal.Decimal, dt.date, type(None))
+
 #: The largest version stored (a signed 64-bit integer).
 _VERSION_MAX = 2**63 - 1
 
 #: The longest key the quarantine journal stores.
 _CLE_MAX = 255
+
+TAILLE_LOT = 500
+"""Records applied per unit of work by :func:`synchroniser` unless told otherwise."""
 
 
 class ResultatApplication(enum.Enum):
@@ -203,6 +221,29 @@ def _textes(valeur: object, chemin: str) -> Iterator[tuple[str, str]]:
             yield from _textes(sous, f"{chemin}[{rang}]")
 
 
+def _a_du_non_enregistrable(valeur: object) -> bool:
+    """True when a text of ``valeur`` holds NUL or a lone surrogate.
+
+    Visits what :func:`_textes` visits in the ``attrs.asdict`` form (attrs instances,
+    lists, tuples, sets, dict values), without building that form nor the paths: the
+    path of the bad text is looked for only when there is one.
+    """
+    if isinstance(valeur, str):
+        return _NON_ENREGISTRABLE.search(valeur) is not None
+    if isinstance(valeur, _SANS_TEXTE):
+        return False
+    classe = type(valeur)
+    if attrs.has(classe):
+        sous_valeurs: Iterable[object] = (getattr(valeur, a.name) for a in attrs.fields(classe))
+    elif isinstance(valeur, list | tuple | set | frozenset):
+        sous_valeurs = valeur
+    elif isinstance(valeur, dict):
+        sous_valeurs = valeur.values()
+    else:
+        return False
+    return any(_a_du_non_enregistrable(sous) for sous in sous_valeurs)
+
+
 def _verifier_enregistrable(dossier: DossierFlux) -> None:
     """Refuse a record holding what no database stores, before anything is applied."""
     versions = [dossier.version]
@@ -211,9 +252,14 @@ def _verifier_enregistrable(dossier: DossierFlux) -> None:
     for version in versions:
         if not -_VERSION_MAX - 1 <= version <= _VERSION_MAX:
             raise VersionHorsLimites(version)
-    for chemin, texte in _textes(attrs.asdict(dossier), ""):
-        if _NON_ENREGISTRABLE.search(texte):
-            raise TexteNonEnregistrable(chemin)
+    if _a_du_non_enregistrable(dossier):
+        raise TexteNonEnregistrable(
+            next(
+                chemin
+                for chemin, texte in _textes(attrs.asdict(dossier), "")
+                if _NON_ENREGISTRABLE.search(texte)
+            )
+        )
 
 
 def _entrees_echeancier(action: Action) -> tuple[object, ...]:
@@ -292,7 +338,9 @@ def empreinte_organisme(organisme: OrganismeFlux) -> str:
     return hashlib.sha256(_echapper(texte).encode()).hexdigest()
 
 
-def _connaitre_cfa(uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime) -> bool:
+def _connaitre_cfa(
+    uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime, lot: _Lot | None
+) -> bool:
     """Create or update the file's CFA from the OPCO's data the record carries.
 
     Returns True when the organisme was created or changed.
@@ -306,19 +354,20 @@ def _connaitre_cfa(uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime) ->
         empreinte=empreinte_organisme(donnees),
         emails=frozenset({donnees.fiche.email, donnees.interlocuteur.email}),
     )
-    organisme = uow.organismes.obtenir(siret)
+    organisme = uow.organismes.obtenir(siret) if lot is None else lot.organismes.get(siret)
     if organisme is None:
-        uow.organismes.ajouter(
-            Organisme.connu(
-                siret=siret,
-                fiche=donnees.fiche,
-                interlocuteur=donnees.interlocuteur,
-                quand=quand,
-                auteur=AUTEUR_WEBSERVICE,
-                reference_opco=donnees.reference_opco,
-                referentiel=referentiel,
-            )
+        organisme = Organisme.connu(
+            siret=siret,
+            fiche=donnees.fiche,
+            interlocuteur=donnees.interlocuteur,
+            quand=quand,
+            auteur=AUTEUR_WEBSERVICE,
+            reference_opco=donnees.reference_opco,
+            referentiel=referentiel,
         )
+        uow.organismes.ajouter(organisme)
+        if lot is not None:
+            lot.organismes[siret] = organisme
         return True
     return organisme.suivre_referentiel(
         fiche=donnees.fiche,
@@ -330,21 +379,42 @@ def _connaitre_cfa(uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime) ->
     )
 
 
-def _upsert(ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux) -> ResultatApplication:
-    """Apply the record to the unit of work; raise a domain error when contradictory."""
+@attrs.define
+class _Lot:
+    """What a batch read at once, and the files its records create (written at its end).
+
+    ``actions`` and ``organismes`` hold the stored ones the batch's records name and those
+    its records created before: the next record of the batch sees them as stored.
+    """
+
+    actions: dict[str, Action]
+    organismes: dict[Siret, Organisme]
+    nouvelles: dict[str, Action] = attrs.Factory(dict)
+
+
+def _upsert(
+    ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux, lot: _Lot | None = None
+) -> ResultatApplication:
+    """Apply the record to the unit of work; raise a domain error when contradictory.
+
+    ``lot``: the batch the record belongs to (None: the record alone).
+    """
     _verifier_enregistrable(dossier)
     quand = ctx.maintenant()
-    resultat = _upsert_dossier(ctx, uow, dossier, quand)
-    if _connaitre_cfa(uow, dossier, quand) and resultat is ResultatApplication.INCHANGE:
+    resultat = _upsert_dossier(ctx, uow, dossier, quand, lot)
+    if _connaitre_cfa(uow, dossier, quand, lot) and resultat is ResultatApplication.INCHANGE:
         return ResultatApplication.MIS_A_JOUR
     return resultat
 
 
 def _upsert_dossier(
-    ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime
+    ctx: Contexte, uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime, lot: _Lot | None
 ) -> ResultatApplication:
     """Apply the record's file to the unit of work (its CFA aside)."""
-    action = uow.actions.obtenir_pour_mise_a_jour(dossier.numero_action)
+    numero = dossier.numero_action
+    action = (
+        uow.actions.obtenir_pour_mise_a_jour(numero) if lot is None else lot.actions.get(numero)
+    )
     stocke = None if action is None else _entrees_echeancier(action)
     if action is not None:
         _refuser_changement_de_cfa(uow, action, dossier)
@@ -359,7 +429,10 @@ def _upsert_dossier(
             auteur=AUTEUR_WEBSERVICE,
         )
         resultat = ResultatApplication.CREE
-        uow.actions.ajouter(action)
+        if lot is None:
+            uow.actions.ajouter(action)
+        else:  # written with the batch's other new files, in its final state
+            lot.actions[numero] = lot.nouvelles[numero] = action
     elif action.mettre_a_jour(
         formation=dossier.formation,
         contrat=dossier.contrat,
@@ -467,20 +540,117 @@ def _avancer(source: str, curseur: str, uow: UnitOfWork) -> None:
     uow.quarantaine.avancer(source, curseur)
 
 
-@cas_d_usage_sauf("source")
-def synchroniser(ctx: Contexte, source: SourceFlux) -> Bilan:
-    """Read the source from its stored cursor and apply each record, resumably.
+def _cle(enregistrement: DossierFlux | EnregistrementIllisible) -> str:
+    """The record's key as the quarantine journal stores it (see :func:`_rejet`)."""
+    return _echapper(enregistrement.cle)[:_CLE_MAX]
 
-    Each record is applied (or quarantined) and the cursor advanced past it in one unit of
-    work. An error of the source stops the run; what was committed stays, and the next run
-    resumes after it.
+
+def _appliquer_lot(
+    ctx: Contexte, uow: UnitOfWork, enregistrements: Sequence[DossierFlux | EnregistrementIllisible]
+) -> list[ResultatApplication]:
+    """Apply a batch's records in order in one unit of work; the caller commits.
+
+    Raises whatever a record raises: the caller then applies the records one by one.
     """
+    cles = [_cle(e) for e in enregistrements]
+    en_attente = set(uow.quarantaine.en_attente(cles))
+    cles_en_attente = {cle for cle, _brut in en_attente}
+    dossiers = [e for e in enregistrements if isinstance(e, DossierFlux)]
+    lot = _Lot(
+        actions=dict(uow.actions.pour_mise_a_jour({d.numero_action for d in dossiers})),
+        organismes=dict(
+            uow.organismes.obtenir_plusieurs(
+                {d.formation.siret_cfa for d in dossiers if d.organisme is not None}
+            )
+        ),
+    )
+    resultats = []
+    for cle, enregistrement in zip(cles, enregistrements, strict=True):
+        rejet = None
+        if cle in cles_en_attente:
+            rejet = _rejet(ctx, enregistrement)
+            if (rejet.cle, rejet.brut) in en_attente:  # settled by a person, not by a replay
+                resultats.append(ResultatApplication.REJETE)
+                continue
+        if isinstance(enregistrement, EnregistrementIllisible):
+            rejet = rejet or _rejet(ctx, enregistrement)
+            uow.quarantaine.ajouter(rejet)
+            en_attente.add((rejet.cle, rejet.brut))
+            cles_en_attente.add(rejet.cle)
+            resultats.append(ResultatApplication.REJETE)
+        else:
+            resultats.append(_upsert(ctx, uow, enregistrement, lot))
+    uow.actions.ajouter_plusieurs(list(lot.nouvelles.values()))
+    return resultats
+
+
+def _ecrire_lot(
+    ctx: Contexte,
+    source: str,
+    lot: Sequence[tuple[str, DossierFlux | EnregistrementIllisible]],
+    bilan: Bilan,
+) -> Bilan:
+    """Apply a batch and advance the cursor past it, or apply its records one by one.
+
+    Any failure of the batch (a record refused, the storage refusing one, the
+    infrastructure failing) rolls it back and applies its records one by one, as
+    :func:`synchroniser` with ``taille_lot=1`` does: a bad record is quarantined alone, and
+    a failure of the infrastructure stops the run where record by record would have
+    stopped it (after the records committed before it).
+    """
+    if len(lot) > 1:
+        try:
+            with ctx.uow() as uow:
+                resultats = _appliquer_lot(ctx, uow, [e for _curseur, e in lot])
+                uow.quarantaine.avancer(source, lot[-1][0])
+                uow.commit()
+        except Exception as erreur:  # noqa: BLE001 - the batch is replayed record by record
+            _journal.debug("Lot de %d enregistrements rejoué un par un : %r", len(lot), erreur)
+        else:
+            for (curseur, _e), resultat in zip(lot, resultats, strict=True):
+                bilan = bilan.compter(resultat, curseur)
+            return bilan
+    for curseur, enregistrement in lot:
+        resultat = _ecrire(ctx, enregistrement, functools.partial(_avancer, source, curseur))
+        bilan = bilan.compter(resultat, curseur)
+    return bilan
+
+
+@cas_d_usage_sauf("source")
+def synchroniser(ctx: Contexte, source: SourceFlux, *, taille_lot: int = TAILLE_LOT) -> Bilan:
+    """Read the source from its stored cursor and apply its records, resumably.
+
+    Records are applied (or quarantined) by batches of ``taille_lot`` (1: each record in
+    its own unit of work), the cursor advanced past each batch in the batch's unit of
+    work; a batch holding a bad record is applied again record by record (see the module
+    doc). An error of the source stops the run once the records read before it are
+    applied; what was committed stays, and the next run resumes after it.
+
+    Raises:
+        DonneeInvalide: ``taille_lot`` is below 1.
+    """
+    if taille_lot < 1:
+        raise DonneeInvalide("Un lot compte au moins un enregistrement.", champ="taille_lot")
     with ctx.uow(lecture_seule=True) as uow:
         depuis = uow.quarantaine.curseur(source.nom)
     bilan = Bilan(curseur=depuis)
-    for curseur, enregistrement in source.lire(depuis):
-        resultat = _ecrire(ctx, enregistrement, functools.partial(_avancer, source.nom, curseur))
-        bilan = bilan.compter(resultat, curseur)
+    lot: list[tuple[str, DossierFlux | EnregistrementIllisible]] = []
+    lecture = iter(source.lire(depuis))
+    while True:
+        try:
+            paire = next(lecture, None)
+        except BaseException:  # an interruption too: what was read is applied first
+            if lot:  # as record by record, where each record read is committed
+                _ecrire_lot(ctx, source.nom, lot, bilan)
+            raise
+        if paire is None:
+            break
+        lot.append(paire)
+        if len(lot) == taille_lot:
+            bilan = _ecrire_lot(ctx, source.nom, lot, bilan)
+            lot = []
+    if lot:
+        bilan = _ecrire_lot(ctx, source.nom, lot, bilan)
     return bilan
 
 

@@ -247,6 +247,10 @@ class _Organismes(_Depot):
     def obtenir(self, siret: Siret) -> Organisme | None:
         return self._d.organismes.get(siret.numero)
 
+    def obtenir_plusieurs(self, sirets: Collection[Siret]) -> Mapping[Siret, Organisme]:
+        organismes = self._d.organismes
+        return {s: organismes[s.numero] for s in sirets if s.numero in organismes}
+
     def a_valider(self) -> Sequence[Organisme]:
         en_attente = [
             o for o in self._d.organismes.values() if o.statut is StatutOrganisme.A_VALIDER
@@ -353,6 +357,20 @@ class _Actions(_Depot):
 
     def compter_par_etat(self) -> Mapping[EtatDossier, int]:
         return collections.Counter(a.etat for a in self._d.actions.values())
+
+    def pour_mise_a_jour(self, numeros: Collection[str]) -> Mapping[str, Action]:
+        actions = self._d.actions
+        return {n: actions[n] for n in numeros if n in actions}
+
+    def ajouter_plusieurs(self, actions: Sequence[Action]) -> None:
+        vus: set[str] = set()
+        for action in actions:
+            numero = action.numero_action
+            if numero in self._d.actions or numero in vus:
+                raise DossierExistant(numero)
+            vus.add(numero)
+        for action in actions:
+            self._e.actions[action.numero_action] = action
 
     def sans_reponse(self, deposes_avant: dt.date) -> Sequence[Action]:
         trouvees = [
@@ -549,6 +567,14 @@ class _Quarantaine(_Depot):
 
     def nombre_en_attente(self) -> int:
         return sum(1 for r in self._d.quarantaine if r.regle_le is None)
+
+    def en_attente(self, cles: Collection[str]) -> frozenset[tuple[str, str]]:
+        cherchees = set(cles)
+        return frozenset(
+            (r.cle, r.brut)
+            for r in self._d.quarantaine
+            if r.cle in cherchees and r.regle_le is None
+        )
 
     def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
         rejets = self._e.quarantaine
