@@ -29,13 +29,14 @@ from __future__ import annotations
 import logging
 import threading
 import zlib
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
 from fpdf.syntax import PDFObject
+from fpdf.util import escape_parens
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,13 +65,18 @@ class PoliceChargee:
     codes: dict[int, int]
     objets: tuple[str, ...]
     vers_codes: dict[int, str] = attrs.field(init=False)
-    """``codes`` for ``str.translate``: character → its code as a character."""
+    """``codes`` for ``str.translate``: character → its code, as it is written in a PDF
+    string (two bytes, big-endian, each as a latin-1 character, ``\\``, ``(``, ``)`` and
+    carriage return escaped: what fpdf2's ``encode_text`` writes, one character at a time)."""
     connus: dict[int, None] = attrs.field(init=False)
     """For ``str.translate`` too: removes every character the font has."""
 
     @vers_codes.default
     def _vers_codes(self) -> dict[int, str]:
-        return {unicode: chr(code) for unicode, code in self.codes.items()}
+        return {
+            unicode: escape_parens(code.to_bytes(2, "big").decode("latin-1"))
+            for unicode, code in self.codes.items()
+        }
 
     @connus.default
     def _connus(self) -> dict[int, None]:
@@ -213,7 +219,21 @@ class _PoliceDocument(TTFFont):
         """``(codes) Tj`` for ``FPDF.text``, as fpdf2's, without a call per character."""
         if text.translate(self.chargee.connus):
             return super().encode_text(text)  # a character is missing: fpdf2 notes it
-        return f"({self.escape_text(text.translate(self.chargee.vers_codes))}) Tj"
+        return f"({text.translate(self.chargee.vers_codes)}) Tj"
+
+    def get_text_width(
+        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
+    ) -> tuple[int, float]:
+        """fpdf2's width of ``text`` (characters, points), its widths summed by C code.
+
+        The same sum in the same order as fpdf2's generator, so the same float. Shaped text
+        and symbol fonts go to fpdf2's own: the receipt has neither (shaping needs
+        uharfbuzz, which the ``pdf`` extra does not install).
+        """
+        if text_shaping_params or self.is_symbol:  # pragma: no cover - see above
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        self.biggest_size_pt = max(self.biggest_size_pt, font_size_pt)
+        return len(text), sum(map(self.cw.__getitem__, map(ord, text))) * font_size_pt * 0.001
 
 
 def installer(pdf: FPDF, chargee: PoliceChargee) -> None:
