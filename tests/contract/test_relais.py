@@ -293,7 +293,7 @@ class FileLente:
         self.groupes.append([envoi.message_id for envoi in envois])
         self.file.marquer_envoyes(envois, relais)
 
-    def noter_echec(self, message_id: uuid.UUID, **details: Any) -> None:  # noqa: ANN401
+    def noter_echec(self, message_id: uuid.UUID, **details: Any) -> None:
         """The backend's."""
         self.file.noter_echec(message_id, **details)
 

@@ -33,7 +33,7 @@ import ssl
 import tempfile
 from email.message import Message
 from pathlib import Path
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING, Protocol, cast
 
 import aiosmtplib
 import attrs
@@ -193,7 +193,7 @@ class ExpediteurSmtp:
                 await client.login(p.utilisateur, p.mot_de_passe or "")
         except (aiosmtplib.SMTPException, OSError) as erreur:
             if client.transport is not None:
-                client.transport.abort()
+                cast("asyncio.Transport", client.transport).abort()
             client.close()
             raise EchecEnvoi(
                 f"Serveur SMTP {p.hote}:{p.port_effectif} injoignable : {erreur}",

@@ -15,10 +15,12 @@ documents provided or not.
   receipts rendered before or the other threads.
 - **Metadata.** Title (the receipt's heading), author (the OPCO), subject, language.
 - **Speed.** The fonts are parsed once per process and embedded whole, their PDF objects
-  written once (:mod:`cfa_adapters.pdf.polices_partagees`); the text is placed with fpdf2's
-  ``text`` and ``rect`` where ``cell`` would have drawn the same (:meth:`_cellule`), and
-  ``multi_cell`` breaks only the lines that need it. About 20 times faster than fpdf2's
-  defaults (``docs/performance.md``), for a file of 42 KB instead of 16 KB.
+  written once (:mod:`cfa_adapters.pdf.polices_partagees`); the text and borders are
+  written as fpdf2's ``text`` and ``rect`` write them, where ``cell`` would have drawn the
+  same (:meth:`_cellule`), without their per-call checks, and ``multi_cell`` breaks only
+  the lines that need it; the file id hashes the pages, not the fonts (:class:`_Document`).
+  About 20 times faster than fpdf2's defaults (``docs/performance.md``), for a file of
+  42 KB instead of 16 KB.
 """
 
 from __future__ import annotations
@@ -83,7 +85,7 @@ have: two thirds of its time.
 
 def montant_fr(montant: Montant) -> str:
     """An amount as French text: ``26 247,00 €`` (Babel's fr_FR spaces)."""
-    return _MOTIF_EUROS.apply(montant.valeur, _LOCALE)
+    return str(_MOTIF_EUROS.apply(montant.valeur, _LOCALE))
 
 
 def date_fr(jour: dt.date) -> str:
@@ -115,7 +117,7 @@ class _Document(FPDF):
         empreinte.update(repr((metadonnees, self.lang, self.creation_date)).encode())
         self.identifiant = empreinte.hexdigest().upper()
 
-    def file_id(self) -> str | Literal[-1]:
+    def file_id(self) -> str | Literal[-1] | None:
         """The identifier, twice (first written, last updated); fpdf2's until identified."""
         if self.identifiant is None:
             return super().file_id()  # fpdf2's own: -1 asks for its MD5 of the file
@@ -336,8 +338,9 @@ class RenduRecepissePdf:
         operateurs = (
             f"BT {x * pdf.k:.2f} {(pdf.h - y) * pdf.k:.2f} Td {police.encode_text(texte)} ET"
         )
-        if pdf.fill_color != pdf.text_color:
-            operateurs = f"q {pdf.text_color.serialize().lower()} {operateurs} Q"
+        couleur = pdf.text_color
+        if pdf.fill_color != couleur and couleur is not None:
+            operateurs = f"q {couleur.serialize().lower()} {operateurs} Q"
         if not pdf.current_font_is_set_on_page:  # the font's name first, one line before
             choix = pdf._set_font_for_page(police, pdf.font_size_pt)  # noqa: SLF001
             operateurs = f"{choix}\n{operateurs}"
