@@ -26,6 +26,7 @@ does) and is logged once per document, with the font's name.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import zlib
@@ -35,7 +36,7 @@ import attrs
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
-from fpdf.syntax import PDFObject
+from fpdf.syntax import PDFObject, build_obj_dict
 from fpdf.util import escape_parens
 
 if TYPE_CHECKING:
@@ -273,12 +274,61 @@ class _ObjetFige(PDFObject):
         return f"{self.id} 0 obj\n{texte}\nendobj"
 
 
+_ATTRIBUTS: dict[type, frozenset[str]] = {}
+"""Per class of fpdf2's objects: :func:`_attributs_de_classe` (a handful of classes)."""
+
+
+def _attributs_de_classe(classe: type) -> frozenset[str]:
+    """The names ``dir()`` gives for ``classe`` that fpdf2 may write as PDF keys, once.
+
+    Those of a value, a property or a slot: not a method, not private, not ``id``/``ref``.
+    """
+    noms = _ATTRIBUTS.get(classe)
+    if noms is None:
+        noms = _ATTRIBUTS[classe] = frozenset(
+            nom
+            for nom in dir(classe)
+            if not nom.startswith("_")
+            and nom not in {"id", "ref"}
+            and (
+                isinstance(getattr(classe, nom, None), property)
+                or not callable(getattr(classe, nom, None))
+            )
+        )
+    return noms
+
+
+def _dictionnaire_pdf(
+    objet: PDFObject, security_handler: StandardSecurityHandler | None = None
+) -> dict[str, object]:
+    """What ``PDFObject._build_obj_dict`` gives, its class's attributes listed once.
+
+    fpdf2 lists them with ``dir(objet)`` at each object it writes: a fifth of a receipt's
+    time. ``dir`` is the class's names and the instance's, sorted: the same here, and the
+    same filter after (``build_obj_dict`` drops methods, private names and None values).
+    """
+    noms = set(_attributs_de_classe(type(objet)))
+    noms.update(vars(objet))
+    return build_obj_dict(
+        {nom: getattr(objet, nom) for nom in sorted(noms)},
+        _security_handler=security_handler,
+        _obj_id=objet.id,
+    )
+
+
 class SortiePolicesPartagees(OutputProducer):
     """fpdf2's writer, which embeds the shared fonts of :func:`installer` whole.
 
     Pass it as ``pdf.output(output_producer_class=SortiePolicesPartagees)``: every font of
-    the document must come from :func:`installer`.
+    the document must come from :func:`installer`. fpdf2's own objects are written as
+    fpdf2 writes them, their attributes listed once per class (:func:`_dictionnaire_pdf`).
     """
+
+    def _add_pdf_obj(self, pdf_obj: PDFObject, trace_label: str | None = None) -> int:
+        """Add the object, to be written with :func:`_dictionnaire_pdf` if fpdf2 would list it."""
+        if type(pdf_obj)._build_obj_dict is PDFObject._build_obj_dict:  # noqa: SLF001
+            pdf_obj._build_obj_dict = functools.partial(_dictionnaire_pdf, pdf_obj)  # type: ignore[method-assign] # noqa: SLF001
+        return super()._add_pdf_obj(pdf_obj, trace_label)
 
     def _add_fonts(
         self,
