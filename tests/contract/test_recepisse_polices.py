@@ -1,8 +1,8 @@
 """The receipt's fast path draws what fpdf2 draws by itself, and keeps no state between PDFs.
 
 ``RenduRecepissePdf`` parses its fonts once per process, embeds them whole with fixed codes
-(``cfa_adapters.pdf.polices_partagees``) and places its text with ``FPDF.text`` instead of
-``FPDF.cell``. Here:
+(``cfa_adapters.pdf.polices_partagees``) and writes its text as ``FPDF.text`` writes it, where
+``FPDF.cell`` would draw the same. Here:
 
 - receipts rendered one after the other, in either order, by one renderer, and from two
   threads at once, each read their own fields and have the bytes of the receipt rendered
