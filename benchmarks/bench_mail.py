@@ -13,7 +13,8 @@ same run:
 - **relay**: the outbox of a fresh database (SQLite file, PostgreSQL schema) holding the
   messages, drained by :meth:`Relais.vider` through aiosmtplib: claim a batch, compose
   each mail from its template (Jinja2, Babel), send it, mark it sent with its attempt row
-  (one transaction per message), in batches of ``--lot``.
+  (the marks queued while a group is written go in one transaction), in batches of
+  ``--lot``.
 
 The typical message is an activation mail (text + HTML); ``--recepisse`` uses the
 request-received template with a 60 kB attachment instead (the worst case of the

@@ -12,14 +12,16 @@ import io
 import os
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pypdf
 import pytest
+from babel.numbers import format_currency
 
 from cfa_adapters.pdf import RenduRecepissePdf
-from cfa_adapters.pdf.recepisse import POLICES
-from cfa_domain.values import Piece
+from cfa_adapters.pdf.recepisse import POLICES, montant_fr
+from cfa_domain.values import Montant, Piece
 
 from .recepisses import recepisse
 from .test_recepisse import espaces, texte_pdf
@@ -140,6 +142,36 @@ def test_a4_une_page_metadonnees_date_fixe() -> None:
     assert meta.author == "OPCO Santé"
     assert meta.creation_date == dt.datetime(2020, 8, 21, tzinfo=dt.UTC)
     assert str(lecteur.root_object["/Lang"]) == "fr-FR"
+
+
+def test_identifiant_du_fichier_propre_au_recepisse() -> None:
+    """``/ID``: two identical strings of 32 hex digits, the same for the same receipt only."""
+
+    def identifiant(contenu: bytes) -> list[str]:
+        chaines = _lecteur(contenu).trailer["/ID"]
+        assert isinstance(chaines, pypdf.generic.ArrayObject)
+        return [chaine.original_bytes.hex() for chaine in chaines]
+
+    premier = identifiant(RenduRecepissePdf().rendre(recepisse()))
+    assert len(premier) == 2
+    assert premier[0] == premier[1]
+    assert len(premier[0]) == 32
+    assert identifiant(RenduRecepissePdf().rendre(recepisse())) == premier
+    for autre in (
+        RenduRecepissePdf().rendre(recepisse(apprenti_prenom="Eloise")),
+        RenduRecepissePdf("OPCO EP").rendre(recepisse()),
+        RenduRecepissePdf().rendre(recepisse(date=dt.date(2020, 8, 22))),
+    ):
+        assert identifiant(autre)[0] != premier[0]
+
+
+@pytest.mark.parametrize(
+    "valeur", ["0", "0.5", "0.05", "1234567.89", "26247", "999999999999.99", "-12.5"]
+)
+def test_montant_fr_comme_format_currency(valeur: str) -> None:
+    """The receipt's amounts are Babel's ``format_currency`` in fr_FR, whatever the figure."""
+    attendu = format_currency(Decimal(valeur), "EUR", locale="fr_FR")
+    assert montant_fr(Montant(valeur)) == attendu
 
 
 def test_police_unicode_embarquee() -> None:

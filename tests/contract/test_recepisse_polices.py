@@ -1,8 +1,8 @@
 """The receipt's fast path draws what fpdf2 draws by itself, and keeps no state between PDFs.
 
 ``RenduRecepissePdf`` parses its fonts once per process, embeds them whole with fixed codes
-(``cfa_adapters.pdf.polices_partagees``) and places its text with ``FPDF.text`` instead of
-``FPDF.cell``. Here:
+(``cfa_adapters.pdf.polices_partagees``) and writes its text as ``FPDF.text`` writes it, where
+``FPDF.cell`` would draw the same. Here:
 
 - receipts rendered one after the other, in either order, by one renderer, and from two
   threads at once, each read their own fields and have the bytes of the receipt rendered
@@ -35,10 +35,11 @@ from fontTools.ttLib import TTFont  # type: ignore[import-untyped]
 from fpdf import FPDF
 from fpdf.enums import Align, XPos, YPos
 from fpdf.fonts import TTFFont
+from fpdf.output import OutputProducer
 
 from cfa_adapters.pdf import RenduRecepissePdf
 from cfa_adapters.pdf.polices_partagees import SortiePolicesPartagees
-from cfa_adapters.pdf.recepisse import POLICES
+from cfa_adapters.pdf.recepisse import POLICES, _Document
 from cfa_domain.values import Montant, Piece
 
 from .recepisses import recepisse
@@ -162,6 +163,32 @@ def test_memes_pages_que_fpdf2_seul(recu: Recepisse, tmp_path: Path) -> None:
     assert rapide.read_bytes() != reference.read_bytes()  # not the same path
     assert _pixels(rapide) == _pixels(reference)
     assert _pdftotext(rapide) == _pdftotext(reference)
+
+
+class _SortieAvecDir(SortiePolicesPartagees):
+    """The shared-font writer, fpdf2's objects listed by fpdf2 itself (``dir()`` each)."""
+
+    _add_pdf_obj = OutputProducer._add_pdf_obj
+
+
+class _RenduSortieAvecDir(RenduRecepissePdf):
+    @staticmethod
+    def _ecrire(pdf: FPDF) -> bytes:
+        assert isinstance(pdf, _Document)
+        pdf.identifier()
+        return bytes(pdf.output(output_producer_class=_SortieAvecDir))
+
+
+@pytest.mark.parametrize(
+    ("recu", "pages"),
+    [(DEUX[0], 1), (DEUX[1], 1), (recepisse(organisme="Centre au nom très long " * 300), 5)],
+    ids=["guide", "autre", "cinq-pages"],
+)
+def test_objets_de_fpdf2_ecrits_comme_fpdf2_les_ecrit(recu: Recepisse, pages: int) -> None:
+    """Listing a class's attributes once writes the bytes fpdf2's ``dir()`` at each object does."""
+    contenu = RenduRecepissePdf().rendre(recu)
+    assert contenu == _RenduSortieAvecDir().rendre(recu)
+    assert len(pypdf.PdfReader(io.BytesIO(contenu)).pages) == pages
 
 
 def _page(dessin: str) -> FPDF:

@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 import uuid
+from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
@@ -26,6 +28,11 @@ from cfa_domain.testing.fakes import HorlogeFixe
 from cfa_domain.values import Email
 
 from .conftest import Banc
+
+if TYPE_CHECKING:
+    from collections.abc import Iterable, Sequence
+
+    from cfa_adapters.sql.outbox import Envoi, MessageReserve
 
 DEBUT = dt.datetime(2025, 9, 1, 9, tzinfo=dt.UTC)
 PARAMETRES = ParametresRelais(
@@ -256,3 +263,55 @@ def test_deux_relais_en_meme_temps_chaque_mail_une_fois(monde: Monde) -> None:
     assert sum(b.envoyes for b in bilans) == 30
     assert sorted(monde.recus()) == sorted(mid(i) for i in ids)
     assert {t.relais for i in ids for t in monde.tentatives(i)} <= {"r0", "r1"}
+
+
+@attrs.define
+class FileLente:
+    """A backend's queue whose first mark waits until the server has every mail of the batch.
+
+    As a database slower than the server would: the marks queued meanwhile must go
+    together, in the next group (one transaction), each message once.
+    """
+
+    file: FileSortante
+    serveur: ExpediteurMemoire
+    attendus: int
+    groupes: list[list[uuid.UUID]] = attrs.Factory(list)
+
+    def reserver(
+        self, relais: str, quand: dt.datetime, limite: int, bail: dt.timedelta
+    ) -> Sequence[MessageReserve]:
+        """The backend's."""
+        return self.file.reserver(relais, quand, limite, bail)
+
+    def marquer_envoyes(self, envois: Sequence[Envoi], relais: str) -> None:
+        """The backend's, the first group only once the server has every mail."""
+        limite = time.monotonic() + 10
+        while not self.groupes and len(self.serveur.envoyes) < self.attendus:
+            assert time.monotonic() < limite, "le relais attend la marque pour envoyer"
+            time.sleep(0.005)
+        self.groupes.append([envoi.message_id for envoi in envois])
+        self.file.marquer_envoyes(envois, relais)
+
+    def noter_echec(self, message_id: uuid.UUID, **details: Any) -> None:
+        """The backend's."""
+        self.file.noter_echec(message_id, **details)
+
+    def liberer(self, message_ids: Iterable[uuid.UUID], relais: str) -> None:
+        """The backend's."""
+        self.file.liberer(message_ids, relais)
+
+
+def test_marques_en_attente_ecrites_ensemble(monde: Monde) -> None:
+    """Mails keep going while a mark is written; the marks queued meanwhile share one group."""
+    ids = monde.ajouter("a@x.fr", "b@x.fr", "c@x.fr", "d@x.fr")
+    lente = FileLente(monde.file, monde.serveur, attendus=4)
+    monde.file = lente
+    bilan = vider(monde.relais(taille_lot=4))
+    monde.file = lente.file
+    assert (bilan.reserves, bilan.envoyes) == (4, 4)
+    assert lente.groupes == [ids[:1], ids[1:]]
+    assert monde.recus() == [mid(i) for i in ids]
+    for message_id in ids:
+        assert monde.etat(message_id) == (EtatMessage.ENVOYE, None)
+        assert [(t.numero, t.resultat) for t in monde.tentatives(message_id)] == [(1, "envoye")]

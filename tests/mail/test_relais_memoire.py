@@ -28,11 +28,10 @@ from cfa_domain.values import Email
 
 if TYPE_CHECKING:
     import datetime as dt
-    import uuid
     from collections.abc import Sequence
     from pathlib import Path
 
-    from cfa_adapters.sql.outbox import MessageReserve
+    from cfa_adapters.sql.outbox import Envoi, MessageReserve
     from cfa_domain.ports import MessageSortant
 
 RENDU = RenduMails(ParametresMail(url_base="https://cfa.example"))
@@ -210,11 +209,9 @@ def test_ecriture_impossible_echec_temporaire(tmp_path: Path) -> None:
 class FileSansMarque(FileMemoire):
     """The in-memory queue, whose marks fail as a database gone mid-batch would."""
 
-    def marquer_envoye(
-        self, message_id: uuid.UUID, relais: str, debut: dt.datetime, fin: dt.datetime
-    ) -> None:
+    def marquer_envoyes(self, envois: Sequence[Envoi], relais: str) -> None:
         """Fail."""
-        del message_id, relais, debut, fin
+        del envois, relais
         msg = "base indisponible"
         raise RuntimeError(msg)
 

@@ -287,6 +287,7 @@ class _SessionMemoire:
     ouverte: bool = True
 
     async def envoyer(self, mail: Message) -> None:
+        await asyncio.sleep(0)  # a mail on the network lets the event loop run: so does this one
         serveur = self.serveur
         if not self.ouverte:
             raise EchecEnvoi("Connexion au serveur perdue", connexion_perdue=True)

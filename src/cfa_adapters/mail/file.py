@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Protocol
 
 import attrs
 
-from cfa_adapters.sql.outbox import EtatMessage, MessageReserve, Tentative
+from cfa_adapters.sql.outbox import Envoi, EtatMessage, MessageReserve, Tentative
 from cfa_domain.ports import MessageSortant
 
 if TYPE_CHECKING:
@@ -36,10 +36,8 @@ class FileSortante(Protocol):
         """Claim up to ``limite`` due messages, oldest first, until ``quand + bail``."""
         ...
 
-    def marquer_envoye(
-        self, message_id: uuid.UUID, relais: str, debut: dt.datetime, fin: dt.datetime
-    ) -> None:
-        """Record an accepted mail (state ``envoye``, variables wiped)."""
+    def marquer_envoyes(self, envois: Sequence[Envoi], relais: str) -> None:
+        """Record accepted mails (state ``envoye``, variables wiped), all or none."""
         ...
 
     def noter_echec(
@@ -116,17 +114,16 @@ class FileMemoire:
         suivi.etat, suivi.reserve_par, suivi.reserve_jusqu_au = etat, None, None
         return suivi
 
-    def marquer_envoye(
-        self, message_id: uuid.UUID, relais: str, debut: dt.datetime, fin: dt.datetime
-    ) -> None:
+    def marquer_envoyes(self, envois: Sequence[Envoi], relais: str) -> None:
         """See :class:`FileSortante`."""
         with self._verrou:
-            suivi = self._noter(
-                message_id,
-                Tentative(0, relais, debut, fin, "envoye", None, None),
-                EtatMessage.ENVOYE,
-            )
-            suivi.derniere_erreur = None
+            for envoi in envois:
+                suivi = self._noter(
+                    envoi.message_id,
+                    Tentative(0, relais, envoi.debut, envoi.fin, "envoye", None, None),
+                    EtatMessage.ENVOYE,
+                )
+                suivi.derniere_erreur = None
 
     def noter_echec(
         self,

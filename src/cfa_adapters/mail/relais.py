@@ -45,6 +45,7 @@ import jinja2
 from cfa_adapters.mail.envoi import EchecEnvoi
 from cfa_adapters.mail.reglages import ParametresRelais
 from cfa_adapters.mail.rendu import ModeleInconnu, PieceJointeMail
+from cfa_adapters.sql.outbox import Envoi
 from cfa_adapters.systeme import HorlogeSysteme
 from cfa_domain.errors import ErreurDomaine
 from cfa_domain.services import demandes
@@ -104,6 +105,48 @@ class Bilan:
 
 class _Abandon(Exception):
     """The mail cannot be composed: give the message up."""
+
+
+class _Marques:
+    """The sent marks of a batch: one group at a time in a worker thread, one commit each.
+
+    A mark queued while the previous group is being written goes with the next group:
+    when the database keeps up with the server, a group is one mail and each mark is
+    written as soon as its mail is accepted; when it does not (a loaded machine, a fast
+    server), several marks share a transaction instead of queueing one commit each. A
+    relay killed meanwhile leaves only the marks not yet committed, whose mails go again
+    once its claim expires (delivery is at least once: :mod:`cfa_adapters.sql.outbox`).
+    """
+
+    def __init__(self, file: FileSortante, relais: str) -> None:
+        self._file = file
+        self._relais = relais
+        self._attente: list[Envoi] = []
+        self._ecriture: asyncio.Task[None] | None = None
+        self._erreurs: list[Exception] = []
+
+    def noter(self, envoi: Envoi) -> None:
+        """Queue the mark of an accepted mail; start writing unless a group is being written."""
+        self._attente.append(envoi)
+        if self._ecriture is None:
+            self._ecriture = asyncio.create_task(self._ecrire())
+
+    async def _ecrire(self) -> None:
+        try:
+            while self._attente:
+                groupe, self._attente = self._attente, []
+                try:
+                    await asyncio.to_thread(self._file.marquer_envoyes, groupe, self._relais)
+                except Exception as erreur:  # noqa: BLE001 - kept, raised once all are written
+                    self._erreurs.append(erreur)
+        finally:
+            self._ecriture = None
+
+    async def ecrites(self) -> list[Exception]:
+        """Wait until every queued mark is written; the errors of the groups that failed."""
+        if self._ecriture is not None:
+            await asyncio.shield(self._ecriture)
+        return self._erreurs
 
 
 class Relais:
@@ -189,26 +232,24 @@ class Relais:
     async def _lot(self, session: Session, reserves: Sequence[MessageReserve]) -> Bilan:
         """Send a claimed batch on one session; marks are written while the next mail goes.
 
-        A mark is written (in a worker thread) as soon as the server accepted the mail,
-        while the relay composes and sends the next one; the batch ends only when every
-        mark is written. A mark that fails lets its error out once the others are written.
+        A mark is queued as soon as the server accepted the mail and written in a worker
+        thread while the relay composes and sends the next ones (:class:`_Marques`); the
+        batch ends only when every mark is written. A mark that fails lets its error out
+        once the others are written.
         """
-        marques: list[asyncio.Task[None]] = []
+        marques = _Marques(self.file, self.nom)
         try:
             bilan = await self._envoyer_lot(session, reserves, marques)
         except BaseException:
-            await asyncio.gather(*marques, return_exceptions=True)
+            await marques.ecrites()
             raise
-        for resultat in await asyncio.gather(*marques, return_exceptions=True):
-            if isinstance(resultat, BaseException):
-                raise resultat
+        erreurs = await marques.ecrites()
+        if erreurs:
+            raise erreurs[0]
         return bilan
 
     async def _envoyer_lot(
-        self,
-        session: Session,
-        reserves: Sequence[MessageReserve],
-        marques: list[asyncio.Task[None]],
+        self, session: Session, reserves: Sequence[MessageReserve], marques: _Marques
     ) -> Bilan:
         bilan = Bilan(reserves=len(reserves))
         echeance = self._maintenant() + self.parametres.bail / 2
@@ -225,10 +266,7 @@ class Relais:
                 if isinstance(erreur, EchecEnvoi) and erreur.connexion_perdue:
                     return bilan + await self._liberer(reserves[rang + 1 :])
                 continue
-            marque = asyncio.to_thread(
-                self.file.marquer_envoye, reserve.message.id, self.nom, debut, self._maintenant()
-            )
-            marques.append(asyncio.create_task(marque))
+            marques.noter(Envoi(reserve.message.id, debut, self._maintenant()))
             bilan += Bilan(envoyes=1)
         return bilan
 

@@ -26,16 +26,18 @@ does) and is logged once per document, with the font's name.
 
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import zlib
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
 import attrs
 from fpdf import FPDF
 from fpdf.fonts import SubsetMap, TTFFont
 from fpdf.output import OutputProducer
-from fpdf.syntax import PDFObject
+from fpdf.syntax import PDFObject, build_obj_dict
+from fpdf.util import escape_parens
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -64,13 +66,18 @@ class PoliceChargee:
     codes: dict[int, int]
     objets: tuple[str, ...]
     vers_codes: dict[int, str] = attrs.field(init=False)
-    """``codes`` for ``str.translate``: character → its code as a character."""
+    """``codes`` for ``str.translate``: character → its code, as it is written in a PDF
+    string (two bytes, big-endian, each as a latin-1 character, ``\\``, ``(``, ``)`` and
+    carriage return escaped: what fpdf2's ``encode_text`` writes, one character at a time)."""
     connus: dict[int, None] = attrs.field(init=False)
     """For ``str.translate`` too: removes every character the font has."""
 
     @vers_codes.default
     def _vers_codes(self) -> dict[int, str]:
-        return {unicode: chr(code) for unicode, code in self.codes.items()}
+        return {
+            unicode: escape_parens(code.to_bytes(2, "big").decode("latin-1"))
+            for unicode, code in self.codes.items()
+        }
 
     @connus.default
     def _connus(self) -> dict[int, None]:
@@ -213,7 +220,21 @@ class _PoliceDocument(TTFFont):
         """``(codes) Tj`` for ``FPDF.text``, as fpdf2's, without a call per character."""
         if text.translate(self.chargee.connus):
             return super().encode_text(text)  # a character is missing: fpdf2 notes it
-        return f"({self.escape_text(text.translate(self.chargee.vers_codes))}) Tj"
+        return f"({text.translate(self.chargee.vers_codes)}) Tj"
+
+    def get_text_width(
+        self, text: str, font_size_pt: float, text_shaping_params: dict[str, Any] | None
+    ) -> tuple[int, float]:
+        """fpdf2's width of ``text`` (characters, points), its widths summed by C code.
+
+        The same sum in the same order as fpdf2's generator, so the same float. Shaped text
+        and symbol fonts go to fpdf2's own: the receipt has neither (shaping needs
+        uharfbuzz, which the ``pdf`` extra does not install).
+        """
+        if text_shaping_params or self.is_symbol:  # pragma: no cover - see above
+            return super().get_text_width(text, font_size_pt, text_shaping_params)
+        self.biggest_size_pt = max(self.biggest_size_pt, font_size_pt)
+        return len(text), sum(map(self.cw.__getitem__, map(ord, text))) * font_size_pt * 0.001
 
 
 def installer(pdf: FPDF, chargee: PoliceChargee) -> None:
@@ -253,12 +274,61 @@ class _ObjetFige(PDFObject):
         return f"{self.id} 0 obj\n{texte}\nendobj"
 
 
+_ATTRIBUTS: dict[type, frozenset[str]] = {}
+"""Per class of fpdf2's objects: :func:`_attributs_de_classe` (a handful of classes)."""
+
+
+def _attributs_de_classe(classe: type) -> frozenset[str]:
+    """The names ``dir()`` gives for ``classe`` that fpdf2 may write as PDF keys, once.
+
+    Those of a value, a property or a slot: not a method, not private, not ``id``/``ref``.
+    """
+    noms = _ATTRIBUTS.get(classe)
+    if noms is None:
+        noms = _ATTRIBUTS[classe] = frozenset(
+            nom
+            for nom in dir(classe)
+            if not nom.startswith("_")
+            and nom not in {"id", "ref"}
+            and (
+                isinstance(getattr(classe, nom, None), property)
+                or not callable(getattr(classe, nom, None))
+            )
+        )
+    return noms
+
+
+def _dictionnaire_pdf(
+    objet: PDFObject, security_handler: StandardSecurityHandler | None = None
+) -> dict[str, object]:
+    """What ``PDFObject._build_obj_dict`` gives, its class's attributes listed once.
+
+    fpdf2 lists them with ``dir(objet)`` at each object it writes: a fifth of a receipt's
+    time. ``dir`` is the class's names and the instance's, sorted: the same here, and the
+    same filter after (``build_obj_dict`` drops methods, private names and None values).
+    """
+    noms = set(_attributs_de_classe(type(objet)))
+    noms.update(vars(objet))
+    return build_obj_dict(
+        {nom: getattr(objet, nom) for nom in sorted(noms)},
+        _security_handler=security_handler,
+        _obj_id=objet.id,
+    )
+
+
 class SortiePolicesPartagees(OutputProducer):
     """fpdf2's writer, which embeds the shared fonts of :func:`installer` whole.
 
     Pass it as ``pdf.output(output_producer_class=SortiePolicesPartagees)``: every font of
-    the document must come from :func:`installer`.
+    the document must come from :func:`installer`. fpdf2's own objects are written as
+    fpdf2 writes them, their attributes listed once per class (:func:`_dictionnaire_pdf`).
     """
+
+    def _add_pdf_obj(self, pdf_obj: PDFObject, trace_label: str | None = None) -> int:
+        """Add the object, to be written with :func:`_dictionnaire_pdf` if fpdf2 would list it."""
+        if type(pdf_obj)._build_obj_dict is PDFObject._build_obj_dict:  # noqa: SLF001
+            pdf_obj._build_obj_dict = functools.partial(_dictionnaire_pdf, pdf_obj)  # type: ignore[method-assign] # noqa: SLF001
+        return super()._add_pdf_obj(pdf_obj, trace_label)
 
     def _add_fonts(
         self,

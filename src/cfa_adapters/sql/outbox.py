@@ -12,9 +12,10 @@ use case, through :class:`FileSql`:
   the database's write lock first (``BEGIN IMMEDIATE``), so claims run one at a time. No
   transaction stays open while a mail travels: the claim's deadline protects the message
   meanwhile, and a relay that died leaves it to the others once the deadline passes.
-- **Outcome**, one transaction per message, with a row of ``outbox_tentatives`` (number,
-  relay, start, end, result, the server's code and text): :func:`marquer_envoye` once the
-  server accepted the mail, :func:`noter_echec` otherwise, with the next attempt's date,
+- **Outcome**, with a row of ``outbox_tentatives`` (number, relay, start, end, result, the
+  server's code and text): :func:`marquer_envoye` once the server accepted the mail
+  (:func:`marquer_envoyes` for several accepted mails, in one transaction),
+  :func:`noter_echec` otherwise (one transaction per message), with the next attempt's date,
   or none for a permanent failure (state ``echec``, kept for an operator to see).
 - **Release** (:func:`liberer`): claimed messages the relay did not try (the connection
   dropped mid-batch) go back at once, with no attempt counted.
@@ -37,6 +38,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import functools
+import uuid
 from typing import TYPE_CHECKING
 
 import attrs
@@ -47,11 +49,11 @@ from cfa_adapters.sql.traduction import message_depuis_ligne
 from cfa_domain.ports import MessageSortant
 
 if TYPE_CHECKING:
-    import uuid
     from collections.abc import Iterable, Sequence
 
 
 __all__ = [
+    "Envoi",
     "EtatMessage",
     "FileSql",
     "MessageReserve",
@@ -59,6 +61,7 @@ __all__ = [
     "etat",
     "liberer",
     "marquer_envoye",
+    "marquer_envoyes",
     "messages_a_envoyer",
     "noter_echec",
     "reserver",
@@ -205,6 +208,15 @@ def _tentative(
     )
 
 
+@attrs.frozen
+class Envoi:
+    """A mail the server accepted: its message, and when the attempt began and ended."""
+
+    message_id: uuid.UUID
+    debut: dt.datetime
+    fin: dt.datetime
+
+
 def marquer_envoye(
     moteur: sa.Engine,
     message_id: uuid.UUID,
@@ -214,16 +226,38 @@ def marquer_envoye(
     debut: dt.datetime | None = None,
 ) -> None:
     """Record that the server accepted the message; wipe its variables (module docstring)."""
+    marquer_envoyes(moteur, [Envoi(message_id, debut or quand, quand)], relais=relais)
+
+
+def marquer_envoyes(moteur: sa.Engine, envois: Sequence[Envoi], *, relais: str = "") -> None:
+    """Record accepted mails in one transaction: for each, what :func:`marquer_envoye` does.
+
+    Two statements for the whole group (``executemany``: every attempt row, then every
+    mark), one commit: what a relay writes for the mails a server accepted while it was
+    writing the previous group. Each message must appear once.
+    """
+    if not envois:
+        return
+    tentative, envoye = _instructions()
     with moteur.begin() as connexion:
-        _tentative(
-            connexion,
-            message_id,
-            relais=relais,
-            debut=debut or quand,
-            fin=quand,
-            resultat="envoye",
+        connexion.execute(
+            tentative,
+            [
+                {
+                    "message_id": envoi.message_id,
+                    "relais": relais,
+                    "debut": envoi.debut,
+                    "fin": envoi.fin,
+                    "resultat": "envoye",
+                    "code": None,
+                    "erreur": None,
+                }
+                for envoi in envois
+            ],
         )
-        connexion.execute(_instructions()[1], {"message_id": message_id, "quand": quand})
+        connexion.execute(
+            envoye, [{"message_id": envoi.message_id, "quand": envoi.fin} for envoi in envois]
+        )
 
 
 def noter_echec(
@@ -322,11 +356,9 @@ class FileSql:
         """See :func:`reserver`."""
         return reserver(self.moteur, relais, quand, limite, bail)
 
-    def marquer_envoye(
-        self, message_id: uuid.UUID, relais: str, debut: dt.datetime, fin: dt.datetime
-    ) -> None:
-        """See :func:`marquer_envoye`."""
-        marquer_envoye(self.moteur, message_id, fin, relais=relais, debut=debut)
+    def marquer_envoyes(self, envois: Sequence[Envoi], relais: str) -> None:
+        """See :func:`marquer_envoyes`."""
+        marquer_envoyes(self.moteur, envois, relais=relais)
 
     def noter_echec(
         self,
