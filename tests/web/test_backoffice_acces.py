@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from litestar.routes import HTTPRoute
 
-from cfa_web.auth import exiger_agent, exiger_cfa
+from cfa_web.auth import exiger_agent, exiger_cfa, garde_api
 
 from .conftest import (
     EMAIL_AGENT,
@@ -44,8 +44,11 @@ PUBLIQUES_PORTAIL = {
     "/conditions-generales",
     "/activation/{jeton:str}",
     "/invitation/{jeton:str}",
+    "/api/v1/openapi.json",
+    "/api/v1/openapi.json/openapi.json",
+    "/api/v1/openapi.json/{path:str}",
 }
-"""Portal pages anyone may open (the sign-up path comes on top: ``/inscription...``)."""
+"""Portal pages anyone may open (and the API's schema) (the sign-up path comes on top: ``/inscription...``)."""
 _PARAMETRE = re.compile(r"\{(\w+):(\w+)\}")
 _EXEMPLES = {"str": "2011303654", "uuid": str(uuid.UUID(int=7)), "int": "1", "path": "x"}
 
@@ -217,6 +220,12 @@ def test_une_session_d_agent_n_ouvre_aucune_page_du_portail(back_office: BackOff
     vues = 0
     for modele, methode, handler in _routes(portail.app):
         if modele.startswith("/backoffice"):
+            continue
+        if modele.startswith("/api/") and not modele.startswith("/api/v1/openapi"):
+            # The API takes a key, never a session: the agent's cookie opens nothing there.
+            assert garde_api in _gardes(handler), (modele, methode)
+            reponse = _appeler(back_office.client, methode, _adresse(modele), jeton)
+            assert reponse.status_code == 401, (modele, methode, reponse.status_code)
             continue
         if exiger_cfa not in _gardes(handler):
             publiques.add(modele)
