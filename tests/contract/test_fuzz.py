@@ -42,12 +42,14 @@ from cfa_domain.errors import (
     ServiceIndisponible,
 )
 from cfa_domain.ports import (
+    ColonneTri,
     CriteresDemandes,
     CriteresRecherche,
     DossierFlux,
     EnregistrementIllisible,
     EnregistrementRejete,
     MotifRejet,
+    Tri,
 )
 from cfa_domain.remboursement import (
     EtatDemande,
@@ -202,6 +204,11 @@ criteres = paresseux(
     numero_action=st.none() | textes,
     numero_enregistrement=st.none() | textes,
 )
+tris = paresseux(
+    Tri,
+    colonne=st.sampled_from(ColonneTri) | st.sampled_from([c.value for c in ColonneTri]) | textes,
+    croissant=st.booleans() | st.none() | entiers,
+)
 criteres_demandes = st.one_of(
     st.none().map(lambda v: lambda: v),
     paresseux(
@@ -292,6 +299,7 @@ class Monde:
         }
         fabriques: dict[str, st.SearchStrategy[Any]] = {
             "CriteresRecherche": criteres,
+            "Tri": tris,
             "CriteresDemandes | None": criteres_demandes,
             "CommandeDemande": commandes,
             "FicheOrganisme": fiches,

@@ -44,9 +44,13 @@ same contract suite:
   one reset link would work several times). Use cases load the account first, then any
   file, so the two kinds of lock are always taken in that order. On SQLite ``BEGIN
   IMMEDIATE`` already gives each unit of work the database's write lock.
-- **Search** is one query for the page (the total paid comes from a correlated
-  subquery, the file's history from a JSON aggregate) and one count query, whatever the
-  page size.
+- **Search** is one query for the page and one count query, whatever the page size. The
+  page query picks the page's action numbers first, in a subquery (sorted on the index
+  ``(siret_cfa, numero_tri, numero_action)`` for the default order: the rows skipped
+  before the page are neither read nor totalled), then joins the files shown, with the
+  total paid (a correlated subquery: every line of the paid requests, RQTH uplift
+  included) and the history (a JSON aggregate) of those rows only. The action-number
+  prefix is a range (``>= p AND < successor(p)``) the indexes serve on both engines.
 """
 
 from __future__ import annotations
@@ -103,6 +107,9 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
+    ORDRE_ETATS,
+    TRI_PAR_DEFAUT,
+    ColonneTri,
     DepotActions,
     DepotComptes,
     DepotDelegations,
@@ -114,6 +121,7 @@ from cfa_domain.ports import (
     Outbox,
     Page,
     ResumeAction,
+    Tri,
 )
 from cfa_domain.remboursement import EtatDemande
 from cfa_domain.values import Montant, Siret
@@ -758,7 +766,11 @@ def _total_paye(a: sa.Table) -> sa.ScalarSelect[Any]:
     """Correlated subquery: sum of the totals of the file's paid requests."""
     d = t.demandes
     total = (
-        d.c.frais_pedagogiques + d.c.repas_nuitees + d.c.frais_divers + d.c.mobilite_internationale
+        d.c.frais_pedagogiques
+        + d.c.repas_nuitees
+        + d.c.frais_divers
+        + d.c.mobilite_internationale
+        + d.c.majoration_handicap
     )
     return (
         sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(total), 0), Argent()))
@@ -837,42 +849,41 @@ class _Actions(_Depot):
         *,
         page: int,
         taille: int,
+        tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
         connexion = self._uow.avant_requete()
         a = t.actions
-        conditions: list[sa.ColumnElement[bool]] = [
-            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles))
-        ]
-        nom = criteres.nom_normalise
-        if nom:
-            motif = _prefixe_like(nom)
-            conditions.append(
-                sa.or_(
-                    a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
-                    a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
-                )
-            )
-        if criteres.numero_action:
-            conditions.append(
-                a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
-            )
-        if criteres.numero_enregistrement:
-            conditions.append(
-                sa.or_(
-                    a.c.numero_deca == criteres.numero_enregistrement,
-                    a.c.numero_sia == criteres.numero_enregistrement,
-                )
-            )
+        conditions = _conditions_recherche(criteres, sirets_visibles)
+        cle = _cle_tri(tri.colonne, self._uow.dialecte)
+        sens = sa.asc if tri.croissant else sa.desc
+        colonnes = ([] if cle is None else [cle]) + [a.c.numero_tri]
+        source: sa.FromClause = a
+        if tri.colonne is ColonneTri.CFA:
+            o = t.organismes
+            source = a.outerjoin(o, o.c.siret == a.c.siret_cfa)
+        # The page's action numbers first (on the index when sorted by number: no row
+        # read and nothing computed for the rows skipped), then the rows shown, their
+        # totals and histories, for those numbers only.
+        montrees = (
+            sa.select(a.c.numero_action, *(c.label(f"cle_{i}") for i, c in enumerate(colonnes)))
+            .select_from(source)
+            .where(*conditions)
+            .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
+            .limit(taille)
+            .offset((page - 1) * taille)
+            .subquery("montrees")
+        )
         requete = (
             sa.select(
                 a,
                 _total_paye(a).label("total_paye"),
                 _historique_json(a, self._uow.dialecte).label("historique_json"),
             )
-            .where(*conditions)
-            .order_by(a.c.numero_tri.desc(), a.c.numero_action.desc())
-            .limit(taille)
-            .offset((page - 1) * taille)
+            .join(montrees, montrees.c.numero_action == a.c.numero_action)
+            .order_by(
+                *(sens(montrees.c[f"cle_{i}"]) for i in range(len(colonnes))),
+                sens(a.c.numero_action),
+            )
         )
         lignes = [
             (
@@ -889,6 +900,91 @@ class _Actions(_Depot):
         return _page(
             [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
         )
+
+
+def _suivant(prefixe: str) -> str | None:
+    """The least digit string above every string of digits starting with ``prefixe``.
+
+    ``"129"`` → ``"13"``; ``None`` when the prefix is only nines (no upper bound).
+    """
+    chiffres = prefixe.rstrip("9")
+    if not chiffres:
+        return None
+    return chiffres[:-1] + str(int(chiffres[-1]) + 1)
+
+
+def _conditions_recherche(
+    criteres: CriteresRecherche, sirets_visibles: frozenset[Siret]
+) -> list[sa.ColumnElement[bool]]:
+    """The search form's filters, each one an index can serve."""
+    a = t.actions
+    conditions: list[sa.ColumnElement[bool]] = [
+        a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles))
+    ]
+    nom = criteres.nom_normalise
+    if nom:
+        motif = _prefixe_like(nom)
+        conditions.append(
+            sa.or_(
+                a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
+                a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
+            )
+        )
+    if criteres.numero_action:
+        # Action numbers are digits only (the core checks them, prefix included), so the
+        # numbers starting with p are the range [p, p's successor): a range any B-tree
+        # index serves in any collation, where PostgreSQL's LIKE needs a "C" collation.
+        conditions.append(a.c.numero_action >= criteres.numero_action)
+        suivant = _suivant(criteres.numero_action)
+        if suivant is not None:
+            conditions.append(a.c.numero_action < suivant)
+    if criteres.numero_enregistrement:
+        conditions.append(
+            sa.or_(
+                a.c.numero_deca == criteres.numero_enregistrement,
+                a.c.numero_sia == criteres.numero_enregistrement,
+            )
+        )
+    return conditions
+
+
+def _montant_exact(somme: sa.ColumnElement[Any], dialecte: str) -> sa.ColumnElement[Any]:
+    """A sum of amounts that sorts as the exact decimal sum does.
+
+    SQLite stores amounts as binary floats, whose sums may differ in the last bit for
+    equal sums in cents; rounded to the cent, equal sums compare equal.
+    """
+    return sa.func.round(somme, 2) if dialecte == "sqlite" else somme
+
+
+def _texte_binaire(texte: sa.ColumnElement[Any], dialecte: str) -> sa.ColumnElement[Any]:
+    """Text compared character by character (code points), as Python and SQLite do."""
+    return sa.collate(texte, "C") if dialecte == "postgresql" else texte
+
+
+def _cle_tri(colonne: ColonneTri, dialecte: str) -> sa.ColumnElement[Any] | None:
+    """The value a column of the list sorts on (``None``: the action number alone)."""
+    a = t.actions
+    annexes = a.c.hebergement + a.c.mobilite + a.c.transport + a.c.frais_divers
+    cles: dict[ColonneTri, sa.ColumnElement[Any] | None] = {
+        ColonneTri.NUMERO_ACTION: None,
+        ColonneTri.ETAT: sa.case(
+            {etat.value: rang for rang, etat in enumerate(ORDRE_ETATS)}, value=a.c.etat
+        ),
+        ColonneTri.CFA: _texte_binaire(
+            sa.func.coalesce(t.organismes.c.raison_sociale, a.c.siret_cfa), dialecte
+        ),
+        ColonneTri.NUMERO_ENREGISTREMENT: _texte_binaire(
+            sa.func.coalesce(a.c.numero_deca, a.c.numero_sia, ""), dialecte
+        ),
+        ColonneTri.BUDGET_TOTAL: _montant_exact(
+            a.c.frais_pedagogiques + a.c.majoration_handicap + annexes, dialecte
+        ),
+        ColonneTri.FRAIS_PEDAGOGIQUES: a.c.frais_pedagogiques,
+        ColonneTri.FRAIS_ANNEXES: _montant_exact(annexes, dialecte),
+        ColonneTri.TOTAL_REMBOURSE: _montant_exact(_total_paye(a), dialecte),
+    }
+    return cles[colonne]
 
 
 class _Demandes(_Depot):

@@ -54,8 +54,8 @@ import attrs
 from cfa_domain.action import Action, ChangementEtat, EtatDossier
 from cfa_domain.compte import StatutCompte
 from cfa_domain.echeancier import Echeancier
-from cfa_domain.errors import Agregat, Introuvable
-from cfa_domain.ports import ETATS_SANS_REPONSE, Page, ResumeAction
+from cfa_domain.errors import Agregat, DonneeInvalide, Introuvable
+from cfa_domain.ports import ETATS_SANS_REPONSE, TRI_PAR_DEFAUT, Page, ResumeAction, Tri
 from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
@@ -243,21 +243,27 @@ def rechercher_actions(
     *,
     page: int = 1,
     taille: int | None = None,
+    tri: Tri = TRI_PAR_DEFAUT,
 ) -> Page[ResumeAction]:
     """Search the files the account may see (the "Mes actions" list), one page at a time.
 
-    ``taille`` defaults to the deployment's page size.
+    ``taille`` defaults to the deployment's page size; ``tri`` is the column the table is
+    sorted on and its direction (:class:`~cfa_domain.ports.ColonneTri`; newest files
+    first by default).
 
     Raises:
-        DonneeInvalide: a page number below 1 or a page size out of range.
+        DonneeInvalide: a page number below 1, a page size out of range, or a sort that
+            is not a :class:`~cfa_domain.ports.Tri`.
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
     taille = ctx.parametres.taille_page if taille is None else taille
     verifier_page(page, taille)
+    if not isinstance(tri, Tri):
+        raise DonneeInvalide("Tri : valeur invalide.", champ="tri", valeur=tri)
     with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)
         return uow.actions.rechercher(
-            criteres, sirets_visibles(uow, compte), page=page, taille=taille
+            criteres, sirets_visibles(uow, compte), page=page, taille=taille, tri=tri
         )
 
 
@@ -269,6 +275,7 @@ def lister_actions(
     *,
     page: int = 1,
     taille: int | None = None,
+    tri: Tri = TRI_PAR_DEFAUT,
 ) -> ListeActions:
     """The "Mes actions" list: :func:`rechercher_actions`, with the name of each file's CFA.
 
@@ -276,10 +283,10 @@ def lister_actions(
     delegated its files to it.
 
     Raises:
-        DonneeInvalide: a page number below 1 or a page size out of range.
+        DonneeInvalide: a page number below 1, a page size out of range, or a bad sort.
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
-    resultat = rechercher_actions(ctx, compte_id, criteres, page=page, taille=taille)
+    resultat = rechercher_actions(ctx, compte_id, criteres, page=page, taille=taille, tri=tri)
     noms: dict[Siret, str] = {}
     with ctx.uow(lecture_seule=True) as uow:
         for siret in {ligne.action.siret_cfa for ligne in resultat.elements}:

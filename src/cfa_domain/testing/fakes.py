@@ -35,7 +35,7 @@ import random
 import re
 import threading
 import uuid
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
@@ -55,6 +55,9 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
+    ORDRE_ETATS,
+    TRI_PAR_DEFAUT,
+    ColonneTri,
     CriteresDemandes,
     CriteresRecherche,
     DepotActions,
@@ -75,13 +78,14 @@ from cfa_domain.ports import (
     Outbox,
     Page,
     ResumeAction,
+    Tri,
 )
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, MontantsDemandes
 from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_domain.values import Categorie, Email, Montant, Piece, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Sequence
+    from collections.abc import Callable, Collection, Iterator, Sequence
     from types import TracebackType
 
     from cfa_domain.remboursement import Recepisse
@@ -337,6 +341,7 @@ class _Actions(_Depot):
         *,
         page: int,
         taille: int,
+        tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
         nom = criteres.nom_normalise
         trouvees = []
@@ -358,17 +363,58 @@ class _Actions(_Depot):
             ):
                 continue
             trouvees.append(action)
+        payees: dict[str, Montant] | None = None
+        if tri.colonne is ColonneTri.TOTAL_REMBOURSE:
+            payees = self._payees({a.numero_action for a in trouvees})
+        cle = self._cle_tri(tri.colonne, payees)
         trouvees.sort(
-            key=lambda a: (cle_tri_numero_action(a.numero_action), a.numero_action), reverse=True
+            key=lambda a: (cle(a), cle_tri_numero_action(a.numero_action), a.numero_action),
+            reverse=not tri.croissant,
         )
+        debut = (page - 1) * taille
+        montrees = trouvees[debut : debut + taille]
+        if payees is None:  # totals of the rows shown only
+            payees = self._payees({a.numero_action for a in montrees})
+        lignes = tuple(
+            ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in montrees
+        )
+        return Page(lignes, len(trouvees), page, taille)
+
+    def _payees(self, numeros: set[str]) -> dict[str, Montant]:
+        """Total of the paid requests of each of these files (absent: nothing paid)."""
         payees: dict[str, Montant] = {}
         for demande in self._d.demandes.values():
-            if demande.etat is EtatDemande.PAYEE:
+            if demande.etat is EtatDemande.PAYEE and demande.numero_action in numeros:
                 payees[demande.numero_action] = (
                     payees.get(demande.numero_action, Montant.zero()) + demande.total
                 )
-        lignes = [ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in trouvees]
-        return _page(lignes, page, taille)
+        return payees
+
+    def _cle_tri(
+        self, colonne: ColonneTri, payees: dict[str, Montant] | None
+    ) -> Callable[[Action], Any]:
+        """The value of the sorted column for a file (see ``ColonneTri``)."""
+        cles: dict[ColonneTri, Callable[[Action], Any]] = {
+            ColonneTri.NUMERO_ACTION: lambda _a: 0,
+            ColonneTri.ETAT: lambda a: ORDRE_ETATS.index(a.etat),
+            ColonneTri.CFA: self._nom_cfa,
+            ColonneTri.NUMERO_ENREGISTREMENT: lambda a: (
+                a.formation.numero_enregistrement.numero
+                if a.formation.numero_enregistrement is not None
+                else ""
+            ),
+            ColonneTri.BUDGET_TOTAL: lambda a: a.budget.total,
+            ColonneTri.FRAIS_PEDAGOGIQUES: lambda a: a.budget.frais_pedagogiques,
+            ColonneTri.FRAIS_ANNEXES: lambda a: a.budget.frais_annexes,
+            ColonneTri.TOTAL_REMBOURSE: lambda a: (payees or {}).get(
+                a.numero_action, Montant.zero()
+            ),
+        }
+        return cles[colonne]
+
+    def _nom_cfa(self, action: Action) -> str:
+        organisme = self._d.organismes.get(action.siret_cfa.numero)
+        return action.siret_cfa.numero if organisme is None else organisme.fiche.raison_sociale
 
 
 class _Demandes(_Depot):
