@@ -235,6 +235,26 @@ def notifier_changement_etat(
             )
 
 
+def _chercher(
+    ctx: Contexte,
+    uow: UnitOfWork,
+    compte_id: uuid.UUID,
+    criteres: CriteresRecherche,
+    *,
+    page: int,
+    taille: int | None,
+    tri: Tri,
+) -> Page[ResumeAction]:
+    taille = ctx.parametres.taille_page if taille is None else taille
+    verifier_page(page, taille)
+    if not isinstance(tri, Tri):
+        raise DonneeInvalide("Tri : valeur invalide.", champ="tri", valeur=tri)
+    compte = compte_actif(uow, compte_id)
+    return uow.actions.rechercher(
+        criteres, sirets_visibles(uow, compte), page=page, taille=taille, tri=tri
+    )
+
+
 @cas_d_usage
 def rechercher_actions(
     ctx: Contexte,
@@ -256,15 +276,8 @@ def rechercher_actions(
             is not a :class:`~cfa_domain.ports.Tri`.
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
-    taille = ctx.parametres.taille_page if taille is None else taille
-    verifier_page(page, taille)
-    if not isinstance(tri, Tri):
-        raise DonneeInvalide("Tri : valeur invalide.", champ="tri", valeur=tri)
     with ctx.uow(lecture_seule=True) as uow:
-        compte = compte_actif(uow, compte_id)
-        return uow.actions.rechercher(
-            criteres, sirets_visibles(uow, compte), page=page, taille=taille, tri=tri
-        )
+        return _chercher(ctx, uow, compte_id, criteres, page=page, taille=taille, tri=tri)
 
 
 @cas_d_usage
@@ -280,15 +293,16 @@ def lister_actions(
     """The "Mes actions" list: :func:`rechercher_actions`, with the name of each file's CFA.
 
     The column "CFA bénéficiaire" names the organisme: the account's own, or one that
-    delegated its files to it.
+    delegated its files to it. One unit of work: the account's own organisme, already
+    loaded to know which files it sees, is not read again.
 
     Raises:
         DonneeInvalide: a page number below 1, a page size out of range, or a bad sort.
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
-    resultat = rechercher_actions(ctx, compte_id, criteres, page=page, taille=taille, tri=tri)
     noms: dict[Siret, str] = {}
     with ctx.uow(lecture_seule=True) as uow:
+        resultat = _chercher(ctx, uow, compte_id, criteres, page=page, taille=taille, tri=tri)
         for siret in {ligne.action.siret_cfa for ligne in resultat.elements}:
             organisme = uow.organismes.obtenir(siret)
             if organisme is not None:
