@@ -51,6 +51,8 @@ same contract suite:
   total paid (a correlated subquery: every line of the paid requests, RQTH uplift
   included) and the history (a JSON aggregate) of those rows only. The action-number
   prefix is a range (``>= p AND < successor(p)``) the indexes serve on both engines.
+  Both statements are built once per shape of search (which filters, which sort) with
+  every value a bound parameter.
 """
 
 from __future__ import annotations
@@ -852,39 +854,27 @@ class _Actions(_Depot):
         tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
         connexion = self._uow.avant_requete()
-        a = t.actions
-        conditions = _conditions_recherche(criteres, sirets_visibles)
-        cle = _cle_tri(tri.colonne, self._uow.dialecte)
-        sens = sa.asc if tri.croissant else sa.desc
-        colonnes = ([] if cle is None else [cle]) + [a.c.numero_tri]
-        source: sa.FromClause = a
-        if tri.colonne is ColonneTri.CFA:
-            o = t.organismes
-            source = a.outerjoin(o, o.c.siret == a.c.siret_cfa)
-        # The page's action numbers first (on the index when sorted by number: no row
-        # read and nothing computed for the rows skipped), then the rows shown, their
-        # totals and histories, for those numbers only.
-        montrees = (
-            sa.select(a.c.numero_action, *(c.label(f"cle_{i}") for i, c in enumerate(colonnes)))
-            .select_from(source)
-            .where(*conditions)
-            .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
-            .limit(taille)
-            .offset((page - 1) * taille)
-            .subquery("montrees")
+        nom = criteres.nom_normalise
+        suivant = _suivant(criteres.numero_action) if criteres.numero_action else None
+        forme = _FormeRecherche(
+            nom=bool(nom),
+            numero=bool(criteres.numero_action),
+            suivant=suivant is not None,
+            enregistrement=bool(criteres.numero_enregistrement),
+            colonne=tri.colonne,
+            croissant=tri.croissant,
+            dialecte=self._uow.dialecte,
         )
-        requete = (
-            sa.select(
-                a,
-                _total_paye(a).label("total_paye"),
-                _historique_json(a, self._uow.dialecte).label("historique_json"),
-            )
-            .join(montrees, montrees.c.numero_action == a.c.numero_action)
-            .order_by(
-                *(sens(montrees.c[f"cle_{i}"]) for i in range(len(colonnes))),
-                sens(a.c.numero_action),
-            )
-        )
+        parametres: dict[str, Any] = {
+            "sirets": sorted(s.numero for s in sirets_visibles),
+            "motif": _prefixe_like(nom) if nom else None,
+            "numero": criteres.numero_action,
+            "suivant": suivant,
+            "enregistrement": criteres.numero_enregistrement,
+            "limite": taille,
+            "decalage": (page - 1) * taille,
+        }
+        requete, comptage = _requetes_recherche(forme)
         lignes = [
             (
                 self._uow.suivre(
@@ -894,12 +884,67 @@ class _Actions(_Depot):
                 ),
                 Montant(r.total_paye),
             )
-            for r in connexion.execute(requete)
+            for r in connexion.execute(requete, parametres)
         ]
-        total = connexion.scalar(sa.select(sa.func.count()).select_from(a).where(*conditions))
+        total = connexion.scalar(comptage, parametres)
         return _page(
             [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
         )
+
+
+@attrs.frozen
+class _FormeRecherche:
+    """What shapes a search's SQL (its values are bound parameters)."""
+
+    nom: bool
+    numero: bool
+    suivant: bool
+    enregistrement: bool
+    colonne: ColonneTri
+    croissant: bool
+    dialecte: str
+
+
+@functools.lru_cache(maxsize=256)
+def _requetes_recherche(forme: _FormeRecherche) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page query and the count query of searches of this shape, built once.
+
+    The page's action numbers first, in a subquery (on the index when sorted by number:
+    no row read and nothing computed for the rows skipped), then the rows shown, their
+    totals and histories, for those numbers only.
+    """
+    a = t.actions
+    conditions = _conditions_recherche(forme)
+    cle = _cle_tri(forme.colonne, forme.dialecte)
+    sens = sa.asc if forme.croissant else sa.desc
+    colonnes = ([] if cle is None else [cle]) + [a.c.numero_tri]
+    source: sa.FromClause = a
+    if forme.colonne is ColonneTri.CFA:
+        o = t.organismes
+        source = a.outerjoin(o, o.c.siret == a.c.siret_cfa)
+    montrees = (
+        sa.select(a.c.numero_action, *(c.label(f"cle_{i}") for i, c in enumerate(colonnes)))
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
+        .limit(sa.bindparam("limite", type_=sa.Integer))
+        .offset(sa.bindparam("decalage", type_=sa.Integer))
+        .subquery("montrees")
+    )
+    requete = (
+        sa.select(
+            a,
+            _total_paye(a).label("total_paye"),
+            _historique_json(a, forme.dialecte).label("historique_json"),
+        )
+        .join(montrees, montrees.c.numero_action == a.c.numero_action)
+        .order_by(
+            *(sens(montrees.c[f"cle_{i}"]) for i in range(len(colonnes))),
+            sens(a.c.numero_action),
+        )
+    )
+    comptage = sa.select(sa.func.count()).select_from(a).where(*conditions)
+    return requete, comptage
 
 
 def _suivant(prefixe: str) -> str | None:
@@ -913,37 +958,31 @@ def _suivant(prefixe: str) -> str | None:
     return chiffres[:-1] + str(int(chiffres[-1]) + 1)
 
 
-def _conditions_recherche(
-    criteres: CriteresRecherche, sirets_visibles: frozenset[Siret]
-) -> list[sa.ColumnElement[bool]]:
-    """The search form's filters, each one an index can serve."""
+def _conditions_recherche(forme: _FormeRecherche) -> list[sa.ColumnElement[bool]]:
+    """The search form's filters, each one an index can serve (values bound by name)."""
     a = t.actions
     conditions: list[sa.ColumnElement[bool]] = [
-        a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles))
+        a.c.siret_cfa.in_(sa.bindparam("sirets", expanding=True))
     ]
-    nom = criteres.nom_normalise
-    if nom:
-        motif = _prefixe_like(nom)
+    if forme.nom:
+        motif = sa.bindparam("motif", type_=a.c.nom_recherche.type)
         conditions.append(
             sa.or_(
                 a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
                 a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
             )
         )
-    if criteres.numero_action:
+    if forme.numero:
         # Action numbers are digits only (the core checks them, prefix included), so the
         # numbers starting with p are the range [p, p's successor): a range any B-tree
         # index serves in any collation, where PostgreSQL's LIKE needs a "C" collation.
-        conditions.append(a.c.numero_action >= criteres.numero_action)
-        suivant = _suivant(criteres.numero_action)
-        if suivant is not None:
-            conditions.append(a.c.numero_action < suivant)
-    if criteres.numero_enregistrement:
+        conditions.append(a.c.numero_action >= sa.bindparam("numero", type_=sa.String))
+        if forme.suivant:
+            conditions.append(a.c.numero_action < sa.bindparam("suivant", type_=sa.String))
+    if forme.enregistrement:
+        enregistrement = sa.bindparam("enregistrement", type_=sa.String)
         conditions.append(
-            sa.or_(
-                a.c.numero_deca == criteres.numero_enregistrement,
-                a.c.numero_sia == criteres.numero_enregistrement,
-            )
+            sa.or_(a.c.numero_deca == enregistrement, a.c.numero_sia == enregistrement)
         )
     return conditions
 
@@ -966,25 +1005,25 @@ def _cle_tri(colonne: ColonneTri, dialecte: str) -> sa.ColumnElement[Any] | None
     """The value a column of the list sorts on (``None``: the action number alone)."""
     a = t.actions
     annexes = a.c.hebergement + a.c.mobilite + a.c.transport + a.c.frais_divers
-    cles: dict[ColonneTri, sa.ColumnElement[Any] | None] = {
-        ColonneTri.NUMERO_ACTION: None,
-        ColonneTri.ETAT: sa.case(
+    cles: dict[ColonneTri, Callable[[], sa.ColumnElement[Any] | None]] = {
+        ColonneTri.NUMERO_ACTION: lambda: None,
+        ColonneTri.ETAT: lambda: sa.case(
             {etat.value: rang for rang, etat in enumerate(ORDRE_ETATS)}, value=a.c.etat
         ),
-        ColonneTri.CFA: _texte_binaire(
+        ColonneTri.CFA: lambda: _texte_binaire(
             sa.func.coalesce(t.organismes.c.raison_sociale, a.c.siret_cfa), dialecte
         ),
-        ColonneTri.NUMERO_ENREGISTREMENT: _texte_binaire(
+        ColonneTri.NUMERO_ENREGISTREMENT: lambda: _texte_binaire(
             sa.func.coalesce(a.c.numero_deca, a.c.numero_sia, ""), dialecte
         ),
-        ColonneTri.BUDGET_TOTAL: _montant_exact(
+        ColonneTri.BUDGET_TOTAL: lambda: _montant_exact(
             a.c.frais_pedagogiques + a.c.majoration_handicap + annexes, dialecte
         ),
-        ColonneTri.FRAIS_PEDAGOGIQUES: a.c.frais_pedagogiques,
-        ColonneTri.FRAIS_ANNEXES: _montant_exact(annexes, dialecte),
-        ColonneTri.TOTAL_REMBOURSE: _montant_exact(_total_paye(a), dialecte),
+        ColonneTri.FRAIS_PEDAGOGIQUES: lambda: a.c.frais_pedagogiques,
+        ColonneTri.FRAIS_ANNEXES: lambda: _montant_exact(annexes, dialecte),
+        ColonneTri.TOTAL_REMBOURSE: lambda: _montant_exact(_total_paye(a), dialecte),
     }
-    return cles[colonne]
+    return cles[colonne]()
 
 
 class _Demandes(_Depot):
