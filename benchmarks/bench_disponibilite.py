@@ -50,6 +50,8 @@ from cfa_domain.values import Email
 if TYPE_CHECKING:
     import uuid
 
+    import sqlalchemy as sa
+
 EMAIL = "compta@cfa-exemple.fr"
 MOT_DE_PASSE = "Un-mot-de-passe-solide-2024"
 FICHIERS = 200
@@ -69,6 +71,11 @@ class Mesure:
 def _contexte(chemin: Path) -> Contexte:
     moteur = creer_moteur(f"sqlite:///{chemin}")
     mettre_a_jour_schema(moteur)
+    return contexte_sql(moteur)
+
+
+def contexte_sql(moteur: sa.Engine) -> Contexte:
+    """The core on the SQL unit of work of ``moteur``, the system's clock, argon2id hashing."""
     return Contexte(
         uow=fabrique_uow(moteur),
         horloge=HorlogeSysteme(),

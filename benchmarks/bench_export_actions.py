@@ -88,6 +88,19 @@ def lire(client: TestClient[Litestar], adresse: str) -> Callable[[], bytes]:
     return appel
 
 
+def connecter(client: TestClient[Litestar], email: str) -> None:
+    """Log the account ``email`` in (the test kit's password), through the login form."""
+    page = client.get("/connexion")
+    jeton = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
+    connexion = client.post(
+        "/connexion",
+        data={"email": email, "mot_de_passe": exemples.MOT_DE_PASSE, "_csrf_token": jeton},
+        follow_redirects=False,
+    )
+    if connexion.status_code != 303:  # noqa: PLR2004
+        raise RuntimeError(connexion.text[:500])
+
+
 def main() -> None:
     """Build the organisme, log in, time the pages."""
     from litestar.testing import TestClient  # noqa: PLC0415 - the web extra
@@ -121,15 +134,7 @@ def main() -> None:
     print(f"{options.dossiers} dossiers créés en {time.perf_counter() - debut:.1f} s")
     app = create_app(reglages, Composants(contexte=contexte, moteur=moteur))
     with TestClient(app) as client:
-        page = client.get("/connexion")
-        jeton = page.text.split('name="_csrf_token" value="')[1].split('"')[0]
-        connexion = client.post(
-            "/connexion",
-            data={"email": EMAIL, "mot_de_passe": exemples.MOT_DE_PASSE, "_csrf_token": jeton},
-            follow_redirects=False,
-        )
-        if connexion.status_code != 303:  # noqa: PLR2004
-            raise RuntimeError(connexion.text)
+        connecter(client, EMAIL)
         derniere = -(-options.dossiers // contexte.parametres.taille_page)
         mesures = {
             "liste, page 1": lire(client, "/actions"),

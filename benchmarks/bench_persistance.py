@@ -102,14 +102,17 @@ def _preparer_base(moteur: sa.Engine, jeu: Jeu) -> None:
             connexion.execute(sa.insert(t.historique_delegations), [dict(h) for h in ld.historique])
 
 
-def charger(moteur: sa.Engine, jeu: Jeu) -> tuple[float, float, int]:
-    """Load every file; return (adapter seconds, raw sqlite3 seconds or nan, rows)."""
+def charger(moteur: sa.Engine, jeu: Jeu, *, comparer: bool = True) -> tuple[float, float, int]:
+    """Load every file; return (adapter seconds, raw sqlite3 seconds or nan, rows).
+
+    ``comparer``: also load the same rows with raw ``sqlite3`` into a scratch SQLite file.
+    """
     _preparer_base(moteur, jeu)
     duree_adaptateur = 0.0
     duree_brute = 0.0
     lignes_total = 0
     brut: sqlite3.Connection | None = None
-    if moteur.dialect.name == "sqlite":
+    if comparer and moteur.dialect.name == "sqlite":
         chemin = Path(tempfile.mkdtemp()) / "brut.sqlite3"
         modele = creer_moteur(f"sqlite:///{chemin}")
         mettre_a_jour_schema(modele)

@@ -156,6 +156,9 @@ class Jeu:
     delegations: tuple[Delegation, ...]
     nombre_dossiers: int
     graine: int
+    premier_rang: int = 0
+    """Rank of the first file: its action number is ``2000000000 + rang`` (two sets of files
+    with disjoint ranks go into one base)."""
 
     def lots(self, taille: int = 5000) -> Iterator[tuple[list[Action], list[DemandeRemboursement]]]:
         """Files and their requests, ``taille`` files at a time (same data for one seed)."""
@@ -164,10 +167,11 @@ class Jeu:
         nirs = [nir(alea) for i in range(500)]
         poids = [p for p, _ in ETATS]
         etats = [e for _, e in ETATS]
-        for debut in range(0, self.nombre_dossiers, taille):
+        fin = self.premier_rang + self.nombre_dossiers
+        for debut in range(self.premier_rang, fin, taille):
             actions: list[Action] = []
             demandes: list[DemandeRemboursement] = []
-            for rang in range(debut, min(debut + taille, self.nombre_dossiers)):
+            for rang in range(debut, min(debut + taille, fin)):
                 action = _dossier(
                     alea,
                     rang=rang,

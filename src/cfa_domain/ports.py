@@ -63,6 +63,9 @@ if TYPE_CHECKING:
 
 __all__ = [
     "ETATS_SANS_REPONSE",
+    "ORDRE_ETATS",
+    "TRI_PAR_DEFAUT",
+    "ColonneTri",
     "CriteresDemandes",
     "CriteresDossiers",
     "CriteresRecherche",
@@ -96,6 +99,7 @@ __all__ = [
     "ResumeAction",
     "SourceFlux",
     "TriDossiers",
+    "Tri",
     "UnitOfWork",
     "VerificateurPdf",
 ]
@@ -307,6 +311,113 @@ class CriteresDossiers:
                 )
 
 
+class ColonneTri(enum.Enum):
+    """The columns of the guide's "Mes actions" table the list can be sorted on.
+
+    Each sorts on what the column shows:
+
+    - ``NUMERO_ACTION``: the number as users read it (numerically,
+      :func:`cfa_domain.action.cle_tri_numero_action`);
+    - ``ETAT``: the state's French label, alphabetically, ignoring case and accents
+      (:data:`ORDRE_ETATS`);
+    - ``CFA``: the registered name (raison sociale) of the CFA beneficiary, or its SIRET
+      when the OPCO has no sheet for it, character by character (Unicode code points: the
+      same order on every engine, whatever the database's collation);
+    - ``NUMERO_ENREGISTREMENT``: the "N° DECA ou SIA" (compact), a file without one first;
+    - ``BUDGET_TOTAL``, ``FRAIS_PEDAGOGIQUES``, ``FRAIS_ANNEXES``: the budget's amounts;
+    - ``TOTAL_REMBOURSE``: the total of the file's paid requests.
+
+    Files of equal value are ordered by action number (as users read it, then by text),
+    in the same direction: a descending sort is the ascending one read backwards.
+    """
+
+    NUMERO_ACTION = "numero"
+    ETAT = "etat"
+    CFA = "cfa"
+    NUMERO_ENREGISTREMENT = "enregistrement"
+    BUDGET_TOTAL = "budget"
+    FRAIS_PEDAGOGIQUES = "pedagogie"
+    FRAIS_ANNEXES = "annexes"
+    TOTAL_REMBOURSE = "rembourse"
+
+    @property
+    def premier_sens_croissant(self) -> bool:
+        """The direction a first click sorts: the newest files first, A to Z, smallest first."""
+        return self is not ColonneTri.NUMERO_ACTION
+
+
+ORDRE_ETATS: tuple[EtatDossier, ...] = tuple(
+    sorted(EtatDossier, key=lambda etat: normaliser_recherche(etat.libelle))
+)
+"""The file states in the order of the "État du dossier" column (their labels, A to Z)."""
+
+
+def _colonne_tri(valeur: object) -> ColonneTri:
+    if isinstance(valeur, ColonneTri):
+        return valeur
+    try:
+        return ColonneTri(valeur)
+    except ValueError:
+        raise DonneeInvalide(
+            "Tri : cette colonne ne se trie pas.", champ="tri", valeur=valeur
+        ) from None
+
+
+def _sens_tri(_instance: object, _attribut: object, valeur: object) -> None:
+    if not isinstance(valeur, bool):
+        raise DonneeInvalide("Tri : sens invalide.", champ="tri", valeur=valeur)
+
+
+@attrs.frozen
+class Tri:
+    """The order of the "Mes actions" list: a column of the table and a direction.
+
+    ``colonne`` also takes the column's code (``"budget"``): the web page's ``tri``
+    parameter. The default, :data:`TRI_PAR_DEFAUT`, is the newest files first (action
+    number descending), the order of the guide.
+
+    Raises:
+        DonneeInvalide: a column that is not one of :class:`ColonneTri`, or a direction
+            that is not a boolean.
+    """
+
+    colonne: ColonneTri = attrs.field(default=ColonneTri.NUMERO_ACTION, converter=_colonne_tri)
+    croissant: bool = attrs.field(default=False, validator=_sens_tri)
+
+    @classmethod
+    def depuis(cls, colonne: str, ordre: str) -> Tri:
+        """The sort of the list's link: a column code and ``croissant`` or ``decroissant``.
+
+        An empty column is the default sort; an empty order is the column's first
+        direction (:meth:`ColonneTri.premier_sens_croissant`).
+
+        Raises:
+            DonneeInvalide: an unknown column or order.
+        """
+        lue = _colonne_tri(colonne) if colonne else TRI_PAR_DEFAUT.colonne
+        if not ordre:
+            return cls(lue, croissant=lue.premier_sens_croissant)
+        if ordre not in _ORDRES:
+            raise DonneeInvalide("Tri : ordre inconnu.", champ="tri", valeur=ordre)
+        return cls(lue, croissant=_ORDRES[ordre])
+
+    @property
+    def ordre(self) -> str:
+        """The order as :meth:`depuis` reads it (``croissant`` or ``decroissant``)."""
+        return "croissant" if self.croissant else "decroissant"
+
+    def inverse(self) -> Tri:
+        """The same column the other way."""
+        return attrs.evolve(self, croissant=not self.croissant)
+
+
+_ORDRES = {"croissant": True, "decroissant": False}
+
+
+TRI_PAR_DEFAUT = Tri()
+"""Newest files first: action number descending."""
+
+
 def _etat_demande(_instance: object, _attribut: object, valeur: Any) -> None:  # noqa: ANN401
     if valeur is not None and not isinstance(valeur, EtatDemande):
         raise DonneeInvalide("État de la demande : valeur invalide.", champ="etat", valeur=valeur)
@@ -501,13 +612,16 @@ class DepotActions(Protocol):
         *,
         page: int,
         taille: int,
+        tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
-        """Return one page of the visible files matching the criteria.
+        """Return one page of the visible files matching the criteria, in the order ``tri``.
 
-        Sorted by action number as users read it, descending (newest files first):
-        numerically, ``1000`` before ``999``, ties of equal value (``0999``, ``999``) by
-        text (:func:`cfa_domain.action.cle_tri_numero_action`); a constant number of
-        queries whatever the page size.
+        See :class:`ColonneTri` for what each column sorts on. The default is the action
+        number as users read it, descending (newest files first): numerically, ``1000``
+        before ``999``, ties of equal value (``0999``, ``999``) by text
+        (:func:`cfa_domain.action.cle_tri_numero_action`). A constant number of queries
+        whatever the page size, and the rows skipped before the page cost no per-row
+        total (only the rows shown are totalled, except when sorting on the total).
         """
         ...
 

@@ -298,11 +298,21 @@ class Montant:
         return f"{self.valeur:,.2f} €".replace(",", "\u202f").replace(".", ",")
 
 
+@functools.lru_cache(maxsize=16384)
+def _valide_stdnum(module: object, valeur: str) -> str:
+    """``module.validate(valeur)``, remembered for the numbers found valid.
+
+    A page of files checks the same SIRETs again and again (the CFA's, its employers');
+    python-stdnum's cleaning and checksum cost more than the rest of a file's rebuilding.
+    """
+    return str(module.validate(valeur))  # type: ignore[attr-defined]
+
+
 def _stdnum(module: object, valeur: object, champ: str, libelle: str) -> str:
     """Validate ``valeur`` with a python-stdnum module, giving a French message."""
-    texte(valeur, champ, libelle)
+    chaine = texte(valeur, champ, libelle)
     try:
-        return str(module.validate(valeur))  # type: ignore[attr-defined]
+        return _valide_stdnum(module, chaine)
     except stdnum_exceptions.InvalidLength:
         message = f"{libelle} « {valeur} » : longueur incorrecte."
     except stdnum_exceptions.InvalidFormat:

@@ -44,6 +44,7 @@ from cfa_domain.errors import (
     ServiceIndisponible,
 )
 from cfa_domain.ports import (
+    ColonneTri,
     CriteresDemandes,
     CriteresDossiers,
     CriteresRecherche,
@@ -51,6 +52,7 @@ from cfa_domain.ports import (
     EnregistrementIllisible,
     EnregistrementRejete,
     MotifRejet,
+    Tri,
     TriDossiers,
 )
 from cfa_domain.remboursement import (
@@ -249,6 +251,11 @@ criteres_dossiers = paresseux(
     signature_avant=st.none() | dates,
     tri=st.sampled_from(TriDossiers) | textes,
 )
+tris = paresseux(
+    Tri,
+    colonne=st.sampled_from(ColonneTri) | st.sampled_from([c.value for c in ColonneTri]) | textes,
+    croissant=st.booleans() | st.none() | entiers,
+)
 criteres_demandes = st.one_of(
     st.none().map(lambda v: lambda: v),
     paresseux(
@@ -347,6 +354,7 @@ class Monde:
         }
         fabriques: dict[str, st.SearchStrategy[Any]] = {
             "CriteresRecherche": criteres,
+            "Tri": tris,
             "CriteresDemandes | None": criteres_demandes,
             "CriteresDossiers": criteres_dossiers,
             "LecteurFlux": st.just(lambda: relire),

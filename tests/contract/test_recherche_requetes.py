@@ -13,7 +13,7 @@ from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
 
 from .conftest import BASES_SQL
-from .constructeurs import SIRET_A, action, instant
+from .constructeurs import SIRET_A, SIRET_B, action, instant
 
 if TYPE_CHECKING:
     from cfa_domain.remboursement import DemandeRemboursement
@@ -63,3 +63,89 @@ def test_une_page_coute_le_meme_nombre_de_requetes_quelle_que_soit_sa_taille(ban
     assert (lignes_petite, lignes_grande) == (2, 25)
     assert petite == grande
     assert grande <= 3  # the page query and the count query (and nothing per row)
+
+
+def _plans(moteur: sa.Engine, criteres: CriteresRecherche, page: int) -> list[str]:
+    """The plan of each SELECT of one search page of SIRET_A's files (one text per query).
+
+    SQLite: ``EXPLAIN QUERY PLAN``. PostgreSQL: ``EXPLAIN`` with sequential scans
+    disabled, so that a scan of the whole table shows only where no index can serve.
+    """
+    requetes: list[tuple[str, Any]] = []
+
+    def garder(_conn: Any, _cursor: Any, statement: str, parametres: Any, *_args: Any) -> None:
+        if statement.lstrip().upper().startswith("SELECT"):
+            requetes.append((statement, parametres))
+
+    sa.event.listen(moteur, "before_cursor_execute", garder)
+    try:
+        with fabrique_uow(moteur)() as uow:
+            uow.actions.rechercher(criteres, frozenset({SIRET_A}), page=page, taille=10)
+    finally:
+        sa.event.remove(moteur, "before_cursor_execute", garder)
+    plans = []
+    with moteur.connect() as connexion:
+        if moteur.dialect.name == "sqlite":
+            prefixe = "EXPLAIN QUERY PLAN "
+        else:
+            connexion.exec_driver_sql("SET enable_seqscan = off")
+            prefixe = "EXPLAIN "
+        for requete, parametres in requetes:
+            lignes = connexion.exec_driver_sql(prefixe + requete, parametres).all()
+            plans.append("\n".join(str(ligne[-1]) for ligne in lignes))
+    return plans
+
+
+def _grande_base(banc: Banc) -> None:
+    """200 files of SIRET_A and 100 of another CFA, statistics gathered."""
+    assert banc.moteur is not None
+    with banc.uow() as uow:
+        for rang in range(300):
+            uow.actions.ajouter(action(f"20113{rang:05d}", SIRET_A if rang % 3 else SIRET_B))
+        uow.commit()
+    with banc.moteur.begin() as connexion:
+        connexion.exec_driver_sql("ANALYZE")
+
+
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
+def test_la_derniere_page_ne_lit_que_l_index_pour_les_lignes_sautees(banc: Banc) -> None:
+    """The last page finds its rows on the index alone; the files and totals are read for it.
+
+    The rows skipped before the page are not read: the page's action numbers come from
+    the covering index ``(siret_cfa, numero_tri, numero_action)``, and the files table is
+    read by primary key for the rows shown only (no full scan of it).
+    """
+    _grande_base(banc)
+    assert banc.moteur is not None
+    page, compte = _plans(banc.moteur, CriteresRecherche(), page=20)
+    if banc.moteur.dialect.name == "sqlite":
+        assert "SEARCH actions USING COVERING INDEX ix_actions_siret_cfa_numero_tri" in page
+        assert "SEARCH actions USING INDEX sqlite_autoindex_actions_1 (numero_action=?)" in page
+        assert "SCAN actions" not in page
+        assert "SEARCH actions USING COVERING INDEX" in compte
+    else:
+        # The page's ten numbers (Limit) are picked before the files are joined and
+        # totalled (the subplans run on the joined rows only).
+        lignes = [ligne.strip() for ligne in page.splitlines()]
+        sous_requete = next(i for i, ligne in enumerate(lignes) if "on montrees" in ligne)
+        assert lignes[sous_requete + 1].startswith("->  Limit"), page
+        assert "Index Scan" in page
+        assert "Seq Scan on actions" not in page
+        assert "Seq Scan" not in compte
+
+
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
+def test_le_prefixe_du_numero_d_action_est_un_intervalle_de_l_index(banc: Banc) -> None:
+    """The action-number prefix bounds an index range (a LIKE could not, on PostgreSQL)."""
+    _grande_base(banc)
+    assert banc.moteur is not None
+    page, compte = _plans(banc.moteur, CriteresRecherche(numero_action="20113001"), page=1)
+    if banc.moteur.dialect.name == "sqlite":
+        assert "numero_action>? AND numero_action<?" in compte
+        assert "SCAN actions" not in page
+    else:
+        for plan in (page, compte):
+            assert "Seq Scan on actions" not in plan
+            conditions = [ligne for ligne in plan.splitlines() if ">= '20113001'" in ligne]
+            assert conditions, plan
+            assert all("Index Cond" in ligne for ligne in conditions), plan

@@ -801,3 +801,111 @@ def test_une_majoration_handicap_engagee_a_sa_colonne_et_sa_barre(portail: Porta
     assert lignes[-1] == ["Majoration handicap (RQTH)", euros("8000"), euros("0"), euros("8000")]
     assert "reconnu travailleur handicapé (RQTH)" in lisible(reponse)
     assert reponse.text.count('class="barre-consomme"') == 5
+
+
+# --- sortable columns ------------------------------------------------------------------------
+
+
+def trois_budgets(portail: Portail) -> dict[str, Decimal]:
+    """12 files of the default account, pedagogical costs in an order unlike their numbers."""
+    portail.compte_actif()
+    couts = {f"20113{rang:05d}": Decimal(1000 + (rang * 7) % 12 * 100) for rang in range(12)}
+    portail.recevoir(
+        *(dossier(n, frais_pedagogiques=str(c), prenom="Éloïse") for n, c in couts.items())
+    )
+    return couts
+
+
+def entetes_tries(reponse: Any) -> dict[str, tuple[str, str | None]]:
+    """Each sortable header's label: its link and its ``aria-sort``."""
+    trouves = re.findall(
+        r'<th scope="col"(?: class="montant")?(?: aria-sort="(\w+)")?>'
+        r'<a href="([^"]+)" class="tri">([^<]+)</a></th>',
+        reponse.text,
+    )
+    return {
+        html.unescape(libelle): (html.unescape(lien), tri or None) for tri, lien, libelle in trouves
+    }
+
+
+def test_chaque_colonne_du_guide_sauf_l_apprenti_se_trie(portail: Portail) -> None:
+    """Eight headers are links; the list is sorted by action number descending (aria-sort)."""
+    pages_de_23(portail)
+    reponse = client_connecte(portail).get("/actions", params={"nom_apprenti": "elo"})
+    entetes = entetes_tries(reponse)
+    assert list(entetes) == [
+        "Numéro d'action",
+        "État du dossier",
+        "CFA bénéficiaire des comptes Apprenti",
+        "Numéro DECA ou SIA",
+        "Budget alternance total",
+        "Montant des frais pédagogiques pris en charge",
+        "Montant des frais annexes pris en charge",
+        "Total des remboursements",
+    ]
+    assert entetes["Numéro d'action"] == (
+        "/actions?nom_apprenti=elo&tri=numero&ordre=croissant",
+        "descending",
+    )
+    assert entetes["Budget alternance total"] == (
+        "/actions?nom_apprenti=elo&tri=budget&ordre=croissant",
+        None,
+    )
+    assert '<th scope="col">Apprenti</th>' in reponse.text
+
+
+def test_un_clic_trie_un_second_inverse_et_la_pagination_garde_le_tri(portail: Portail) -> None:
+    """Budget ascending, then descending; Suivant and the export keep criteria and order."""
+    couts = trois_budgets(portail)
+    client = client_connecte(portail)
+    croissant = sorted(couts, key=lambda n: (couts[n], int(n)))
+    lien, _ = entetes_tries(client.get("/actions", params={"page": "2"}))["Budget alternance total"]
+    assert lien == "/actions?tri=budget&ordre=croissant"  # back to the first page
+    premiere = client.get(lien)
+    assert numeros_affiches(premiere) == croissant[:10]
+    assert entetes_tries(premiere)["Budget alternance total"] == (
+        "/actions?tri=budget&ordre=decroissant",
+        "ascending",
+    )
+    assert '<a href="/actions?tri=budget&amp;ordre=croissant&amp;page=2" rel="next">' in (
+        premiere.text
+    )
+    assert (
+        numeros_affiches(client.get("/actions?tri=budget&ordre=croissant&page=2"))
+        == (croissant[10:])
+    )
+    inverse = client.get("/actions?tri=budget&ordre=decroissant")
+    assert numeros_affiches(inverse) == croissant[::-1][:10]
+    assert entetes_tries(inverse)["Budget alternance total"][1] == "descending"
+    assert 'href="/actions/export.csv?tri=budget&amp;ordre=decroissant"' in inverse.text
+
+
+def test_l_export_csv_suit_l_ordre_de_la_liste(portail: Portail) -> None:
+    """The CSV file lists the files in the order of the sorted list."""
+    couts = trois_budgets(portail)
+    _, *lignes = lire_csv(
+        client_connecte(portail).get(
+            "/actions/export.csv", params={"tri": "pedagogie", "ordre": "croissant"}
+        )
+    )
+    assert [ligne[0] for ligne in lignes] == sorted(couts, key=lambda n: (couts[n], int(n)))
+
+
+@pytest.mark.parametrize(
+    ("parametres", "message"),
+    [
+        ({"tri": "apprenti"}, "Tri : cette colonne ne se trie pas."),
+        ({"tri": "budget", "ordre": "aleatoire"}, "Tri : ordre inconnu."),
+    ],
+)
+def test_un_tri_inconnu_est_dit_en_francais(
+    portail: Portail, parametres: dict[str, str], message: str
+) -> None:
+    """An unknown column or order: the French message at the results, for the list and CSV."""
+    portail.compte_actif()
+    client = client_connecte(portail)
+    for adresse in ("/actions", "/actions/export.csv"):
+        reponse = client.get(adresse, params=parametres)
+        assert reponse.status_code == 422
+        assert 'href="#resultats"' in reponse.text
+        assert message in texte(reponse)

@@ -51,9 +51,15 @@ same contract suite:
   one reset link would work several times). Use cases load the account first, then any
   file, so the two kinds of lock are always taken in that order. On SQLite ``BEGIN
   IMMEDIATE`` already gives each unit of work the database's write lock.
-- **Search** is one query for the page (the total paid comes from a correlated
-  subquery, the file's history from a JSON aggregate) and one count query, whatever the
-  page size.
+- **Search** is one query for the page and one count query, whatever the page size. The
+  page query picks the page's action numbers first, in a subquery (sorted on the index
+  ``(siret_cfa, numero_tri, numero_action)`` for the default order: the rows skipped
+  before the page are neither read nor totalled), then joins the files shown, with the
+  total paid (a correlated subquery: every line of the paid requests, RQTH uplift
+  included) and the history (a JSON aggregate) of those rows only. The action-number
+  prefix is a range (``>= p AND < successor(p)``) the indexes serve on both engines.
+  Both statements are built once per shape of search (which filters, which sort) with
+  every value a bound parameter.
 """
 
 from __future__ import annotations
@@ -114,6 +120,9 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
+    ORDRE_ETATS,
+    TRI_PAR_DEFAUT,
+    ColonneTri,
     DepotActions,
     DepotClesApi,
     DepotComptes,
@@ -128,6 +137,7 @@ from cfa_domain.ports import (
     Page,
     PassageFlux,
     ResumeAction,
+    Tri,
     TriDossiers,
 )
 from cfa_domain.remboursement import EtatDemande
@@ -984,7 +994,11 @@ def _total_paye(a: sa.Table) -> sa.ScalarSelect[Any]:
     """Correlated subquery: sum of the totals of the file's paid requests."""
     d = t.demandes
     total = (
-        d.c.frais_pedagogiques + d.c.repas_nuitees + d.c.frais_divers + d.c.mobilite_internationale
+        d.c.frais_pedagogiques
+        + d.c.repas_nuitees
+        + d.c.frais_divers
+        + d.c.mobilite_internationale
+        + d.c.majoration_handicap
     )
     return (
         sa.select(sa.type_coerce(sa.func.coalesce(sa.func.sum(total), 0), Argent()))
@@ -1084,14 +1098,45 @@ class _Actions(_Depot):
         *,
         page: int,
         taille: int,
+        tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
-        a = t.actions
-        conditions = [
-            a.c.siret_cfa.in_(sorted(s.numero for s in sirets_visibles)),
-            *_conditions_portail(criteres),
+        connexion = self._uow.avant_requete()
+        nom = criteres.nom_normalise
+        suivant = _suivant(criteres.numero_action) if criteres.numero_action else None
+        forme = _FormeRecherche(
+            nom=bool(nom),
+            numero=bool(criteres.numero_action),
+            suivant=suivant is not None,
+            enregistrement=bool(criteres.numero_enregistrement),
+            colonne=tri.colonne,
+            croissant=tri.croissant,
+            dialecte=self._uow.dialecte,
+        )
+        parametres: dict[str, Any] = {
+            "sirets": sorted(s.numero for s in sirets_visibles),
+            "motif": _prefixe_like(nom) if nom else None,
+            "numero": criteres.numero_action,
+            "suivant": suivant,
+            "enregistrement": criteres.numero_enregistrement,
+            "limite": taille,
+            "decalage": (page - 1) * taille,
+        }
+        requete, comptage = _requetes_recherche(forme)
+        lignes = [
+            (
+                self._uow.suivre(
+                    _ACTION,
+                    r._mapping,  # noqa: SLF001 - documented public API of Row
+                    _historique_depuis_json(r.numero_action, r.historique_json),
+                ),
+                Montant(r.total_paye),
+            )
+            for r in connexion.execute(requete, parametres)
         ]
-        ordre = (a.c.numero_tri.desc(), a.c.numero_action.desc())
-        return self._page_resumes(conditions, ordre, page, taille)
+        total = connexion.scalar(comptage, parametres)
+        return _page(
+            [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
+        )
 
     def rechercher_dossiers(
         self, criteres: CriteresDossiers, *, page: int, taille: int
@@ -1157,6 +1202,140 @@ class _Actions(_Depot):
         )
 
 
+@attrs.frozen
+class _FormeRecherche:
+    """What shapes a search's SQL (its values are bound parameters)."""
+
+    nom: bool
+    numero: bool
+    suivant: bool
+    enregistrement: bool
+    colonne: ColonneTri
+    croissant: bool
+    dialecte: str
+
+
+@functools.lru_cache(maxsize=256)
+def _requetes_recherche(forme: _FormeRecherche) -> tuple[sa.Select[Any], sa.Select[Any]]:
+    """The page query and the count query of searches of this shape, built once.
+
+    The page's action numbers first, in a subquery (on the index when sorted by number:
+    no row read and nothing computed for the rows skipped), then the rows shown, their
+    totals and histories, for those numbers only.
+    """
+    a = t.actions
+    conditions = _conditions_recherche(forme)
+    cle = _cle_tri(forme.colonne, forme.dialecte)
+    sens = sa.asc if forme.croissant else sa.desc
+    colonnes = ([] if cle is None else [cle]) + [a.c.numero_tri]
+    source: sa.FromClause = a
+    if forme.colonne is ColonneTri.CFA:
+        o = t.organismes
+        source = a.outerjoin(o, o.c.siret == a.c.siret_cfa)
+    montrees = (
+        sa.select(a.c.numero_action, *(c.label(f"cle_{i}") for i, c in enumerate(colonnes)))
+        .select_from(source)
+        .where(*conditions)
+        .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
+        .limit(sa.bindparam("limite", type_=sa.Integer))
+        .offset(sa.bindparam("decalage", type_=sa.Integer))
+        .subquery("montrees")
+    )
+    requete = (
+        sa.select(
+            a,
+            _total_paye(a).label("total_paye"),
+            _historique_json(a, forme.dialecte).label("historique_json"),
+        )
+        .join(montrees, montrees.c.numero_action == a.c.numero_action)
+        .order_by(
+            *(sens(montrees.c[f"cle_{i}"]) for i in range(len(colonnes))),
+            sens(a.c.numero_action),
+        )
+    )
+    comptage = sa.select(sa.func.count()).select_from(a).where(*conditions)
+    return requete, comptage
+
+
+def _suivant(prefixe: str) -> str | None:
+    """The least digit string above every string of digits starting with ``prefixe``.
+
+    ``"129"`` → ``"13"``; ``None`` when the prefix is only nines (no upper bound).
+    """
+    chiffres = prefixe.rstrip("9")
+    if not chiffres:
+        return None
+    return chiffres[:-1] + str(int(chiffres[-1]) + 1)
+
+
+def _conditions_recherche(forme: _FormeRecherche) -> list[sa.ColumnElement[bool]]:
+    """The search form's filters, each one an index can serve (values bound by name)."""
+    a = t.actions
+    conditions: list[sa.ColumnElement[bool]] = [
+        a.c.siret_cfa.in_(sa.bindparam("sirets", expanding=True))
+    ]
+    if forme.nom:
+        motif = sa.bindparam("motif", type_=a.c.nom_recherche.type)
+        conditions.append(
+            sa.or_(
+                a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
+                a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
+            )
+        )
+    if forme.numero:
+        # Action numbers are digits only (the core checks them, prefix included), so the
+        # numbers starting with p are the range [p, p's successor): a range any B-tree
+        # index serves in any collation, where PostgreSQL's LIKE needs a "C" collation.
+        conditions.append(a.c.numero_action >= sa.bindparam("numero", type_=sa.String))
+        if forme.suivant:
+            conditions.append(a.c.numero_action < sa.bindparam("suivant", type_=sa.String))
+    if forme.enregistrement:
+        enregistrement = sa.bindparam("enregistrement", type_=sa.String)
+        conditions.append(
+            sa.or_(a.c.numero_deca == enregistrement, a.c.numero_sia == enregistrement)
+        )
+    return conditions
+
+
+def _montant_exact(somme: sa.ColumnElement[Any], dialecte: str) -> sa.ColumnElement[Any]:
+    """A sum of amounts that sorts as the exact decimal sum does.
+
+    SQLite stores amounts as binary floats, whose sums may differ in the last bit for
+    equal sums in cents; rounded to the cent, equal sums compare equal.
+    """
+    return sa.func.round(somme, 2) if dialecte == "sqlite" else somme
+
+
+def _texte_binaire(texte: sa.ColumnElement[Any], dialecte: str) -> sa.ColumnElement[Any]:
+    """Text compared character by character (code points), as Python and SQLite do."""
+    return sa.collate(texte, "C") if dialecte == "postgresql" else texte
+
+
+def _cle_tri(colonne: ColonneTri, dialecte: str) -> sa.ColumnElement[Any] | None:
+    """The value a column of the list sorts on (``None``: the action number alone)."""
+    a = t.actions
+    annexes = a.c.hebergement + a.c.mobilite + a.c.transport + a.c.frais_divers
+    cles: dict[ColonneTri, Callable[[], sa.ColumnElement[Any] | None]] = {
+        ColonneTri.NUMERO_ACTION: lambda: None,
+        ColonneTri.ETAT: lambda: sa.case(
+            {etat.value: rang for rang, etat in enumerate(ORDRE_ETATS)}, value=a.c.etat
+        ),
+        ColonneTri.CFA: lambda: _texte_binaire(
+            sa.func.coalesce(t.organismes.c.raison_sociale, a.c.siret_cfa), dialecte
+        ),
+        ColonneTri.NUMERO_ENREGISTREMENT: lambda: _texte_binaire(
+            sa.func.coalesce(a.c.numero_deca, a.c.numero_sia, ""), dialecte
+        ),
+        ColonneTri.BUDGET_TOTAL: lambda: _montant_exact(
+            a.c.frais_pedagogiques + a.c.majoration_handicap + annexes, dialecte
+        ),
+        ColonneTri.FRAIS_PEDAGOGIQUES: lambda: a.c.frais_pedagogiques,
+        ColonneTri.FRAIS_ANNEXES: lambda: _montant_exact(annexes, dialecte),
+        ColonneTri.TOTAL_REMBOURSE: lambda: _montant_exact(_total_paye(a), dialecte),
+    }
+    return cles[colonne]()
+
+
 def _conditions_portail(criteres: CriteresRecherche) -> list[sa.ColumnElement[bool]]:
     """The portal's filters (see :class:`CriteresRecherche`)."""
     a = t.actions
@@ -1171,9 +1350,11 @@ def _conditions_portail(criteres: CriteresRecherche) -> list[sa.ColumnElement[bo
             )
         )
     if criteres.numero_action:
-        conditions.append(
-            a.c.numero_action.like(_prefixe_like(criteres.numero_action), escape=_ECHAPPEMENT)
-        )
+        # The prefix as an index range, as the portal's search (see _conditions_recherche).
+        conditions.append(a.c.numero_action >= criteres.numero_action)
+        suivant = _suivant(criteres.numero_action)
+        if suivant is not None:
+            conditions.append(a.c.numero_action < suivant)
     if criteres.numero_enregistrement:
         conditions.append(
             sa.or_(
@@ -1201,7 +1382,6 @@ def _conditions_agent(criteres: CriteresDossiers) -> list[sa.ColumnElement[bool]
         (criteres.signature_avant, a.c.date_signature, operator.lt),
     ]
     return conditions + [comparer(colonne, jour) for jour, colonne, comparer in bornes if jour]
-
 
 class _Demandes(_Depot):
     def ajouter(self, demande: DemandeRemboursement) -> None:

@@ -54,8 +54,8 @@ import attrs
 from cfa_domain.action import Action, ChangementEtat, EtatDossier
 from cfa_domain.compte import StatutCompte
 from cfa_domain.echeancier import Echeancier
-from cfa_domain.errors import Agregat, Introuvable
-from cfa_domain.ports import ETATS_SANS_REPONSE, Page, ResumeAction
+from cfa_domain.errors import Agregat, DonneeInvalide, Introuvable
+from cfa_domain.ports import ETATS_SANS_REPONSE, TRI_PAR_DEFAUT, Page, ResumeAction, Tri
 from cfa_domain.remboursement import (
     DemandeRemboursement,
     EtatDemande,
@@ -238,6 +238,26 @@ def notifier_changement_etat(
             )
 
 
+def _chercher(
+    ctx: Contexte,
+    uow: UnitOfWork,
+    compte_id: uuid.UUID,
+    criteres: CriteresRecherche,
+    *,
+    page: int,
+    taille: int | None,
+    tri: Tri,
+) -> Page[ResumeAction]:
+    taille = ctx.parametres.taille_page if taille is None else taille
+    verifier_page(page, taille)
+    if not isinstance(tri, Tri):
+        raise DonneeInvalide("Tri : valeur invalide.", champ="tri", valeur=tri)
+    compte = compte_actif(uow, compte_id)
+    return uow.actions.rechercher(
+        criteres, sirets_visibles(uow, compte), page=page, taille=taille, tri=tri
+    )
+
+
 @cas_d_usage
 def rechercher_actions(
     ctx: Contexte,
@@ -246,22 +266,21 @@ def rechercher_actions(
     *,
     page: int = 1,
     taille: int | None = None,
+    tri: Tri = TRI_PAR_DEFAUT,
 ) -> Page[ResumeAction]:
     """Search the files the account may see (the "Mes actions" list), one page at a time.
 
-    ``taille`` defaults to the deployment's page size.
+    ``taille`` defaults to the deployment's page size; ``tri`` is the column the table is
+    sorted on and its direction (:class:`~cfa_domain.ports.ColonneTri`; newest files
+    first by default).
 
     Raises:
-        DonneeInvalide: a page number below 1 or a page size out of range.
+        DonneeInvalide: a page number below 1, a page size out of range, or a sort that
+            is not a :class:`~cfa_domain.ports.Tri`.
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
-    taille = ctx.parametres.taille_page if taille is None else taille
-    verifier_page(page, taille)
     with ctx.uow(lecture_seule=True) as uow:
-        compte = compte_actif(uow, compte_id)
-        return uow.actions.rechercher(
-            criteres, sirets_visibles(uow, compte), page=page, taille=taille
-        )
+        return _chercher(ctx, uow, compte_id, criteres, page=page, taille=taille, tri=tri)
 
 
 @cas_d_usage
@@ -272,18 +291,20 @@ def lister_actions(
     *,
     page: int = 1,
     taille: int | None = None,
+    tri: Tri = TRI_PAR_DEFAUT,
 ) -> ListeActions:
     """The "Mes actions" list: :func:`rechercher_actions`, with the name of each file's CFA.
 
     The column "CFA bénéficiaire" names the organisme: the account's own, or one that
-    delegated its files to it.
+    delegated its files to it. One unit of work: the account's own organisme, already
+    loaded to know which files it sees, is not read again.
 
     Raises:
-        DonneeInvalide: a page number below 1 or a page size out of range.
+        DonneeInvalide: a page number below 1, a page size out of range, or a bad sort.
         AccesRefuse, CompteNonActive: the account cannot act (see ``compte_actif``).
     """
-    resultat = rechercher_actions(ctx, compte_id, criteres, page=page, taille=taille)
     with ctx.uow(lecture_seule=True) as uow:
+        resultat = _chercher(ctx, uow, compte_id, criteres, page=page, taille=taille, tri=tri)
         return liste_avec_noms(uow, resultat)
 
 

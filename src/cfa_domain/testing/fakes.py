@@ -36,7 +36,7 @@ import random
 import re
 import threading
 import uuid
-from typing import TYPE_CHECKING, Self, TypeVar
+from typing import TYPE_CHECKING, Any, Self, TypeVar
 
 import attrs
 
@@ -57,6 +57,9 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
+    ORDRE_ETATS,
+    TRI_PAR_DEFAUT,
+    ColonneTri,
     CriteresDemandes,
     CriteresDossiers,
     CriteresRecherche,
@@ -81,6 +84,7 @@ from cfa_domain.ports import (
     Page,
     PassageFlux,
     ResumeAction,
+    Tri,
     TriDossiers,
 )
 from cfa_domain.remboursement import DemandeRemboursement, EtatDemande, MontantsDemandes
@@ -88,7 +92,7 @@ from cfa_domain.services.contexte import Contexte, Parametres
 from cfa_domain.values import Categorie, Email, Montant, Piece, Siret, normaliser_recherche
 
 if TYPE_CHECKING:
-    from collections.abc import Collection, Iterator, Mapping, Sequence
+    from collections.abc import Callable, Collection, Iterator, Mapping, Sequence
     from types import TracebackType
 
     from cfa_domain.remboursement import Recepisse
@@ -387,14 +391,14 @@ class _Actions(_Depot):
         *,
         page: int,
         taille: int,
+        tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
         trouvees = [
             a
             for a in self._d.actions.values()
             if a.siret_cfa in sirets_visibles and _correspond(a, criteres)
         ]
-        trouvees.sort(key=_cle_numero, reverse=True)
-        return _page(self._resumes(trouvees), page, taille)
+        return self._trier_page(trouvees, tri, page, taille)
 
     def rechercher_dossiers(
         self, criteres: CriteresDossiers, *, page: int, taille: int
@@ -406,18 +410,69 @@ class _Actions(_Depot):
         ]
         if criteres.tri is TriDossiers.ANCIENNETE:
             trouvees.sort(key=lambda a: (a.formation.date_depot, *_cle_numero(a)))
-        else:
-            trouvees.sort(key=_cle_numero, reverse=True)
-        return _page(self._resumes(trouvees), page, taille)
+            return self._page_montree(trouvees, page, taille, None)
+        return self._trier_page(trouvees, TRI_PAR_DEFAUT, page, taille)
 
-    def _resumes(self, trouvees: list[Action]) -> list[ResumeAction]:
+    def _trier_page(
+        self, trouvees: list[Action], tri: Tri, page: int, taille: int
+    ) -> Page[ResumeAction]:
+        payees: dict[str, Montant] | None = None
+        if tri.colonne is ColonneTri.TOTAL_REMBOURSE:
+            payees = self._payees({a.numero_action for a in trouvees})
+        cle = self._cle_tri(tri.colonne, payees)
+        trouvees.sort(
+            key=lambda a: (cle(a), cle_tri_numero_action(a.numero_action), a.numero_action),
+            reverse=not tri.croissant,
+        )
+        return self._page_montree(trouvees, page, taille, payees)
+
+    def _page_montree(
+        self, trouvees: list[Action], page: int, taille: int, payees: dict[str, Montant] | None
+    ) -> Page[ResumeAction]:
+        debut = (page - 1) * taille
+        montrees = trouvees[debut : debut + taille]
+        if payees is None:  # totals of the rows shown only
+            payees = self._payees({a.numero_action for a in montrees})
+        lignes = tuple(
+            ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in montrees
+        )
+        return Page(lignes, len(trouvees), page, taille)
+
+    def _payees(self, numeros: set[str]) -> dict[str, Montant]:
+        """Total of the paid requests of each of these files (absent: nothing paid)."""
         payees: dict[str, Montant] = {}
         for demande in self._d.demandes.values():
-            if demande.etat is EtatDemande.PAYEE:
+            if demande.etat is EtatDemande.PAYEE and demande.numero_action in numeros:
                 payees[demande.numero_action] = (
                     payees.get(demande.numero_action, Montant.zero()) + demande.total
                 )
-        return [ResumeAction(a, payees.get(a.numero_action, Montant.zero())) for a in trouvees]
+        return payees
+
+    def _cle_tri(
+        self, colonne: ColonneTri, payees: dict[str, Montant] | None
+    ) -> Callable[[Action], Any]:
+        """The value of the sorted column for a file (see ``ColonneTri``)."""
+        cles: dict[ColonneTri, Callable[[Action], Any]] = {
+            ColonneTri.NUMERO_ACTION: lambda _a: 0,
+            ColonneTri.ETAT: lambda a: ORDRE_ETATS.index(a.etat),
+            ColonneTri.CFA: self._nom_cfa,
+            ColonneTri.NUMERO_ENREGISTREMENT: lambda a: (
+                a.formation.numero_enregistrement.numero
+                if a.formation.numero_enregistrement is not None
+                else ""
+            ),
+            ColonneTri.BUDGET_TOTAL: lambda a: a.budget.total,
+            ColonneTri.FRAIS_PEDAGOGIQUES: lambda a: a.budget.frais_pedagogiques,
+            ColonneTri.FRAIS_ANNEXES: lambda a: a.budget.frais_annexes,
+            ColonneTri.TOTAL_REMBOURSE: lambda a: (payees or {}).get(
+                a.numero_action, Montant.zero()
+            ),
+        }
+        return cles[colonne]
+
+    def _nom_cfa(self, action: Action) -> str:
+        organisme = self._d.organismes.get(action.siret_cfa.numero)
+        return action.siret_cfa.numero if organisme is None else organisme.fiche.raison_sociale
 
 
 def _cle_numero(action: Action) -> tuple[str, str]:

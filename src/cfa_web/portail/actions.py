@@ -1,10 +1,12 @@
 """Consulter les actions apprentissage: "Mes actions" (search, list, CSV export) and a file.
 
 - ``/actions``: the guide's search (apprentice name, action number, DECA or SIA number)
-  and its table, one page at a time ("Affichage de l'élément X à Y sur N éléments").
+  and its table, one page at a time ("Affichage de l'élément X à Y sur N éléments"),
+  sorted on the column whose header was clicked (``tri``, ``ordre``; again: reversed).
 - ``/actions/export.csv``: the whole result of the same search as a CSV file for French
-  spreadsheets (``;`` separator, UTF-8 with a BOM, decimal commas), streamed: it reads the
-  result page after page through the use case, never all of it at once.
+  spreadsheets (``;`` separator, UTF-8 with a BOM, decimal commas), in the list's order,
+  streamed: it reads the result page after page through the use case, never all of it at
+  once.
 - ``/actions/<numero>``: the file's blocks (Formation, Contrat, Aspect financier,
   Paiements), its payment schedule, the budget consumed per category (an inline SVG with
   the same figures as a table) and the history of its states. A file the account may not
@@ -27,7 +29,7 @@ from litestar import Request, get
 from litestar.params import FromPath, FromQuery  # noqa: TC002 - Litestar reads them at runtime
 from litestar.response import Redirect, Stream, Template
 
-from cfa_domain.ports import CriteresRecherche
+from cfa_domain.ports import TRI_PAR_DEFAUT, ColonneTri, CriteresRecherche, Tri
 from cfa_domain.services import actions
 from cfa_domain.services.actions import LigneBudget, ListeActions
 from cfa_domain.services.contexte import TAILLE_PAGE_MAX
@@ -43,19 +45,22 @@ if TYPE_CHECKING:
 
 __all__ = [
     "BOM",
+    "ENTETES",
     "ENTETES_CSV",
     "ROUTES",
     "Barre",
+    "Entete",
     "Graphique",
     "cellule_csv",
+    "entetes",
     "graphique_budget",
     "lignes_montrees",
 ]
 
 GABARIT_LISTE: Final = "actions/liste.html"
 CHAMPS_RECHERCHE: Final = ("nom_apprenti", "numero_action", "numero_enregistrement")
-ERREURS_DE_PAGE: Final = {"page": "resultats", "taille": "resultats"}
-"""A page number refused by the use case is shown at the results (it is no typed field)."""
+ERREURS_DE_PAGE: Final = {"page": "resultats", "taille": "resultats", "tri": "resultats"}
+"""A page number or sort refused by the use case is shown at the results (no typed field)."""
 
 TAILLE_PAGE_EXPORT: Final = TAILLE_PAGE_MAX
 """Files read per call of the use case while the export streams."""
@@ -161,9 +166,14 @@ def _criteres(saisie: Mapping[str, str]) -> CriteresRecherche:
     return CriteresRecherche(**{nom: saisie[nom] or None for nom in CHAMPS_RECHERCHE})
 
 
-def _adresse(chemin: str, saisie: Mapping[str, str]) -> Callable[[int | None], str]:
-    """``adresse(numero)``: the URL of a page of this search (``None``: no page number)."""
+def _adresse(chemin: str, saisie: Mapping[str, str], tri: Tri) -> Callable[[int | None], str]:
+    """``adresse(numero)``: the URL of a page of this search (``None``: no page number).
+
+    The criteria and the sort are kept; the default sort is left out of the URL.
+    """
     remplis = [(nom, saisie[nom]) for nom in CHAMPS_RECHERCHE if saisie[nom]]
+    if tri != TRI_PAR_DEFAUT:
+        remplis += [("tri", tri.colonne.value), ("ordre", tri.ordre)]
 
     def adresse(numero: int | None = None) -> str:
         parametres = remplis if numero is None else [*remplis, ("page", str(numero))]
@@ -172,12 +182,70 @@ def _adresse(chemin: str, saisie: Mapping[str, str]) -> Callable[[int | None], s
     return adresse
 
 
+@attrs.frozen
+class Entete:
+    """A sortable column's header: its label, and the link that sorts on it."""
+
+    libelle: str
+    lien: str
+    tri: str | None
+    """``aria-sort`` of the column the list is sorted on (``ascending``/``descending``)."""
+    montant: bool
+
+
+ENTETES: Final = (
+    (ColonneTri.NUMERO_ACTION, "Numéro d'action"),
+    (ColonneTri.ETAT, "État du dossier"),
+    (ColonneTri.CFA, "CFA bénéficiaire des comptes Apprenti"),
+    (None, "Apprenti"),
+    (ColonneTri.NUMERO_ENREGISTREMENT, "Numéro DECA ou SIA"),
+    (ColonneTri.BUDGET_TOTAL, "Budget alternance total"),
+    (ColonneTri.FRAIS_PEDAGOGIQUES, "Montant des frais pédagogiques pris en charge"),
+    (ColonneTri.FRAIS_ANNEXES, "Montant des frais annexes pris en charge"),
+    (ColonneTri.TOTAL_REMBOURSE, "Total des remboursements"),
+)
+"""The guide's columns in its order; the apprentice's name is not sorted (``None``)."""
+_MONTANTS: Final = frozenset(
+    {
+        ColonneTri.BUDGET_TOTAL,
+        ColonneTri.FRAIS_PEDAGOGIQUES,
+        ColonneTri.FRAIS_ANNEXES,
+        ColonneTri.TOTAL_REMBOURSE,
+    }
+)
+
+
+def entetes(saisie: Mapping[str, str], tri: Tri) -> tuple[Entete | str, ...]:
+    """The table's headers: each sortable one links to the list sorted on it.
+
+    A click on the column the list is sorted on reverses it; on another column, sorts on
+    it in its first direction. The criteria are kept and the list starts again at its
+    first page (a page number of the former order would show other files).
+    """
+    resultat: list[Entete | str] = []
+    for colonne, libelle in ENTETES:
+        if colonne is None:
+            resultat.append(libelle)
+            continue
+        actif = tri.colonne is colonne
+        suivant = tri.inverse() if actif else Tri.depuis(colonne.value, "")
+        resultat.append(
+            Entete(
+                libelle=libelle,
+                lien=_adresse("/actions", saisie, suivant)(None),
+                tri=("ascending" if tri.croissant else "descending") if actif else None,
+                montant=colonne in _MONTANTS,
+            )
+        )
+    return tuple(resultat)
+
+
 def _page_refusee(refus: forms.FormulaireInvalide, saisie: Mapping[str, str]) -> Template:
     return reponse_formulaire(
         GABARIT_LISTE,
         refus.formulaire,
         liste=None,
-        adresse=_adresse("/actions", saisie),
+        adresse=_adresse("/actions", saisie, TRI_PAR_DEFAUT),
         export=None,
     )
 
@@ -185,23 +253,32 @@ def _page_refusee(refus: forms.FormulaireInvalide, saisie: Mapping[str, str]) ->
 @get("/actions", name="actions", guards=[exiger_cfa], sync_to_thread=True)
 def mes_actions(
     request: Request[Any, Any, Any],
+    *,
     nom_apprenti: FromQuery[str] = "",
     numero_action: FromQuery[str] = "",
     numero_enregistrement: FromQuery[str] = "",
     page: FromQuery[int] = 1,
+    tri: FromQuery[str] = "",
+    ordre: FromQuery[str] = "",
 ) -> Template | Redirect:
-    """The files the account may see, filtered by the guide's search, one page at a time."""
+    """The files the account may see, filtered by the guide's search, one page at a time.
+
+    ``tri`` and ``ordre`` sort the table on one of its columns (:meth:`Tri.depuis`).
+    """
     saisie = _saisie(nom_apprenti, numero_action, numero_enregistrement)
     ctx, compte_id = contexte(request), utilisateur(request).compte_id
     try:
+        ordonne = forms.traiter(saisie, lambda: Tri.depuis(tri, ordre), champs=ERREURS_DE_PAGE)
         liste = forms.traiter(
             saisie,
-            lambda: actions.lister_actions(ctx, compte_id, _criteres(saisie), page=page),
+            lambda: actions.lister_actions(
+                ctx, compte_id, _criteres(saisie), page=page, tri=ordonne
+            ),
             champs=ERREURS_DE_PAGE,
         )
     except forms.FormulaireInvalide as refus:
         return _page_refusee(refus, saisie)
-    adresse = _adresse("/actions", saisie)
+    adresse = _adresse("/actions", saisie, ordonne)
     if liste.page.numero > liste.page.pages:  # past the end (the list shrank): its last page
         return Redirect(path=adresse(liste.page.pages), status_code=303)
     return Template(
@@ -210,7 +287,8 @@ def mes_actions(
             "formulaire": forms.Formulaire(valeurs=saisie),
             "liste": liste,
             "adresse": adresse,
-            "export": _adresse("/actions/export.csv", saisie)(None),
+            "entetes": entetes(saisie, ordonne),
+            "export": _adresse("/actions/export.csv", saisie, ordonne)(None),
         },
     )
 
@@ -259,25 +337,29 @@ def lignes_csv(premiere: ListeActions, suivante: Callable[[int], ListeActions]) 
 @get("/actions/export.csv", name="actions_csv", guards=[exiger_cfa], sync_to_thread=True)
 def export_actions(
     request: Request[Any, Any, Any],
+    *,
     nom_apprenti: FromQuery[str] = "",
     numero_action: FromQuery[str] = "",
     numero_enregistrement: FromQuery[str] = "",
+    tri: FromQuery[str] = "",
+    ordre: FromQuery[str] = "",
 ) -> Stream | Template:
-    """The whole result of a search as CSV, streamed page after page (same criteria)."""
+    """The whole result of a search as CSV, streamed page after page (same criteria, order)."""
     saisie = _saisie(nom_apprenti, numero_action, numero_enregistrement)
     ctx, compte_id = contexte(request), utilisateur(request).compte_id
 
-    def page_numero(numero: int) -> ListeActions:
+    def page_numero(numero: int, ordonne: Tri) -> ListeActions:
         return actions.lister_actions(
-            ctx, compte_id, _criteres(saisie), page=numero, taille=TAILLE_PAGE_EXPORT
+            ctx, compte_id, _criteres(saisie), page=numero, taille=TAILLE_PAGE_EXPORT, tri=ordonne
         )
 
     try:  # the first page before the first byte: a refused search is still a page
-        premiere = forms.traiter(saisie, lambda: page_numero(1))
+        ordonne = forms.traiter(saisie, lambda: Tri.depuis(tri, ordre), champs=ERREURS_DE_PAGE)
+        premiere = forms.traiter(saisie, lambda: page_numero(1, ordonne))
     except forms.FormulaireInvalide as refus:
         return _page_refusee(refus, saisie)
     return Stream(
-        lignes_csv(premiere, page_numero),
+        lignes_csv(premiere, lambda numero: page_numero(numero, ordonne)),
         media_type="text/csv",
         headers={"content-disposition": 'attachment; filename="mes-actions.csv"'},
     )

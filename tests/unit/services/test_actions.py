@@ -18,7 +18,7 @@ from cfa_domain.errors import (
     Introuvable,
     TransitionInterdite,
 )
-from cfa_domain.ports import CriteresRecherche
+from cfa_domain.ports import ColonneTri, CriteresRecherche, Tri
 from cfa_domain.remboursement import MontantsDemandes
 from cfa_domain.services.actions import (
     AUTEUR_WEBSERVICE,
@@ -162,6 +162,33 @@ def test_recherche_refuse_une_page_invalide(page: int, taille: int, champ: str) 
     with pytest.raises(DonneeInvalide) as erreur:
         rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche(), page=page, taille=taille)
     assert erreur.value.champ == champ
+
+
+def test_recherche_triee_sur_une_colonne() -> None:
+    """The sort reaches the repository: cheapest budget first, then the other way."""
+    w = monde()
+    moins_cher = exemples.action(
+        "2011300010", budget=exemples.budget(frais_pedagogiques=Montant("100"))
+    )
+    w.m.enregistrer(moins_cher)
+    tri = Tri(ColonneTri.BUDGET_TOTAL, croissant=True)
+    page = lister_actions(w.m.contexte, w.compte_a, CriteresRecherche(), tri=tri).page
+    assert [r.action.numero_action for r in page.elements] == ["2011300010", DOSSIER_A]
+    page = rechercher_actions(w.m.contexte, w.compte_a, CriteresRecherche(), tri=tri.inverse())
+    assert [r.action.numero_action for r in page.elements] == [DOSSIER_A, "2011300010"]
+
+
+def test_recherche_refuse_un_tri_qui_n_en_est_pas_un() -> None:
+    """A sort given as anything but a Tri (a column code, say) is refused on ``tri``."""
+    w = monde()
+    with pytest.raises(DonneeInvalide) as erreur:
+        rechercher_actions(
+            w.m.contexte,
+            w.compte_a,
+            CriteresRecherche(),
+            tri="budget",  # type: ignore[arg-type]
+        )
+    assert erreur.value.champ == "tri"
 
 
 def test_recherche_montre_le_total_rembourse() -> None:
