@@ -98,8 +98,8 @@ __all__ = [
     "RenduRecepisse",
     "ResumeAction",
     "SourceFlux",
-    "TriDossiers",
     "Tri",
+    "TriDossiers",
     "UnitOfWork",
     "VerificateurPdf",
 ]

@@ -48,7 +48,7 @@ PUBLIQUES_PORTAIL = {
     "/api/v1/openapi.json/openapi.json",
     "/api/v1/openapi.json/{path:str}",
 }
-"""Portal pages anyone may open (and the API's schema) (the sign-up path comes on top: ``/inscription...``)."""
+"""Portal pages anyone may open, and the API's schema (the sign-up path comes on top)."""
 _PARAMETRE = re.compile(r"\{(\w+):(\w+)\}")
 _EXEMPLES = {"str": "2011303654", "uuid": str(uuid.UUID(int=7)), "int": "1", "path": "x"}
 

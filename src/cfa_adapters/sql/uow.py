@@ -1383,6 +1383,7 @@ def _conditions_agent(criteres: CriteresDossiers) -> list[sa.ColumnElement[bool]
     ]
     return conditions + [comparer(colonne, jour) for jour, colonne, comparer in bornes if jour]
 
+
 class _Demandes(_Depot):
     def ajouter(self, demande: DemandeRemboursement) -> None:
         self._uow.inserer(_DEMANDE, demande)
