@@ -1237,8 +1237,8 @@ def _requetes_recherche(forme: _FormeRecherche) -> tuple[sa.Select[Any], sa.Sele
         .select_from(source)
         .where(*conditions)
         .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
-        .limit(sa.bindparam("limite", type_=sa.Integer))
-        .offset(sa.bindparam("decalage", type_=sa.Integer))
+        .limit(sa.bindparam("limite", type_=sa.BigInteger))
+        .offset(sa.bindparam("decalage", type_=sa.BigInteger))
         .subquery("montrees")
     )
     requete = (
