@@ -190,9 +190,15 @@ class CleApi:
         return self.statut is StatutCleApi.ACTIVE
 
     @property
+    def revocation(self) -> Changement[StatutCleApi] | None:
+        """Its revocation (when, by whom, why), None while active."""
+        return next((c for c in self.historique if c.arrivee is StatutCleApi.REVOQUEE), None)
+
+    @property
     def revoquee_le(self) -> dt.datetime | None:
         """When it was revoked, None while active."""
-        return next((c.quand for c in self.historique if c.arrivee is StatutCleApi.REVOQUEE), None)
+        revocation = self.revocation
+        return None if revocation is None else revocation.quand
 
     def expiree(self, quand: dt.datetime) -> bool:
         """True when the key's life is over at ``quand``."""

@@ -221,10 +221,17 @@ def test_un_agent_revoque_toute_cle_et_liste_celles_d_un_organisme(
     ]
     with pytest.raises(ReserveAuxConseillers):
         cles_api.lister_cles_api_organisme(ctx, autre, SIRET_A.numero)
-    cles_api.revoquer_cle_api(ctx, agent, creee.cle.id, "poste compromis")
+    # From B's page (``siret``), A's key is not found, for an agent as for A's account.
+    for qui in (agent, moi):
+        with pytest.raises(Introuvable):
+            cles_api.revoquer_cle_api(ctx, qui, creee.cle.id, siret=SIRET_B.numero)
+    assert cles_api.lister_cles_api(ctx, moi)[0].est_active
+    cles_api.revoquer_cle_api(ctx, agent, creee.cle.id, "poste compromis", siret=SIRET_A.numero)
     (revoquee,) = cles_api.lister_cles_api(ctx, moi)
     assert revoquee.historique[-1].auteur == "conseiller@opco.example"
     assert revoquee.historique[-1].motif == "poste compromis"
+    assert revoquee.revocation == revoquee.historique[-1]
+    assert revoquee.revoquee_le == deploiement.horloge.instant
 
 
 def test_nom_obligatoire_et_organisme_actif(deploiement: Deploiement) -> None:

@@ -7,11 +7,14 @@ files; and the delegation requests nobody has decided yet. A CFA account sees no
 
 from __future__ import annotations
 
+import datetime as dt
+import uuid
 from typing import TYPE_CHECKING
 
 import attrs
 import pytest
 
+from cfa_domain.cle_api import CleApi, StatutCleApi
 from cfa_domain.compte import StatutCompte
 from cfa_domain.errors import DonneeInvalide, Introuvable, ReserveAuxConseillers
 from cfa_domain.organisme import StatutOrganisme
@@ -31,13 +34,26 @@ from .constructeurs import (
 )
 
 if TYPE_CHECKING:
-    import uuid
+    from cfa_domain.values import Siret
 
     from .conftest import Deploiement
 
 
 def _agent(deploiement: Deploiement) -> uuid.UUID:
     return agent_enregistre(deploiement.contexte.uow)
+
+
+def _cle(siret: Siret, compte_id: uuid.UUID, nom: str, minutes: int, **options: int) -> CleApi:
+    cle, _ = CleApi.creer(
+        id=uuid.uuid4(),
+        siret_organisme=siret,
+        compte_id=compte_id,
+        nom=nom,
+        secret="s" * 43,
+        quand=instant(minutes),
+        **options,
+    )
+    return cle
 
 
 def test_la_page_d_un_organisme_pour_un_agent(deploiement: Deploiement) -> None:
@@ -58,6 +74,16 @@ def test_la_page_d_un_organisme_pour_un_agent(deploiement: Deploiement) -> None:
             uow.actions.ajouter(action(numero))
         uow.actions.ajouter(action("2011300009", SIRET_B))
         uow.commit()
+    # Keys: the holder's (one day of life, over at the clock's instant), one whose account
+    # is not the organisme's, revoked, and B's (not shown).
+    du_titulaire = _cle(SIRET_A, titulaire.id, "ERP", 3, duree_jours=1)
+    orpheline = _cle(SIRET_A, uuid.uuid4(), "Ancien ERP", 4)
+    orpheline.revoquer("conseiller@opco.example", instant(5), "poste compromis")
+    with ctx.uow() as uow:
+        for cle in (du_titulaire, orpheline, _cle(SIRET_B, titulaire.id, "Autre", 6)):
+            uow.cles_api.ajouter(cle)
+        uow.commit()
+    deploiement.horloge.avancer(dt.timedelta(days=2))
     ctx = attrs.evolve(ctx, parametres=attrs.evolve(ctx.parametres, taille_page=2))
     vue = organismes.consulter_organisme_opco(ctx, agent_id, SIRET_A.numero)
     assert vue.organisme.siret == SIRET_A
@@ -66,6 +92,29 @@ def test_la_page_d_un_organisme_pour_un_agent(deploiement: Deploiement) -> None:
     ]
     assert not hasattr(vue.comptes[0], "hash_mot_de_passe")
     assert [d.id for d in vue.delegations] == [depuis_c.id, vers_b.id]
+    assert [
+        (c.id, c.nom, c.cree_par, c.statut, c.expiree, c.est_active, c.expire_le) for c in vue.cles
+    ] == [
+        (orpheline.id, "Ancien ERP", None, StatutCleApi.REVOQUEE, False, False, None),
+        (
+            du_titulaire.id,
+            "ERP",
+            titulaire.email,
+            StatutCleApi.ACTIVE,
+            True,
+            True,
+            instant(3) + dt.timedelta(days=1),
+        ),
+    ]
+    revocation = vue.cles[0].revocation
+    assert revocation is not None
+    assert (revocation.auteur, revocation.quand, revocation.motif) == (
+        "conseiller@opco.example",
+        instant(5),
+        "poste compromis",
+    )
+    assert vue.cles[1].revocation is None
+    assert not hasattr(vue.cles[0], "empreinte")
     assert (vue.dossiers.total, vue.dossiers.numero) == (3, 1)
     assert [r.action.numero_action for r in vue.dossiers.elements] == ["2011300003", "2011300002"]
     suite = organismes.consulter_organisme_opco(ctx, agent_id, SIRET_A.numero, page=2)
@@ -81,7 +130,7 @@ def test_un_organisme_a_valider_se_consulte_aussi(deploiement: Deploiement) -> N
         uow.commit()
     vue = organismes.consulter_organisme_opco(ctx, agent_id, SIRET_B.numero)
     assert vue.organisme.statut is StatutOrganisme.A_VALIDER
-    assert (vue.comptes, vue.delegations, vue.dossiers.total) == ((), (), 0)
+    assert (vue.comptes, vue.delegations, vue.cles, vue.dossiers.total) == ((), (), (), 0)
     assert [c.arrivee for c in vue.organisme.historique] == [StatutOrganisme.A_VALIDER]
 
 

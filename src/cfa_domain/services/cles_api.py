@@ -7,10 +7,12 @@ Rules (see :mod:`cfa_domain.cle_api` for the key itself):
   key's full text is returned once, never stored.
 - **List** (:func:`lister_cles_api`): the keys of the account's organisme, whoever created
   them, revoked ones included, newest first. An OPCO agent lists an organisme's keys with
-  :func:`lister_cles_api_organisme`.
+  :func:`lister_cles_api_organisme`; the back office's organisme page shows them as
+  :class:`CleDeLOrganisme` rows (no fingerprint, the creating account's address).
 - **Revoke** (:func:`revoquer_cle_api`): an account of the key's organisme, or an OPCO
-  agent. A key of another organisme is :class:`~cfa_domain.errors.Introuvable`, as an
-  unknown id (no probing).
+  agent, with an optional reason kept in the key's history. A key of another organisme is
+  :class:`~cfa_domain.errors.Introuvable`, as an unknown id (no probing); so is, for an
+  agent acting from an organisme's page (``siret``), a key of another organisme.
 - **Authenticate** (:func:`authentifier_cle_api`): the key must have its form, name a
   stored key whose fingerprint matches, be active and not expired, and its account must still be an
   active account of the key's organisme; anything else is one
@@ -21,14 +23,16 @@ Rules (see :mod:`cfa_domain.cle_api` for the key itself):
 
 from __future__ import annotations
 
+import datetime as dt
 import uuid
 from typing import TYPE_CHECKING
 
 import attrs
 
-from cfa_domain.cle_api import CleApi, lire_cle
+from cfa_domain.cle_api import CleApi, StatutCleApi, lire_cle
 from cfa_domain.compte import Role, StatutCompte
 from cfa_domain.errors import Agregat, CleApiInvalide, Introuvable
+from cfa_domain.etats import Changement
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
@@ -36,10 +40,10 @@ from cfa_domain.services.contexte import (
     organisme_qui_ecrit,
 )
 from cfa_domain.services.entrees import cas_d_usage
-from cfa_domain.values import Siret
+from cfa_domain.values import Email, Siret
 
 if TYPE_CHECKING:
-    import datetime as dt
+    from collections.abc import Mapping
 
     from cfa_domain.ports import UnitOfWork
     from cfa_domain.services.contexte import Contexte
@@ -47,6 +51,7 @@ if TYPE_CHECKING:
 __all__ = [
     "AccesApi",
     "CleCreee",
+    "CleDeLOrganisme",
     "authentifier_cle_api",
     "creer_cle_api",
     "lister_cles_api",
@@ -61,6 +66,49 @@ class CleCreee:
 
     cle: CleApi
     texte: str
+
+
+@attrs.frozen
+class CleDeLOrganisme:
+    """A row of an organisme's keys seen by an OPCO agent: never the secret's fingerprint.
+
+    ``cree_par``: the address of the account that created it (the API acts as it; None if
+    that account is no longer the organisme's). ``expiree``: its life is over at the
+    instant read (still *active*, but refused). ``revocation``: when, by whom and why it
+    was revoked, None while active.
+    """
+
+    id: uuid.UUID
+    nom: str
+    cree_par: Email | None
+    cree_le: dt.datetime
+    derniere_utilisation: dt.datetime | None
+    expire_le: dt.datetime | None
+    expiree: bool
+    statut: StatutCleApi
+    revocation: Changement[StatutCleApi] | None
+
+    @classmethod
+    def de(
+        cls, cle: CleApi, auteurs: Mapping[uuid.UUID, Email], quand: dt.datetime
+    ) -> CleDeLOrganisme:
+        """The row of ``cle`` at ``quand``; ``auteurs``: the organisme's accounts' addresses."""
+        return cls(
+            id=cle.id,
+            nom=cle.nom,
+            cree_par=auteurs.get(cle.compte_id),
+            cree_le=cle.cree_le,
+            derniere_utilisation=cle.derniere_utilisation,
+            expire_le=cle.expire_le,
+            expiree=cle.expiree(quand),
+            statut=cle.statut,
+            revocation=cle.revocation,
+        )
+
+    @property
+    def est_active(self) -> bool:
+        """True until revoked (an expired key may still be revoked)."""
+        return self.statut is StatutCleApi.ACTIVE
 
 
 @attrs.frozen
@@ -132,18 +180,30 @@ def lister_cles_api_organisme(ctx: Contexte, agent_id: uuid.UUID, siret: str) ->
 
 @cas_d_usage
 def revoquer_cle_api(
-    ctx: Contexte, compte_id: uuid.UUID, cle_id: uuid.UUID, motif: str = ""
+    ctx: Contexte,
+    compte_id: uuid.UUID,
+    cle_id: uuid.UUID,
+    motif: str = "",
+    *,
+    siret: str | None = None,
 ) -> None:
     """Revoke a key: an account of its organisme, or an OPCO agent (any key).
+
+    ``siret``: the organisme the caller acts on (an agent on an organisme's page); the
+    key must be one of its keys.
 
     Raises:
         Introuvable: no such key, or a key of another organisme.
         TransitionInterdite: the key is already revoked.
+        DonneeInvalide: a malformed ``siret``.
     """
+    attendu = None if siret is None else Siret(siret)
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
-        siret = None if compte.est_agent else organisme_du_compte(compte)
-        cle = _cle_de(uow, cle_id, siret)
+        portee = attendu if compte.est_agent else organisme_du_compte(compte)
+        cle = _cle_de(uow, cle_id, portee)
+        if attendu is not None and cle.siret_organisme != attendu:
+            raise Introuvable(Agregat.CLE_API, cle_id)
         auteur = str(compte.email) if compte.est_agent else str(compte.id)
         cle.revoquer(auteur, ctx.maintenant(), motif)
         uow.commit()

@@ -52,6 +52,7 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import Delegation, Organisme, StatutDelegation
 from cfa_domain.ports import CriteresRecherche, Page, ResumeAction
 from cfa_domain.services.acces import CompteDeLOrganisme
+from cfa_domain.services.cles_api import CleDeLOrganisme
 from cfa_domain.services.contexte import (
     agent_actif,
     compte_actif,
@@ -108,16 +109,18 @@ class ListeDelegations:
 class OrganismeVuParLOpco:
     """An organisme's page in the back office.
 
-    Its sheet and history, accounts, delegations, and one page of its own files (not
-    those of its delegants).
+    Its sheet and history, accounts, delegations, API keys (newest first, revoked ones
+    included), and one page of its own files (not those of its delegants).
 
-    ``comptes`` carry no secret (``est_le_mien`` is always false: the reader is an agent).
+    ``comptes`` carry no secret (``est_le_mien`` is always false: the reader is an agent);
+    ``cles`` no fingerprint.
     """
 
     organisme: Organisme
     comptes: tuple[CompteDeLOrganisme, ...]
     delegations: tuple[Delegation, ...]
     dossiers: Page[ResumeAction]
+    cles: tuple[CleDeLOrganisme, ...]
 
 
 # --- Helpers ------------------------------------------------------------------------
@@ -412,7 +415,7 @@ def lister_delegations_en_attente(ctx: Contexte, agent_id: uuid.UUID) -> tuple[D
 def consulter_organisme_opco(
     ctx: Contexte, agent_id: uuid.UUID, siret: str, *, page: int = 1
 ) -> OrganismeVuParLOpco:
-    """Back office: an organisme whatever its status, with one page of its files.
+    """Back office: an organisme whatever its status, its API keys, one page of its files.
 
     Raises:
         Introuvable: the OPCO does not know this SIRET.
@@ -424,14 +427,18 @@ def consulter_organisme_opco(
     with ctx.uow(lecture_seule=True) as uow:
         agent = agent_actif(uow, agent_id)
         organisme = organisme_existant(uow, numero)
+        comptes = uow.comptes.pour_organisme(numero)
+        auteurs = {c.id: c.email for c in comptes}
+        quand = ctx.maintenant()
         vue = OrganismeVuParLOpco(
             organisme=organisme,
-            comptes=tuple(
-                CompteDeLOrganisme.de(c, moi=agent.id) for c in uow.comptes.pour_organisme(numero)
-            ),
+            comptes=tuple(CompteDeLOrganisme.de(c, moi=agent.id) for c in comptes),
             delegations=tuple(uow.delegations.pour_organisme(numero)),
             dossiers=uow.actions.rechercher(
                 CriteresRecherche(), frozenset({numero}), page=page, taille=taille
+            ),
+            cles=tuple(
+                CleDeLOrganisme.de(c, auteurs, quand) for c in uow.cles_api.pour_organisme(numero)
             ),
         )
         uow.commit()

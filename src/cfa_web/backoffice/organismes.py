@@ -6,7 +6,8 @@ the core), the account requests made with an address not on file (approve, or re
 with a reason), the delegation requests nobody has decided yet (approve, or refuse with a
 reason). Each row has its own forms; a refused form comes back on its row (its inputs'
 ids name the row) with the error beside the field. An organisme's page shows its sheet,
-its history, its accounts, its delegations and its files.
+its history, its accounts, its delegations, its API keys (each active one revocable, with
+an optional reason) and its files.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from litestar.enums import RequestEncodingType
 from litestar.params import Body, FromPath, FromQuery
 from litestar.response import Redirect, Template
 
-from cfa_domain.services import acces, organismes
+from cfa_domain.services import acces, cles_api, organismes
 from cfa_web import forms
 from cfa_web.backoffice._commun import PREFIXE, routeur
 from cfa_web.portail._commun import contexte, notifier, utilisateur
@@ -219,13 +220,24 @@ def decider_delegation(
 # --- An organisme's page -----------------------------------------------------------------
 
 
-def _organisme(request: Request[Any, Any, Any], siret: str, page: int) -> Template:
+def _organisme(
+    request: Request[Any, Any, Any],
+    siret: str,
+    page: int = 1,
+    formulaire: forms.Formulaire | None = None,
+) -> Template:
+    """An organisme's page; 422 with a refused key revocation shown."""
     vue = organismes.consulter_organisme_opco(
         contexte(request), utilisateur(request).compte_id, siret, page=page
     )
     return Template(
         template_name="backoffice/organismes/organisme.html",
-        context={"vue": vue, "rubrique": "organismes"},
+        context={
+            "vue": vue,
+            "rubrique": "organismes",
+            "formulaire": formulaire or forms.Formulaire(),
+        },
+        status_code=200 if formulaire is None else 422,
     )
 
 
@@ -245,6 +257,28 @@ def page_organisme(
     return _organisme(request, siret, page)
 
 
+@post("/organisme/{siret:str}/cles-api/{cle_id:uuid}/revocation", sync_to_thread=True)
+def revoquer_cle(
+    request: Request[Any, Any, Any],
+    siret: FromPath[str],
+    cle_id: FromPath[uuid.UUID],
+    data: Donnees,
+) -> Template | Redirect:
+    """Revoke one of the organisme's API keys (reason optional): its calls get a 401."""
+    return _agir(
+        request,
+        data,
+        ChampsMotif,
+        lambda ctx, agent, lus: cles_api.revoquer_cle_api(
+            ctx, agent, cle_id, lus.motif, siret=siret
+        ),
+        {"motif": f"motif-cle-{cle_id}"},
+        lambda req, formulaire: _organisme(req, siret, formulaire=formulaire),
+        "La clé d'API est révoquée : le logiciel qui la présente est désormais refusé.",
+        f"{PREFIXE}/organisme/{siret}",
+    )
+
+
 ROUTES = [
     routeur(
         page_fiches,
@@ -257,5 +291,6 @@ ROUTES = [
         decider_delegation,
         rechercher_organisme,
         page_organisme,
+        revoquer_cle,
     )
 ]
