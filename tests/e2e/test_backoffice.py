@@ -17,7 +17,8 @@ From the demo data (``cfa-web demo``), in a real browser on a real server:
    and the overpayment before the confirmation (nothing recorded before it); the CFA
    sees *rompu*, the rupture date and the same overpayment, and gets the mail;
 5. the agent settles the file: *rompu* → *soldé* (the machine's only way to *soldé*
-   besides *en cours* → *soldé*); the CFA sees *soldé*, no request possible, and the mail.
+   besides *en cours* → *soldé*); the CFA sees *soldé*, no request possible, and the mail;
+6. the file's audit trail: each state, by whom and why, on the page and in its CSV.
 
 Every back-office screen, and the CFA's request form, receipt and settled file, is
 screenshotted under ``test-artifacts/e2e/`` and checked by axe-core (``conftest.Ecrans``).
@@ -26,7 +27,9 @@ The mails are read as the relay wrote them under the server's ``var/mail/``.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+import io
 import re
 from decimal import Decimal
 from typing import TYPE_CHECKING
@@ -372,6 +375,26 @@ def _solder(acteurs: Acteurs, numero: str) -> None:
     assert numero in serveur.attendre_mail(CFA.email, f"Dossier {numero} soldé")
 
 
+def _historique(acteurs: Acteurs, numero: str) -> None:
+    """The file's audit trail: every state it went through, by whom and why; its CSV."""
+    _, page, ecrans, _ = acteurs.tous()
+    _menu(page, "Historique")
+    page.get_by_label("Objet").select_option(value="dossier")
+    page.get_by_label("Identifiant").fill(numero)
+    page.get_by_role("button", name="Afficher").click()
+    lignes = page.locator("table.historique tbody tr")
+    arrivees = [ligne.locator("td").nth(3).inner_text().strip() for ligne in lignes.all()]
+    assert arrivees == ["reçu", "en instruction", "en cours", "rompu", "soldé"]
+    expect(lignes.nth(4)).to_contain_text("Trop-perçu reversé, dossier soldé")
+    ecrans.verifier("historique-dossier")
+    with page.expect_download() as telechargement:
+        page.get_by_role("link", name=re.compile("Exporter cet historique")).click()
+    texte = telechargement.value.path().read_text(encoding="utf-8-sig")
+    entetes, *entrees = csv.reader(io.StringIO(texte), delimiter=";")
+    assert entetes[1::4] == ["Identifiant", "Nouvel état"]
+    assert [(e[1], e[5]) for e in entrees] == [(numero, a) for a in arrivees]
+
+
 def _contexte(navigateur: Browser) -> Page:
     onglet = navigateur.new_context(locale="fr-FR", accept_downloads=True).new_page()
     onglet.set_default_timeout(20_000)
@@ -394,6 +417,7 @@ def test_parcours_d_un_conseiller(
         paye = _demande_payee(acteurs, numero, tmp_path)
         _rompre(acteurs, numero, paye)
         _solder(acteurs, numero)
+        _historique(acteurs, numero)
     finally:
         visiteur.context.close()
         cfa.context.close()
