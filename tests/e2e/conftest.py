@@ -24,10 +24,14 @@ import attrs
 import pytest
 from playwright.sync_api import Browser, Page
 
+import cfa_web
+
 if TYPE_CHECKING:
     from collections.abc import Iterator
 
 CHROMIUM = Path("/usr/bin/chromium")
+SOURCES = Path(cfa_web.__file__).resolve().parents[1]
+"""The folder of the ``cfa_web`` the tests import: the server started here runs it too."""
 ARTEFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "e2e"
 IMPACTS_BLOQUANTS = {"serious", "critical"}
 
@@ -100,6 +104,11 @@ def serveur(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Serveur]:
         if not key.startswith("CFA_") and key != "HYPOTHESIS_PROFILE"
     }
     env["CFA_RELAIS_INTERVALLE"] = "0.2"
+    # The server imports the code under test (a relative PYTHONPATH would not survive
+    # the change of folder).
+    env["PYTHONPATH"] = os.pathsep.join(
+        [str(SOURCES), *filter(None, env.get("PYTHONPATH", "").split(os.pathsep))]
+    )
     with journal.open("wb") as sortie:
         processus = subprocess.Popen(  # noqa: S603 - our own module
             [sys.executable, "-m", "cfa_web", "demo", "--port", str(port)],

@@ -97,7 +97,7 @@ def _dossier_en_cours(page: Page, ecrans: Ecrans) -> str:
     return numero
 
 
-def _demande(page: Page, ecrans: Ecrans, dossier: Path) -> str:
+def demander_remboursement(page: Page, ecrans: Ecrans, dossier: Path) -> str:
     """The request (pre-filled) with two PDFs, then its receipt; the receipt PDF's text."""
     page.get_by_role("link", name="Saisir une demande de remboursement").click()
     expect(page.locator("h1")).to_have_text("Saisir une demande de remboursement")
@@ -126,7 +126,7 @@ def test_parcours_d_un_nouvel_utilisateur(
     """From "Pas de compte ?" to the receipt of a first reimbursement request."""
     _inscription(serveur, page, ecrans)
     numero = _dossier_en_cours(page, ecrans)
-    texte = _demande(page, ecrans, tmp_path)
+    texte = demander_remboursement(page, ecrans, tmp_path)
     assert numero in texte
     assert "CFA des Métiers du Soin" in texte
     _menu(page, "Mes demandes")
