@@ -412,9 +412,9 @@ class EnregistrementDejaRegle(Conflit):
 
     def __init__(self, numero: int) -> None:
         """Name the record by its number in the quarantine journal."""
-        super().__init__(
-            f"L'enregistrement n° {numero} de la quarantaine est déjà réglé.", champ="motif"
-        )
+        # No field: the record's state is the matter, not what the form holds (the
+        # settled record's page shows no form, so the summary says it without a link).
+        super().__init__(f"L'enregistrement n° {numero} de la quarantaine est déjà réglé.")
         self.numero = numero
 
 

@@ -96,4 +96,5 @@ def test_ecart_avec_un_motif_garde_la_trace(back_office: BackOffice) -> None:
     )
     assert encore.status_code == 409  # the form is gone: the summary says why
     assert "L'enregistrement n° 2 de la quarantaine est déjà réglé." in texte(encore)
+    assert 'href="#motif"' not in encore.text  # no link to a field the page no longer has
     assert f"écarté par {EMAIL_AGENT} : {motif}" in lisible(back_office.client.get(adresse))
