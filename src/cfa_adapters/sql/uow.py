@@ -1101,26 +1101,18 @@ class _Actions(_Depot):
         tri: Tri = TRI_PAR_DEFAUT,
     ) -> Page[ResumeAction]:
         connexion = self._uow.avant_requete()
-        nom = criteres.nom_normalise
-        suivant = _suivant(criteres.numero_action) if criteres.numero_action else None
+        filtres, parametres = _filtres_portail(criteres)
         forme = _FormeRecherche(
-            nom=bool(nom),
-            numero=bool(criteres.numero_action),
-            suivant=suivant is not None,
-            enregistrement=bool(criteres.numero_enregistrement),
+            filtres=filtres,
             colonne=tri.colonne,
             croissant=tri.croissant,
             dialecte=self._uow.dialecte,
         )
-        parametres: dict[str, Any] = {
-            "sirets": sorted(s.numero for s in sirets_visibles),
-            "motif": _prefixe_like(nom) if nom else None,
-            "numero": criteres.numero_action,
-            "suivant": suivant,
-            "enregistrement": criteres.numero_enregistrement,
-            "limite": taille,
-            "decalage": (page - 1) * taille,
-        }
+        parametres.update(
+            sirets=sorted(s.numero for s in sirets_visibles),
+            limite=taille,
+            decalage=(page - 1) * taille,
+        )
         requete, comptage = _requetes_recherche(forme)
         lignes = [
             (
@@ -1142,7 +1134,8 @@ class _Actions(_Depot):
         self, criteres: CriteresDossiers, *, page: int, taille: int
     ) -> Page[ResumeAction]:
         a = t.actions
-        conditions = [*_conditions_portail(criteres.recherche), *_conditions_agent(criteres)]
+        filtres, parametres = _filtres_portail(criteres.recherche)
+        conditions = [*_conditions_filtres(filtres), *_conditions_agent(criteres)]
         if criteres.tri is TriDossiers.ANCIENNETE:
             ordre: tuple[sa.UnaryExpression[Any], ...] = (
                 a.c.date_depot.asc(),
@@ -1151,11 +1144,12 @@ class _Actions(_Depot):
             )
         else:
             ordre = (a.c.numero_tri.desc(), a.c.numero_action.desc())
-        return self._page_resumes(conditions, ordre, page, taille)
+        return self._page_resumes(conditions, parametres, ordre, page, taille)
 
     def _page_resumes(
         self,
         conditions: list[sa.ColumnElement[bool]],
+        parametres: Mapping[str, Any],
         ordre: tuple[sa.UnaryExpression[Any], ...],
         page: int,
         taille: int,
@@ -1194,22 +1188,49 @@ class _Actions(_Depot):
                 ),
                 Montant(r.total_paye),
             )
-            for r in connexion.execute(requete)
+            for r in connexion.execute(requete, parametres)
         ]
-        total = connexion.scalar(sa.select(sa.func.count()).select_from(a).where(*conditions))
+        comptage = sa.select(sa.func.count()).select_from(a).where(*conditions)
+        total = connexion.scalar(comptage, parametres)
         return _page(
             [ResumeAction(action, paye) for action, paye in lignes], total or 0, page, taille
         )
 
 
 @attrs.frozen
-class _FormeRecherche:
-    """What shapes a search's SQL (its values are bound parameters)."""
+class _Filtres:
+    """Which of the portal's filters a search uses (their values are bound parameters)."""
 
     nom: bool
     numero: bool
     suivant: bool
     enregistrement: bool
+
+
+def _filtres_portail(criteres: CriteresRecherche) -> tuple[_Filtres, dict[str, Any]]:
+    """The portal's filters of ``criteres`` and the values of their parameters."""
+    nom = criteres.nom_normalise
+    suivant = _suivant(criteres.numero_action) if criteres.numero_action else None
+    filtres = _Filtres(
+        nom=bool(nom),
+        numero=bool(criteres.numero_action),
+        suivant=suivant is not None,
+        enregistrement=bool(criteres.numero_enregistrement),
+    )
+    parametres = {
+        "motif": _prefixe_like(nom) if nom else None,
+        "numero": criteres.numero_action,
+        "suivant": suivant,
+        "enregistrement": criteres.numero_enregistrement,
+    }
+    return filtres, parametres
+
+
+@attrs.frozen
+class _FormeRecherche:
+    """What shapes a search's SQL (its values are bound parameters)."""
+
+    filtres: _Filtres
     colonne: ColonneTri
     croissant: bool
     dialecte: str
@@ -1269,12 +1290,16 @@ def _suivant(prefixe: str) -> str | None:
 
 
 def _conditions_recherche(forme: _FormeRecherche) -> list[sa.ColumnElement[bool]]:
-    """The search form's filters, each one an index can serve (values bound by name)."""
+    """The files the account sees, and the search form's filters."""
+    visibles = t.actions.c.siret_cfa.in_(sa.bindparam("sirets", expanding=True))
+    return [visibles, *_conditions_filtres(forme.filtres)]
+
+
+def _conditions_filtres(filtres: _Filtres) -> list[sa.ColumnElement[bool]]:
+    """The portal's filters, each one an index can serve (values bound by name)."""
     a = t.actions
-    conditions: list[sa.ColumnElement[bool]] = [
-        a.c.siret_cfa.in_(sa.bindparam("sirets", expanding=True))
-    ]
-    if forme.nom:
+    conditions: list[sa.ColumnElement[bool]] = []
+    if filtres.nom:
         motif = sa.bindparam("motif", type_=a.c.nom_recherche.type)
         conditions.append(
             sa.or_(
@@ -1282,14 +1307,14 @@ def _conditions_recherche(forme: _FormeRecherche) -> list[sa.ColumnElement[bool]
                 a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
             )
         )
-    if forme.numero:
+    if filtres.numero:
         # Action numbers are digits only (the core checks them, prefix included), so the
         # numbers starting with p are the range [p, p's successor): a range any B-tree
         # index serves in any collation, where PostgreSQL's LIKE needs a "C" collation.
         conditions.append(a.c.numero_action >= sa.bindparam("numero", type_=sa.String))
-        if forme.suivant:
+        if filtres.suivant:
             conditions.append(a.c.numero_action < sa.bindparam("suivant", type_=sa.String))
-    if forme.enregistrement:
+    if filtres.enregistrement:
         enregistrement = sa.bindparam("enregistrement", type_=sa.String)
         conditions.append(
             sa.or_(a.c.numero_deca == enregistrement, a.c.numero_sia == enregistrement)
@@ -1334,35 +1359,6 @@ def _cle_tri(colonne: ColonneTri, dialecte: str) -> sa.ColumnElement[Any] | None
         ColonneTri.TOTAL_REMBOURSE: lambda: _montant_exact(_total_paye(a), dialecte),
     }
     return cles[colonne]()
-
-
-def _conditions_portail(criteres: CriteresRecherche) -> list[sa.ColumnElement[bool]]:
-    """The portal's filters (see :class:`CriteresRecherche`)."""
-    a = t.actions
-    conditions: list[sa.ColumnElement[bool]] = []
-    nom = criteres.nom_normalise
-    if nom:
-        motif = _prefixe_like(nom)
-        conditions.append(
-            sa.or_(
-                a.c.nom_recherche.like(motif, escape=_ECHAPPEMENT),
-                a.c.prenom_recherche.like(motif, escape=_ECHAPPEMENT),
-            )
-        )
-    if criteres.numero_action:
-        # The prefix as an index range, as the portal's search (see _conditions_recherche).
-        conditions.append(a.c.numero_action >= criteres.numero_action)
-        suivant = _suivant(criteres.numero_action)
-        if suivant is not None:
-            conditions.append(a.c.numero_action < suivant)
-    if criteres.numero_enregistrement:
-        conditions.append(
-            sa.or_(
-                a.c.numero_deca == criteres.numero_enregistrement,
-                a.c.numero_sia == criteres.numero_enregistrement,
-            )
-        )
-    return conditions
 
 
 def _conditions_agent(criteres: CriteresDossiers) -> list[sa.ColumnElement[bool]]:
