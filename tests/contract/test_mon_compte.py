@@ -8,6 +8,7 @@ others end.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING
 
 from cfa_domain.compte import StatutCompte
@@ -52,6 +53,9 @@ def test_consulter_compte_et_lister_les_comptes_de_son_organisme(deploiement: De
     """Each account reads its own email and organisme, and the accounts of its organisme only."""
     ctx = deploiement.contexte
     moi, ailleurs = _comptes(deploiement)
+    # The invitation comes a minute later: "oldest first" is then the order to expect
+    # (at one instant the order would be the ids', which are random).
+    deploiement.horloge.avancer(dt.timedelta(minutes=1))
     acces.inviter(ctx, moi, "Collegue@CFA-exemple.fr")
     mien = acces.consulter_compte(ctx, moi)
     assert (mien.email, mien.organisme.siret) == (
