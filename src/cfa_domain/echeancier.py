@@ -137,8 +137,10 @@ def ajouter_mois(jour: dt.date, mois: int) -> dt.date:
     ``ajouter_mois(date(2024, 1, 31), 1) == date(2024, 2, 29)``.
     """
     annee, index = divmod(jour.year * 12 + jour.month - 1 + mois, 12)
-    dernier_jour = calendar.monthrange(annee, index + 1)[1]
-    return dt.date(annee, index + 1, min(jour.day, dernier_jour))
+    quantieme = jour.day
+    if quantieme > 28:  # noqa: PLR2004 - every month has 28 days; only later ones may clamp
+        quantieme = min(quantieme, calendar.monthrange(annee, index + 1)[1])
+    return dt.date(annee, index + 1, quantieme)
 
 
 class ConventionAnniversaire(enum.Enum):
@@ -539,6 +541,9 @@ class Echeancier:
         restes: list[Montant] = []
         a_allouer = deja_demande
         for echeance in self.echeances:
+            if not a_allouer:  # nothing left to allocate: the installment is whole
+                restes.append(echeance.montant)
+                continue
             alloue = min(a_allouer, echeance.montant)
             restes.append(echeance.montant - alloue)
             a_allouer -= alloue
@@ -684,6 +689,9 @@ def _deduire(montants: list[Montant], participation: Montant) -> list[Montant]:
     nets: list[Montant] = []
     a_deduire = participation
     for montant in montants:
+        if not a_deduire:  # the participation is deducted: the rest stays whole
+            nets.append(montant)
+            continue
         deduit = min(a_deduire, montant)
         nets.append(montant - deduit)
         a_deduire -= deduit
@@ -747,8 +755,13 @@ def calculer_echeancier(
     regime = parametres.regime_pour(date_signature)
     methode = parametres.methode_poids(date_signature)
     fin_effective = fin if date_rupture is None else date_rupture
-    poids_contrat = sum((a.poids for a in _annees(debut, fin, methode, parametres)), Fraction())
-    annees_brutes = _annees(debut, fin_effective, methode, parametres)
+    annees_contrat = _annees(debut, fin, methode, parametres)
+    poids_contrat = sum((a.poids for a in annees_contrat), Fraction())
+    annees_brutes = (
+        annees_contrat
+        if fin_effective == fin
+        else _annees(debut, fin_effective, methode, parametres)
+    )
     poids_effectif = sum((a.poids for a in annees_brutes), Fraction())
     engagement_effectif = _part(engagement, poids_effectif / poids_contrat)
     parts_annees = _repartir(engagement_effectif, [a.poids / poids_effectif for a in annees_brutes])

@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     from collections.abc import Callable, Iterable
 
 CENTIME = Decimal("0.01")
+_ZERO_CENTIMES = Decimal("0.00")
 MONTANT_LIMITE = Decimal(10) ** 12
 """Amounts stay strictly below this in absolute value (mille milliards d'euros).
 
@@ -232,7 +233,7 @@ def _montant(valeur: object) -> Decimal:
     return arrondi.copy_abs() if arrondi.is_zero() else arrondi
 
 
-@attrs.frozen(order=True)
+@attrs.frozen(order=False)
 class Montant:
     """An amount in euros, to the cent. Never built from a float.
 
@@ -247,7 +248,7 @@ class Montant:
     @classmethod
     def zero(cls) -> Self:
         """Return 0,00 €."""
-        return cls(Decimal(0))
+        return cls._exact(_ZERO_CENTIMES)
 
     @classmethod
     def arrondi(cls, valeur: Decimal | int) -> Self:
@@ -257,20 +258,65 @@ class Montant:
     @classmethod
     def somme(cls, montants: Iterable[Montant]) -> Self:
         """Add up amounts (0,00 € when there are none)."""
-        with calcul_monetaire():
-            return cls(sum((montant.valeur for montant in montants), Decimal(0)))
+        total = _ZERO_CENTIMES
+        for montant in montants:
+            total = CONTEXTE_MONETAIRE.add(total, montant.valeur)
+        return cls._exact(total)
+
+    @classmethod
+    def _exact(cls, valeur: Decimal) -> Self:
+        """The amount of ``valeur``, a sum or difference of two amounts' values.
+
+        Such a value is already exact to the cent (two places, exact in
+        :data:`CONTEXTE_MONETAIRE`), so only the bound and the sign of zero are checked:
+        the schedule's arithmetic builds hundreds of amounts per file, and the full
+        converter's parsing and rounding were most of its time. Anything else goes
+        through the converter.
+        """
+        if valeur.copy_abs() >= MONTANT_LIMITE:
+            return cls(valeur)  # raises the converter's error
+        montant = object.__new__(cls)
+        object.__setattr__(montant, "valeur", valeur.copy_abs() if valeur.is_zero() else valeur)
+        return montant
 
     def __add__(self, autre: Montant) -> Montant:
         """Exact sum."""
         if not isinstance(autre, Montant):
             return NotImplemented
-        return Montant(CONTEXTE_MONETAIRE.add(self.valeur, autre.valeur))
+        return Montant._exact(CONTEXTE_MONETAIRE.add(self.valeur, autre.valeur))
 
     def __sub__(self, autre: Montant) -> Montant:
         """Exact difference (may be negative, e.g. an overpayment to recover)."""
         if not isinstance(autre, Montant):
             return NotImplemented
-        return Montant(CONTEXTE_MONETAIRE.subtract(self.valeur, autre.valeur))
+        return Montant._exact(CONTEXTE_MONETAIRE.subtract(self.valeur, autre.valeur))
+
+    # Ordered by value, as ``attrs``' ``order=True`` would (an amount is compared with an
+    # amount only), without building a tuple per comparison: ``min`` and ``max`` of
+    # amounts run at every installment of a schedule.
+    def __lt__(self, autre: object) -> bool:
+        """Smaller amount."""
+        if autre.__class__ is not self.__class__:
+            return NotImplemented
+        return self.valeur < autre.valeur
+
+    def __le__(self, autre: object) -> bool:
+        """Smaller or equal amount."""
+        if autre.__class__ is not self.__class__:
+            return NotImplemented
+        return self.valeur <= autre.valeur
+
+    def __gt__(self, autre: object) -> bool:
+        """Larger amount."""
+        if autre.__class__ is not self.__class__:
+            return NotImplemented
+        return self.valeur > autre.valeur
+
+    def __ge__(self, autre: object) -> bool:
+        """Larger or equal amount."""
+        if autre.__class__ is not self.__class__:
+            return NotImplemented
+        return self.valeur >= autre.valeur
 
     def __neg__(self) -> Montant:
         """Opposite amount."""

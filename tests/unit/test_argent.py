@@ -20,7 +20,7 @@ from cfa_domain.testing.fakes import memoire
 from cfa_domain.values import MONTANT_LIMITE, Categorie, Email, Montant
 
 if TYPE_CHECKING:
-    from collections.abc import Iterator
+    from collections.abc import Callable, Iterator
 
 
 @pytest.mark.parametrize(
@@ -137,3 +137,50 @@ def test_a_file_is_consulted_and_its_requests_added_up_under_a_hostile_context()
     )
     assert rembourse([]) == Montant.zero()
     assert consommation([]) == dict.fromkeys(Categorie, Montant.zero())
+
+
+_CENTIMES = st.integers(min_value=-(10**14) + 1, max_value=10**14 - 1)
+
+
+def _du_centime(centimes: int) -> Montant:
+    """The amount of ``centimes`` cents, built by the checked converter from text."""
+    signe = "-" if centimes < 0 else ""
+    euros, reste = divmod(abs(centimes), 100)
+    return Montant(f"{signe}{euros},{reste:02d}")
+
+
+@given(_CENTIMES, _CENTIMES)
+def test_arithmetic_and_order_agree_with_whole_cents(a: int, b: int) -> None:
+    """Sums, differences, sums of many and comparisons are those of the cents they hold.
+
+    The arithmetic skips the converter for results already exact to the cent; the
+    expectation here is computed on integers, independently of ``Decimal``: the value,
+    its two places, a zero without sign, the same refusal beyond the limit.
+    """
+    x, y = _du_centime(a), _du_centime(b)
+    calculs: list[tuple[Callable[[], Montant], int]] = [
+        (lambda: x + y, a + b),
+        (lambda: x - y, a - b),
+        (lambda: Montant.somme([x, y, x]), 2 * a + b),
+    ]
+    for resultat, attendu in calculs:
+        if abs(attendu) >= 10**14:
+            with pytest.raises(DonneeInvalide, match="mille milliards"):
+                resultat()
+            continue
+        montant = resultat()
+        assert montant == _du_centime(attendu)
+        assert montant.valeur.as_tuple().exponent == -2
+        assert not montant.valeur.is_signed() or attendu < 0
+        assert hash(montant) == hash(_du_centime(attendu))
+    assert (x < y, x <= y, x > y, x >= y, x == y) == (a < b, a <= b, a > b, a >= b, a == b)
+    assert min(x, y) == _du_centime(min(a, b))
+
+
+def test_amounts_are_not_ordered_against_other_values() -> None:
+    """An amount compared with a number is a programming error, as with attrs' order."""
+    with pytest.raises(TypeError):
+        assert Montant(1) < Decimal(2)
+    assert Montant.somme([]) == Montant(0)
+    assert str(Montant.somme([])) == "0,00 €"
+    assert str(Montant(5) - Montant(5)) == "0,00 €"

@@ -85,6 +85,7 @@ import functools
 import hashlib
 import json
 import logging
+import operator
 import re
 from typing import TYPE_CHECKING
 
@@ -111,7 +112,7 @@ from cfa_domain.services.entrees import cas_d_usage_sauf
 from cfa_domain.values import Montant, Siret
 
 if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable, Iterator, Sequence
+    from collections.abc import Callable, Iterator, Sequence
 
     from cfa_domain.action import ChangementEtat
     from cfa_domain.ports import OrganismeFlux, SourceFlux, UnitOfWork
@@ -221,27 +222,51 @@ def _textes(valeur: object, chemin: str) -> Iterator[tuple[str, str]]:
             yield from _textes(sous, f"{chemin}[{rang}]")
 
 
+_LECTEURS: dict[type, Callable[[object], tuple[object, ...]] | None] = {}
+
+
+def _lecteur_des_champs(classe: type) -> Callable[[object], tuple[object, ...]] | None:
+    """What reads the attribute values of an attrs class, None for any other class.
+
+    Remembered per class: a record visits some sixty values of a dozen classes.
+    """
+    if classe in _LECTEURS:
+        return _LECTEURS[classe]
+    lecteur: Callable[[object], tuple[object, ...]] | None = None
+    if attrs.has(classe):
+        noms = tuple(a.name for a in attrs.fields(classe))
+        if len(noms) == 1:
+            (nom,) = noms
+            lecteur = lambda valeur: (getattr(valeur, nom),)  # noqa: E731 - one field
+        else:
+            lecteur = operator.attrgetter(*noms)
+    _LECTEURS[classe] = lecteur
+    return lecteur
+
+
 def _a_du_non_enregistrable(valeur: object) -> bool:
     """True when a text of ``valeur`` holds NUL or a lone surrogate.
 
     Visits what :func:`_textes` visits in the ``attrs.asdict`` form (attrs instances,
     lists, tuples, sets, dict values), without building that form nor the paths: the
-    path of the bad text is looked for only when there is one.
+    texts are gathered by one walk and searched at once; the path of the bad text is
+    looked for only when there is one.
     """
-    if isinstance(valeur, str):
-        return _NON_ENREGISTRABLE.search(valeur) is not None
-    if isinstance(valeur, _SANS_TEXTE):
-        return False
-    classe = type(valeur)
-    if attrs.has(classe):
-        sous_valeurs: Iterable[object] = (getattr(valeur, a.name) for a in attrs.fields(classe))
-    elif isinstance(valeur, list | tuple | set | frozenset):
-        sous_valeurs = valeur
-    elif isinstance(valeur, dict):
-        sous_valeurs = valeur.values()
-    else:
-        return False
-    return any(_a_du_non_enregistrable(sous) for sous in sous_valeurs)
+    textes: list[str] = []
+    a_visiter = [valeur]
+    while a_visiter:
+        courante = a_visiter.pop()
+        if isinstance(courante, str):
+            textes.append(courante)
+        elif isinstance(courante, _SANS_TEXTE):
+            continue
+        elif (lecteur := _lecteur_des_champs(type(courante))) is not None:
+            a_visiter.extend(lecteur(courante))
+        elif isinstance(courante, list | tuple | set | frozenset):
+            a_visiter.extend(courante)
+        elif isinstance(courante, dict):
+            a_visiter.extend(courante.values())
+    return _NON_ENREGISTRABLE.search("\n".join(textes)) is not None
 
 
 def _verifier_enregistrable(dossier: DossierFlux) -> None:
