@@ -91,6 +91,7 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import enum
+import functools
 from decimal import ROUND_HALF_UP, Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -587,6 +588,12 @@ class Echeancier:
         return max(deja_paye - self.total, Montant.zero())
 
 
+@functools.lru_cache(maxsize=256)
+def _fraction_de_cent(pourcentage: Decimal) -> Fraction:
+    """``pourcentage`` % as a fraction (a rhythm has a handful of percentages: remembered)."""
+    return Fraction(pourcentage) / 100
+
+
 def _part(montant: Montant, fraction: Fraction) -> Montant:
     """``montant × fraction``, rounded half-up to the cent."""
     with calcul_monetaire():
@@ -785,7 +792,7 @@ def calculer_echeancier(
                 annee.periode, parametres.annee_courte_avance_pourcentage
             )
         modeles.extend((index + 1, rang, m) for rang, m in enumerate(modeles_annee, start=1))
-        montants.extend(_repartir(part, [Fraction(m.pourcentage) / 100 for m in modeles_annee]))
+        montants.extend(_repartir(part, [_fraction_de_cent(m.pourcentage) for m in modeles_annee]))
 
     participation = min(
         parametres.participation_employeur(date_signature, niveau_diplome), engagement_effectif
