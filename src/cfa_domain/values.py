@@ -721,8 +721,12 @@ class Periode:
         return f"du {self.debut:%d/%m/%Y} au {self.fin:%d/%m/%Y}"
 
 
+@functools.lru_cache(maxsize=65536)
 def normaliser_recherche(texte: str) -> str:
-    """Case- and accent-insensitive form of a name, for prefix search (``Éloïse`` → ``eloise``)."""
+    """Case- and accent-insensitive form of a name, for prefix search (``Éloïse`` → ``eloise``).
+
+    Remembered: the same names come back at every file written and every search.
+    """
     decompose = unicodedata.normalize("NFKD", texte)
     sans_accents = "".join(c for c in decompose if not unicodedata.combining(c))
     return " ".join(sans_accents.casefold().split())
