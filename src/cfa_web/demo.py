@@ -1,8 +1,9 @@
 """Demo data, loaded on the first start of ``cfa-web demo``.
 
 Everything goes through the same paths as production: the files arrive through the
-feed's import path (:func:`cfa_domain.services.flux.synchroniser`, one record per
-version, the states the OPCO's back office reports), the requests through the CFA's use
+feed's import path, recorded as a run of the feed
+(:func:`cfa_domain.services.suivi_flux.synchroniser_et_noter`, one record per version, the
+states the OPCO's back office reports), the requests through the CFA's use
 cases with real PDF documents, and the agents' decisions through the back office's use
 cases. Two CFAs, an OPCO agent, a couple of hundred files in every state and payment
 regime, requests in every state. Deterministic: the same seed gives the same data,
@@ -23,7 +24,7 @@ from cfa_domain.compte import Compte, TypeJeton
 from cfa_domain.errors import ErreurDomaine
 from cfa_domain.ports import DossierFlux
 from cfa_domain.remboursement import MontantsDemandes
-from cfa_domain.services import actions, demandes, flux
+from cfa_domain.services import actions, demandes, suivi_flux
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import MemoireSourceFlux
@@ -303,7 +304,8 @@ def charger_demo(ctx: Contexte, *, fichiers: int = 240, graine: int = 2026) -> b
             uow.organismes.ajouter(organisme)
         uow.commit()
     records, ruptures = _enregistrements(ctx.aujourd_hui(), alea, fichiers)
-    flux.synchroniser(ctx, MemoireSourceFlux(list(records), nom="demonstration"))
+    # Recorded as a run, as a pull is: the back office's feed page shows it.
+    suivi_flux.synchroniser_et_noter(ctx, MemoireSourceFlux(list(records), nom="demonstration"))
     cfa, _, agent = _comptes(ctx, organismes)
     for numero, dernier_jour in ruptures:
         actions.rompre_action(

@@ -40,6 +40,8 @@ def test_la_demo_se_charge_une_fois_avec_chaque_etat(portail: Portail) -> None:
     demandes = _compter(portail, "select etat, count(*) from demandes group by etat")
     assert set(demandes) == {e.value for e in EtatDemande}
     assert _compter(portail, "select 'q', count(*) from quarantaine_flux") == {"q": 0}
+    # The load is a run of the feed, shown on the back office's feed page.
+    assert _compter(portail, "select source, crees from passages_flux") == {"demonstration": 120}
     assert not charger_demo(portail.contexte, fichiers=120)
     assert (
         sum(_compter(portail, "select etat, count(*) from actions group by etat").values()) == 120
