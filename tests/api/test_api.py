@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 import uuid
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import pytest
+from pypdf import PdfReader
 
 from cfa_domain.errors import Panne, ServiceIndisponible
 from cfa_domain.organisme import Delegation
@@ -268,6 +270,16 @@ def test_creer_lire_lister_annuler_une_demande_et_son_recepisse(monde: Monde) ->
     )
     assert lue["lignes"] == [{"categorie": "frais_pedagogiques", "montant": lue["total"]}]
     assert [p["type"] for p in lue["pieces"]] == ["facture", "certificat_realisation"]
+    for piece, texte_attendu in zip(lue["pieces"], ("Facture", "Certificat"), strict=True):
+        assert piece["contenu"].startswith("/api/v1/documents/")
+        telecharge = monde.client.get(piece["contenu"], headers=monde.entetes())
+        assert (telecharge.status_code, telecharge.headers["content-type"]) == (
+            200,
+            "application/pdf",
+        )
+        assert "attachment" in telecharge.headers["content-disposition"]
+        lu = PdfReader(io.BytesIO(telecharge.content))
+        assert lu.pages[0].extract_text().strip() == texte_attendu
     liste = monde.client.get("/api/v1/demandes", headers=monde.entetes()).json()
     assert [d["id"] for d in liste["elements"]] == [accuse["id"]]
     filtree = monde.client.get(
@@ -388,8 +400,13 @@ def test_la_cle_de_a_ne_lit_ni_n_ecrit_rien_de_b(monde: Monde) -> None:
     )
     assert cree_b.status_code == 201
     id_b = demandes.lister_demandes(monde.portail.contexte, monde.compte_b).elements[0].id
+    (document_b, *_) = demandes.consulter_demande(
+        monde.portail.contexte, monde.compte_b, id_b
+    ).demande.pieces
     inconnu = uuid.uuid4()
     for adresse in (
+        f"/api/v1/documents/{document_b.document_id}",
+        "/api/v1/documents/inconnu",
         f"/api/v1/dossiers/{NUMERO_B}",
         f"/api/v1/dossiers/{NUMERO_B}/historique",
         f"/api/v1/demandes/{id_b}",

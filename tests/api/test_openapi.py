@@ -34,6 +34,7 @@ DOCUMENT_CHEMINS = (
     "GET /demandes/{demande_id}",
     "POST /demandes/{demande_id}/annulation",
     "GET /demandes/{demande_id}/recepisse",
+    "GET /documents/{document_id}",
 )
 CONFIGURATION = SchemathesisConfig.from_dict(
     {

@@ -1,4 +1,4 @@
-"""The resources of ``/api/v1``: files, their history, requests, receipts.
+"""The resources of ``/api/v1``: files, their history, requests, receipts, documents.
 
 Each handler parses, calls one use case of the core as the key's account
 (:func:`cfa_web.auth.acces_api`), and renders (:mod:`cfa_web.api.schemas`); the core's
@@ -269,6 +269,30 @@ def recepisse(request: Request[Any, Any, Any], demande_id: FromPath[uuid.UUID]) 
     )
 
 
+@get(
+    "/documents/{document_id:str}",
+    media_type=PDF,
+    responses=ERREURS,
+    sync_to_thread=True,
+)
+def document(request: Request[Any, Any, Any], document_id: FromPath[str]) -> Response[bytes]:
+    """A document sent with a request (invoice, certificate), the PDF as it was received.
+
+    Its address is in the request's ``pieces``; a document of a file the key does not
+    see is a 404, as an unknown one.
+    """
+    meta, contenu = demandes.document(contexte(request), _compte(request), document_id)
+    return Response(
+        contenu,
+        media_type=PDF,
+        headers={
+            "content-disposition": (
+                f'attachment; filename="document-{meta.numero_action}-{meta.id}.pdf"'
+            )
+        },
+    )
+
+
 ROUTES: Final = [
     Router(
         path=PREFIXE,
@@ -284,6 +308,7 @@ ROUTES: Final = [
             lire_demande,
             annuler_demande,
             recepisse,
+            document,
         ],
     )
 ]

@@ -255,10 +255,12 @@ class Facture(_Api):
 
 
 class PieceDemande(_Api):
-    """A document attached to a request."""
+    """A document attached to a request, and where to download it."""
 
     type: str
     nom_fichier: str
+    contenu: str
+    """The document's address: ``/api/v1/documents/{id}`` (the PDF as sent)."""
 
 
 class LigneDemande(_Api):
@@ -471,7 +473,14 @@ def demande(d: DemandeRemboursement) -> Demande:
         nombre_repas=d.quantites.nombre_repas,
         nombre_nuitees=d.quantites.nombre_nuitees,
         premier_equipement=_m(d.quantites.premier_equipement),
-        pieces=[PieceDemande(type=p.piece.value, nom_fichier=p.nom_fichier) for p in d.pieces],
+        pieces=[
+            PieceDemande(
+                type=p.piece.value,
+                nom_fichier=p.nom_fichier,
+                contenu=f"/api/v1/documents/{p.document_id}",
+            )
+            for p in d.pieces
+        ],
         motif_refus=d.motif_refus,
         historique=_entrees(d.historique, norme=False),
     )
