@@ -812,9 +812,9 @@ class MotifRejet(enum.Enum):
 class EnregistrementRejete:
     """A quarantined feed record: never dropped, never half-applied.
 
-    ``regle_le``: when a person settled it (the record applied once replayed, or discarded:
-    then ``ecarte_par`` names the agent and ``motif_ecart`` says why); the row stays in
-    the journal.
+    ``regle_le``: when a person settled it, the record applied once replayed, or
+    discarded (then ``motif_ecart`` says why); ``regle_par`` names who did (an agent's
+    email, or the command line's name). The row stays in the journal.
     """
 
     cle: str
@@ -823,13 +823,18 @@ class EnregistrementRejete:
     detail: str
     rejete_le: dt.datetime
     regle_le: dt.datetime | None = None
-    ecarte_par: str | None = None
+    regle_par: str | None = None
     motif_ecart: str | None = None
 
     @property
     def en_attente(self) -> bool:
         """True while no one has settled the record."""
         return self.regle_le is None
+
+    @property
+    def ecarte(self) -> bool:
+        """True when it was settled without being applied (discarded, with a reason)."""
+        return self.motif_ecart is not None
 
 
 @attrs.frozen
@@ -883,8 +888,11 @@ class JournalQuarantaine(Protocol):
         """
         ...
 
-    def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
-        """Mark the unsettled quarantined record (this key, this content) settled at ``quand``."""
+    def regler(self, cle: str, brut: str, quand: dt.datetime, auteur: str) -> None:
+        """Mark the unsettled quarantined record (this key, this content) settled at ``quand``.
+
+        ``auteur`` replayed it: the row keeps who, as a discarded one does.
+        """
         ...
 
     def nombre_en_attente(self) -> int:

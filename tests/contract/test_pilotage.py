@@ -82,7 +82,7 @@ def test_les_chiffres_du_tableau_de_bord(deploiement: Deploiement) -> None:
                     rejete_le=QUAND,
                 )
             )
-        uow.quarantaine.regler("cle-0", "{}", QUAND)
+        uow.quarantaine.regler("cle-0", "{}", QUAND, "cfa-feed")
         uow.commit()
     tableau = pilotage.tableau_de_bord(ctx, agent_id)
     attendus_dossiers = collections.Counter(d.etat for d in dossiers)

@@ -70,8 +70,9 @@ def test_regler_un_rejet_le_garde_au_journal(banc: Banc) -> None:
         uow.quarantaine.ajouter(autre)
         uow.commit()
     with banc.uow() as uow:
-        uow.quarantaine.regler(attente.cle, attente.brut, instant(5))
-        uow.quarantaine.regler("inconnu@1", attente.brut, instant(5))  # no such row: nothing
+        uow.quarantaine.regler(attente.cle, attente.brut, instant(5), "cfa-feed")
+        # No such row: nothing.
+        uow.quarantaine.regler("inconnu@1", attente.brut, instant(5), "cfa-feed")
         uow.commit()
     with banc.uow() as uow:
         regle, inchange = uow.quarantaine.lister()
@@ -88,6 +89,6 @@ def test_regler_sans_commit_ne_change_rien(banc: Banc) -> None:
         uow.quarantaine.ajouter(rejet("2011303654@3", 1))
         uow.commit()
     with banc.uow() as uow:
-        uow.quarantaine.regler("2011303654@3", rejet("x", 0).brut, instant(5))
+        uow.quarantaine.regler("2011303654@3", rejet("x", 0).brut, instant(5), "cfa-feed")
     with banc.uow() as uow:
         assert uow.quarantaine.contient("2011303654@3", rejet("x", 0).brut)

@@ -49,7 +49,7 @@ def test_ecarter_regle_la_ligne_en_attente_seulement(banc: Banc) -> None:
     premier = rejet("2011303654@3", 1)
     with banc.uow() as uow:
         uow.quarantaine.ajouter(premier)
-        uow.quarantaine.regler(premier.cle, premier.brut, instant(2))
+        uow.quarantaine.regler(premier.cle, premier.brut, instant(2), "cfa-feed")
         uow.quarantaine.ajouter(rejet("2011303654@3", 3))
         uow.commit()
     with banc.uow() as uow:
@@ -58,8 +58,10 @@ def test_ecarter_regle_la_ligne_en_attente_seulement(banc: Banc) -> None:
     with banc.uow(lecture_seule=True) as uow:
         regle, ecarte = uow.quarantaine.lister()
         assert not uow.quarantaine.contient(premier.cle, premier.brut)
-    assert (regle.regle_le, regle.ecarte_par, regle.motif_ecart) == (instant(2), None, None)
-    assert (ecarte.regle_le, ecarte.ecarte_par, ecarte.motif_ecart) == (
+    assert (regle.regle_le, regle.regle_par, regle.motif_ecart) == (instant(2), "cfa-feed", None)
+    assert not regle.ecarte
+    assert ecarte.ecarte
+    assert (ecarte.regle_le, ecarte.regle_par, ecarte.motif_ecart) == (
         instant(4),
         AGENT,
         "obsolète",
@@ -149,13 +151,17 @@ def test_quarantaine_ecart_et_rejeu_par_un_agent(deploiement: Deploiement) -> No
     assert actions.consulter_action(ctx, titulaire, NUMERO).action.etat is EtatDossier.SOLDE
 
     ecarte = suivi_flux.ecarter_rejet(ctx, agent, 2, "Ligne tronquée à la source, renvoyée")
-    assert (ecarte.rejet.ecarte_par, ecarte.rejet.motif_ecart) == (
+    assert (ecarte.rejet.regle_par, ecarte.rejet.motif_ecart) == (
         AGENT,
         "Ligne tronquée à la source, renvoyée",
     )
     suivi = suivi_flux.consulter_flux(ctx, agent)
     assert suivi.en_attente == ()
-    assert [(r.numero, r.rejet.ecarte_par) for r in suivi.regles] == [(2, AGENT), (1, None)]
+    # Both name the agent who settled them; only the discarded one has a reason.
+    assert [(r.numero, r.rejet.regle_par, r.rejet.ecarte) for r in suivi.regles] == [
+        (2, AGENT, True),
+        (1, AGENT, False),
+    ]
     assert suivi_flux.consulter_rejet(ctx, agent, 2) == ecarte
     for numero in (1, 2):
         with pytest.raises(EnregistrementDejaRegle):

@@ -113,7 +113,7 @@ def test_en_attente(banc: Banc) -> None:
     with banc.uow() as uow:
         for cle, brut in (("a@1", "x"), ("a@1", "y"), ("b@1", "x"), ("c@1", "z")):
             uow.quarantaine.ajouter(_rejet(cle, brut))
-        uow.quarantaine.regler("a@1", "y", instant(2))
+        uow.quarantaine.regler("a@1", "y", instant(2), "cfa-feed")
         uow.commit()
     with banc.uow() as uow:
         attendu = frozenset({("a@1", "x"), ("b@1", "x")})

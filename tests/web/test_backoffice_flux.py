@@ -72,7 +72,7 @@ def test_rejeu_refuse_puis_applique_une_fois_la_cause_corrigee(back_office: Back
     assert "Enregistrement n° 1 rejoué : le dossier est mis à jour." in texte(page)
     reglees = tableau(page, "Enregistrements réglés")
     assert reglees[1][0] == "1"
-    assert reglees[1][3] == "rejoué et appliqué"
+    assert reglees[1][3] == f"rejoué et appliqué par {EMAIL_AGENT}"
     assert "Rejouer" not in lisible(back_office.client.get(adresse))
     connecter(portail.client)
     assert "soldé" in lisible(portail.client.get(f"/actions/{NUMERO}"))

@@ -129,7 +129,9 @@ def test_rejeu_qui_s_applique_et_montre_regle(
     assert main(["--url", base, "quarantine", "replay", "1"]) == 0
     assert capsys.readouterr().out == f"1. {NUMEROS[0]}@2 : appliqué (mis_a_jour), réglé.\n"
     assert main(["--url", base, "quarantine", "show", "1"]) == 0
-    assert "Réglé le : " in capsys.readouterr().out
+    montre = capsys.readouterr().out
+    assert "Réglé le : " in montre
+    assert "Décision : rejoué et appliqué par cfa-feed quarantine replay\n" in montre
 
 
 def test_simulateur_dans_son_fil_et_ligne_non_json(
@@ -188,7 +190,7 @@ def test_rejouer_arrete_sur_une_panne(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(flux, "_upsert", en_panne)
     rejet = flux._rejet(m.contexte, recu)
     with pytest.raises(ServiceIndisponible):
-        flux.rejouer(m.contexte, rejet, recu)
+        flux.rejouer(m.contexte, rejet, recu, auteur="cfa-feed")
 
 
 def test_erreur_de_fichier_une_ligne(

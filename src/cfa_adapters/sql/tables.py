@@ -397,6 +397,8 @@ quarantaine_flux = sa.Table(
     sa.Column("rejete_le", Horodatage, nullable=False),
     sa.Column("regle_le", Horodatage, nullable=True),
     # Discarded by an agent (regle_le then says when): who and why; NULL otherwise.
+    # Who settled the record (replayed or discarded): the revision 0011 named it for the
+    # discards; replays fill it too.
     sa.Column("ecarte_par", sa.String(TEXTE), nullable=True),
     sa.Column("motif_ecart", sa.Text, nullable=True),
     sa.Index(None, "cle"),

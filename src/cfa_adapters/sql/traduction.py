@@ -691,7 +691,7 @@ def rejet_vers_ligne(rejet: EnregistrementRejete) -> Ligne:
         "detail": rejet.detail,
         "rejete_le": rejet.rejete_le,
         "regle_le": rejet.regle_le,
-        "ecarte_par": rejet.ecarte_par,
+        "ecarte_par": rejet.regle_par,
         "motif_ecart": rejet.motif_ecart,
     }
 
@@ -705,7 +705,7 @@ def rejet_depuis_ligne(ligne: Ligne) -> EnregistrementRejete:
         detail=ligne["detail"],
         rejete_le=ligne["rejete_le"],
         regle_le=ligne["regle_le"],
-        ecarte_par=ligne["ecarte_par"],
+        regle_par=ligne["ecarte_par"],
         motif_ecart=ligne["motif_ecart"],
     )
 

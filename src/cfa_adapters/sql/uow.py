@@ -1548,12 +1548,12 @@ class _Quarantaine(_Depot):
         requete = sa.select(q.c.cle, q.c.brut).where(q.c.cle.in_(voulues), q.c.regle_le.is_(None))
         return frozenset((r.cle, r.brut) for r in self._uow.connexion().execute(requete))
 
-    def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
+    def regler(self, cle: str, brut: str, quand: dt.datetime, auteur: str) -> None:
         q = t.quarantaine_flux
         self._uow.connexion_ecriture().execute(
             sa.update(q)
             .where(q.c.cle == cle, q.c.brut == brut, q.c.regle_le.is_(None))
-            .values(regle_le=quand)
+            .values(regle_le=quand, ecarte_par=auteur)  # the column names who settled it
         )
 
     def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:

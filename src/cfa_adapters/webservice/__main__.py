@@ -244,6 +244,10 @@ def _montrer(ctx: Contexte, numero: int) -> int:
     _afficher(f"Rejeté le : {trouve.rejete_le:%d/%m/%Y %H:%M:%S}")
     if trouve.regle_le is not None:
         _afficher(f"Réglé le : {trouve.regle_le:%d/%m/%Y %H:%M:%S}")
+        decision = "écarté" if trouve.ecarte else "rejoué et appliqué"
+        _afficher(f"Décision : {decision} par {trouve.regle_par or 'inconnu'}")
+        if trouve.ecarte:
+            _afficher(f"Motif de l'écart : {trouve.motif_ecart}")
     _afficher(f"Raison : {trouve.detail}")
     _afficher(f"Reçu : {trouve.brut}")
     return 0

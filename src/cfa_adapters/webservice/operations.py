@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, TypeAlias
+from typing import TYPE_CHECKING, Final, TypeAlias
 
 import attrs
 
@@ -116,6 +116,10 @@ def lister_quarantaine(
     ]
 
 
+AUTEUR_LIGNE_DE_COMMANDE: Final = "cfa-feed quarantine replay"
+"""Who settled a record replayed from the command line (an operator, not an agent's account)."""
+
+
 def rejouer_quarantaine(ctx: Contexte, numero: int) -> tuple[EnregistrementRejete, Rejeu] | None:
     """Replay the quarantined record ``numero`` (as :func:`lister_quarantaine` numbers it).
 
@@ -127,7 +131,10 @@ def rejouer_quarantaine(ctx: Contexte, numero: int) -> tuple[EnregistrementRejet
     rejet = rejets.get(numero)
     if rejet is None:
         return None
-    return rejet, flux.rejouer(ctx, rejet, format_flux.relire(rejet.brut, rejet.cle))
+    rejeu = flux.rejouer(
+        ctx, rejet, format_flux.relire(rejet.brut, rejet.cle), auteur=AUTEUR_LIGNE_DE_COMMANDE
+    )
+    return rejet, rejeu
 
 
 @attrs.frozen

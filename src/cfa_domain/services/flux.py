@@ -692,12 +692,15 @@ def rejouer(
     ctx: Contexte,
     rejet: EnregistrementRejete,
     enregistrement: DossierFlux | EnregistrementIllisible,
+    *,
+    auteur: str,
 ) -> Rejeu:
     """Apply a quarantined record again and settle its row, or say why it still fails.
 
     ``enregistrement`` is the row's record as the edge reads it again (illegible when it
-    still cannot). Applied, the row is marked settled with the record's effect, in one unit
-    of work; refused, nothing changes (the row keeps waiting).
+    still cannot). Applied, the row is marked settled by ``auteur`` (who replayed it) with
+    the record's effect, in one unit of work; refused, nothing changes (the row keeps
+    waiting).
     """
     if isinstance(enregistrement, EnregistrementIllisible):
         return Rejeu(ResultatApplication.REJETE, _echapper(enregistrement.detail))
@@ -708,6 +711,6 @@ def rejouer(
             raise
         except Exception as erreur:  # noqa: BLE001 - reported, the row keeps waiting
             return Rejeu(ResultatApplication.REJETE, _raison(erreur))
-        uow.quarantaine.regler(rejet.cle, rejet.brut, ctx.maintenant())
+        uow.quarantaine.regler(rejet.cle, rejet.brut, ctx.maintenant(), auteur)
         uow.commit()
     return Rejeu(resultat)

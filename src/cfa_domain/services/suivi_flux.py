@@ -158,7 +158,7 @@ def ecarter_rejet(ctx: Contexte, agent_id: uuid.UUID, numero: int, motif: str) -
         quand, auteur = ctx.maintenant(), str(agent.email)
         uow.quarantaine.ecarter(trouve.rejet.cle, trouve.rejet.brut, quand, auteur, motif)
         uow.commit()
-    ecarte = attrs.evolve(trouve.rejet, regle_le=quand, ecarte_par=auteur, motif_ecart=motif)
+    ecarte = attrs.evolve(trouve.rejet, regle_le=quand, regle_par=auteur, motif_ecart=motif)
     return RejetNumerote(numero, ecarte)
 
 
@@ -173,12 +173,12 @@ def rejouer_rejet(ctx: Contexte, agent_id: uuid.UUID, numero: int, relire: Lecte
         DonneeInvalide: a number out of range.
     """
     with ctx.uow(lecture_seule=True) as uow:
-        agent_actif(uow, agent_id)
+        agent = agent_actif(uow, agent_id)
         trouve = _rejet(uow, numero)
     if not trouve.rejet.en_attente:
         raise EnregistrementDejaRegle(numero)
     rejet = trouve.rejet
-    return flux.rejouer(ctx, rejet, relire(rejet.brut, rejet.cle))
+    return flux.rejouer(ctx, rejet, relire(rejet.brut, rejet.cle), auteur=str(agent.email))
 
 
 @cas_d_usage_sauf("source")

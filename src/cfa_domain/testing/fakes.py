@@ -631,18 +631,18 @@ class _Quarantaine(_Depot):
             if r.cle in cherchees and r.regle_le is None
         )
 
-    def regler(self, cle: str, brut: str, quand: dt.datetime) -> None:
+    def regler(self, cle: str, brut: str, quand: dt.datetime, auteur: str) -> None:
         rejets = self._e.quarantaine
         for rang, rejet in enumerate(rejets):
             if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
-                rejets[rang] = attrs.evolve(rejet, regle_le=quand)
+                rejets[rang] = attrs.evolve(rejet, regle_le=quand, regle_par=auteur)
 
     def ecarter(self, cle: str, brut: str, quand: dt.datetime, auteur: str, motif: str) -> None:
         rejets = self._e.quarantaine
         for rang, rejet in enumerate(rejets):
             if rejet.cle == cle and rejet.brut == brut and rejet.regle_le is None:
                 rejets[rang] = attrs.evolve(
-                    rejet, regle_le=quand, ecarte_par=auteur, motif_ecart=motif
+                    rejet, regle_le=quand, regle_par=auteur, motif_ecart=motif
                 )
 
     def noter_passage(self, passage: PassageFlux) -> None:

@@ -231,12 +231,12 @@ def test_rejouer_applique_et_regle_la_ligne() -> None:
         (rejet,) = uow.quarantaine.lister()
     agent = m.agent()
     actions.changer_etat_action(m.contexte, agent, "2011303654", EtatDossier.EN_INSTRUCTION)
-    rejeu = rejouer(m.contexte, rejet, en_cours)
+    rejeu = rejouer(m.contexte, rejet, en_cours, auteur="agent@opco.example")
     assert rejeu.resultat is R.MIS_A_JOUR
     with m.contexte.uow(lecture_seule=True) as uow:
         (regle,) = uow.quarantaine.lister()
         action = uow.actions.obtenir("2011303654")
-    assert regle.regle_le == m.horloge.maintenant()
+    assert (regle.regle_le, regle.regle_par) == (m.horloge.maintenant(), "agent@opco.example")
     assert action is not None
     assert action.etat is EtatDossier.EN_COURS
     # Received again from the feed, the settled record is an ordinary replay.
@@ -251,7 +251,7 @@ def test_rejouer_encore_refuse_ne_change_rien() -> None:
     appliquer_dossier(m.contexte, ancien)
     with m.contexte.uow(lecture_seule=True) as uow:
         (rejet,) = uow.quarantaine.lister()
-    rejeu = rejouer(m.contexte, rejet, ancien)
+    rejeu = rejouer(m.contexte, rejet, ancien, auteur="agent@opco.example")
     assert rejeu.resultat is R.REJETE
     assert "n'est pas plus récente" in rejeu.detail
     with m.contexte.uow(lecture_seule=True) as uow:
@@ -263,5 +263,5 @@ def test_rejouer_un_illisible_dit_pourquoi() -> None:
     m = memoire()
     illisible = EnregistrementIllisible("ligne-1", "{", "JSON tronqué\ud800")
     appliquer_dossier(m.contexte, dossier())
-    rejeu = rejouer(m.contexte, flux._rejet(m.contexte, illisible), illisible)
+    rejeu = rejouer(m.contexte, flux._rejet(m.contexte, illisible), illisible, auteur="cfa-feed")
     assert rejeu == flux.Rejeu(R.REJETE, "JSON tronqué\\ud800")
