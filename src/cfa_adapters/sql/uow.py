@@ -1437,13 +1437,16 @@ class _Demandes(_Depot):
         connexion = self._uow.avant_requete()
         d = t.demandes
         condition = d.c.etat.in_(sorted(e.value for e in etats))
-        requete = (
-            sa.select(d)
+        # The page's ids first, sorted on (soumise_le, id) alone, then their rows: a deep
+        # page no longer carries every skipped row's columns through the sort.
+        ids = (
+            sa.select(d.c.id)
             .where(condition)
             .order_by(d.c.soumise_le, d.c.id)
             .limit(taille)
             .offset((page - 1) * taille)
         )
+        requete = sa.select(d).where(d.c.id.in_(ids)).order_by(d.c.soumise_le, d.c.id)
         elements = self._uow.charger(_DEMANDE, requete)
         total = connexion.scalar(sa.select(sa.func.count()).select_from(d).where(condition))
         return _page(elements, total or 0, page, taille)
