@@ -253,7 +253,7 @@ class Montant:
     @classmethod
     def arrondi(cls, valeur: Decimal | int) -> Self:
         """Build an amount from a computed Decimal, rounding half-up to the cent."""
-        return cls(arrondi_centime(_vers_decimal(valeur)))
+        return cls._exact(arrondi_centime(_vers_decimal(valeur)))
 
     @classmethod
     def somme(cls, montants: Iterable[Montant]) -> Self:
@@ -265,7 +265,7 @@ class Montant:
 
     @classmethod
     def _exact(cls, valeur: Decimal) -> Self:
-        """The amount of ``valeur``, a sum or difference of two amounts' values.
+        """The amount of ``valeur``, exact to the cent: a sum, a difference, a rounding.
 
         Such a value is already exact to the cent (two places, exact in
         :data:`CONTEXTE_MONETAIRE`), so only the bound and the sign of zero are checked:

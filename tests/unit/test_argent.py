@@ -184,3 +184,22 @@ def test_amounts_are_not_ordered_against_other_values() -> None:
     assert Montant.somme([]) == Montant(0)
     assert str(Montant.somme([])) == "0,00 €"
     assert str(Montant(5) - Montant(5)) == "0,00 €"
+
+
+@given(st.integers(min_value=-(10**15) + 1, max_value=10**15 - 1))
+def test_arrondi_au_centime_le_plus_proche_demi_vers_le_haut(milliemes: int) -> None:
+    """A computed value rounds half away from zero to the cent, as integers say.
+
+    ``milliemes`` thousandths of a euro: the expected cents are computed on integers.
+    """
+    centimes, reste = divmod(abs(milliemes), 10)
+    centimes += 1 if reste >= 5 else 0  # half a cent or more
+    attendu = -centimes if milliemes < 0 else centimes
+    if abs(attendu) >= 10**14:
+        with pytest.raises(DonneeInvalide, match="mille milliards"):
+            Montant.arrondi(Decimal(milliemes) / 1000)
+        return
+    montant = Montant.arrondi(Decimal(milliemes) / 1000)
+    assert montant == _du_centime(attendu)
+    assert montant.valeur.as_tuple().exponent == -2
+    assert str(montant) == str(_du_centime(attendu))  # no "-0,00 €"
