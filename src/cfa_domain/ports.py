@@ -749,10 +749,11 @@ class Outbox(Protocol):
 
 @attrs.frozen
 class OrganismeFlux:
-    """What the OPCO's systems know of a file's CFA, as a feed record may carry it.
+    """What the OPCO's systems know of a file's CFA or employer, as a feed record may carry it.
 
     Numbered by a ``version`` of its own (the OPCO's referential of organismes changes
-    apart from the files); its SIRET is the file's ``formation.siret_cfa``. The sheet's
+    apart from the files); its SIRET is the file's ``formation.siret_cfa`` (the CFA) or
+    ``contrat.employeur.siret`` (the employer). The sheet's
     and the contact's addresses are the ones the OPCO has on file: the first account of
     the organisme may be opened with them (see :mod:`cfa_domain.organisme`).
     """
@@ -770,7 +771,9 @@ class DossierFlux:
     ``version`` grows with each change the adhérent makes upstream; applying the same or an
     older version again changes nothing (idempotent ingestion). ``etat`` is the state the
     OPCO's back office reports, when the record carries one; ``organisme``, the OPCO's data
-    on the file's CFA, when it carries them (the CFA then becomes a known organisme).
+    on the file's CFA, when it carries them (the CFA then becomes a known organisme);
+    ``employeur``, the same for the file's employer (an employer with a CFA of its own, a
+    company training its apprentices: it becomes a known organisme too).
     """
 
     numero_action: str
@@ -780,6 +783,7 @@ class DossierFlux:
     budget: Budget
     etat: EtatDossier | None = None
     organisme: OrganismeFlux | None = None
+    employeur: OrganismeFlux | None = None
 
     @property
     def cle(self) -> str:

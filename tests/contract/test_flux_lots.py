@@ -117,7 +117,12 @@ def enregistrement(
         cle = draw(st.sampled_from(["ligne-1", "ligne-2", "x" * 300]))
         brut = draw(st.sampled_from(['{"a": 1', "\x00", "{"]))
         return EnregistrementIllisible(cle=cle, brut=brut, detail="JSON illisible")
-    contrat = exemples.contrat()
+    # The employer: a company, or the CFA itself (a CFA employing its own apprentices).
+    employeur = attrs.evolve(
+        exemples.contrat().employeur,
+        siret=draw(st.sampled_from([exemples.SIRET_EMPLOYEUR, exemples.SIRET_EMPLOYEUR, *SIRETS])),
+    )
+    contrat = attrs.evolve(exemples.contrat(), employeur=employeur)
     fin = draw(st.sampled_from([*[None] * 7, dt.date(9999, 12, 31)]))
     if fin is not None:
         contrat = attrs.evolve(contrat, periode=Periode(contrat.periode.debut, fin))
@@ -139,6 +144,11 @@ def enregistrement(
                 [None, None, None, _organisme(1, telephone=True), _organisme(2, telephone=False)]
             )
         ),
+        employeur=draw(
+            st.sampled_from(
+                [None, None, None, _organisme(1, telephone=False), _organisme(2, telephone=True)]
+            )
+        ),
     )
 
 
@@ -148,7 +158,7 @@ def enregistrement(
 def _etat(deploiement: Deploiement, numeros: Sequence[str], source: str) -> object:
     with deploiement.contexte.uow(lecture_seule=True) as uow:
         actions = [uow.actions.obtenir(n) for n in numeros]
-        organismes = [uow.organismes.obtenir(s) for s in SIRETS]
+        organismes = [uow.organismes.obtenir(s) for s in (*SIRETS, exemples.SIRET_EMPLOYEUR)]
         return (
             [_valeur(a) for a in actions],
             [_valeur(o) for o in organismes],

@@ -25,7 +25,7 @@ VALIDATEUR = jsonschema.Draft202012Validator(
 
 @st.composite
 def dossiers_flux(draw: st.DrawFn) -> DossierFlux:
-    """Any record a DossierFlux can hold: every state, RQTH, SIA, the OPCO's data or not."""
+    """Any record a DossierFlux can hold: RQTH, SIA, the OPCO's data on CFA and employer."""
     contrat = draw(strategies.contrats())
     budget = draw(strategies.budgets())
     if not contrat.apprenti.rqth:
@@ -36,16 +36,14 @@ def dossiers_flux(draw: st.DrawFn) -> DossierFlux:
             transport=budget.transport,
             frais_divers=budget.frais_divers,
         )
-    organisme = draw(
-        st.none()
-        | st.builds(
-            OrganismeFlux,
-            version=st.integers(-(2**63), 2**63 - 1),
-            fiche=strategies.fiches_organisme(),
-            interlocuteur=strategies.interlocuteurs(telephone=None),
-            reference_opco=st.none() | st.sampled_from(["OF-1", "Réf. 2025/07"]),
-        )
+    referentiels = st.none() | st.builds(
+        OrganismeFlux,
+        version=st.integers(-(2**63), 2**63 - 1),
+        fiche=strategies.fiches_organisme(),
+        interlocuteur=strategies.interlocuteurs(telephone=None),
+        reference_opco=st.none() | st.sampled_from(["OF-1", "Réf. 2025/07"]),
     )
+    organisme, employeur = draw(referentiels), draw(referentiels)
     return DossierFlux(
         numero_action=draw(strategies.numeros_action()),
         version=draw(st.integers(-(2**63), 2**63 - 1)),
@@ -54,6 +52,7 @@ def dossiers_flux(draw: st.DrawFn) -> DossierFlux:
         budget=budget,
         etat=draw(st.none() | st.sampled_from(EtatDossier)),
         organisme=organisme,
+        employeur=employeur,
     )
 
 

@@ -15,7 +15,9 @@ Mapping choices
   the rest (``intitule``, ``niveau``, ``dateDepot``). camelCase throughout, as both use.
 - **Blocks follow the CERFA**, not the domain: the DECA or SIA number and the filing date
   sit on the file, the CFA under ``organismeFormationResponsable`` with, optionally, the
-  OPCO's data on it (``referentiel``, which makes it a known organisme).
+  OPCO's data on it (``referentiel``, which makes it a known organisme); the employer
+  under ``employeur``, which may carry a ``referentiel`` of the same shape (an employer
+  with a CFA of its own then becomes a known organisme too).
 - **Amounts are strings** of euros with a dot (``"26247.00"``): a JSON number is a float
   to most readers, and a float at any edge is an error. **Dates** are ``AAAA-MM-JJ``.
 - **Strict.** Every type is checked as it stands (no ``"12"`` for 12, no 1 for true), an
@@ -189,6 +191,7 @@ class _Formation:
 class _Employeur:
     siret: str
     denomination: str
+    referentiel: _Referentiel | None = None
 
 
 @attrs.frozen(kw_only=True)
@@ -319,6 +322,8 @@ def _unstructure_bloc(convertisseur: cattrs.Converter, type_: type[Any]) -> Call
     renommages: dict[str, Any] = {
         a.name: override(rename=_camel(a.name)) for a in attrs.fields(type_)
     }
+    if type_ is _Employeur:  # added after the first records: absent when there is none
+        renommages["referentiel"] = override(rename="referentiel", omit_if_default=True)
     return make_dict_unstructure_fn(type_, convertisseur, **renommages)
 
 
@@ -462,6 +467,7 @@ def _dossier(e: _Enregistrement) -> DossierFlux:
             majoration_handicap=Montant(b.majoration_rqth),
         ),
         organisme=None if cfa.referentiel is None else _organisme(cfa.referentiel),
+        employeur=None if e.employeur.referentiel is None else _organisme(e.employeur.referentiel),
     )
 
 
@@ -506,41 +512,38 @@ def lire_texte(texte: str, position: str) -> DossierFlux | EnregistrementIllisib
 # --- Domain → wire ----------------------------------------------------------------------
 
 
-def _referentiel(siret: Siret, organisme: OrganismeFlux | None) -> _OrganismeFormation:
+def _referentiel(organisme: OrganismeFlux | None) -> _Referentiel | None:
     if organisme is None:
-        return _OrganismeFormation(siret=siret.numero)
+        return None
     fiche, contact = organisme.fiche, organisme.interlocuteur
-    return _OrganismeFormation(
-        siret=siret.numero,
-        referentiel=_Referentiel(
-            version=organisme.version,
-            reference_opco=organisme.reference_opco,
-            denomination=fiche.raison_sociale,
-            suite_denomination=fiche.suite_raison_sociale,
-            adresse=_Adresse(
-                voie=fiche.adresse.rue,
-                complement=fiche.adresse.suite_rue,
-                code_postal=fiche.adresse.code_postal.code,
-                commune=fiche.adresse.ville,
-            ),
-            telephone=None if fiche.telephone is None else fiche.telephone.numero,
-            courriel=fiche.email.adresse,
-            numero_da=fiche.numero_da.numero,
-            uai_cfa=None if fiche.uai is None else fiche.uai.numero,
-            est_cfa=fiche.est_cfa,
-            intervient_fpc=fiche.intervient_fpc,
-            but_lucratif=fiche.but_lucratif,
-            assujetti_tva=fiche.assujetti_tva,
-            zone_intervention=fiche.zone_intervention,
-            commentaire=fiche.commentaire,
-            interlocuteur=_Interlocuteur(
-                civilite=_CIVILITES_FLUX[contact.civilite],
-                nom=contact.nom,
-                prenom=contact.prenom,
-                telephone=None if contact.telephone is None else contact.telephone.numero,
-                courriel=contact.email.adresse,
-                fonction=contact.fonction,
-            ),
+    return _Referentiel(
+        version=organisme.version,
+        reference_opco=organisme.reference_opco,
+        denomination=fiche.raison_sociale,
+        suite_denomination=fiche.suite_raison_sociale,
+        adresse=_Adresse(
+            voie=fiche.adresse.rue,
+            complement=fiche.adresse.suite_rue,
+            code_postal=fiche.adresse.code_postal.code,
+            commune=fiche.adresse.ville,
+        ),
+        telephone=None if fiche.telephone is None else fiche.telephone.numero,
+        courriel=fiche.email.adresse,
+        numero_da=fiche.numero_da.numero,
+        uai_cfa=None if fiche.uai is None else fiche.uai.numero,
+        est_cfa=fiche.est_cfa,
+        intervient_fpc=fiche.intervient_fpc,
+        but_lucratif=fiche.but_lucratif,
+        assujetti_tva=fiche.assujetti_tva,
+        zone_intervention=fiche.zone_intervention,
+        commentaire=fiche.commentaire,
+        interlocuteur=_Interlocuteur(
+            civilite=_CIVILITES_FLUX[contact.civilite],
+            nom=contact.nom,
+            prenom=contact.prenom,
+            telephone=None if contact.telephone is None else contact.telephone.numero,
+            courriel=contact.email.adresse,
+            fonction=contact.fonction,
         ),
     )
 
@@ -565,9 +568,13 @@ def ecrire(dossier: DossierFlux) -> dict[str, Any]:
             date_debut_formation=f.periode.debut,
             date_fin_formation=f.periode.fin,
         ),
-        organisme_formation_responsable=_referentiel(f.siret_cfa, dossier.organisme),
+        organisme_formation_responsable=_OrganismeFormation(
+            siret=f.siret_cfa.numero, referentiel=_referentiel(dossier.organisme)
+        ),
         employeur=_Employeur(
-            siret=c.employeur.siret.numero, denomination=c.employeur.raison_sociale
+            siret=c.employeur.siret.numero,
+            denomination=c.employeur.raison_sociale,
+            referentiel=_referentiel(dossier.employeur),
         ),
         apprenti=_Apprenti(
             nom=c.apprenti.nom,

@@ -15,8 +15,10 @@ Rules and choices
     creates that CFA as a known organisme, active, its sheet's and contact's addresses on
     file (the first account may be opened with them), or updates it, by the same version
     rules, numbered apart: see :meth:`~cfa_domain.organisme.Organisme.suivre_referentiel`.
-    A file left unchanged by a record whose organisme data is newer counts as updated;
-    data contradicting the stored version quarantines the whole record;
+    The record's data on the file's employer (``DossierFlux.employeur``), when it carries
+    them, make the employer a known organisme the same way (its SIRET is the contract's
+    employer's). A file left unchanged by a record whose organisme data is newer counts as
+    updated; data contradicting the stored version quarantines the whole record;
   * a newer version that changes the file's CFA beneficiary (``formation.siret_cfa``)
     while the file already has reimbursement requests (in any state) is contradictory.
     Applying it would hand the new CFA the old one's requests, receipts and invoices
@@ -272,8 +274,7 @@ def _a_du_non_enregistrable(valeur: object) -> bool:
 def _verifier_enregistrable(dossier: DossierFlux) -> None:
     """Refuse a record holding what no database stores, before anything is applied."""
     versions = [dossier.version]
-    if dossier.organisme is not None:
-        versions.append(dossier.organisme.version)
+    versions.extend(o.version for o in (dossier.organisme, dossier.employeur) if o is not None)
     for version in versions:
         if not -_VERSION_MAX - 1 <= version <= _VERSION_MAX:
             raise VersionHorsLimites(version)
@@ -363,17 +364,21 @@ def empreinte_organisme(organisme: OrganismeFlux) -> str:
     return hashlib.sha256(_echapper(texte).encode()).hexdigest()
 
 
-def _connaitre_cfa(
-    uow: UnitOfWork, dossier: DossierFlux, quand: dt.datetime, lot: _Lot | None
+def _organismes_connus(dossier: DossierFlux) -> Iterator[tuple[Siret, OrganismeFlux]]:
+    """The organismes the record carries the OPCO's data on: its CFA, its employer."""
+    if dossier.organisme is not None:
+        yield dossier.formation.siret_cfa, dossier.organisme
+    if dossier.employeur is not None:
+        yield dossier.contrat.employeur.siret, dossier.employeur
+
+
+def _connaitre(
+    uow: UnitOfWork, siret: Siret, donnees: OrganismeFlux, quand: dt.datetime, lot: _Lot | None
 ) -> bool:
-    """Create or update the file's CFA from the OPCO's data the record carries.
+    """Create or update the organisme ``siret`` from the OPCO's data the record carries.
 
     Returns True when the organisme was created or changed.
     """
-    donnees = dossier.organisme
-    if donnees is None:
-        return False
-    siret = dossier.formation.siret_cfa
     referentiel = ReferentielOpco(
         version=donnees.version,
         empreinte=empreinte_organisme(donnees),
@@ -427,7 +432,11 @@ def _upsert(
     _verifier_enregistrable(dossier)
     quand = ctx.maintenant()
     resultat = _upsert_dossier(ctx, uow, dossier, quand, lot)
-    if _connaitre_cfa(uow, dossier, quand, lot) and resultat is ResultatApplication.INCHANGE:
+    connus = [
+        _connaitre(uow, siret, donnees, quand, lot)
+        for siret, donnees in _organismes_connus(dossier)
+    ]
+    if any(connus) and resultat is ResultatApplication.INCHANGE:
         return ResultatApplication.MIS_A_JOUR
     return resultat
 
@@ -585,7 +594,7 @@ def _appliquer_lot(
         actions=dict(uow.actions.pour_mise_a_jour({d.numero_action for d in dossiers})),
         organismes=dict(
             uow.organismes.obtenir_plusieurs(
-                {d.formation.siret_cfa for d in dossiers if d.organisme is not None}
+                {siret for d in dossiers for siret, _donnees in _organismes_connus(d)}
             )
         ),
     )

@@ -265,3 +265,99 @@ def test_rejouer_un_illisible_dit_pourquoi() -> None:
     appliquer_dossier(m.contexte, dossier())
     rejeu = rejouer(m.contexte, flux._rejet(m.contexte, illisible), illisible, auteur="cfa-feed")
     assert rejeu == flux.Rejeu(R.REJETE, "JSON tronqué\\ud800")
+
+
+# --- the employer ---------------------------------------------------------------------------
+
+
+def donnees_employeur(version: int = 1, **fiche: object) -> OrganismeFlux:
+    """The OPCO's data on the guide's employer (a clinic with a CFA of its own)."""
+    champs: dict[str, object] = {
+        "raison_sociale": "Clinique des Lilas",
+        "email": Email("formation@clinique-lilas.fr"),
+        **fiche,
+    }
+    return OrganismeFlux(
+        version=version,
+        fiche=exemples.fiche(**champs),
+        interlocuteur=exemples.interlocuteur(email=Email("rh@clinique-lilas.fr")),
+        reference_opco="OF-000912",
+    )
+
+
+def avec_employeur(
+    version: int, employeur: OrganismeFlux, *, cfa_connu: bool = False
+) -> DossierFlux:
+    """The guide's file at ``version`` carrying the OPCO's data on its employer."""
+    return attrs.evolve(
+        dossier(version), organisme=donnees() if cfa_connu else None, employeur=employeur
+    )
+
+
+def employeur(m: Memoire) -> Organisme | None:
+    """The stored employer, if any."""
+    with m.contexte.uow(lecture_seule=True) as uow:
+        return uow.organismes.obtenir(exemples.SIRET_EMPLOYEUR)
+
+
+def test_un_enregistrement_fait_connaitre_son_employeur() -> None:
+    """The employer's data make it a known, active organisme; the CFA's absence creates none."""
+    m = memoire()
+    assert appliquer_dossier(m.contexte, avec_employeur(1, donnees_employeur())) is R.CREE
+    connu = employeur(m)
+    assert connu is not None
+    assert connu.statut is StatutOrganisme.ACTIF
+    assert connu.fiche.raison_sociale == "Clinique des Lilas"
+    assert connu.email_connu(Email("rh@clinique-lilas.fr"))
+    assert connu.email_connu(Email("formation@clinique-lilas.fr"))
+    assert not connu.email_connu(Email("c.durand@cfa-sante.fr"))
+    assert connu.reference_opco == "OF-000912"
+    with m.contexte.uow(lecture_seule=True) as uow:
+        assert uow.organismes.obtenir(SIRET) is None  # the record said nothing of its CFA
+
+
+def test_employeur_et_cfa_connus_par_le_meme_enregistrement() -> None:
+    """One record may make both known, each with its own addresses."""
+    m = memoire()
+    recu = avec_employeur(1, donnees_employeur(), cfa_connu=True)
+    assert appliquer_dossier(m.contexte, recu) is R.CREE
+    connu = employeur(m)
+    assert connu is not None
+    assert connu.email_connu(Email("rh@clinique-lilas.fr"))
+    assert cfa(m).email_connu(Email("c.durand@cfa-sante.fr"))
+    assert not cfa(m).email_connu(Email("rh@clinique-lilas.fr"))
+
+
+def test_employeur_suit_les_regles_de_version() -> None:
+    """Newer employer data update it; older ones quarantine the whole record.
+
+    A file left unchanged by a record whose employer data are newer counts as updated.
+    """
+    m = memoire()
+    appliquer_dossier(m.contexte, avec_employeur(1, donnees_employeur()))
+    plus_recent = avec_employeur(1, donnees_employeur(2, raison_sociale="Clinique des Lilas SA"))
+    assert appliquer_dossier(m.contexte, plus_recent) is R.MIS_A_JOUR
+    connu = employeur(m)
+    assert connu is not None
+    assert connu.fiche.raison_sociale == "Clinique des Lilas SA"
+    assert appliquer_dossier(m.contexte, plus_recent) is R.INCHANGE
+    perime = avec_employeur(2, donnees_employeur(1, raison_sociale="Autre nom"))
+    assert appliquer_dossier(m.contexte, perime) is R.REJETE
+    with m.contexte.uow(lecture_seule=True) as uow:
+        (rejet,) = uow.quarantaine.lister()
+        action = uow.actions.obtenir("2011303654")
+    assert rejet.motif is MotifRejet.CONTRADICTOIRE
+    assert "n'est pas plus récente" in rejet.detail
+    assert action is not None
+    assert action.version == 1  # nothing of the record applied
+    connu = employeur(m)
+    assert connu is not None
+    assert connu.fiche.raison_sociale == "Clinique des Lilas SA"
+
+
+def test_version_d_employeur_hors_limites_en_quarantaine() -> None:
+    """An employer's version beyond 64 bits quarantines the record, as the CFA's does."""
+    m = memoire()
+    recu = avec_employeur(1, donnees_employeur(2**63))
+    assert appliquer_dossier(m.contexte, recu) is R.REJETE
+    assert employeur(m) is None
