@@ -34,8 +34,8 @@ from .constructeurs import CONTRAT, SIRET_A, SIRET_B, SIRET_C, instant
 
 if TYPE_CHECKING:
     from cfa_domain.action import Action
+    from cfa_domain.ports import UnitOfWork
     from cfa_domain.remboursement import DemandeRemboursement
-    from cfa_domain.uow import UnitOfWork
 
     from .conftest import Banc
 
@@ -49,7 +49,7 @@ def _montant(hasard: random.Random) -> Montant:
     return Montant(hasard.choice(("0", "0.10", "0.20", "0.30", "12.34", "250.25", "1000")))
 
 
-def _formation(hasard: random.Random, siret: Siret) -> Any:  # noqa: ANN401 - a Formation
+def _formation(hasard: random.Random, siret: Siret) -> Any:
     choix = hasard.randrange(3)
     return exemples.formation(
         numero_deca=NumeroDeca(hasard.choice(DECAS)) if choix == 0 else None,
@@ -59,7 +59,7 @@ def _formation(hasard: random.Random, siret: Siret) -> Any:  # noqa: ANN401 - a 
     )
 
 
-def _budget(hasard: random.Random) -> Any:  # noqa: ANN401 - a Budget
+def _budget(hasard: random.Random) -> Any:
     return exemples.budget(
         frais_pedagogiques=Montant(hasard.choice(("999.99", "1000", "2500.50"))),
         hebergement=_montant(hasard),
@@ -147,7 +147,7 @@ def _un_pas(uow: UnitOfWork, hasard: random.Random, numeros: list[str], pas: int
 
 def _cles_attendues(uow: UnitOfWork, numeros: list[str]) -> dict[str, tuple[object, ...]]:
     """Each file's keys, computed here from the aggregates (not from SQL)."""
-    attendues = {}
+    attendues: dict[str, tuple[object, ...]] = {}
     for numero in numeros:
         action = uow.actions.obtenir(numero)
         assert action is not None
@@ -198,7 +198,7 @@ def _cles_stockees(moteur: sa.Engine) -> dict[str, tuple[object, ...]]:
 def test_les_cles_de_tri_suivent_les_ecritures(banc: Banc, graine: int) -> None:
     """After random writes, every stored sort key equals the one computed from the data."""
     assert banc.moteur is not None
-    hasard = random.Random(graine)
+    hasard = random.Random(graine)  # noqa: S311 - seeded, reproducible writes
     numeros: list[str] = []
     faits: Counter[str] = Counter()
     with banc.uow() as uow:

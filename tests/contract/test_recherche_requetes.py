@@ -196,7 +196,9 @@ def test_trie_sur_une_colonne_calculee_la_page_vient_de_son_index(banc: Banc) ->
                 # A generated key (VIRTUAL on SQLite) is not shown as "COVERING": SQLite
                 # still reads the key from the index and defers the row's seek, which the
                 # skipped rows never make (``DeferredSeek`` in the bytecode).
-                assert re.search(rf"SEARCH actions USING (COVERING )?INDEX {index} \(siret_cfa=\?\)", page), page
+                assert re.search(
+                    rf"SEARCH actions USING (COVERING )?INDEX {index} \(siret_cfa=\?\)", page
+                ), page
                 assert "SCAN actions" not in page, page
                 # Only the ten rows shown are sorted again (the outer query).
                 assert sum("TEMP B-TREE" in ligne for ligne in lignes) <= 1, page

@@ -152,14 +152,14 @@ def test_0012_calcule_les_cles_de_tri_des_dossiers_deja_enregistres(base_vide: s
     rang_recu = 4  # annulé, en attente, en cours, en instruction, reçu ...
     attendues = {
         "1000": (2, "CFA Zénith", "075202409000123", Decimal("12000.30"), Decimal("0.30")),
-        "999": (rang_recu, SIRET_C.numero, "974202101NC0042", Decimal("14500"), Decimal("2500")),
+        "999": (rang_recu, SIRET_C.numero, "974202101NC0042", Decimal(14500), Decimal(2500)),
     }
-    totaux = {"1000": Decimal("100.30"), "999": Decimal("0")}
+    totaux = {"1000": Decimal("100.30"), "999": Decimal(0)}
     assert _cles(base_vide) == {n: (*c, totaux[n]) for n, c in attendues.items()}
 
     # The triggers: a request paid, the CFA renamed, a sheet created for SIRET_C.
     with fabrique_uow(base_vide)() as uow:
-        reste = [d for d in uow.demandes.pour_action("1000") if d.total == Montant(7)][0]
+        reste = next(d for d in uow.demandes.pour_action("1000") if d.total == Montant(7))
         reste.prendre_en_traitement(auteur="agent", quand=instant(4))
         reste.valider(auteur="agent", quand=instant(5))
         reste.payer(auteur="agent", quand=instant(6))

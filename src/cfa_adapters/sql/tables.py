@@ -245,6 +245,7 @@ historique_cles_api = _historique("historique_cles_api", cles_api.c.id, "par")
 
 # --- Files (actions) ----------------------------------------------------------------------
 
+
 def _TexteBinaire(longueur: int) -> sa.types.TypeEngine[str]:  # noqa: N802 - a type
     """Text sorted character by character (code points), as Python and SQLite do."""
     return sa.String(longueur).with_variant(

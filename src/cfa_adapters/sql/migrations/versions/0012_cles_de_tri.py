@@ -44,18 +44,20 @@ branch_labels = None
 depends_on = None
 
 # Frozen here as this revision writes them (tables.py builds the same texts from the code).
-_ANNEXES = "hebergement + mobilite + transport + frais_divers"
+_ETAT = (
+    "CASE etat WHEN 'annule' THEN 0 WHEN 'en_attente' THEN 1 WHEN 'en_cours' THEN 2 "
+    "WHEN 'en_instruction' THEN 3 WHEN 'recu' THEN 4 WHEN 'refuse' THEN 5 "
+    "WHEN 'rompu' THEN 6 WHEN 'solde' THEN 7 WHEN 'supprime' THEN 8 END"
+)
+_BUDGET = (
+    "round(frais_pedagogiques + majoration_handicap"
+    " + hebergement + mobilite + transport + frais_divers, 2)"
+)
 _GENEREES = (
-    (
-        "tri_etat",
-        sa.SmallInteger(),
-        "CASE etat WHEN 'annule' THEN 0 WHEN 'en_attente' THEN 1 WHEN 'en_cours' THEN 2 "
-        "WHEN 'en_instruction' THEN 3 WHEN 'recu' THEN 4 WHEN 'refuse' THEN 5 "
-        "WHEN 'rompu' THEN 6 WHEN 'solde' THEN 7 WHEN 'supprime' THEN 8 END",
-    ),
+    ("tri_etat", sa.SmallInteger(), _ETAT),
     ("tri_deca_sia", None, "coalesce(numero_deca, numero_sia, '')"),
-    ("tri_budget", Argent(), f"round(frais_pedagogiques + majoration_handicap + {_ANNEXES}, 2)"),
-    ("tri_annexes", Argent(), f"round({_ANNEXES}, 2)"),
+    ("tri_budget", Argent(), _BUDGET),
+    ("tri_annexes", Argent(), "round(hebergement + mobilite + transport + frais_divers, 2)"),
 )
 _CLES = (
     "tri_etat",
@@ -66,103 +68,169 @@ _CLES = (
     "tri_annexes",
     "tri_rembourse",
 )
-_PAYEE = "'payee'"
-_TOTAL = (
-    "{t}.frais_pedagogiques + {t}.repas_nuitees + {t}.frais_divers"
-    " + {t}.mobilite_internationale + {t}.majoration_handicap"
+
+_REMPLIR_TRI_CFA = """
+UPDATE actions SET tri_cfa = coalesce(
+    (SELECT o.raison_sociale FROM organismes o WHERE o.siret = actions.siret_cfa), siret_cfa)
+"""
+_REMPLIR_TRI_REMBOURSE = """
+UPDATE actions SET tri_rembourse = (
+    SELECT {somme}
+    FROM demandes d WHERE d.numero_action = actions.numero_action AND d.etat = 'payee')
+WHERE numero_action IN (SELECT numero_action FROM demandes WHERE etat = 'payee')
+"""
+_SOMME = (
+    "coalesce(sum(d.frais_pedagogiques + d.repas_nuitees + d.frais_divers"
+    " + d.mobilite_internationale + d.majoration_handicap), 0)"
 )
-_NOM_CFA = (
-    "coalesce((SELECT o.raison_sociale FROM organismes o WHERE o.siret = {siret}), {siret})"
-)
 
-
-def _texte_binaire(longueur: int) -> sa.types.TypeEngine[str]:
-    return sa.String(longueur).with_variant(
-        postgresql.VARCHAR(longueur, collation="C"), "postgresql"
-    )
-
-
-def _total_paye_sqlite(numero: str) -> str:
-    """SQLite: the file's total paid, recomputed (as the search computed it before)."""
-    return (
-        "UPDATE actions SET tri_rembourse = (SELECT round(coalesce(sum("
-        + _TOTAL.format(t="d")
-        + f"), 0), 2) FROM demandes d WHERE d.numero_action = {numero} AND d.etat = {_PAYEE})"
-        f" WHERE numero_action = {numero};"
-    )
-
-
+# SQLite: the file's total paid, recomputed (one writer at a time), as the search did.
+_TOTAL_SQLITE = """
+    UPDATE actions SET tri_rembourse = (
+        SELECT round(coalesce(sum(d.frais_pedagogiques + d.repas_nuitees + d.frais_divers
+            + d.mobilite_internationale + d.majoration_handicap), 0), 2)
+        FROM demandes d WHERE d.numero_action = {0}.numero_action AND d.etat = 'payee')
+    WHERE numero_action = {0}.numero_action;
+"""
 _DECLENCHEURS_SQLITE = (
     # A file created or moved to another CFA takes the CFA's name.
-    "CREATE TRIGGER tr_actions_tri_cfa_creation AFTER INSERT ON actions BEGIN"
-    " UPDATE actions SET tri_cfa = " + _NOM_CFA.format(siret="NEW.siret_cfa") + ""
-    " WHERE numero_action = NEW.numero_action; END",
-    "CREATE TRIGGER tr_actions_tri_cfa_cfa AFTER UPDATE OF siret_cfa ON actions BEGIN"
-    " UPDATE actions SET tri_cfa = " + _NOM_CFA.format(siret="NEW.siret_cfa") + ""
-    " WHERE numero_action = NEW.numero_action; END",
+    """
+CREATE TRIGGER tr_actions_tri_cfa_creation AFTER INSERT ON actions BEGIN
+    UPDATE actions SET tri_cfa = coalesce(
+        (SELECT o.raison_sociale FROM organismes o WHERE o.siret = NEW.siret_cfa),
+        NEW.siret_cfa)
+    WHERE numero_action = NEW.numero_action;
+END
+""",
+    """
+CREATE TRIGGER tr_actions_tri_cfa_cfa AFTER UPDATE OF siret_cfa ON actions BEGIN
+    UPDATE actions SET tri_cfa = coalesce(
+        (SELECT o.raison_sociale FROM organismes o WHERE o.siret = NEW.siret_cfa),
+        NEW.siret_cfa)
+    WHERE numero_action = NEW.numero_action;
+END
+""",
     # A sheet created, renamed or removed renames its CFA's files.
-    "CREATE TRIGGER tr_organismes_tri_cfa_creation AFTER INSERT ON organismes BEGIN"
-    " UPDATE actions SET tri_cfa = NEW.raison_sociale WHERE siret_cfa = NEW.siret; END",
-    "CREATE TRIGGER tr_organismes_tri_cfa_nom AFTER UPDATE OF siret, raison_sociale"
-    " ON organismes WHEN NEW.raison_sociale IS NOT OLD.raison_sociale"
-    " OR NEW.siret IS NOT OLD.siret BEGIN"
-    " UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret;"
-    " UPDATE actions SET tri_cfa = NEW.raison_sociale WHERE siret_cfa = NEW.siret; END",
-    "CREATE TRIGGER tr_organismes_tri_cfa_retrait AFTER DELETE ON organismes BEGIN"
-    " UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret; END",
+    """
+CREATE TRIGGER tr_organismes_tri_cfa_creation AFTER INSERT ON organismes BEGIN
+    UPDATE actions SET tri_cfa = NEW.raison_sociale WHERE siret_cfa = NEW.siret;
+END
+""",
+    """
+CREATE TRIGGER tr_organismes_tri_cfa_nom AFTER UPDATE OF siret, raison_sociale ON organismes
+WHEN NEW.raison_sociale IS NOT OLD.raison_sociale OR NEW.siret IS NOT OLD.siret BEGIN
+    UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret;
+    UPDATE actions SET tri_cfa = NEW.raison_sociale WHERE siret_cfa = NEW.siret;
+END
+""",
+    """
+CREATE TRIGGER tr_organismes_tri_cfa_retrait AFTER DELETE ON organismes BEGIN
+    UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret;
+END
+""",
     # A request paid, changed or removed: its file's total paid, recomputed.
-    f"CREATE TRIGGER tr_demandes_tri_rembourse_creation AFTER INSERT ON demandes"
-    f" WHEN NEW.etat = {_PAYEE} BEGIN " + _total_paye_sqlite("NEW.numero_action") + " END",
-    f"CREATE TRIGGER tr_demandes_tri_rembourse_modification AFTER UPDATE ON demandes"
-    f" WHEN NEW.etat = {_PAYEE} OR OLD.etat = {_PAYEE} BEGIN "
-    + _total_paye_sqlite("OLD.numero_action")
-    + " "
-    + _total_paye_sqlite("NEW.numero_action")
-    + " END",
-    f"CREATE TRIGGER tr_demandes_tri_rembourse_retrait AFTER DELETE ON demandes"
-    f" WHEN OLD.etat = {_PAYEE} BEGIN " + _total_paye_sqlite("OLD.numero_action") + " END",
+    (
+        "CREATE TRIGGER tr_demandes_tri_rembourse_creation AFTER INSERT ON demandes"
+        " WHEN NEW.etat = 'payee' BEGIN" + _TOTAL_SQLITE.format("NEW") + "END"
+    ),
+    (
+        "CREATE TRIGGER tr_demandes_tri_rembourse_modification AFTER UPDATE ON demandes"
+        " WHEN NEW.etat = 'payee' OR OLD.etat = 'payee' BEGIN"
+        + _TOTAL_SQLITE.format("OLD")
+        + _TOTAL_SQLITE.format("NEW")
+        + "END"
+    ),
+    (
+        "CREATE TRIGGER tr_demandes_tri_rembourse_retrait AFTER DELETE ON demandes"
+        " WHEN OLD.etat = 'payee' BEGIN" + _TOTAL_SQLITE.format("OLD") + "END"
+    ),
 )
 
 _DECLENCHEURS_POSTGRESQL = (
     # A file created or moved to another CFA takes the CFA's name (before it is written).
-    "CREATE FUNCTION actions_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    " NEW.tri_cfa := " + _NOM_CFA.format(siret="NEW.siret_cfa") + "; RETURN NEW; END $$",
-    "CREATE TRIGGER tr_actions_tri_cfa BEFORE INSERT OR UPDATE OF siret_cfa ON actions"
-    " FOR EACH ROW EXECUTE FUNCTION actions_tri_cfa()",
+    """
+CREATE FUNCTION actions_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    NEW.tri_cfa := coalesce(
+        (SELECT o.raison_sociale FROM organismes o WHERE o.siret = NEW.siret_cfa),
+        NEW.siret_cfa);
+    RETURN NEW;
+END $$
+""",
+    """
+CREATE TRIGGER tr_actions_tri_cfa BEFORE INSERT OR UPDATE OF siret_cfa ON actions
+FOR EACH ROW EXECUTE FUNCTION actions_tri_cfa()
+""",
     # A sheet created, renamed or removed renames its CFA's files.
-    "CREATE FUNCTION organismes_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$ BEGIN"
-    " IF TG_OP <> 'INSERT' THEN"
-    "  UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret"
-    "  AND (TG_OP = 'DELETE' OR OLD.siret <> NEW.siret); END IF;"
-    " IF TG_OP <> 'DELETE' THEN"
-    "  UPDATE actions SET tri_cfa = NEW.raison_sociale WHERE siret_cfa = NEW.siret"
-    "  AND tri_cfa IS DISTINCT FROM NEW.raison_sociale; END IF;"
-    " RETURN NULL; END $$",
-    "CREATE TRIGGER tr_organismes_tri_cfa AFTER INSERT OR DELETE"
-    " OR UPDATE OF siret, raison_sociale ON organismes"
-    " FOR EACH ROW EXECUTE FUNCTION organismes_tri_cfa()",
-    # A request paid, changed or removed: the difference it makes to its file's total.
-    "CREATE FUNCTION demandes_tri_rembourse() RETURNS trigger LANGUAGE plpgsql AS $$"
-    " DECLARE avant numeric := 0; apres numeric := 0; BEGIN"
-    f" IF TG_OP <> 'INSERT' AND OLD.etat = {_PAYEE} THEN avant := "
-    + _TOTAL.format(t="OLD")
-    + "; END IF;"
-    f" IF TG_OP <> 'DELETE' AND NEW.etat = {_PAYEE} THEN apres := "
-    + _TOTAL.format(t="NEW")
-    + "; END IF;"
-    " IF TG_OP = 'UPDATE' AND OLD.numero_action = NEW.numero_action THEN"
-    "  IF apres <> avant THEN UPDATE actions SET tri_rembourse = tri_rembourse + apres - avant"
-    "   WHERE numero_action = NEW.numero_action; END IF;"
-    " ELSE"
-    "  IF avant <> 0 THEN UPDATE actions SET tri_rembourse = tri_rembourse - avant"
-    "   WHERE numero_action = OLD.numero_action; END IF;"
-    "  IF apres <> 0 THEN UPDATE actions SET tri_rembourse = tri_rembourse + apres"
-    "   WHERE numero_action = NEW.numero_action; END IF;"
-    " END IF;"
-    " RETURN NULL; END $$",
-    "CREATE TRIGGER tr_demandes_tri_rembourse AFTER INSERT OR UPDATE OR DELETE ON demandes"
-    " FOR EACH ROW EXECUTE FUNCTION demandes_tri_rembourse()",
+    """
+CREATE FUNCTION organismes_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.siret <> NEW.siret) THEN
+        UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret;
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        UPDATE actions SET tri_cfa = NEW.raison_sociale
+        WHERE siret_cfa = NEW.siret AND tri_cfa IS DISTINCT FROM NEW.raison_sociale;
+    END IF;
+    RETURN NULL;
+END $$
+""",
+    """
+CREATE TRIGGER tr_organismes_tri_cfa
+AFTER INSERT OR DELETE OR UPDATE OF siret, raison_sociale ON organismes
+FOR EACH ROW EXECUTE FUNCTION organismes_tri_cfa()
+""",
+    # A request paid, changed or removed: the difference it makes to its file's total
+    # (right when two transactions pay two requests of one file at once).
+    """
+CREATE FUNCTION demandes_tri_rembourse() RETURNS trigger LANGUAGE plpgsql AS $$
+DECLARE
+    avant numeric := 0;
+    apres numeric := 0;
+BEGIN
+    IF TG_OP <> 'INSERT' AND OLD.etat = 'payee' THEN
+        avant := OLD.frais_pedagogiques + OLD.repas_nuitees + OLD.frais_divers
+            + OLD.mobilite_internationale + OLD.majoration_handicap;
+    END IF;
+    IF TG_OP <> 'DELETE' AND NEW.etat = 'payee' THEN
+        apres := NEW.frais_pedagogiques + NEW.repas_nuitees + NEW.frais_divers
+            + NEW.mobilite_internationale + NEW.majoration_handicap;
+    END IF;
+    IF TG_OP = 'UPDATE' AND OLD.numero_action = NEW.numero_action THEN
+        IF apres <> avant THEN
+            UPDATE actions SET tri_rembourse = tri_rembourse + apres - avant
+            WHERE numero_action = NEW.numero_action;
+        END IF;
+    ELSE
+        IF avant <> 0 THEN
+            UPDATE actions SET tri_rembourse = tri_rembourse - avant
+            WHERE numero_action = OLD.numero_action;
+        END IF;
+        IF apres <> 0 THEN
+            UPDATE actions SET tri_rembourse = tri_rembourse + apres
+            WHERE numero_action = NEW.numero_action;
+        END IF;
+    END IF;
+    RETURN NULL;
+END $$
+""",
+    """
+CREATE TRIGGER tr_demandes_tri_rembourse AFTER INSERT OR UPDATE OR DELETE ON demandes
+FOR EACH ROW EXECUTE FUNCTION demandes_tri_rembourse()
+""",
 )
+_FONCTIONS_POSTGRESQL = (
+    ("tr_actions_tri_cfa", "actions", "actions_tri_cfa"),
+    ("tr_organismes_tri_cfa", "organismes", "organismes_tri_cfa"),
+    ("tr_demandes_tri_rembourse", "demandes", "demandes_tri_rembourse"),
+)
+
+
+def _texte_binaire(longueur: int) -> sa.types.TypeEngine[str]:
+    """Text in code-point order: ``COLLATE "C"`` on PostgreSQL (SQLite's default)."""
+    return sa.String(longueur).with_variant(
+        postgresql.VARCHAR(longueur, collation="C"), "postgresql"
+    )
 
 
 def upgrade() -> None:
@@ -177,17 +245,9 @@ def upgrade() -> None:
     op.add_column(
         "actions", sa.Column("tri_rembourse", Argent(), nullable=False, server_default="0")
     )
-    op.execute(
-        "UPDATE actions SET tri_cfa = " + _NOM_CFA.format(siret="actions.siret_cfa")
-    )
-    total = f"coalesce(sum({_TOTAL.format(t='d')}), 0)"
-    op.execute(
-        "UPDATE actions SET tri_rembourse = (SELECT "
-        + (f"round({total}, 2)" if sqlite else total)
-        + " FROM demandes d WHERE d.numero_action = actions.numero_action"
-        f" AND d.etat = {_PAYEE}) WHERE numero_action IN"
-        f" (SELECT numero_action FROM demandes WHERE etat = {_PAYEE})"
-    )
+    op.execute(_REMPLIR_TRI_CFA)
+    somme = f"round({_SOMME}, 2)" if sqlite else _SOMME
+    op.execute(_REMPLIR_TRI_REMBOURSE.format(somme=somme))
     for instruction in _DECLENCHEURS_SQLITE if sqlite else _DECLENCHEURS_POSTGRESQL:
         op.execute(instruction)
     for cle in _CLES:
@@ -205,12 +265,10 @@ def downgrade() -> None:
         op.drop_index(op.f(f"ix_actions_siret_cfa_{cle}"), table_name="actions")
     if sqlite:
         for instruction in _DECLENCHEURS_SQLITE:
-            op.execute("DROP TRIGGER " + instruction.split()[2])
+            op.execute(f"DROP TRIGGER {instruction.split()[2]}")
     else:
-        op.execute("DROP TRIGGER tr_actions_tri_cfa ON actions")
-        op.execute("DROP TRIGGER tr_organismes_tri_cfa ON organismes")
-        op.execute("DROP TRIGGER tr_demandes_tri_rembourse ON demandes")
-        for fonction in ("actions_tri_cfa", "organismes_tri_cfa", "demandes_tri_rembourse"):
+        for declencheur, table, fonction in _FONCTIONS_POSTGRESQL:
+            op.execute(f"DROP TRIGGER {declencheur} ON {table}")
             op.execute(f"DROP FUNCTION {fonction}()")
     for nom in ("tri_rembourse", "tri_cfa", *(nom for nom, _g, _e in reversed(_GENEREES))):
         op.drop_column("actions", nom)
