@@ -55,7 +55,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 
 from cfa_adapters.magasin import LONGUEUR_CLE_LIMITE, LONGUEUR_CLE_SESSION
-from cfa_adapters.sql.colonnes import Argent, Horodatage, TexteRecherche
+from cfa_adapters.sql.colonnes import Argent, Horodatage, SommeArgent, TexteRecherche
 from cfa_domain.ports import ORDRE_ETATS
 
 __all__ = [
@@ -325,12 +325,12 @@ actions = sa.Table(
     # STORED on PostgreSQL: see migration 0012), or kept by triggers (tri_cfa, tri_rembourse).
     sa.Column("tri_etat", sa.SmallInteger, sa.Computed(TRI_ETAT), nullable=True),
     sa.Column("tri_deca_sia", _TexteBinaire(15), sa.Computed(TRI_DECA_SIA), nullable=True),
-    sa.Column("tri_budget", Argent, sa.Computed(TRI_BUDGET), nullable=True),
-    sa.Column("tri_annexes", Argent, sa.Computed(TRI_ANNEXES), nullable=True),
+    sa.Column("tri_budget", SommeArgent, sa.Computed(TRI_BUDGET), nullable=True),
+    sa.Column("tri_annexes", SommeArgent, sa.Computed(TRI_ANNEXES), nullable=True),
     # The CFA's registered name (its SIRET without a sheet): triggers on both tables.
     sa.Column("tri_cfa", _TexteBinaire(TEXTE), nullable=True),
     # The total of the file's paid requests: triggers on ``demandes``.
-    sa.Column("tri_rembourse", Argent, nullable=False, server_default="0"),
+    sa.Column("tri_rembourse", SommeArgent, nullable=False, server_default="0"),
     sa.Index(None, "siret_cfa", "numero_action"),
     sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
     *(

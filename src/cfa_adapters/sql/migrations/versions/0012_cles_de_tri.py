@@ -36,7 +36,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-from cfa_adapters.sql.colonnes import Argent
+from cfa_adapters.sql.colonnes import SommeArgent
 
 revision = "0012"
 down_revision = "0011"
@@ -56,8 +56,8 @@ _BUDGET = (
 _GENEREES = (
     ("tri_etat", sa.SmallInteger(), _ETAT),
     ("tri_deca_sia", None, "coalesce(numero_deca, numero_sia, '')"),
-    ("tri_budget", Argent(), _BUDGET),
-    ("tri_annexes", Argent(), "round(hebergement + mobilite + transport + frais_divers, 2)"),
+    ("tri_budget", SommeArgent(), _BUDGET),
+    ("tri_annexes", SommeArgent(), "round(hebergement + mobilite + transport + frais_divers, 2)"),
 )
 _CLES = (
     "tri_etat",
@@ -243,7 +243,7 @@ def upgrade() -> None:
         op.add_column("actions", sa.Column(nom, type_, calcul, nullable=True))
     op.add_column("actions", sa.Column("tri_cfa", _texte_binaire(255), nullable=True))
     op.add_column(
-        "actions", sa.Column("tri_rembourse", Argent(), nullable=False, server_default="0")
+        "actions", sa.Column("tri_rembourse", SommeArgent(), nullable=False, server_default="0")
     )
     op.execute(_REMPLIR_TRI_CFA)
     somme = f"round({_SOMME}, 2)" if sqlite else _SOMME
