@@ -149,7 +149,7 @@ END
 _DECLENCHEURS_POSTGRESQL = (
     # A file created or moved to another CFA takes the CFA's name (before it is written).
     """
-CREATE FUNCTION actions_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION actions_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     NEW.tri_cfa := coalesce(
         (SELECT o.raison_sociale FROM organismes o WHERE o.siret = NEW.siret_cfa),
@@ -163,7 +163,7 @@ FOR EACH ROW EXECUTE FUNCTION actions_tri_cfa()
 """,
     # A sheet created, renamed or removed renames its CFA's files.
     """
-CREATE FUNCTION organismes_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION organismes_tri_cfa() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
     IF TG_OP = 'DELETE' OR (TG_OP = 'UPDATE' AND OLD.siret <> NEW.siret) THEN
         UPDATE actions SET tri_cfa = siret_cfa WHERE siret_cfa = OLD.siret;
@@ -183,7 +183,7 @@ FOR EACH ROW EXECUTE FUNCTION organismes_tri_cfa()
     # A request paid, changed or removed: the difference it makes to its file's total
     # (right when two transactions pay two requests of one file at once).
     """
-CREATE FUNCTION demandes_tri_rembourse() RETURNS trigger LANGUAGE plpgsql AS $$
+CREATE OR REPLACE FUNCTION demandes_tri_rembourse() RETURNS trigger LANGUAGE plpgsql AS $$
 DECLARE
     avant numeric := 0;
     apres numeric := 0;
