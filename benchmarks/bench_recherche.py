@@ -17,8 +17,10 @@ Each figure is a whole HTTP request through the real application
 (:func:`cfa_web.app.create_app` on the SQL adapters: the unit of work, the SQL sessions
 and throttling store; Litestar's test client, in this process), for the large
 organisme's accountant: the list searched by name and by action-number prefix, its first
-page, its *last* page (page 2 000 of 20 000 files), the last page sorted on the total
-budget, and a file's detail page. Beside them, in the same process and the same rounds, a
+page, its *last* page (page 2 000 of 20 000 files), the last page sorted on each
+computed column (state, CFA, DECA/SIA number, budget, pedagogical and annex costs, total
+reimbursed; the budget and the total reimbursed in both directions), and a file's detail
+page. Beside them, in the same process and the same rounds, a
 bare Litestar handler (``sync_to_thread``, no session, no database) rendering a Jinja
 template to a page of the same size as the list's and as the detail's. Rounds alternate
 the measures, so a load spike of the shared machine hits them all; each line gives the
@@ -68,6 +70,19 @@ if TYPE_CHECKING:
 EMAIL = "compta@cfa-geant.fr"
 GRAINE = 20250901
 CACHE = Path("var/bench")
+
+#: The sorts measured on the last page: (label, ``tri``, ``ordre``), every computed column.
+TRIS = (
+    ("état", "etat", "croissant"),
+    ("CFA", "cfa", "croissant"),
+    ("n° DECA/SIA", "enregistrement", "croissant"),
+    ("budget", "budget", "croissant"),
+    ("budget ↓", "budget", "decroissant"),
+    ("frais péda.", "pedagogie", "croissant"),
+    ("frais annexes", "annexes", "croissant"),
+    ("remboursé", "rembourse", "croissant"),
+    ("remboursé ↓", "rembourse", "decroissant"),
+)
 
 GABARIT_NU = """<!doctype html><html lang="fr"><head><title>{{ titre }}</title></head><body>
 <main><h1>{{ titre }}</h1><table>{% for ligne in lignes %}<tr>{% for cellule in ligne %}
@@ -258,9 +273,12 @@ def banc(nom: str, fichiers: int, options: argparse.Namespace) -> None:
                 f"dernière page ({derniere})": lire(
                     client, f"/actions?page={derniere}", "Affichage"
                 ),
-                f"dernière page triée par budget ({derniere})": lire(
-                    client, f"/actions?tri=budget&ordre=croissant&page={derniere}", "Affichage"
-                ),
+                **{
+                    f"dernière page triée par {libelle} ({derniere})": lire(
+                        client, f"/actions?tri={tri}&ordre={ordre}&page={derniere}", "Affichage"
+                    )
+                    for libelle, tri, ordre in TRIS
+                },
                 "détail d'un dossier": lire(client, f"/actions/{premier}", premier),
                 f"gabarit nu ({taille_liste} o, comme la liste)": lire(nu, "/nu/liste", "<table>"),
                 f"gabarit nu ({taille_detail} o, comme le détail)": lire(

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import TYPE_CHECKING, Any
 
 import pytest
 import sqlalchemy as sa
 
 from cfa_adapters.sql.uow import fabrique_uow
-from cfa_domain.ports import CriteresRecherche
+from cfa_domain.ports import TRI_PAR_DEFAUT, ColonneTri, CriteresRecherche, Tri
 from cfa_domain.testing.exemples import soumettre
 from cfa_domain.values import Montant
 
@@ -65,11 +66,20 @@ def test_une_page_coute_le_meme_nombre_de_requetes_quelle_que_soit_sa_taille(ban
     assert grande <= 3  # the page query and the count query (and nothing per row)
 
 
-def _plans(moteur: sa.Engine, criteres: CriteresRecherche, page: int) -> list[str]:
+def _plans(
+    moteur: sa.Engine,
+    criteres: CriteresRecherche,
+    page: int,
+    tri: Tri = TRI_PAR_DEFAUT,
+    *,
+    trier: bool = True,
+) -> list[str]:
     """The plan of each SELECT of one search page of SIRET_A's files (one text per query).
 
     SQLite: ``EXPLAIN QUERY PLAN``. PostgreSQL: ``EXPLAIN`` with sequential scans
-    disabled, so that a scan of the whole table shows only where no index can serve.
+    disabled, so that a scan of the whole table shows only where no index can serve;
+    without ``trier``, sorts too (PostgreSQL then sorts only where no index gives the
+    order: the tests' small tables would otherwise be sorted rather than walked).
     """
     requetes: list[tuple[str, Any]] = []
 
@@ -80,7 +90,7 @@ def _plans(moteur: sa.Engine, criteres: CriteresRecherche, page: int) -> list[st
     sa.event.listen(moteur, "before_cursor_execute", garder)
     try:
         with fabrique_uow(moteur)() as uow:
-            uow.actions.rechercher(criteres, frozenset({SIRET_A}), page=page, taille=10)
+            uow.actions.rechercher(criteres, frozenset({SIRET_A}), page=page, taille=10, tri=tri)
     finally:
         sa.event.remove(moteur, "before_cursor_execute", garder)
     plans = []
@@ -89,6 +99,8 @@ def _plans(moteur: sa.Engine, criteres: CriteresRecherche, page: int) -> list[st
             prefixe = "EXPLAIN QUERY PLAN "
         else:
             connexion.exec_driver_sql("SET enable_seqscan = off")
+            if not trier:
+                connexion.exec_driver_sql("SET enable_sort = off")
             prefixe = "EXPLAIN "
         for requete, parametres in requetes:
             lignes = connexion.exec_driver_sql(prefixe + requete, parametres).all()
@@ -149,3 +161,52 @@ def test_le_prefixe_du_numero_d_action_est_un_intervalle_de_l_index(banc: Banc) 
             conditions = [ligne for ligne in plan.splitlines() if ">= '20113001'" in ligne]
             assert conditions, plan
             assert all("Index Cond" in ligne for ligne in conditions), plan
+
+
+_INDEX_DU_TRI = {
+    ColonneTri.ETAT: "tri_etat",
+    ColonneTri.CFA: "tri_cfa",
+    ColonneTri.NUMERO_ENREGISTREMENT: "tri_deca_sia",
+    ColonneTri.BUDGET_TOTAL: "tri_budget",
+    ColonneTri.FRAIS_PEDAGOGIQUES: "frais_pedagogiques",
+    ColonneTri.FRAIS_ANNEXES: "tri_annexes",
+    ColonneTri.TOTAL_REMBOURSE: "tri_rembourse",
+}
+"""The stored key each sort reads (indexed as ``ix_actions_siret_cfa_<key>``)."""
+
+
+@pytest.mark.parametrize("banc", BASES_SQL, indirect=True)
+def test_trie_sur_une_colonne_calculee_la_page_vient_de_son_index(banc: Banc) -> None:
+    """Sorted on any column, the last page's numbers come from that column's index.
+
+    The skipped rows are neither read from the files table nor sorted: each sort key is
+    stored (generated or kept by triggers) and indexed after ``siret_cfa`` (revision 0012).
+    """
+    assert set(_INDEX_DU_TRI) == set(ColonneTri) - {ColonneTri.NUMERO_ACTION}
+    _grande_base(banc)
+    assert banc.moteur is not None
+    for colonne, cle in _INDEX_DU_TRI.items():
+        for croissant in (True, False):
+            index = f"ix_actions_siret_cfa_{cle}"
+            page, _compte = _plans(
+                banc.moteur, CriteresRecherche(), 20, Tri(colonne, croissant), trier=False
+            )
+            lignes = [ligne.strip() for ligne in page.splitlines()]
+            if banc.moteur.dialect.name == "sqlite":
+                # A generated key (VIRTUAL on SQLite) is not shown as "COVERING": SQLite
+                # still reads the key from the index and defers the row's seek, which the
+                # skipped rows never make (``DeferredSeek`` in the bytecode).
+                assert re.search(
+                    rf"SEARCH actions USING (COVERING )?INDEX {index} \(siret_cfa=\?\)", page
+                ), page
+                assert "SCAN actions" not in page, page
+                # Only the ten rows shown are sorted again (the outer query).
+                assert sum("TEMP B-TREE" in ligne for ligne in lignes) <= 1, page
+            else:
+                sous_requete = next(i for i, ligne in enumerate(lignes) if "on montrees" in ligne)
+                assert lignes[sous_requete + 1].startswith("->  Limit"), page
+                assert lignes[sous_requete + 2].startswith(
+                    ("->  Index Only Scan", "->  Index Scan")
+                ), page
+                assert f"using {index} on actions" in lignes[sous_requete + 2], page
+                assert "Seq Scan on actions" not in page, page

@@ -30,7 +30,7 @@ from cfa_domain.values import CENTIME, CONTEXTE_MONETAIRE
 if TYPE_CHECKING:
     from sqlalchemy.engine.interfaces import Dialect
 
-__all__ = ["Argent", "Horodatage", "TexteRecherche"]
+__all__ = ["Argent", "Horodatage", "SommeArgent", "TexteRecherche"]
 
 
 class Argent(TypeDecorator[Decimal]):
@@ -38,12 +38,14 @@ class Argent(TypeDecorator[Decimal]):
 
     impl = sa.Numeric(14, 2)
     cache_ok = True
+    #: The column's digits (two of them after the point).
+    chiffres = 14
 
     def load_dialect_impl(self, dialect: Dialect) -> sa.types.TypeEngine[Any]:
         """On SQLite, read the raw value (a float) and convert it here."""
         if dialect.name == "sqlite":
-            return dialect.type_descriptor(sa.Numeric[float](14, 2, asdecimal=False))
-        return dialect.type_descriptor(sa.Numeric[Decimal](14, 2))
+            return dialect.type_descriptor(sa.Numeric[float](self.chiffres, 2, asdecimal=False))
+        return dialect.type_descriptor(sa.Numeric[Decimal](self.chiffres, 2))
 
     def process_bind_param(self, value: object, dialect: Dialect) -> object:
         """Send text to SQLite (never a float), the Decimal itself elsewhere."""
@@ -59,6 +61,18 @@ class Argent(TypeDecorator[Decimal]):
         if value is None:
             return None
         return Decimal(str(value)).quantize(CENTIME, context=CONTEXTE_MONETAIRE)
+
+
+class SommeArgent(Argent):
+    """A sum of amounts (a budget's six lines, a file's paid requests): NUMERIC(18, 2).
+
+    Each amount stays below 10¹² €, their sums may not: :class:`Argent`'s 14 digits would
+    overflow on PostgreSQL. (On SQLite, beyond 10¹³ € a sum's double may miss a cent.)
+    """
+
+    impl = sa.Numeric(18, 2)
+    cache_ok = True
+    chiffres = 18
 
 
 class Horodatage(TypeDecorator[dt.datetime]):

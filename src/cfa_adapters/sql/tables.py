@@ -24,7 +24,12 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
   as users read it (``999`` before ``1000``) through the stored key ``numero_tri``
   (:func:`cfa_domain.action.cle_tri_numero_action`), indexed as ``(siret_cfa,
   numero_tri, numero_action)``; the total already paid comes
-  from ``(numero_action, etat)`` on the requests. The files the OPCO left unanswered
+  from ``(numero_action, etat)`` on the requests. Sorted on another column of the list,
+  the page reads the stored key of that column (``tri_etat``, ``tri_cfa``,
+  ``tri_deca_sia``, ``tri_budget``, ``frais_pedagogiques``, ``tri_annexes``,
+  ``tri_rembourse``: :data:`COLONNES_TRI`), indexed as ``(siret_cfa, key, numero_tri,
+  numero_action)``; the keys computed from the row are generated columns, the CFA's name
+  and the total paid are kept by triggers (revision 0012). The files the OPCO left unanswered
   (the 20-day silence rule) are found through ``(etat, date_depot)``.
 - **Uniqueness** is the database's job: SIRET, login email, action number, token
   fingerprint, ``(compte_id, cle_idempotence)`` (NULL keys never collide, on both
@@ -47,9 +52,11 @@ Mapping choices (the aggregates stay free of SQLAlchemy; :mod:`.traduction` conv
 from __future__ import annotations
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 
 from cfa_adapters.magasin import LONGUEUR_CLE_LIMITE, LONGUEUR_CLE_SESSION
-from cfa_adapters.sql.colonnes import Argent, Horodatage, TexteRecherche
+from cfa_adapters.sql.colonnes import Argent, Horodatage, SommeArgent, TexteRecherche
+from cfa_domain.ports import ORDRE_ETATS
 
 __all__ = [
     "CONVENTION_NOMMAGE",
@@ -238,6 +245,38 @@ historique_cles_api = _historique("historique_cles_api", cles_api.c.id, "par")
 
 # --- Files (actions) ----------------------------------------------------------------------
 
+
+def _TexteBinaire(longueur: int) -> sa.types.TypeEngine[str]:  # noqa: N802 - a type
+    """Text sorted character by character (code points), as Python and SQLite do."""
+    return sa.String(longueur).with_variant(
+        postgresql.VARCHAR(longueur, collation="C"), "postgresql"
+    )
+
+
+_ANNEXES = "hebergement + mobilite + transport + frais_divers"
+#: The sort keys generated from a file's own columns (SQL both engines run). Sums of
+#: amounts are rounded to the cent: SQLite adds binary floats, whose sums may differ in
+#: the last bit for equal sums in cents (exact NUMERIC on PostgreSQL: rounding is a no-op).
+TRI_ETAT = (
+    "CASE etat "
+    + " ".join(f"WHEN '{etat.value}' THEN {rang}" for rang, etat in enumerate(ORDRE_ETATS))
+    + " END"
+)
+TRI_DECA_SIA = "coalesce(numero_deca, numero_sia, '')"
+TRI_BUDGET = f"round(frais_pedagogiques + majoration_handicap + {_ANNEXES}, 2)"
+TRI_ANNEXES = f"round({_ANNEXES}, 2)"
+#: The column each computed sort of the list reads, each indexed as
+#: ``ix_actions_siret_cfa_<column>`` ``(siret_cfa, <column>, numero_tri, numero_action)``.
+COLONNES_TRI = (
+    "tri_etat",
+    "tri_cfa",
+    "tri_deca_sia",
+    "tri_budget",
+    "frais_pedagogiques",
+    "tri_annexes",
+    "tri_rembourse",
+)
+
 actions = sa.Table(
     "actions",
     metadata,
@@ -281,8 +320,23 @@ actions = sa.Table(
     sa.Column("transport", Argent, nullable=False),
     sa.Column("frais_divers", Argent, nullable=False),
     sa.Column("majoration_handicap", Argent, nullable=False, server_default="0"),
+    # Sort keys of the list's computed columns (cfa_domain.ports.ColonneTri), each indexed
+    # below after siret_cfa. Generated from the row's own columns (VIRTUAL on SQLite,
+    # STORED on PostgreSQL: see migration 0012), or kept by triggers (tri_cfa, tri_rembourse).
+    sa.Column("tri_etat", sa.SmallInteger, sa.Computed(TRI_ETAT), nullable=True),
+    sa.Column("tri_deca_sia", _TexteBinaire(15), sa.Computed(TRI_DECA_SIA), nullable=True),
+    sa.Column("tri_budget", SommeArgent, sa.Computed(TRI_BUDGET), nullable=True),
+    sa.Column("tri_annexes", SommeArgent, sa.Computed(TRI_ANNEXES), nullable=True),
+    # The CFA's registered name (its SIRET without a sheet): triggers on both tables.
+    sa.Column("tri_cfa", _TexteBinaire(TEXTE), nullable=True),
+    # The total of the file's paid requests: triggers on ``demandes``.
+    sa.Column("tri_rembourse", SommeArgent, nullable=False, server_default="0"),
     sa.Index(None, "siret_cfa", "numero_action"),
     sa.Index(None, "siret_cfa", "numero_tri", "numero_action"),
+    *(
+        sa.Index(f"ix_actions_siret_cfa_{cle}", "siret_cfa", cle, "numero_tri", "numero_action")
+        for cle in COLONNES_TRI
+    ),
     # The agents' search across every organisme, in the portal's order.
     sa.Index(None, "numero_tri", "numero_action"),
     sa.Index(None, "siret_cfa", "nom_recherche"),

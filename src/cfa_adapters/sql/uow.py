@@ -58,6 +58,10 @@ same contract suite:
   total paid (a correlated subquery: every line of the paid requests, RQTH uplift
   included) and the history (a JSON aggregate) of those rows only. The action-number
   prefix is a range (``>= p AND < successor(p)``) the indexes serve on both engines.
+  Sorted on another column, the subquery walks that column's index ``(siret_cfa, key,
+  numero_tri, numero_action)`` the same way: the keys are stored in ``actions``, generated
+  by the database from the row or kept by triggers (the CFA's name, the total paid;
+  revision 0012), so ties break as before and no row is computed for the rows skipped.
   Both statements are built once per shape of search (which filters, which sort) with
   every value a bound parameter.
 """
@@ -120,7 +124,6 @@ from cfa_domain.errors import (
 from cfa_domain.organisme import StatutDelegation, StatutOrganisme
 from cfa_domain.ports import (
     ETATS_SANS_REPONSE,
-    ORDRE_ETATS,
     TRI_PAR_DEFAUT,
     ColonneTri,
     DepotActions,
@@ -1240,22 +1243,18 @@ class _FormeRecherche:
 def _requetes_recherche(forme: _FormeRecherche) -> tuple[sa.Select[Any], sa.Select[Any]]:
     """The page query and the count query of searches of this shape, built once.
 
-    The page's action numbers first, in a subquery (on the index when sorted by number:
-    no row read and nothing computed for the rows skipped), then the rows shown, their
-    totals and histories, for those numbers only.
+    The page's action numbers first, in a subquery on the index of the sort's key
+    (``(siret_cfa, key, numero_tri, numero_action)``: no row read and nothing computed
+    for the rows skipped), then the rows shown, their totals and histories, for those
+    numbers only, sorted again on their own keys (ten rows).
     """
     a = t.actions
     conditions = _conditions_recherche(forme)
-    cle = _cle_tri(forme.colonne, forme.dialecte)
+    cle = _cle_tri(forme.colonne)
     sens = sa.asc if forme.croissant else sa.desc
     colonnes = ([] if cle is None else [cle]) + [a.c.numero_tri]
-    source: sa.FromClause = a
-    if forme.colonne is ColonneTri.CFA:
-        o = t.organismes
-        source = a.outerjoin(o, o.c.siret == a.c.siret_cfa)
     montrees = (
-        sa.select(a.c.numero_action, *(c.label(f"cle_{i}") for i, c in enumerate(colonnes)))
-        .select_from(source)
+        sa.select(a.c.numero_action)
         .where(*conditions)
         .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
         .limit(sa.bindparam("limite", type_=sa.BigInteger))
@@ -1269,10 +1268,7 @@ def _requetes_recherche(forme: _FormeRecherche) -> tuple[sa.Select[Any], sa.Sele
             _historique_json(a, forme.dialecte).label("historique_json"),
         )
         .join(montrees, montrees.c.numero_action == a.c.numero_action)
-        .order_by(
-            *(sens(montrees.c[f"cle_{i}"]) for i in range(len(colonnes))),
-            sens(a.c.numero_action),
-        )
+        .order_by(*(sens(c) for c in colonnes), sens(a.c.numero_action))
     )
     comptage = sa.select(sa.func.count()).select_from(a).where(*conditions)
     return requete, comptage
@@ -1322,43 +1318,25 @@ def _conditions_filtres(filtres: _Filtres) -> list[sa.ColumnElement[bool]]:
     return conditions
 
 
-def _montant_exact(somme: sa.ColumnElement[Any], dialecte: str) -> sa.ColumnElement[Any]:
-    """A sum of amounts that sorts as the exact decimal sum does.
+def _cle_tri(colonne: ColonneTri) -> sa.ColumnElement[Any] | None:
+    """The stored value a column of the list sorts on (``None``: the action number alone).
 
-    SQLite stores amounts as binary floats, whose sums may differ in the last bit for
-    equal sums in cents; rounded to the cent, equal sums compare equal.
+    Each is indexed as ``(siret_cfa, value, numero_tri, numero_action)`` (revision 0012):
+    generated from the row (state's rank, DECA or SIA number, budget and annex costs
+    rounded to the cent) or kept by triggers (the CFA's name, the total paid).
     """
-    return sa.func.round(somme, 2) if dialecte == "sqlite" else somme
-
-
-def _texte_binaire(texte: sa.ColumnElement[Any], dialecte: str) -> sa.ColumnElement[Any]:
-    """Text compared character by character (code points), as Python and SQLite do."""
-    return sa.collate(texte, "C") if dialecte == "postgresql" else texte
-
-
-def _cle_tri(colonne: ColonneTri, dialecte: str) -> sa.ColumnElement[Any] | None:
-    """The value a column of the list sorts on (``None``: the action number alone)."""
     a = t.actions
-    annexes = a.c.hebergement + a.c.mobilite + a.c.transport + a.c.frais_divers
-    cles: dict[ColonneTri, Callable[[], sa.ColumnElement[Any] | None]] = {
-        ColonneTri.NUMERO_ACTION: lambda: None,
-        ColonneTri.ETAT: lambda: sa.case(
-            {etat.value: rang for rang, etat in enumerate(ORDRE_ETATS)}, value=a.c.etat
-        ),
-        ColonneTri.CFA: lambda: _texte_binaire(
-            sa.func.coalesce(t.organismes.c.raison_sociale, a.c.siret_cfa), dialecte
-        ),
-        ColonneTri.NUMERO_ENREGISTREMENT: lambda: _texte_binaire(
-            sa.func.coalesce(a.c.numero_deca, a.c.numero_sia, ""), dialecte
-        ),
-        ColonneTri.BUDGET_TOTAL: lambda: _montant_exact(
-            a.c.frais_pedagogiques + a.c.majoration_handicap + annexes, dialecte
-        ),
-        ColonneTri.FRAIS_PEDAGOGIQUES: lambda: a.c.frais_pedagogiques,
-        ColonneTri.FRAIS_ANNEXES: lambda: _montant_exact(annexes, dialecte),
-        ColonneTri.TOTAL_REMBOURSE: lambda: _montant_exact(_total_paye(a), dialecte),
+    cles: dict[ColonneTri, sa.ColumnElement[Any] | None] = {
+        ColonneTri.NUMERO_ACTION: None,
+        ColonneTri.ETAT: a.c.tri_etat,
+        ColonneTri.CFA: a.c.tri_cfa,
+        ColonneTri.NUMERO_ENREGISTREMENT: a.c.tri_deca_sia,
+        ColonneTri.BUDGET_TOTAL: a.c.tri_budget,
+        ColonneTri.FRAIS_PEDAGOGIQUES: a.c.frais_pedagogiques,
+        ColonneTri.FRAIS_ANNEXES: a.c.tri_annexes,
+        ColonneTri.TOTAL_REMBOURSE: a.c.tri_rembourse,
     }
-    return cles[colonne]()
+    return cles[colonne]
 
 
 def _conditions_agent(criteres: CriteresDossiers) -> list[sa.ColumnElement[bool]]:
