@@ -14,7 +14,9 @@ median and worst of ``--repetitions`` calls of:
   etat`` on a bare connection);
 - ``demandes.lister_demandes_a_traiter`` page 1 and its last page (the use case: the
   page's rows with their history, and the count), beside the raw ``SELECT ... ORDER BY
-  soumise_le, id LIMIT n [OFFSET m]`` of the same pages.
+  soumise_le, id LIMIT n [OFFSET m]`` of the same pages, and the last page's raw query as
+  the adapter writes it (the page's ids first, from the partial index of revision 0013,
+  then their rows).
 
 No figure is asserted: compare runs (and versions) by reading them.
 """
@@ -36,6 +38,7 @@ from bench_persistance import charger
 from generer import generer
 
 from cfa_adapters.sql.schema import ouvrir_base
+from cfa_adapters.sql.tables import FILE_ATTENTE
 from cfa_adapters.sql.uow import fabrique_uow
 from cfa_adapters.systeme import JetonsSecrets
 from cfa_domain.compte import Compte
@@ -107,10 +110,7 @@ def main() -> None:
 
             return executer
 
-        file_brute = (
-            "SELECT * FROM demandes WHERE etat IN ('soumise', 'en_traitement', 'validee') "
-            "ORDER BY soumise_le, id"
-        )
+        file_brute = f"SELECT * FROM demandes WHERE {FILE_ATTENTE} ORDER BY soumise_le, id"
         mesures = {
             "tableau_de_bord": lambda: pilotage.tableau_de_bord(contexte, agent.id),
             "  brut : GROUP BY etat des dossiers": brut(
@@ -125,6 +125,11 @@ def main() -> None:
             "  brut : page 1 de la file": brut(f"{file_brute} LIMIT {file.taille}"),
             "  brut : dernière page de la file": brut(
                 f"{file_brute} LIMIT {file.taille} OFFSET {(file.pages - 1) * file.taille}"
+            ),
+            "  brut : dernière page, numéros d'abord": brut(
+                f"SELECT * FROM demandes WHERE id IN ({file_brute.replace('*', 'id', 1)} "
+                f"LIMIT {file.taille} OFFSET {(file.pages - 1) * file.taille}) "
+                "ORDER BY soumise_le, id"
             ),
         }
         for libelle, appel in mesures.items():

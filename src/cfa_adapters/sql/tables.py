@@ -97,6 +97,11 @@ metadata = sa.MetaData(naming_convention=CONVENTION_NOMMAGE)
 TEXTE = 255
 """Every form text is capped at 255 characters by the domain."""
 
+ETATS_FILE_ATTENTE = ("en_traitement", "soumise", "validee")
+"""The states of the back office's queue (``services.demandes.ETATS_A_TRAITER``), by value."""
+FILE_ATTENTE = f"etat IN ({', '.join(repr(etat) for etat in ETATS_FILE_ATTENTE)})"
+"""The partial index's predicate, as the queue's query writes it (values inline, in order)."""
+
 _Rang = sa.BigInteger().with_variant(sa.Integer(), "sqlite")
 """An auto-incremented key: SQLite only auto-increments an INTEGER PRIMARY KEY."""
 
@@ -383,7 +388,15 @@ demandes = sa.Table(
     sa.UniqueConstraint("numero_action", "numero"),
     sa.Index(None, "numero_action", "etat"),
     sa.Index(None, "soumise_le"),
-    sa.Index(None, "etat", "soumise_le"),
+    sa.Index(None, "etat", "soumise_le", "id"),
+    # The back office's queue, in its order (revision 0013); the predicate is the query's.
+    sa.Index(
+        "ix_demandes_file_attente",
+        "soumise_le",
+        "id",
+        sqlite_where=sa.text(FILE_ATTENTE),
+        postgresql_where=sa.text(FILE_ATTENTE),
+    ),
 )
 
 historique_demandes = _historique("historique_demandes", demandes.c.id, "auteur")

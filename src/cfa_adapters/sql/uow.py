@@ -1414,9 +1414,16 @@ class _Demandes(_Depot):
     ) -> Page[DemandeRemboursement]:
         connexion = self._uow.avant_requete()
         d = t.demandes
-        condition = d.c.etat.in_(sorted(e.value for e in etats))
+        # The states written inline, in order: for the whole queue the query then repeats
+        # the predicate of the partial index ``ix_demandes_file_attente`` (revision 0013),
+        # which SQLite requires to use it. They are the enum's values, never user text.
+        condition = d.c.etat.in_(
+            sa.bindparam(
+                "etats", sorted(e.value for e in etats), expanding=True, literal_execute=True
+            )
+        )
         # The page's ids first, sorted on (soumise_le, id) alone, then their rows: a deep
-        # page no longer carries every skipped row's columns through the sort.
+        # page skips index entries, not rows.
         ids = (
             sa.select(d.c.id)
             .where(condition)
