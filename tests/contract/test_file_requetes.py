@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import pytest
-import sqlalchemy as sa
 
 from cfa_adapters.sql import tables
 from cfa_adapters.sql.uow import fabrique_uow
@@ -16,8 +15,11 @@ from cfa_domain.values import Montant
 
 from .conftest import BASES_SQL
 from .constructeurs import SIRET_A, action, instant
+from .plans import plans_des_selects
 
 if TYPE_CHECKING:
+    import sqlalchemy as sa
+
     from cfa_domain.remboursement import DemandeRemboursement
 
     from .conftest import Banc
@@ -30,35 +32,20 @@ def test_le_predicat_de_l_index_est_celui_de_la_file() -> None:
 
 def _plans(moteur: sa.Engine, etats: frozenset[EtatDemande], page: int) -> list[str]:
     """The plan of each SELECT of one page of the queue (sequential scans off on PostgreSQL)."""
-    requetes: list[tuple[str, Any]] = []
 
-    def garder(_conn: Any, _cursor: Any, statement: str, parametres: Any, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            requetes.append((statement, parametres))
-
-    sa.event.listen(moteur, "before_cursor_execute", garder)
-    try:
+    def lancer() -> None:
         with fabrique_uow(moteur)() as uow:
             resultat = uow.demandes.par_etats(etats, page=page, taille=10)
-            assert len(resultat.elements) == 10
-    finally:
-        sa.event.remove(moteur, "before_cursor_execute", garder)
-    plans = []
-    with moteur.connect() as connexion:
-        if moteur.dialect.name == "sqlite":
-            prefixe = "EXPLAIN QUERY PLAN "
-        else:
-            # On a few rows PostgreSQL may prefer any index giving the order and filter the
-            # states; without that index and without sequential scans (in this transaction,
-            # rolled back), only an index whose predicate the query implies can serve.
-            connexion.exec_driver_sql("SET LOCAL enable_seqscan = off")
-            connexion.exec_driver_sql("DROP INDEX ix_demandes_soumise_le")
-            prefixe = "EXPLAIN "
-        for requete, parametres in requetes:
-            lignes = connexion.exec_driver_sql(prefixe + requete, parametres).all()
-            plans.append("\n".join(str(ligne[-1]) for ligne in lignes))
-        connexion.rollback()
-    return plans
+            assert len(resultat.elements) == 10  # a full page
+
+    def preparer(connexion: sa.Connection) -> None:
+        # On a few rows PostgreSQL may prefer any index giving the order and filter the
+        # states; without that index and without sequential scans (in this transaction,
+        # rolled back), only an index whose predicate the query implies can serve.
+        connexion.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        connexion.exec_driver_sql("DROP INDEX ix_demandes_soumise_le")
+
+    return plans_des_selects(moteur, lancer, preparer)
 
 
 @pytest.mark.parametrize("banc", BASES_SQL, indirect=True)

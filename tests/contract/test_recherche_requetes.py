@@ -15,6 +15,7 @@ from cfa_domain.values import Montant
 
 from .conftest import BASES_SQL
 from .constructeurs import SIRET_A, SIRET_B, action, instant
+from .plans import plans_des_selects
 
 if TYPE_CHECKING:
     from cfa_domain.remboursement import DemandeRemboursement
@@ -81,31 +82,17 @@ def _plans(
     without ``trier``, sorts too (PostgreSQL then sorts only where no index gives the
     order: the tests' small tables would otherwise be sorted rather than walked).
     """
-    requetes: list[tuple[str, Any]] = []
 
-    def garder(_conn: Any, _cursor: Any, statement: str, parametres: Any, *_args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            requetes.append((statement, parametres))
-
-    sa.event.listen(moteur, "before_cursor_execute", garder)
-    try:
+    def lancer() -> None:
         with fabrique_uow(moteur)() as uow:
             uow.actions.rechercher(criteres, frozenset({SIRET_A}), page=page, taille=10, tri=tri)
-    finally:
-        sa.event.remove(moteur, "before_cursor_execute", garder)
-    plans = []
-    with moteur.connect() as connexion:
-        if moteur.dialect.name == "sqlite":
-            prefixe = "EXPLAIN QUERY PLAN "
-        else:
-            connexion.exec_driver_sql("SET enable_seqscan = off")
-            if not trier:
-                connexion.exec_driver_sql("SET enable_sort = off")
-            prefixe = "EXPLAIN "
-        for requete, parametres in requetes:
-            lignes = connexion.exec_driver_sql(prefixe + requete, parametres).all()
-            plans.append("\n".join(str(ligne[-1]) for ligne in lignes))
-    return plans
+
+    def preparer(connexion: sa.Connection) -> None:
+        connexion.exec_driver_sql("SET LOCAL enable_seqscan = off")
+        if not trier:
+            connexion.exec_driver_sql("SET LOCAL enable_sort = off")
+
+    return plans_des_selects(moteur, lancer, preparer)
 
 
 def _grande_base(banc: Banc) -> None:
