@@ -23,7 +23,6 @@ from cfa_domain.services.demandes import ETATS_A_TRAITER
 from cfa_domain.services.entrees import cas_d_usage
 
 if TYPE_CHECKING:
-
     from cfa_domain.services.contexte import Acteur, Contexte
 
 __all__ = ["TableauDeBord", "tableau_de_bord"]
