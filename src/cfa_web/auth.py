@@ -228,7 +228,12 @@ def garder_session(session: dict[str, Any], generation: int) -> None:
 
 
 class MiddlewareCompte:
-    """Puts the session's account in ``scope["user"]`` once its session is checked valid."""
+    """Puts the session's account in ``scope["user"]`` once its session is checked valid.
+
+    On a page whose use case checks the session (:data:`SESSION_AU_CAS_D_USAGE`), only the
+    timeouts are checked before the handler; the account is read by the use case, or here
+    before the response leaves if the use case did not run to its end.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         """Wrap ``app``."""
