@@ -109,6 +109,9 @@ def _environnement_jinja(reglages: ReglagesWeb, contexte: Contexte) -> jinja2.En
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # The templates ship with the package: compiled once, not stat'ed again at each
+        # render as Jinja does by default to reload an edited one (the demo still does).
+        auto_reload=reglages.demo,
     )
     environnement.filters.update(filtres(contexte.parametres.fuseau_horaire))
     environnement.globals.update(
@@ -130,7 +133,9 @@ def create_app(reglages: ReglagesWeb, composants: Composants | None = None) -> L
         httponly=True,
         samesite="lax",
         max_age=int(reglages.inactivite.total_seconds()),
-        renew_on_access=True,
+        # Read without renewal: a read writes nothing; a session is written (its expiry
+        # moved) when it changes, at least every ``auth.PAS_VUE`` of use.
+        renew_on_access=False,
         store="sessions",
         exclude=[f"^{PREFIXE_API}"],
     )

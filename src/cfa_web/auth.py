@@ -10,7 +10,12 @@ duties the core leaves to this layer (``cfa_domain.services.acces``):
 - **every request checks that its session is still valid**: the account is active and no
   password or email change ended its other sessions (the core's ``generation_session``),
   the session is neither idle longer than ``inactivite`` nor older than ``duree_max``
-  (:class:`MiddlewareCompte`);
+  (:class:`MiddlewareCompte`). The timeouts are read from the session before the
+  handler runs; the account is read before it too, except for a read-only page that
+  hands its session to its use case (:data:`SESSION_AU_CAS_D_USAGE`, :func:`par_session`):
+  there the core checks it on the one read of the account its unit of work makes, and
+  if the page answered without that check, the middleware makes it before the response
+  leaves (an ended session gets the login page instead, never the page);
 - anonymous uploads are refused before their body is read (a multipart POST without a
   valid session: 403), since the CSRF check parses the whole form before any guard runs.
 
@@ -26,7 +31,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import TYPE_CHECKING, Any, Final, cast
+from typing import TYPE_CHECKING, Any, Final, TypeVar, cast
 
 import anyio.to_thread
 import attrs
@@ -41,10 +46,15 @@ from litestar.types import Empty
 
 from cfa_domain.compte import Role
 from cfa_domain.services import acces, cles_api
+from cfa_domain.services.contexte import SessionOuverte
 from cfa_web.errors import MessagePublic
 from cfa_web.limites import limiter_cle
+from cfa_web.pages_erreur import adresse_connexion
 
 if TYPE_CHECKING:
+    from collections.abc import Callable
+
+    from litestar import Request
     from litestar.connection import ASGIConnection
     from litestar.handlers.base import BaseRouteHandler
     from litestar.types import ASGIApp, Message, Receive, Scope, ScopeSession, Send
@@ -54,6 +64,8 @@ if TYPE_CHECKING:
 __all__ = [
     "ACCES_API",
     "PREFIXE_API",
+    "SESSION_AU_CAS_D_USAGE",
+    "VERIFIEE",
     "BackendSessions",
     "ConfigSessions",
     "MiddlewareCompte",
@@ -64,11 +76,22 @@ __all__ = [
     "garde_api",
     "garder_session",
     "ouvrir_session",
+    "par_session",
 ]
+
+_R = TypeVar("_R")
 
 RENOUVELER: Final = "_renouveler"
 """Session key asking :class:`BackendSessions` for a new id (set at login)."""
 _ID_SCOPE: Final = "cfa_session_id"
+_LUE_SCOPE: Final = "cfa_session_lue"
+"""Scope key of the session's data as loaded (serialized), to write it only when changed."""
+PAS_VUE: Final = dt.timedelta(minutes=1)
+"""The last visit (``VUE_LE``) is recorded again only when older than this (or than a
+tenth of the idle timeout when shorter): a page seen sooner leaves the session unchanged,
+so nothing is written. The idle timeout therefore counts from a visit up to this much
+before the last one: a session may end this much earlier than ``inactivite`` after its
+last request, never later."""
 COMPTE: Final = "compte"
 GENERATION: Final = "generation"
 ROLE: Final = "role"
@@ -77,6 +100,14 @@ OUVERTE_LE: Final = "ouverte_le"
 VUE_LE: Final = "vue_le"
 PREFIXE_API: Final = "/api/"
 """The JSON API's addresses: no session, no cookie, a key per call."""
+SESSION_AU_CAS_D_USAGE: Final = "session_au_cas_d_usage"
+"""Route option (``opt={SESSION_AU_CAS_D_USAGE: True}``) of a read-only GET page whose use
+case checks the session (:func:`par_session`): the middleware does not read the account
+before the handler, only after it when the use case did not run."""
+VERIFIEE: Final = {SESSION_AU_CAS_D_USAGE: True}
+"""The ``opt`` of such a page."""
+_A_VERIFIER_SCOPE: Final = "cfa_session_a_verifier"
+"""Scope key of the session not checked yet (a :class:`SessionOuverte`); None once checked."""
 ACCES_API: Final = "cfa_acces_api"
 """Scope key of the authenticated API call (:class:`~cfa_domain.services.cles_api.AccesApi`)."""
 
@@ -88,6 +119,12 @@ class Utilisateur:
     compte_id: uuid.UUID
     role: Role
     siret: str | None
+    generation: int
+
+    @property
+    def session(self) -> SessionOuverte:
+        """The session, as a use case checks it (:func:`par_session`)."""
+        return SessionOuverte(compte_id=self.compte_id, generation=self.generation)
 
 
 def _etat(connection: ASGIConnection[Any, Any, Any, Any]) -> dict[str, Any]:
@@ -100,7 +137,11 @@ class BackendSessions(ServerSideSessionBackend):
     - a cookie whose id names no stored session is not reused: a new id is drawn;
     - ``session[RENOUVELER] = True`` (set by :func:`ouvrir_session`) deletes the stored
       session of the old id and stores the data under a new one;
-    - an empty session is not stored: an anonymous visit leaves no row and no cookie.
+    - an empty session is not stored: an anonymous visit leaves no row and no cookie;
+    - a session the request left as it was loaded is not written again (nor its cookie
+      sent again): its stored expiry and its cookie's stay those of its last write, which
+      :data:`PAS_VUE` bounds (the sessions are configured without renewal on read, so
+      reading one writes nothing either).
     """
 
     async def load_from_connection(
@@ -109,7 +150,9 @@ class BackendSessions(ServerSideSessionBackend):
         """The stored data, and the id the response will use (the cookie's only if stored)."""
         donnees = await super().load_from_connection(connection)
         cookie = connection.cookies.get(self.config.key)
-        _etat(connection)[_ID_SCOPE] = cookie if donnees and cookie else None
+        etat = _etat(connection)
+        etat[_ID_SCOPE] = cookie if donnees and cookie else None
+        etat[_LUE_SCOPE] = self.serialize_data(donnees, connection.scope) if donnees else None
         return donnees
 
     def get_session_id(self, connection: ASGIConnection[Any, Any, Any, Any]) -> str:
@@ -128,14 +171,23 @@ class BackendSessions(ServerSideSessionBackend):
         """Store the session (under a new id when asked) and set its cookie."""
         store = self.config.get_store_from_app(connection.scope["app"])
         cookie = connection.cookies.get(self.config.key)
-        if isinstance(scope_session, dict) and scope_session.pop(RENOUVELER, False):
+        etat = _etat(connection)
+        renouvelee = isinstance(scope_session, dict) and scope_session.pop(RENOUVELER, False)
+        if renouvelee:
             if cookie:
                 await self.delete(cookie, store=store)
-            _etat(connection)[_ID_SCOPE] = self.generate_session_id()
+            etat[_ID_SCOPE] = self.generate_session_id()
         if scope_session is Empty or not scope_session:
             if cookie and cookie != "null":
-                _etat(connection)[_ID_SCOPE] = cookie
+                etat[_ID_SCOPE] = cookie
                 await super().store_in_message(Empty, message, connection)
+            return
+        lue = etat.get(_LUE_SCOPE)
+        if (
+            not renouvelee
+            and lue is not None
+            and self.serialize_data(scope_session, connection.scope) == lue
+        ):
             return
         await super().store_in_message(scope_session, message, connection)
 
@@ -176,7 +228,12 @@ def garder_session(session: dict[str, Any], generation: int) -> None:
 
 
 class MiddlewareCompte:
-    """Puts the session's account in ``scope["user"]`` once its session is checked valid."""
+    """Puts the session's account in ``scope["user"]`` once its session is checked valid.
+
+    On a page whose use case checks the session (:data:`SESSION_AU_CAS_D_USAGE`), only the
+    timeouts are checked before the handler; the account is read by the use case, or here
+    before the response leaves if the use case did not run to its end.
+    """
 
     def __init__(self, app: ASGIApp) -> None:
         """Wrap ``app``."""
@@ -189,26 +246,42 @@ class MiddlewareCompte:
             return
         etat = scope["app"].state
         contexte: Contexte = etat.contexte
-        reglages = etat.reglages
         session = scope.get("session")
         utilisateur = None
+        differee = False
         if isinstance(session, dict) and COMPTE in session:
-            utilisateur = await _session_verifiee(session, contexte, reglages)
+            utilisateur = _session_lue(session, contexte.maintenant(), etat.reglages)
+            differee = utilisateur is not None and _verifiee_au_cas_d_usage(scope)
+            if utilisateur is not None and not differee:
+                utilisateur = utilisateur if await _tient(contexte, utilisateur.session) else None
             if utilisateur is None:
                 scope["session"] = Empty
         scope["user"] = utilisateur
         if utilisateur is None and _envoi_de_fichiers(scope):
             await _refuser(send)
             return
+        if differee and utilisateur is not None:
+            cast("dict[str, Any]", scope)[_A_VERIFIER_SCOPE] = utilisateur.session
+            send = _verifier_avant_reponse(scope, send, contexte)
         await self.app(scope, receive, send)
 
 
-async def _session_verifiee(
+def _verifiee_au_cas_d_usage(scope: Scope) -> bool:
+    """A GET of a page whose use case checks the session (:data:`SESSION_AU_CAS_D_USAGE`)."""
+    gestionnaire = scope.get("route_handler")
+    return (
+        scope.get("method") == "GET"
+        and gestionnaire is not None
+        and gestionnaire.opt.get(SESSION_AU_CAS_D_USAGE) is True
+    )
+
+
+def _session_lue(
     session: dict[str, Any],
-    contexte: Contexte,
+    maintenant: dt.datetime,
     reglages: Any,  # noqa: ANN401 - ReglagesWeb
 ) -> Utilisateur | None:
-    maintenant = contexte.maintenant()
+    """The session's account if the session is well formed and within its timeouts."""
     try:
         ouverte = dt.datetime.fromisoformat(session[OUVERTE_LE])
         vue = dt.datetime.fromisoformat(session[VUE_LE])
@@ -219,11 +292,70 @@ async def _session_verifiee(
         return None
     if maintenant - ouverte > reglages.duree_max or maintenant - vue > reglages.inactivite:
         return None
-    valide = await anyio.to_thread.run_sync(acces.session_valide, contexte, compte_id, generation)
-    if not valide:
-        return None
-    session[VUE_LE] = maintenant.isoformat()
-    return Utilisateur(compte_id=compte_id, role=role, siret=session.get(SIRET))
+    if maintenant - vue >= min(PAS_VUE, reglages.inactivite / 10):
+        session[VUE_LE] = maintenant.isoformat()
+    return Utilisateur(
+        compte_id=compte_id, role=role, siret=session.get(SIRET), generation=generation
+    )
+
+
+async def _tient(contexte: Contexte, session: SessionOuverte) -> bool:
+    """True if the core still holds ``session`` (one read of the account, in a worker thread)."""
+    return await anyio.to_thread.run_sync(
+        acces.session_valide, contexte, session.compte_id, session.generation
+    )
+
+
+def _verifier_avant_reponse(scope: Scope, send: Send, contexte: Contexte) -> Send:
+    """``send``, checking at the response's start a session no use case has checked.
+
+    A session that no longer holds gets the login page (and is ended) instead of the
+    response the page prepared, whose body is dropped.
+    """
+    remplacee = False
+
+    async def envoyer(message: Message) -> None:
+        nonlocal remplacee
+        if message["type"] == "http.response.start":
+            session = scope.get(_A_VERIFIER_SCOPE)
+            # A session the application ended already (the core refused it) is not read again.
+            if (
+                isinstance(session, SessionOuverte)
+                and scope.get("session") is not Empty
+                and not await _tient(contexte, session)
+            ):
+                remplacee = True
+                scope["session"] = Empty
+                await send(_vers_connexion(scope))
+                await send({"type": "http.response.body", "body": b"", "more_body": False})
+                return
+        elif remplacee:
+            return
+        await send(message)
+
+    return envoyer
+
+
+def _vers_connexion(scope: Scope) -> Message:
+    """The start of a 303 to the login page, coming back to this page afterwards."""
+    debut: Message = {"type": "http.response.start", "status": 303, "headers": []}
+    entetes = MutableScopeHeaders.from_message(debut)
+    entetes["location"] = adresse_connexion(scope["path"], "GET")
+    entetes["content-length"] = "0"
+    return debut
+
+
+def par_session(request: Request[Any, Any, Any], cas: Callable[[SessionOuverte], _R]) -> _R:
+    """Run the read-only use case ``cas`` with the request's session, which it checks.
+
+    ``cas`` receives the :class:`~cfa_domain.services.contexte.SessionOuverte` where it
+    takes the acting account: the core loads the account once, checks that the session
+    still holds (else :class:`~cfa_domain.errors.SessionInvalide`: back to the login
+    page) and runs. Once it returned, the middleware has nothing left to check.
+    """
+    resultat = cas(_utilisateur(request).session)
+    _etat(request)[_A_VERIFIER_SCOPE] = None
+    return resultat
 
 
 def _envoi_de_fichiers(scope: Scope) -> bool:

@@ -21,7 +21,7 @@ from cfa_web.errors import Affichage, MessagePublic, message_affiche, traitement
 if TYPE_CHECKING:
     from litestar.types import ExceptionHandlersMap
 
-__all__ = ["GESTIONNAIRES", "MESSAGES"]
+__all__ = ["GESTIONNAIRES", "MESSAGES", "adresse_connexion"]
 
 _journal = logging.getLogger("cfa_web")
 
@@ -71,18 +71,22 @@ def page_erreur(statut: int, message: str) -> Response[Any]:
     )
 
 
-def vers_connexion(request: Request[Any, Any, Any]) -> Response[Any]:
-    """Send the visitor to the login page, coming back to this page afterwards.
+def adresse_connexion(chemin: str, methode: str) -> str:
+    """The login page for ``chemin``, coming back to it afterwards (to its home after a POST).
 
     A back-office page sends to the agents' login page, any other to the portal's.
     """
-    chemin = request.url.path
     back_office = chemin == "/backoffice" or chemin.startswith("/backoffice/")
     connexion, accueil = (
         ("/backoffice/connexion", "/backoffice") if back_office else ("/connexion", "/")
     )
-    suite = chemin if request.method == "GET" else accueil
-    return Redirect(path=f"{connexion}?suite={quote(suite, safe='/')}", status_code=303)
+    suite = chemin if methode == "GET" else accueil
+    return f"{connexion}?suite={quote(suite, safe='/')}"
+
+
+def vers_connexion(request: Request[Any, Any, Any]) -> Response[Any]:
+    """Send the visitor to the login page, coming back to this page afterwards."""
+    return Redirect(path=adresse_connexion(request.url.path, request.method), status_code=303)
 
 
 def _erreur_domaine(request: Request[Any, Any, Any], erreur: ErreurDomaine) -> Response[Any]:

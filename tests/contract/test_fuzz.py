@@ -74,7 +74,7 @@ from cfa_domain.services import (
     pilotage,
     suivi_flux,
 )
-from cfa_domain.services.contexte import Contexte
+from cfa_domain.services.contexte import Contexte, SessionOuverte
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.services.historiques import ObjetHistorique
 from cfa_domain.testing import strategies as cst
@@ -346,6 +346,8 @@ class Monde:
             "bool": st.booleans(),
             "dt.date": dates,
             "uuid.UUID": self.identifiants(),
+            "Acteur": self.identifiants()
+            | st.builds(SessionOuverte, self.identifiants(), st.sampled_from([0, 1]) | entiers),
             "EtatDossier": st.sampled_from(EtatDossier),
             "Decision": st.sampled_from(Decision),
             "EtatDemande | None": st.none() | st.sampled_from(EtatDemande),

@@ -6,20 +6,24 @@ import re
 import uuid
 from typing import TYPE_CHECKING, Any
 
+import pytest
 from litestar.routes import HTTPRoute
 
-from cfa_web.auth import exiger_agent, exiger_cfa, garde_api
+from cfa_domain.services import acces
+from cfa_web.auth import SESSION_AU_CAS_D_USAGE, exiger_agent, exiger_cfa, garde_api
 
 from .conftest import (
     EMAIL_AGENT,
     EMAIL_CFA,
     MOT_DE_PASSE,
     MOT_DE_PASSE_AGENT,
+    NUMERO_ACTION,
     BackOffice,
     Portail,
     agent_opco,
     connecter,
     connecter_agent,
+    dossier_recu,
     jeton_csrf,
     poster,
     texte,
@@ -237,3 +241,50 @@ def test_une_session_d_agent_n_ouvre_aucune_page_du_portail(back_office: BackOff
     assert vues >= 20
     # What no guard keeps is the public part of the site, and nothing else.
     assert {p for p in publiques if not p.startswith("/inscription")} == PUBLIQUES_PORTAIL
+
+
+PAGES_VERIFIEES = {
+    "/",
+    "/actions",
+    "/actions/{numero:str}",
+    "/demandes",
+    "/demandes/{demande_id:uuid}",
+    "/backoffice",
+    "/backoffice/dossiers",
+    "/backoffice/dossiers/a-traiter/{etat:str}",
+    "/backoffice/dossiers/{numero:str}",
+}
+"""The pages whose use case checks the session (``opt=auth.VERIFIEE``)."""
+
+
+def test_seules_des_pages_en_lecture_laissent_la_session_a_leur_cas_d_usage(
+    portail: Portail,
+) -> None:
+    """Only guarded GET pages skip the check before their handler; every other keeps it."""
+    verifiees = set()
+    for modele, methode, handler in _routes(portail.app):
+        if handler.opt.get(SESSION_AU_CAS_D_USAGE):
+            assert methode == "GET", modele
+            assert {exiger_cfa, exiger_agent} & set(_gardes(handler)), modele
+            verifiees.add(modele)
+    assert verifiees == PAGES_VERIFIEES
+
+
+@pytest.mark.parametrize(
+    "page",
+    [
+        "/backoffice",
+        "/backoffice/dossiers",
+        "/backoffice/dossiers/a-traiter/recu",
+        f"/backoffice/dossiers/{NUMERO_ACTION}",
+    ],
+)
+def test_un_agent_desactive_ne_voit_plus_le_back_office(back_office: BackOffice, page: str) -> None:
+    """An agent deactivated meanwhile is sent to the agents' login, by the page's use case."""
+    dossier_recu(back_office.portail)
+    assert back_office.client.get(page).status_code == 200
+    acces.desactiver_agent(back_office.contexte, EMAIL_AGENT, "départ", "administrateur")
+    reponse = back_office.client.get(page, follow_redirects=False)
+    assert reponse.status_code == 303
+    assert reponse.headers["location"] == f"/backoffice/connexion?suite={page}"
+    assert back_office.client.get("/backoffice/flux", follow_redirects=False).status_code == 303

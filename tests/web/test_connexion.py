@@ -3,10 +3,27 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+from typing import Any
 
+import pytest
+import sqlalchemy as sa
+
+from cfa_adapters.sql import tables
 from cfa_domain.services import acces
 
-from .conftest import EMAIL_CFA, MOT_DE_PASSE, Portail, connecter, poster, texte
+from .conftest import (
+    EMAIL_CFA,
+    MOT_DE_PASSE,
+    NUMERO_ACTION,
+    Portail,
+    connecter,
+    dossier_recu,
+    poster,
+    texte,
+)
+
+AUTRE = "Nouveau-mot-de-passe-2024"
 
 
 def test_la_connexion_ouvre_l_accueil_de_l_organisme(portail: Portail) -> None:
@@ -156,3 +173,117 @@ def test_la_suite_apres_connexion_reste_sur_le_site(portail: Portail) -> None:
         {"email": EMAIL_CFA, "mot_de_passe": MOT_DE_PASSE, "suite": "//evil.example/x"},
     )
     assert reponse.headers["location"] == "/"
+
+
+# --- The session's cost: written when changed, checked by the page's use case --------------
+
+
+def _session_stockee(portail: Portail) -> tuple[bytes, dt.datetime | None]:
+    """The one stored session: its data and its expiry."""
+    s = tables.sessions_web
+    with portail.moteur.connect() as connexion:
+        ligne = connexion.execute(sa.select(s.c.valeur, s.c.expire_le)).one()
+    return bytes(ligne.valeur), ligne.expire_le
+
+
+def test_une_page_qui_ne_change_pas_la_session_ne_l_ecrit_pas(portail: Portail) -> None:
+    """Pages seen within a minute leave the stored session and its cookie as they were.
+
+    The last visit is recorded again after a minute (``auth.PAS_VUE``): the session is then
+    written with its expiry moved, and its cookie sent again.
+    """
+    portail.compte_actif()
+    connecter(portail.client)
+    stockee = _session_stockee(portail)
+    assert stockee[1] == portail.horloge.instant + dt.timedelta(minutes=30)
+    portail.horloge.instant += dt.timedelta(seconds=50)
+    for page in ("/", "/actions", "/organisme"):
+        reponse = portail.client.get(page)
+        assert reponse.status_code == 200
+        assert "cfa_session" not in reponse.headers.get("set-cookie", "")
+        assert _session_stockee(portail) == stockee
+    portail.horloge.instant += dt.timedelta(seconds=20)
+    reponse = portail.client.get("/")
+    assert "cfa_session=" in reponse.headers["set-cookie"]
+    valeur, expire_le = _session_stockee(portail)
+    assert valeur != stockee[0]
+    assert expire_le == portail.horloge.instant + dt.timedelta(minutes=30)
+
+
+def test_l_inactivite_se_compte_depuis_la_derniere_visite_enregistree(portail: Portail) -> None:
+    """A session ends at most a minute before its idle timeout after its last page, never after."""
+    portail.compte_actif()
+    connecter(portail.client)
+    portail.horloge.instant += dt.timedelta(seconds=50)  # not recorded: within the minute
+    assert portail.client.get("/").status_code == 200
+    portail.horloge.instant += dt.timedelta(minutes=29, seconds=11)  # 30 min 1 s after login
+    assert portail.client.get("/", follow_redirects=False).status_code == 303
+
+
+PAGES_VERIFIEES_AU_CAS_D_USAGE = ("/", "/actions", "/demandes", f"/actions/{NUMERO_ACTION}")
+"""Read-only pages whose use case checks the session (``opt=auth.VERIFIEE``)."""
+
+
+def _lectures_de_comptes(portail: Portail, page: str) -> int:
+    """How many statements read the table ``comptes`` while ``page`` is answered (200)."""
+    lectures: list[str] = []
+
+    def noter(*args: Any) -> None:
+        if re.search(r"\bFROM comptes\b", args[2]):
+            lectures.append(args[2])
+
+    sa.event.listen(portail.moteur, "before_cursor_execute", noter)
+    try:
+        assert portail.client.get(page).status_code == 200
+    finally:
+        sa.event.remove(portail.moteur, "before_cursor_execute", noter)
+    return len(lectures)
+
+
+@pytest.mark.parametrize("page", PAGES_VERIFIEES_AU_CAS_D_USAGE)
+def test_la_page_lit_le_compte_une_fois(portail: Portail, page: str) -> None:
+    """The session check and the page's use case share one read of the account."""
+    portail.compte_actif()
+    dossier_recu(portail)
+    connecter(portail.client)
+    assert _lectures_de_comptes(portail, page) == 1
+
+
+@pytest.mark.parametrize("page", PAGES_VERIFIEES_AU_CAS_D_USAGE)
+def test_une_session_terminee_ne_voit_plus_la_page(portail: Portail, page: str) -> None:
+    """A password changed elsewhere ends the session on every page, checked by the use case."""
+    portail.compte_actif()
+    dossier_recu(portail)
+    connecter(portail.client)
+    assert portail.client.get(page).status_code == 200
+    acces.changer_mot_de_passe(portail.contexte, portail.id_compte(), MOT_DE_PASSE, AUTRE, AUTRE)
+    reponse = portail.client.get(page, follow_redirects=False)
+    assert reponse.status_code == 303
+    assert reponse.headers["location"] == f"/connexion?suite={page}"
+    assert 'cfa_session="null"' in reponse.headers["set-cookie"] or (
+        "cfa_session=null" in reponse.headers["set-cookie"]
+    )
+    with portail.moteur.connect() as connexion:
+        assert connexion.scalar(sa.select(sa.func.count()).select_from(tables.sessions_web)) == 0
+
+
+def test_une_page_repondue_sans_son_cas_d_usage_verifie_quand_meme_la_session(
+    portail: Portail,
+) -> None:
+    """A page that answers before its use case runs checks the session before it answers.
+
+    An unknown sort order is refused before the search: with a session ended meanwhile,
+    the visitor gets the login page (with the security headers), not the refusal.
+    """
+    portail.compte_actif()
+    connecter(portail.client)
+    refus = portail.client.get("/actions?ordre=de-travers")
+    assert refus.status_code == 422
+    acces.changer_mot_de_passe(portail.contexte, portail.id_compte(), MOT_DE_PASSE, AUTRE, AUTRE)
+    reponse = portail.client.get("/actions?ordre=de-travers", follow_redirects=False)
+    assert reponse.status_code == 303
+    assert reponse.headers["location"] == "/connexion?suite=/actions"
+    assert reponse.content == b""
+    assert reponse.headers["x-content-type-options"] == "nosniff"
+    assert "cfa_session=" in reponse.headers["set-cookie"]
+    assert portail.client.get("/organisme", follow_redirects=False).status_code == 303

@@ -4,11 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import zoneinfo
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 import attrs
 import pytest
+from babel.dates import format_date, format_datetime
+from babel.numbers import format_currency
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from litestar import get
 from litestar.testing import TestClient
 
@@ -48,6 +53,27 @@ def test_montants_dates_et_nombres_a_la_francaise() -> None:
     assert date_fr(None) == ""
     assert nombre_fr(20000) == "20\u202f000"
     assert nombre_fr(None) == ""
+
+
+@settings(max_examples=500)
+@given(
+    st.decimals(
+        allow_nan=False, allow_infinity=False, places=2, max_value=10**15, min_value=-(10**15)
+    )
+    | st.decimals(allow_nan=False, allow_infinity=False, max_value=10**12, min_value=-(10**12))
+)
+def test_montant_ecrit_comme_babel(valeur: Decimal) -> None:
+    """The amounts' own formatting writes Babel's fr_FR text, to the rounding and the sign."""
+    assert montant_fr(valeur) == format_currency(valeur, "EUR", locale="fr_FR")
+
+
+@given(st.dates(), st.datetimes(timezones=st.just(dt.UTC)))
+def test_dates_et_instants_ecrits_comme_babel(jour: dt.date, instant: dt.datetime) -> None:
+    """Dates and instants are Babel's fr_FR patterns, to the padding of the year."""
+    assert date_fr(jour) == format_date(jour, "dd/MM/yyyy", locale="fr_FR")
+    paris = instant.astimezone(zoneinfo.ZoneInfo("Europe/Paris"))
+    attendu = format_datetime(paris, "dd/MM/yyyy 'à' HH:mm", locale="fr_FR")
+    assert filtres("Europe/Paris")["instant"](instant) == attendu
 
 
 def test_instants_dans_le_fuseau_de_l_opco_et_libelles() -> None:

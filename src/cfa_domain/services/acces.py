@@ -68,7 +68,10 @@ organisme's files"):
 - **Sessions.** :class:`Connexion` carries the account's ``generation_session``; a change of
   password or email increments it and returns the new value (the session that made the
   change keeps going with it), and :func:`session_valide` tells the web layer which
-  sessions to end.
+  sessions to end. A read-only use case may check its session itself: given a
+  :class:`~cfa_domain.services.contexte.SessionOuverte` in place of the account's id,
+  ``compte_actif`` applies the same rule (``session_tenue``) on the account it loads, in
+  the use case's unit of work.
 
 Every form's "confirmation" field must repeat its field exactly (emails compared once
 normalised); a mismatch is a :class:`~cfa_domain.errors.DonneeInvalide` on the
@@ -117,6 +120,7 @@ from cfa_domain.services.contexte import (
     compte_actif,
     organisme_du_compte,
     organisme_existant,
+    session_tenue,
 )
 from cfa_domain.services.entrees import cas_d_usage
 from cfa_domain.services.hachage import HachagePrepare
@@ -713,11 +717,7 @@ def session_valide(ctx: Contexte, compte_id: uuid.UUID, generation_session: int)
     with ctx.uow(lecture_seule=True) as uow:
         compte = uow.comptes.obtenir(compte_id)
         uow.commit()
-    return (
-        compte is not None
-        and compte.statut is StatutCompte.ACTIF
-        and compte.generation_session == generation_session
-    )
+    return compte is not None and session_tenue(compte, generation_session)
 
 
 # --- Mot de passe oublié ------------------------------------------------------------

@@ -80,7 +80,7 @@ if TYPE_CHECKING:
 
     from cfa_domain.compte import Compte
     from cfa_domain.ports import CriteresRecherche, UnitOfWork
-    from cfa_domain.services.contexte import Contexte
+    from cfa_domain.services.contexte import Acteur, Contexte
 
 __all__ = [
     "AUTEUR_WEBSERVICE",
@@ -241,7 +241,7 @@ def notifier_changement_etat(
 def _chercher(
     ctx: Contexte,
     uow: UnitOfWork,
-    compte_id: uuid.UUID,
+    compte_id: Acteur,
     criteres: CriteresRecherche,
     *,
     page: int,
@@ -261,7 +261,7 @@ def _chercher(
 @cas_d_usage
 def rechercher_actions(
     ctx: Contexte,
-    compte_id: uuid.UUID,
+    compte_id: Acteur,
     criteres: CriteresRecherche,
     *,
     page: int = 1,
@@ -286,7 +286,7 @@ def rechercher_actions(
 @cas_d_usage
 def lister_actions(
     ctx: Contexte,
-    compte_id: uuid.UUID,
+    compte_id: Acteur,
     criteres: CriteresRecherche,
     *,
     page: int = 1,
@@ -319,7 +319,7 @@ def liste_avec_noms(uow: UnitOfWork, resultat: Page[ResumeAction]) -> ListeActio
 
 
 @cas_d_usage
-def consulter_action(ctx: Contexte, compte_id: uuid.UUID, numero_action: str) -> DetailAction:
+def consulter_action(ctx: Contexte, compte_id: Acteur, numero_action: str) -> DetailAction:
     """The detail page of a file the account may see.
 
     Raises:

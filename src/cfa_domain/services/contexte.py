@@ -16,8 +16,9 @@ the ``tzdata`` package where the system has none).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 import zoneinfo
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeAlias
 
 import attrs
 
@@ -58,12 +59,10 @@ from cfa_domain.remboursement import (
 from cfa_domain.values import entier
 
 if TYPE_CHECKING:
-    import uuid
-
     from cfa_domain.organisme import Organisme
     from cfa_domain.values import Email, Siret
 
-__all__ = ["TAILLE_PAGE_MAX", "Contexte", "Parametres"]
+__all__ = ["TAILLE_PAGE_MAX", "Acteur", "Contexte", "Parametres", "SessionOuverte", "session_tenue"]
 
 TAILLE_PAGE_MAX = 100
 
@@ -168,8 +167,44 @@ class Contexte:
         return message
 
 
-def compte_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
-    """Load the acting account; refuse an unknown or inactive one."""
+@attrs.frozen
+class SessionOuverte:
+    """A logged-in session: its account, and the session generation it was opened under.
+
+    A use case given one where it takes the acting account's id checks, on the one read
+    of the account it makes anyway and in its own unit of work, that the session still
+    holds (:func:`session_tenue`); otherwise it raises
+    :class:`~cfa_domain.errors.SessionInvalide` (the web layer ends the session and sends
+    to the login page). So a page checks its session and runs its use case with one read
+    of the account instead of two.
+    """
+
+    compte_id: uuid.UUID = attrs.field(validator=attrs.validators.instance_of(uuid.UUID))
+    generation: int = attrs.field(validator=attrs.validators.instance_of(int))
+
+
+Acteur: TypeAlias = uuid.UUID | SessionOuverte
+"""Who acts in a use case: an account's id, or a session to check on the way."""
+
+
+def session_tenue(compte: Compte, generation: int) -> bool:
+    """True while the account is active and no password or email change ended the session."""
+    return compte.statut is StatutCompte.ACTIF and compte.generation_session == generation
+
+
+def compte_actif(uow: UnitOfWork, compte_id: Acteur) -> Compte:
+    """Load the acting account; refuse an unknown or inactive one, or a session that ended.
+
+    Raises:
+        SessionInvalide: no such account, or a :class:`SessionOuverte` that no longer holds
+            (the account deactivated, or its password or email changed since).
+        CompteNonActive: the account (named by its id) is not active.
+    """
+    if isinstance(compte_id, SessionOuverte):
+        session = uow.comptes.obtenir(compte_id.compte_id)
+        if session is None or not session_tenue(session, compte_id.generation):
+            raise SessionInvalide
+        return session
     compte = uow.comptes.obtenir(compte_id)
     if compte is None:
         raise SessionInvalide
@@ -178,7 +213,7 @@ def compte_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
     return compte
 
 
-def agent_actif(uow: UnitOfWork, compte_id: uuid.UUID) -> Compte:
+def agent_actif(uow: UnitOfWork, compte_id: Acteur) -> Compte:
     """Load the acting account and require an OPCO agent."""
     compte = compte_actif(uow, compte_id)
     if compte.role is not Role.AGENT_OPCO:

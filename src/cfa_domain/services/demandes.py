@@ -129,7 +129,7 @@ if TYPE_CHECKING:
     from cfa_domain.compte import Compte
     from cfa_domain.ports import CriteresDemandes, Page, UnitOfWork, VerificateurPdf
     from cfa_domain.remboursement import ChangementEtatDemande, Paiement
-    from cfa_domain.services.contexte import Contexte, Parametres
+    from cfa_domain.services.contexte import Acteur, Contexte, Parametres
 
 __all__ = [
     "LONGUEUR_MAX_CLE_IDEMPOTENCE",
@@ -607,7 +607,7 @@ def document(ctx: Contexte, compte_id: uuid.UUID, document_id: str) -> tuple[Doc
 
 
 @cas_d_usage
-def consulter_demande(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID) -> DetailDemande:
+def consulter_demande(ctx: Contexte, compte_id: Acteur, demande_id: uuid.UUID) -> DetailDemande:
     """A request the account may see, with its receipt (the receipt page after submission).
 
     Raises:
@@ -622,7 +622,7 @@ def consulter_demande(ctx: Contexte, compte_id: uuid.UUID, demande_id: uuid.UUID
 @cas_d_usage
 def lister_demandes(
     ctx: Contexte,
-    compte_id: uuid.UUID,
+    compte_id: Acteur,
     criteres: CriteresDemandes | None = None,
     *,
     page: int = 1,

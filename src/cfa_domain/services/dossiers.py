@@ -59,7 +59,7 @@ from cfa_domain.values import Email, Montant
 if TYPE_CHECKING:
     import uuid
 
-    from cfa_domain.services.contexte import Contexte
+    from cfa_domain.services.contexte import Acteur, Contexte
 
 __all__ = [
     "ApercuRupture",
@@ -103,7 +103,7 @@ class DossierConseiller:
 @cas_d_usage
 def rechercher_dossiers(
     ctx: Contexte,
-    agent_id: uuid.UUID,
+    agent_id: Acteur,
     criteres: CriteresDossiers,
     *,
     regime: Regime | None = None,
@@ -147,7 +147,7 @@ def _avec_regime(ctx: Contexte, criteres: CriteresDossiers, regime: Regime) -> C
 @cas_d_usage
 def file_de_travail(
     ctx: Contexte,
-    agent_id: uuid.UUID,
+    agent_id: Acteur,
     etat: EtatDossier,
     *,
     page: int = 1,
@@ -164,7 +164,7 @@ def file_de_travail(
 
 
 @cas_d_usage
-def consulter_dossier(ctx: Contexte, agent_id: uuid.UUID, numero_action: str) -> DossierConseiller:
+def consulter_dossier(ctx: Contexte, agent_id: Acteur, numero_action: str) -> DossierConseiller:
     """A file's page for an agent, whatever its organisme: schedule, requests, history.
 
     Raises:

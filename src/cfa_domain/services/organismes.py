@@ -70,7 +70,7 @@ if TYPE_CHECKING:
     from cfa_domain.compte import Compte
     from cfa_domain.organisme import FicheOrganisme, Interlocuteur
     from cfa_domain.ports import UnitOfWork
-    from cfa_domain.services.contexte import Contexte
+    from cfa_domain.services.contexte import Acteur, Contexte
 
 __all__ = [
     "ListeDelegations",
@@ -257,7 +257,7 @@ def refuser_fiche(ctx: Contexte, agent_id: uuid.UUID, siret: str, motif: str) ->
 
 
 @cas_d_usage
-def consulter_organisme(ctx: Contexte, compte_id: uuid.UUID) -> Organisme:
+def consulter_organisme(ctx: Contexte, compte_id: Acteur) -> Organisme:
     """«Mon organisme»: the account's own organisme, its sheet and status with the OPCO."""
     with ctx.uow(lecture_seule=True) as uow:
         compte = compte_actif(uow, compte_id)

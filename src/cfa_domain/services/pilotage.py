@@ -23,9 +23,7 @@ from cfa_domain.services.demandes import ETATS_A_TRAITER
 from cfa_domain.services.entrees import cas_d_usage
 
 if TYPE_CHECKING:
-    import uuid
-
-    from cfa_domain.services.contexte import Contexte
+    from cfa_domain.services.contexte import Acteur, Contexte
 
 __all__ = ["TableauDeBord", "tableau_de_bord"]
 
@@ -62,7 +60,7 @@ def _mois(ctx: Contexte) -> tuple[dt.date, dt.datetime, dt.datetime]:
 
 
 @cas_d_usage
-def tableau_de_bord(ctx: Contexte, agent_id: uuid.UUID) -> TableauDeBord:
+def tableau_de_bord(ctx: Contexte, agent_id: Acteur) -> TableauDeBord:
     """Back office: the dashboard's figures, read in one read-only unit of work."""
     premier, debut, fin = _mois(ctx)
     with ctx.uow(lecture_seule=True) as uow:

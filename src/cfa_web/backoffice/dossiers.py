@@ -35,6 +35,7 @@ from cfa_domain.errors import ErreurDomaine
 from cfa_domain.ports import CriteresDossiers, CriteresRecherche
 from cfa_domain.services import actions, dossiers
 from cfa_web import forms
+from cfa_web.auth import VERIFIEE, par_session
 from cfa_web.backoffice._commun import PREFIXE, routeur
 from cfa_web.errors import traitement_de
 from cfa_web.portail._commun import contexte, notifier, reponse_formulaire, utilisateur
@@ -121,17 +122,20 @@ def _contexte_recherche(saisie: dict[str, str]) -> dict[str, Any]:
     return {"adresse": adresse, "etats": tuple(EtatDossier), "regimes": tuple(Regime)}
 
 
-@get("/dossiers", name="backoffice_dossiers", sync_to_thread=True)
+@get("/dossiers", name="backoffice_dossiers", sync_to_thread=True, opt=VERIFIEE)
 def recherche(request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Template:
     """Search every organisme's files; one page of the result."""
     saisie = forms.valeurs_saisies(dict(request.query_params.items()))
-    ctx, agent_id = contexte(request), utilisateur(request).compte_id
+    ctx = contexte(request)
     try:
         champs = forms.lire(ChampsRecherche, saisie)
         liste = forms.traiter(
             saisie,
-            lambda: dossiers.rechercher_dossiers(
-                ctx, agent_id, champs.criteres(), regime=champs.regime, page=page
+            lambda: par_session(
+                request,
+                lambda session: dossiers.rechercher_dossiers(
+                    ctx, session, champs.criteres(), regime=champs.regime, page=page
+                ),
             ),
             champs=CHAMPS_FORMULAIRE,
         )
@@ -149,7 +153,7 @@ def recherche(request: Request[Any, Any, Any], page: FromQuery[int] = 1) -> Temp
     )
 
 
-@get("/dossiers/a-traiter/{etat:str}", name="backoffice_file", sync_to_thread=True)
+@get("/dossiers/a-traiter/{etat:str}", name="backoffice_file", sync_to_thread=True, opt=VERIFIEE)
 def file_de_travail(
     request: Request[Any, Any, Any], etat: FromPath[str], page: FromQuery[int] = 1
 ) -> Template:
@@ -158,8 +162,11 @@ def file_de_travail(
         etat_dossier = EtatDossier(etat)
     except ValueError:
         raise NotFoundException from None
-    liste = dossiers.file_de_travail(
-        contexte(request), utilisateur(request).compte_id, etat_dossier, page=page
+    liste = par_session(
+        request,
+        lambda session: dossiers.file_de_travail(
+            contexte(request), session, etat_dossier, page=page
+        ),
     )
     return Template(
         template_name="backoffice/dossiers/file.html",
@@ -190,10 +197,12 @@ def _page_dossier(
     )
 
 
-@get("/dossiers/{numero:str}", name="backoffice_dossier", sync_to_thread=True)
+@get("/dossiers/{numero:str}", name="backoffice_dossier", sync_to_thread=True, opt=VERIFIEE)
 def dossier(request: Request[Any, Any, Any], numero: FromPath[str]) -> Template:
     """A file's page: its blocks, schedule, requests, history, and the forms that move it."""
-    fiche = dossiers.consulter_dossier(contexte(request), utilisateur(request).compte_id, numero)
+    fiche = par_session(
+        request, lambda session: dossiers.consulter_dossier(contexte(request), session, numero)
+    )
     return _page_dossier(fiche, forms.Formulaire())
 
 

@@ -34,7 +34,7 @@ from cfa_domain.services import actions
 from cfa_domain.services.actions import LigneBudget, ListeActions
 from cfa_domain.services.contexte import TAILLE_PAGE_MAX
 from cfa_web import forms
-from cfa_web.auth import exiger_cfa
+from cfa_web.auth import VERIFIEE, exiger_cfa, par_session
 from cfa_web.formats import montant_csv, montant_fr
 from cfa_web.portail._commun import contexte, reponse_formulaire, utilisateur
 
@@ -250,7 +250,7 @@ def _page_refusee(refus: forms.FormulaireInvalide, saisie: Mapping[str, str]) ->
     )
 
 
-@get("/actions", name="actions", guards=[exiger_cfa], sync_to_thread=True)
+@get("/actions", name="actions", guards=[exiger_cfa], sync_to_thread=True, opt=VERIFIEE)
 def mes_actions(
     request: Request[Any, Any, Any],
     *,
@@ -266,13 +266,16 @@ def mes_actions(
     ``tri`` and ``ordre`` sort the table on one of its columns (:meth:`Tri.depuis`).
     """
     saisie = _saisie(nom_apprenti, numero_action, numero_enregistrement)
-    ctx, compte_id = contexte(request), utilisateur(request).compte_id
+    ctx = contexte(request)
     try:
         ordonne = forms.traiter(saisie, lambda: Tri.depuis(tri, ordre), champs=ERREURS_DE_PAGE)
         liste = forms.traiter(
             saisie,
-            lambda: actions.lister_actions(
-                ctx, compte_id, _criteres(saisie), page=page, tri=ordonne
+            lambda: par_session(
+                request,
+                lambda session: actions.lister_actions(
+                    ctx, session, _criteres(saisie), page=page, tri=ordonne
+                ),
             ),
             champs=ERREURS_DE_PAGE,
         )
@@ -365,10 +368,12 @@ def export_actions(
     )
 
 
-@get("/actions/{numero:str}", name="action", guards=[exiger_cfa], sync_to_thread=True)
+@get("/actions/{numero:str}", name="action", guards=[exiger_cfa], sync_to_thread=True, opt=VERIFIEE)
 def detail_action(request: Request[Any, Any, Any], numero: FromPath[str]) -> Template:
     """A file: Formation, Contrat, Aspect financier, Paiements, schedule, budget, history."""
-    detail = actions.consulter_action(contexte(request), utilisateur(request).compte_id, numero)
+    detail = par_session(
+        request, lambda session: actions.consulter_action(contexte(request), session, numero)
+    )
     lignes = lignes_montrees(detail.lignes)
     return Template(
         template_name="actions/detail.html",

@@ -39,7 +39,7 @@ from cfa_domain.services import demandes
 from cfa_domain.services.demandes import CommandeDemande, Preremplissage
 from cfa_domain.values import Categorie, Montant, Periode, Piece
 from cfa_web import forms
-from cfa_web.auth import exiger_cfa
+from cfa_web.auth import VERIFIEE, exiger_cfa, par_session
 from cfa_web.errors import traitement_de
 from cfa_web.portail._commun import contexte, notifier, reponse_formulaire, utilisateur
 
@@ -284,11 +284,17 @@ def conditions_generales() -> Template:
 # --- the receipt, its PDF, the documents ---------------------------------------------------
 
 
-@get("/demandes/{demande_id:uuid}", name="demande_recue", guards=[exiger_cfa], sync_to_thread=True)
+@get(
+    "/demandes/{demande_id:uuid}",
+    name="demande_recue",
+    guards=[exiger_cfa],
+    sync_to_thread=True,
+    opt=VERIFIEE,
+)
 def page_recepisse(request: Request[Any, Any, Any], demande_id: FromPath[uuid.UUID]) -> Template:
     """The receipt of a request, its documents and its state."""
-    detail = demandes.consulter_demande(
-        contexte(request), utilisateur(request).compte_id, demande_id
+    detail = par_session(
+        request, lambda session: demandes.consulter_demande(contexte(request), session, demande_id)
     )
     return Template(
         template_name="demandes/recepisse.html",
@@ -331,7 +337,7 @@ def document(request: Request[Any, Any, Any], document_id: FromPath[str]) -> Res
 # --- "Mes demandes" and cancellation -------------------------------------------------------
 
 
-@get("/demandes", name="mes_demandes", guards=[exiger_cfa], sync_to_thread=True)
+@get("/demandes", name="mes_demandes", guards=[exiger_cfa], sync_to_thread=True, opt=VERIFIEE)
 def mes_demandes(
     request: Request[Any, Any, Any],
     etat: FromQuery[str] = "",
@@ -340,7 +346,7 @@ def mes_demandes(
 ) -> Template:
     """The organisme's requests, newest first, filtered by state and action number."""
     donnees = {"etat": etat, "numero_action": numero_action, "page": page}
-    ctx, compte_id = contexte(request), utilisateur(request).compte_id
+    ctx = contexte(request)
     filtres = {"etat": etat, "numero_action": numero_action}
 
     def adresse(numero: int) -> str:
@@ -351,11 +357,14 @@ def mes_demandes(
         champs = forms.lire(ChampsFiltres, donnees)
         resultat = forms.traiter(
             donnees,
-            lambda: demandes.lister_demandes(
-                ctx,
-                compte_id,
-                CriteresDemandes(etat=champs.etat, numero_action=champs.numero_action),
-                page=champs.page,
+            lambda: par_session(
+                request,
+                lambda session: demandes.lister_demandes(
+                    ctx,
+                    session,
+                    CriteresDemandes(etat=champs.etat, numero_action=champs.numero_action),
+                    page=champs.page,
+                ),
             ),
         )
     except forms.FormulaireInvalide as refus:

@@ -9,8 +9,8 @@ from litestar.response import Template
 
 from cfa_domain.action import EtatDossier
 from cfa_domain.services import organismes
-from cfa_web.auth import exiger_cfa
-from cfa_web.portail._commun import contexte, utilisateur
+from cfa_web.auth import VERIFIEE, exiger_cfa, par_session
+from cfa_web.portail._commun import contexte
 
 __all__ = ["DESCRIPTIONS_ETATS", "ROUTES"]
 
@@ -49,10 +49,12 @@ DESCRIPTIONS_ETATS: Final = {
 """The glossary of the guide ("État des dossiers"), completed for the states it omits."""
 
 
-@get("/", name="accueil", guards=[exiger_cfa], sync_to_thread=True)
+@get("/", name="accueil", guards=[exiger_cfa], sync_to_thread=True, opt=VERIFIEE)
 def accueil(request: Request[Any, Any, Any]) -> Template:
     """Home: the organisme's name and identifier, the menu, useful links."""
-    organisme = organismes.consulter_organisme(contexte(request), utilisateur(request).compte_id)
+    organisme = par_session(
+        request, lambda session: organismes.consulter_organisme(contexte(request), session)
+    )
     return Template(template_name="pages/accueil.html", context={"organisme": organisme})
 
 

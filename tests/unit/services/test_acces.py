@@ -24,12 +24,14 @@ from cfa_domain.errors import (
     JetonInvalide,
     MotDePasseActuelIncorrect,
     MotDePasseNonConforme,
+    SessionInvalide,
     TransitionInterdite,
 )
 from cfa_domain.organisme import Organisme, StatutOrganisme
-from cfa_domain.services import acces
+from cfa_domain.ports import CriteresRecherche
+from cfa_domain.services import acces, actions, demandes, organismes
 from cfa_domain.services.acces import Connexion, ResultatSiret
-from cfa_domain.services.contexte import Parametres, sirets_visibles
+from cfa_domain.services.contexte import Parametres, SessionOuverte, sirets_visibles
 from cfa_domain.testing import exemples
 from cfa_domain.testing.fakes import HacheurMemoire, Memoire, memoire
 from cfa_domain.values import Email, Siret
@@ -891,6 +893,36 @@ def test_session_valide_faux_pour_un_compte_inconnu_ou_desactive(m: Memoire) -> 
     assert not acces.session_valide(m.contexte, uuid.uuid4(), 0)
     modifier_compte(m, compte_id, statut=StatutCompte.DESACTIVE)
     assert not acces.session_valide(m.contexte, compte_id, 0)
+
+
+def test_un_cas_d_usage_verifie_la_session_qu_on_lui_donne(m: Memoire) -> None:
+    """Given a session, a use case refuses it once ended, as session_valide would."""
+    compte_id = ouvrir(m)
+    tenue = SessionOuverte(compte_id, 0)
+    assert organismes.consulter_organisme(m.contexte, tenue).siret == exemples.SIRET_CFA
+    liste = actions.lister_actions(m.contexte, tenue, CriteresRecherche())
+    assert liste.page.total == 0
+    generation = acces.changer_mot_de_passe(m.contexte, compte_id, MDP, AUTRE_MDP, AUTRE_MDP)
+    for cas in (
+        lambda s: organismes.consulter_organisme(m.contexte, s),
+        lambda s: actions.lister_actions(m.contexte, s, CriteresRecherche()),
+        lambda s: actions.consulter_action(m.contexte, s, "2011303654"),
+        lambda s: demandes.lister_demandes(m.contexte, s),
+        lambda s: demandes.consulter_demande(m.contexte, s, uuid.uuid4()),
+    ):
+        with pytest.raises(SessionInvalide):
+            cas(tenue)
+    # The session that made the change goes on with the new generation; the account's id
+    # alone still acts as before (a batch job, the API's key).
+    assert organismes.consulter_organisme(m.contexte, SessionOuverte(compte_id, generation))
+    assert organismes.consulter_organisme(m.contexte, compte_id)
+    modifier_compte(m, compte_id, statut=StatutCompte.DESACTIVE)
+    with pytest.raises(SessionInvalide):
+        organismes.consulter_organisme(m.contexte, SessionOuverte(compte_id, generation))
+    with pytest.raises(CompteNonActive):
+        organismes.consulter_organisme(m.contexte, compte_id)
+    with pytest.raises(SessionInvalide):
+        organismes.consulter_organisme(m.contexte, SessionOuverte(uuid.uuid4(), 0))
 
 
 def test_compte_ouvert_ne_voit_que_son_organisme(m: Memoire) -> None:
