@@ -40,7 +40,7 @@ def _install(session: nox.Session, *groups: str) -> None:
 
 @nox.session
 def tests(session: nox.Session) -> None:
-    """Run the whole test suite with branch coverage of ``cfa_domain`` and ``cfa_adapters``."""
+    """Run the whole suite with branch coverage of cfa_domain, cfa_adapters and cfa_web."""
     _install(session, "test")
     session.run(
         "pytest",

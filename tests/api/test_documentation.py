@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
 import subprocess
@@ -23,7 +24,10 @@ def test_la_session_curl_de_la_documentation_aboutit(
 ) -> None:
     """The page's ``sh`` block, run by bash with curl and jq, ends with the receipt in PDF."""
     if shutil.which("curl") is None or shutil.which("jq") is None:
-        pytest.skip("curl et jq sont nécessaires pour rejouer la session de docs/api.md")
+        message = "curl et jq sont nécessaires pour rejouer la session de docs/api.md"
+        if os.environ.get("CI"):  # CI installs them (.ci/run): their absence is a failure
+            pytest.fail(message)
+        pytest.skip(message)
     (bloc,) = re.findall(
         r"^```sh\n(.*?)^```$", PAGE.read_text(encoding="utf-8"), re.MULTILINE | re.DOTALL
     )
