@@ -102,14 +102,18 @@ def _menu(page: Page, lien: str) -> None:
 # --- 1. The information sheet -------------------------------------------------------
 
 
-def _fiche_envoyee(serveur: Serveur, visiteur: Page) -> None:
+def _fiche_envoyee(serveur: Serveur, ecrans: Ecrans) -> None:
     """The unknown organisme's SIRET check, then its sheet (the portal's public form)."""
+    visiteur = ecrans.page
     visiteur.goto(serveur.adresse + "/inscription")
     visiteur.get_by_label("Siret").fill(SIRET_NOUVEAU.numero)
     visiteur.get_by_role("button", name="Valider").click()
     expect(visiteur.locator("h1")).to_have_text(
         "Validation des données Organisme de formation (OF)"
     )
+    # The SIRET checked is carried into the sheet.
+    expect(visiteur.get_by_label("Votre SIRET")).to_have_value(SIRET_NOUVEAU.numero)
+    ecrans.verifier("validation-donnees-of")
     textes = {
         "raison_sociale": "CFA Nouveau Monde",
         "rue": "12 rue de la République",
@@ -134,8 +138,11 @@ def _fiche_envoyee(serveur: Serveur, visiteur: Page) -> None:
         "interlocuteur_civilite": "mme",
     }.items():
         visiteur.locator(f"input[name={nom}][value={valeur}]").check()
+    ecrans.verifier("validation-donnees-of-remplie")
     visiteur.get_by_role("button", name="Valider").click()
     expect(visiteur).to_have_url(re.compile("/inscription/fiche-envoyee$"))
+    expect(visiteur.locator("h1")).to_have_text("Votre fiche de renseignements est envoyée")
+    ecrans.verifier("fiche-envoyee")
     serveur.attendre_mail(EMAIL_NOUVEAU, "reçue")
 
 
@@ -407,7 +414,7 @@ def test_parcours_d_un_conseiller(
     """Login → sheet validated → reçu to en cours → request paid → rupture → soldé."""
     visiteur, cfa = _contexte(navigateur), _contexte(navigateur)
     try:
-        _fiche_envoyee(serveur, visiteur)
+        _fiche_envoyee(serveur, Ecrans(page=visiteur, test=f"{ecrans.test}-visiteur"))
         _valider_fiche(serveur, page, ecrans, visiteur)
         cfa.goto(serveur.adresse + "/connexion")
         _connexion(cfa, CFA.email, CFA.mot_de_passe)
