@@ -179,8 +179,15 @@ def test_arithmetic_and_order_agree_with_whole_cents(a: int, b: int) -> None:
 
 def test_amounts_are_not_ordered_against_other_values() -> None:
     """An amount compared with a number is a programming error, as with attrs' order."""
-    with pytest.raises(TypeError):
-        assert Montant(1) < Decimal(2)
+    comparaisons: list[Callable[[], bool]] = [
+        lambda: Montant(1) < Decimal(2),
+        lambda: Montant(1) <= Decimal(2),
+        lambda: Montant(1) > Decimal(2),
+        lambda: Montant(1) >= Decimal(2),
+    ]
+    for comparer in comparaisons:
+        with pytest.raises(TypeError):
+            comparer()
     assert Montant.somme([]) == Montant(0)
     assert str(Montant.somme([])) == "0,00 €"
     assert str(Montant(5) - Montant(5)) == "0,00 €"
