@@ -323,12 +323,15 @@ class TypeJeton(enum.Enum):
 
     ACTIVATION = "activation"
     REINITIALISATION = "reinitialisation"
+    CHANGEMENT_EMAIL = "changement_email"
+    """Sent to the new login address: following it proves that mailbox and makes the change."""
 
 
 #: Default lifetimes: the guide's 24 h activation link; a one-hour reset link (OWASP).
 DUREES_JETONS = {
     TypeJeton.ACTIVATION: dt.timedelta(hours=24),
     TypeJeton.REINITIALISATION: dt.timedelta(hours=1),
+    TypeJeton.CHANGEMENT_EMAIL: dt.timedelta(hours=24),
 }
 
 #: A shorter secret cannot carry the 256 bits the token generator port promises.
@@ -349,6 +352,8 @@ class Jeton:
     emis_le: dt.datetime
     expire_le: dt.datetime
     utilise_le: dt.datetime | None = None
+    email: Email | None = None
+    """The new login address a :attr:`TypeJeton.CHANGEMENT_EMAIL` link confirms (else None)."""
 
     def est_valide(self, quand: dt.datetime) -> bool:
         """True when unused and ``quand`` is strictly before the expiry."""
@@ -498,12 +503,19 @@ class Compte:
         secret: str,
         quand: dt.datetime,
         duree: dt.timedelta | None = None,
+        *,
+        email: Email | None = None,
     ) -> Jeton:
         """Store a new token's fingerprint; older tokens of that type stop working.
 
         An activation link is issued only while the account awaits activation, a reset
-        link only for an active account. ``duree`` defaults to :data:`DUREES_JETONS`.
+        or email-change link only for an active account. ``duree`` defaults to
+        :data:`DUREES_JETONS`. ``email``: the new address an email-change link confirms
+        (required for that type, refused for the others).
         """
+        if (email is not None) != (type is TypeJeton.CHANGEMENT_EMAIL):
+            msg = "Seul un lien de changement d'adresse porte une adresse."
+            raise ValueError(msg)
         attendu = (
             StatutCompte.EN_ATTENTE_ACTIVATION
             if type is TypeJeton.ACTIVATION
@@ -521,6 +533,7 @@ class Compte:
             empreinte=empreinte_jeton(secret),
             emis_le=quand,
             expire_le=quand + (duree if duree is not None else DUREES_JETONS[type]),
+            email=email,
         )
         self.jetons = [j for j in self.jetons if j.type is not type]
         self.jetons.append(jeton)
@@ -822,19 +835,23 @@ class Compte:
             raise politique.refuser(regles, champ="nouveau_mot_de_passe")
         self._remplacer_mot_de_passe(nouveau, quand, hasher)
 
-    def changer_email(
+    def demander_changement_email(
         self,
         actuel_mot_de_passe: str,
         nouvel_email: Email,
+        secret: str,
         quand: dt.datetime,
         hasher: HacheurMotDePasse,
         *,
+        duree: dt.timedelta | None = None,
         politique_verrouillage: PolitiqueVerrouillage = POLITIQUE_VERROUILLAGE_PAR_DEFAUT,
-    ) -> None:
-        """«Mon compte»: change the login email, giving the current password.
+    ) -> Jeton:
+        """«Mon compte»: ask to change the login email, giving the current password.
 
-        Uniqueness of the address among accounts is checked by the use case (repository).
-        Other sessions end and reset links (sent to the old address) die.
+        Nothing changes yet: a link (``secret``) is issued for the new address, which must
+        prove its mailbox as at an account's creation; :meth:`confirmer_changement_email`
+        makes the change when the link is followed. A newer request replaces an older
+        one's link. Uniqueness of the address among accounts is checked by the use case.
         """
         self._exiger_actif()
         self._verifier_mot_de_passe(
@@ -846,6 +863,31 @@ class Compte:
                 champ="nouvel_email",
                 valeur=str(nouvel_email),
             )
-        self.email = nouvel_email
+        return self.emettre_jeton(
+            TypeJeton.CHANGEMENT_EMAIL, secret, quand, duree, email=nouvel_email
+        )
+
+    def adresse_a_confirmer(self, secret: str, quand: dt.datetime) -> Email:
+        """The new address the email-change link ``secret`` would make the login email.
+
+        Raises :class:`JetonInvalide` for a link that is unknown, used or expired.
+        """
+        self._exiger_actif()
+        adresse = self._jeton_valide(TypeJeton.CHANGEMENT_EMAIL, secret, quand).email
+        if adresse is None:  # pragma: no cover - emettre_jeton gives every such link one
+            raise JetonInvalide
+        return adresse
+
+    def confirmer_changement_email(self, secret: str, quand: dt.datetime) -> Email:
+        """Follow the link sent to the new address: it becomes the login email.
+
+        Returns the old address. Every session ends (the one that asked too: the next
+        login is with the new address) and reset links (sent to the old one) die.
+        """
+        adresse = self.adresse_a_confirmer(secret, quand)
+        self._consommer(self._jeton_valide(TypeJeton.CHANGEMENT_EMAIL, secret, quand), quand)
+        ancien = self.email
+        self.email = adresse
         self.generation_session += 1
         self._tuer_jetons(TypeJeton.REINITIALISATION)
+        return ancien

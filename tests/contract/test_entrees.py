@@ -198,6 +198,8 @@ APPELS: dict[str, tuple[Callable[[Contexte, Monde, str], object], str]] = {
         lambda c, m, x: acces.changer_email(c, m.cfa, x, "b@cfa-exemple.fr", "b@cfa-exemple.fr"),
         "mot_de_passe_actuel",
     ),
+    "adresse_a_confirmer": (lambda c, _, x: acces.adresse_a_confirmer(c, x), "secret"),
+    "confirmer_email": (lambda c, _, x: acces.confirmer_email(c, x), "secret"),
     "changer_mot_de_passe": (
         lambda c, m, x: acces.changer_mot_de_passe(c, m.cfa, MOT_DE_PASSE, x, x),
         "nouveau",

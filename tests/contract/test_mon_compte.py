@@ -71,14 +71,22 @@ def test_consulter_compte_et_lister_les_comptes_de_son_organisme(deploiement: De
 
 
 def test_un_changement_rend_la_generation_qui_garde_la_session(deploiement: Deploiement) -> None:
-    """The generation returned by a change is the one the stored account now holds."""
+    """A password change returns the stored generation; a confirmed email change moves it on.
+
+    The email change's link is stored and read back whole; confirmed, every session ends.
+    """
     ctx = deploiement.contexte
     moi, _ = _comptes(deploiement)
     premiere = acces.changer_mot_de_passe(ctx, moi, MOT_DE_PASSE, AUTRE_MDP, AUTRE_MDP)
-    seconde = acces.changer_email(
-        ctx, moi, AUTRE_MDP, "nouvelle@cfa-exemple.fr", "nouvelle@cfa-exemple.fr"
-    )
-    assert (premiere, seconde) == (1, 2)
-    assert acces.session_valide(ctx, moi, seconde)
+    assert premiere == 1
+    assert acces.session_valide(ctx, moi, premiere)
+    acces.changer_email(ctx, moi, AUTRE_MDP, "nouvelle@cfa-exemple.fr", "nouvelle@cfa-exemple.fr")
+    assert acces.session_valide(ctx, moi, premiere)  # nothing changes before the link
+    (lien,) = [
+        m.contexte["lien_jeton"] for m in deploiement.messages() if m.modele == "confirmation_email"
+    ]
+    assert acces.adresse_a_confirmer(ctx, lien) == Email("nouvelle@cfa-exemple.fr")
+    assert acces.confirmer_email(ctx, lien) == Email("nouvelle@cfa-exemple.fr")
     assert not acces.session_valide(ctx, moi, premiere)
+    assert acces.session_valide(ctx, moi, 2)
     assert acces.consulter_compte(ctx, moi).email == Email("nouvelle@cfa-exemple.fr")

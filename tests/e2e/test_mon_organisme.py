@@ -295,7 +295,10 @@ def _erreur_de(page: Page, champ: str) -> str:
 
 
 def _changer_email(serveur: Serveur, page: Page, ecrans: Ecrans) -> None:
-    """«Mon compte» as the colleague: a wrong current password refused, then the change."""
+    """«Mon compte» as the colleague: a wrong current password refused, then the change.
+
+    The change is made by the link mailed to the new address.
+    """
     # «Mon compte», as the colleague (this test's browser, logged in as the CFA so far).
     page.get_by_role("button", name="Se déconnecter").click()
     _se_connecter(serveur, page, COLLEGUE, MOT_DE_PASSE_COLLEGUE)
@@ -313,16 +316,34 @@ def _changer_email(serveur: Serveur, page: Page, ecrans: Ecrans) -> None:
     assert _erreur_de(page, "Mot de passe actuel") == "Le mot de passe actuel est incorrect."
     expect(page.locator("main")).to_contain_text(f"Adresse email de connexion : {COLLEGUE}")
     ecrans.verifier("mon-compte-erreur")
-    # The email changed, the current password given.
+    # Asked with the current password: a link goes to the new address, nothing changes yet.
     page.get_by_label("Nouvelle adresse email").fill(NOUVEL_EMAIL)
     page.get_by_label("Confirmation de l'email").fill(NOUVEL_EMAIL)
     page.get_by_label("Mot de passe actuel").fill(MOT_DE_PASSE_COLLEGUE)
     page.locator("form[action='/compte/email']").get_by_role("button", name="Valider").click()
     expect(page.locator(".notice")).to_contain_text(
-        "Votre adresse email de connexion est modifiée."
+        f"Un lien de confirmation est envoyé à {NOUVEL_EMAIL}."
     )
-    expect(page.locator("main")).to_contain_text(f"Adresse email de connexion : {NOUVEL_EMAIL}")
+    expect(page.locator("main")).to_contain_text(f"Adresse email de connexion : {COLLEGUE}")
+    ecrans.verifier("email-demande")
+    # The link read from the new address's mailbox: its page, then its button.
+    lien = serveur.lien(
+        serveur.attendre_mail(NOUVEL_EMAIL, "Confirmez votre nouvelle adresse de connexion")
+    )
+    assert "/compte/email/" in lien
+    page.goto(lien)
+    expect(page.locator("main")).to_contain_text(f"{NOUVEL_EMAIL} devient l'adresse")
+    ecrans.verifier("email-a-confirmer")
+    page.get_by_role("button", name="Confirmer ma nouvelle adresse").click()
+    expect(page.locator(".notice")).to_contain_text(
+        f"Votre adresse de connexion est désormais {NOUVEL_EMAIL}"
+    )
+    expect(page.locator("h1")).to_have_text("Accéder à la Plateforme CFA")
     ecrans.verifier("email-modifie")
+    # Every session ended with the change: log in again with the new address.
+    _se_connecter(serveur, page, NOUVEL_EMAIL, MOT_DE_PASSE_COLLEGUE)
+    page.goto(serveur.adresse + "/compte")
+    expect(page.locator("main")).to_contain_text(f"Adresse email de connexion : {NOUVEL_EMAIL}")
 
 
 def _changer_mot_de_passe(page: Page, ecrans: Ecrans) -> None:

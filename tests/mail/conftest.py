@@ -59,6 +59,8 @@ def parcours_complet() -> Memoire:
     acces.mot_de_passe_oublie(ctx, "compta@cfa-a.fr")
     acces.changer_mot_de_passe(ctx, compte_a, MOT_DE_PASSE_EXEMPLE, NOUVEAU, NOUVEAU)
     acces.changer_email(ctx, compte_a, NOUVEAU, "direction@cfa-a.fr", "direction@cfa-a.fr")
+    (confirmation,) = [msg for msg in m.stockage.messages if msg.modele == "confirmation_email"]
+    acces.confirmer_email(ctx, confirmation.contexte["lien_jeton"])
     # Organismes: one sheet validated, one refused; a delegation asked, approved, refused,
     # revoked.
     for siret, suite in ((SIRET_INCONNU, "valider"), ("44306184100047", "refuser")):

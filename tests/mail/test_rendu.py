@@ -50,7 +50,7 @@ def test_le_parcours_met_chaque_modele_en_file(
 ) -> None:
     """The journey queues every template the adapter has, and the adapter has them all."""
     assert {msg.modele for msg in messages} == rendu.modeles()
-    assert len(rendu.modeles()) == 24
+    assert len(rendu.modeles()) == 25
     invitations = [msg for msg in messages if msg.modele == "invitation"]
     assert {"invite_par" in msg.contexte for msg in invitations} == {True, False}
 

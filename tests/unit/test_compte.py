@@ -702,27 +702,57 @@ def test_changer_mot_de_passe_verrouille_ou_inactif() -> None:
         ouvrir().changer_mot_de_passe(MDP, AUTRE_MDP, T0, HACHEUR)
 
 
-def test_changer_email() -> None:
-    """The login email changes with the current password: sessions end, reset links die."""
+def test_changer_email_apres_confirmation_par_la_nouvelle_adresse() -> None:
+    """Asking changes nothing; the link to the new address makes the change, once.
+
+    Then sessions end and reset links (sent to the old address) die.
+    """
     compte = compte_actif()
     compte.emettre_jeton(TypeJeton.REINITIALISATION, AUTRE_SECRET, T0)
-    compte.changer_email(MDP, Email("Nouvelle@Exemple.fr"), T0, HACHEUR)
-    assert compte.email == Email("nouvelle@exemple.fr")
+    jeton = compte.demander_changement_email(MDP, Email("Nouvelle@Exemple.fr"), SECRET, T0, HACHEUR)
+    assert (jeton.type, jeton.email) == (TypeJeton.CHANGEMENT_EMAIL, Email("nouvelle@exemple.fr"))
+    assert jeton.expire_le == T0 + dt.timedelta(hours=24)
+    assert (compte.email, compte.generation_session) == (EMAIL_CONNU, 0)
+    with pytest.raises(JetonInvalide):
+        compte.confirmer_changement_email(AUTRE_SECRET, T0)  # the reset link is not it
+    assert compte.adresse_a_confirmer(SECRET, T0) == Email("nouvelle@exemple.fr")
+    ancien = compte.confirmer_changement_email(SECRET, T0 + dt.timedelta(hours=1))
+    assert (ancien, compte.email) == (EMAIL_CONNU, Email("nouvelle@exemple.fr"))
     assert compte.generation_session == 1
-    assert all(j.type is TypeJeton.ACTIVATION for j in compte.jetons)
+    assert not any(
+        j.type is TypeJeton.REINITIALISATION and j.utilise_le is None for j in compte.jetons
+    )
+    with pytest.raises(JetonInvalide):  # single use
+        compte.confirmer_changement_email(SECRET, T0 + dt.timedelta(hours=1))
+
+
+def test_lien_de_changement_d_email_expire_et_remplace() -> None:
+    """A link dies after 24 h, and when a newer request replaces it."""
+    compte = compte_actif()
+    compte.demander_changement_email(MDP, Email("a@exemple.fr"), SECRET, T0, HACHEUR)
+    with pytest.raises(JetonInvalide):
+        compte.confirmer_changement_email(SECRET, T0 + dt.timedelta(hours=24))
+    compte.demander_changement_email(MDP, Email("b@exemple.fr"), AUTRE_SECRET, T0, HACHEUR)
+    with pytest.raises(JetonInvalide):
+        compte.confirmer_changement_email(SECRET, T0)
+    compte.confirmer_changement_email(AUTRE_SECRET, T0)
+    assert compte.email == Email("b@exemple.fr")
 
 
 def test_changer_email_refus() -> None:
-    """Wrong password, same address, or an inactive account: the email does not change."""
+    """Wrong password, same address, or an inactive account: no link, no change."""
     compte = compte_actif()
     with pytest.raises(MotDePasseActuelIncorrect):
-        compte.changer_email("mauvais", Email("n@exemple.fr"), T0, HACHEUR)
+        compte.demander_changement_email("mauvais", Email("n@exemple.fr"), SECRET, T0, HACHEUR)
     with pytest.raises(DonneeInvalide) as erreur:
-        compte.changer_email(MDP, EMAIL_CONNU, T0, HACHEUR)
+        compte.demander_changement_email(MDP, EMAIL_CONNU, SECRET, T0, HACHEUR)
     assert erreur.value.champ == "nouvel_email"
     with pytest.raises(CompteNonActive):
-        ouvrir().changer_email(MDP, Email("n@exemple.fr"), T0, HACHEUR)
+        ouvrir().demander_changement_email(MDP, Email("n@exemple.fr"), SECRET, T0, HACHEUR)
     assert (compte.email, compte.generation_session) == (EMAIL_CONNU, 0)
+    assert not any(j.type is TypeJeton.CHANGEMENT_EMAIL for j in compte.jetons)
+    with pytest.raises(ValueError, match="Seul un lien de changement"):
+        compte.emettre_jeton(TypeJeton.REINITIALISATION, SECRET, T0, email=EMAIL_CONNU)
 
 
 # --- Deactivation ------------------------------------------------------------------------

@@ -97,6 +97,8 @@ class Lien:
     secret: str
     expire_le: dt.datetime
     utilise: bool = False
+    email: Email | None = None
+    """The address an email-change link confirms."""
 
 
 @attrs.define
@@ -184,7 +186,8 @@ OPERATIONS = (
     "emettre",
     "emettre",
     "changer_mot_de_passe",
-    "changer_email",
+    "demander_changement_email",
+    "confirmer_changement_email",
     "approuver",
     "desactiver",
     "reactiver",
@@ -196,7 +199,7 @@ TIRAGES = st.builds(
     quel=st.sampled_from(QUELS),
     nouveau=st.sampled_from(MOTS_DE_PASSE),
     nouvel_email=st.sampled_from(EMAILS),
-    type_=st.sampled_from(TypeJeton),
+    type_=st.sampled_from(list(STATUT_REQUIS)),
 )
 
 
@@ -274,7 +277,7 @@ class CompteMachine(RuleBasedStateMachine):
         return self.modele.mot_de_passe if bon else FAUX
 
     def _secret_de(self, type_: TypeJeton, quel: Quel) -> str:
-        if quel == "nouveau" and self.modele.statut is STATUT_REQUIS[type_]:
+        if quel == "nouveau" and STATUT_REQUIS.get(type_) is self.modele.statut:
             self._envoyer(type_)
         if quel in {"nouveau", "dernier"} and type_ in self.modele.liens:
             return self.modele.liens[type_].secret
@@ -411,24 +414,57 @@ class CompteMachine(RuleBasedStateMachine):
             ),
         )
 
-    def changer_email(self, t: Tirage) -> None:
-        """« Mon compte »: active only, current password counted, another address."""
+    def demander_changement_email(self, t: Tirage) -> None:
+        """« Mon compte »: active only, current password counted, another address: a link.
+
+        Nothing changes but the link, which replaces the previous one.
+        """
         bon, nouvel_email = t.bon, t.nouvel_email
         m = self.modele
         actuel = self._mot_de_passe(bon)
         attendu = m.verifier_mon_compte(bon, self.quand)
         if attendu is None and nouvel_email == m.email:
             attendu = DonneeInvalide
+        secret = self._secret()
         if attendu is None:
-            m.email = nouvel_email
+            m.tuer(TypeJeton.CHANGEMENT_EMAIL)
+            m.liens[TypeJeton.CHANGEMENT_EMAIL] = Lien(
+                secret,
+                self.quand + DUREES_JETONS[TypeJeton.CHANGEMENT_EMAIL],
+                email=nouvel_email,
+            )
+        self._attendre(
+            "demander_changement_email",
+            attendu,
+            lambda: self.compte.demander_changement_email(
+                actuel,
+                nouvel_email,
+                secret,
+                self.quand,
+                self.hacheur,
+                politique_verrouillage=VERROUILLAGE,
+            ),
+        )
+
+    def confirmer_changement_email(self, t: Tirage) -> None:
+        """The link mailed to the new address: an active account, a live link; the change."""
+        m = self.modele
+        secret = self._secret_de(TypeJeton.CHANGEMENT_EMAIL, t.quel)
+        attendu: type[ErreurDomaine] | None = JetonInvalide
+        if m.statut is not StatutCompte.ACTIF:
+            attendu = CompteNonActive
+        elif m.lien_valide(TypeJeton.CHANGEMENT_EMAIL, secret, self.quand):
+            attendu = None
+            lien = m.liens[TypeJeton.CHANGEMENT_EMAIL]
+            lien.utilise = True
+            assert lien.email is not None
+            m.email = lien.email
             m.generation += 1
             m.tuer(TypeJeton.REINITIALISATION)
         self._attendre(
-            "changer_email",
+            "confirmer_changement_email",
             attendu,
-            lambda: self.compte.changer_email(
-                actuel, nouvel_email, self.quand, self.hacheur, politique_verrouillage=VERROUILLAGE
-            ),
+            lambda: self.compte.confirmer_changement_email(secret, self.quand),
         )
 
     def desactiver(self, _t: Tirage) -> None:

@@ -42,6 +42,7 @@ PUBLIQUES_PORTAIL = {
     "/deconnexion",
     "/mot-de-passe/oublie",
     "/mot-de-passe/reinitialisation/{jeton:str}",
+    "/compte/email/{jeton:str}",
     "/contact",
     "/glossaire",
     "/mentions-legales",

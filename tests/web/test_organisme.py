@@ -17,6 +17,7 @@ from cfa_domain.values import Email, Siret
 
 from .conftest import EMAIL_CFA, MOT_DE_PASSE, Portail, connecter, poster, texte
 from .lecture import erreur_du_champ, lu
+from .test_actions import lisible
 
 if TYPE_CHECKING:
     from litestar import Litestar
@@ -154,8 +155,13 @@ def test_changer_le_mot_de_passe_garde_cette_session_et_ferme_les_autres(
     connecter(portail.client_neuf(), EMAIL_CFA, NOUVEAU)
 
 
-def test_changer_l_adresse_garde_cette_session_et_ferme_les_autres(portail: Portail) -> None:
-    """The login email moves; this session goes on, the others end, the old address is told."""
+def test_changer_l_adresse_par_le_lien_envoye_a_la_nouvelle(portail: Portail) -> None:
+    """The form mails a link to the new address and changes nothing; the link changes it.
+
+    The link's page shows the address and changes it only on its button (no session
+    needed); then every session ends, the old address is told and the login is the new
+    address.
+    """
     client = connecte(portail)
     autre = portail.client_neuf()
     connecter(autre)
@@ -172,12 +178,31 @@ def test_changer_l_adresse_garde_cette_session_et_ferme_les_autres(portail: Port
     assert reponse.status_code == 303
     page = client.get("/compte", follow_redirects=False)
     assert page.status_code == 200
-    assert "nouvelle@cfa-sante.fr" in texte(page)
-    assert "Votre adresse email de connexion est modifiée." in texte(page)
+    assert "Un lien de confirmation est envoyé à nouvelle@cfa-sante.fr." in texte(page)
+    assert f"Adresse email de connexion : <strong>{EMAIL_CFA}</strong>" in page.text
+    assert autre.get("/", follow_redirects=False).status_code == 200  # nothing ended yet
+    lien = portail.messages()[-1]
+    assert (lien.modele, str(lien.destinataire)) == ("confirmation_email", "nouvelle@cfa-sante.fr")
+    adresse = f"/compte/email/{lien.contexte['lien_jeton']}"
+
+    anonyme = portail.client_neuf()
+    confirmation = anonyme.get(adresse)
+    assert confirmation.status_code == 200
+    assert "nouvelle@cfa-sante.fr devient l'adresse" in lisible(confirmation)
+    connecter(portail.client_neuf())  # opening the link changed nothing
+    confirme = poster(anonyme, adresse, {}, page=adresse)
+    assert (confirme.status_code, confirme.headers["location"]) == (303, "/connexion")
+    assert "Votre adresse de connexion est désormais nouvelle@cfa-sante.fr" in texte(
+        anonyme.get("/connexion")
+    )
+    assert client.get("/", follow_redirects=False).status_code == 303  # every session ends
     assert autre.get("/", follow_redirects=False).status_code == 303
     dernier = portail.messages()[-1]
     assert (dernier.modele, str(dernier.destinataire)) == ("email_modifie", EMAIL_CFA)
     connecter(portail.client_neuf(), "nouvelle@cfa-sante.fr")
+    perime = portail.client_neuf().get(adresse)  # the link worked once
+    assert "Ce lien ne permet pas de changer d'adresse." in lisible(perime)
+    assert "Confirmer ma nouvelle adresse</button>" not in perime.text
 
 
 @pytest.mark.parametrize(
@@ -233,6 +258,33 @@ def test_le_changement_de_mot_de_passe_refuse_chaque_erreur(
     assert "CFA des Métiers de la Santé" in texte(reponse)
     assert client.get("/compte").status_code == 200
     connecter(portail.client_neuf())  # the password is unchanged
+
+
+def test_le_lien_suivi_dans_la_session_du_compte_la_termine_et_le_dit(portail: Portail) -> None:
+    """Followed in the browser logged in as that account: the session ends, the notice shows.
+
+    The cookie's id is a new one.
+    """
+    client = connecte(portail)
+    poster(
+        client,
+        "/compte/email",
+        {
+            "nouvel_email": "nouvelle@cfa-sante.fr",
+            "confirmation_nouvel_email": "nouvelle@cfa-sante.fr",
+            "mot_de_passe_email": MOT_DE_PASSE,
+        },
+        page="/compte",
+    )
+    adresse = f"/compte/email/{portail.messages()[-1].contexte['lien_jeton']}"
+    avant = client.cookies.get("cfa_session")
+    confirme = poster(client, adresse, {}, page=adresse)
+    assert (confirme.status_code, confirme.headers["location"]) == (303, "/connexion")
+    assert client.cookies.get("cfa_session") != avant
+    assert "Votre adresse de connexion est désormais nouvelle@cfa-sante.fr" in texte(
+        client.get("/connexion")
+    )
+    assert client.get("/compte", follow_redirects=False).status_code == 303
 
 
 @pytest.mark.parametrize(

@@ -60,6 +60,7 @@ ROUTES = {
     "activation": "/activation/{}",
     "invitation": "/invitation/{}",
     "reinitialisation": "/mot-de-passe/reinitialisation/{}",
+    "changement_email": "/compte/email/{}",
     "mot_de_passe_oublie": "/mot-de-passe/oublie",
     "connexion": "/connexion",
     "mon_compte": "/compte",

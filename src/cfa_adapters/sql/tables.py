@@ -224,6 +224,8 @@ jetons = sa.Table(
     sa.Column("emis_le", Horodatage, nullable=False),
     sa.Column("expire_le", Horodatage, nullable=False),
     sa.Column("utilise_le", Horodatage, nullable=True),
+    # The new login address an email-change link confirms (revision 0014).
+    sa.Column("email", sa.String(TEXTE), nullable=True),
     sa.UniqueConstraint("empreinte"),
 )
 

@@ -393,6 +393,7 @@ def compte_vers_lignes(compte: Compte) -> Lignes:
             "emis_le": j.emis_le,
             "expire_le": j.expire_le,
             "utilise_le": j.utilise_le,
+            "email": None if j.email is None else j.email.adresse,
         }
         for rang, j in enumerate(compte.jetons)
     )
@@ -421,6 +422,7 @@ def compte_depuis_lignes(
                 emis_le=j["emis_le"],
                 expire_le=j["expire_le"],
                 utilise_le=j["utilise_le"],
+                email=None if j["email"] is None else Email(j["email"]),
             )
             for j in sorted(jetons, key=lambda j: int(j["rang"]))
         ],

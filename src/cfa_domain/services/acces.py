@@ -28,7 +28,9 @@ organisme's files"):
   erased at once. The latest request wins until one is activated, and activating needs
   the mailbox: only the address's owner can end the race. An account that was once
   activated (active, or deactivated later) keeps its address for good. Changing the
-  login email (:func:`changer_email`) still refuses an address any account holds.
+  login email proves the new mailbox too: :func:`changer_email` mails a link to the new
+  address and :func:`confirmer_email` makes the change when it is followed (an address
+  held by an activated account is refused; a request never activated gives way).
 - **No enumeration.** Whether an email already has an account never changes what the
   requester sees: :func:`creer_compte` and :func:`inviter` then mail the address's owner
   instead (a fresh link when that account still awaits activation, so a lost or expired
@@ -65,9 +67,10 @@ organisme's files"):
   counter when a wrong password raises, then lets the error out: the lock
   (:class:`~cfa_domain.compte.PolitiqueVerrouillage`) holds across units of work, and no
   use case commits inside an ``except``.
-- **Sessions.** :class:`Connexion` carries the account's ``generation_session``; a change of
-  password or email increments it and returns the new value (the session that made the
-  change keeps going with it), and :func:`session_valide` tells the web layer which
+- **Sessions.** :class:`Connexion` carries the account's ``generation_session``; a password
+  change increments it and returns the new value (the session that made the change keeps
+  going with it), a confirmed email change increments it too (every session ends: the
+  next login is with the new address), and :func:`session_valide` tells the web layer which
   sessions to end. A read-only use case may check its session itself: given a
   :class:`~cfa_domain.services.contexte.SessionOuverte` in place of the account's id,
   ``compte_actif`` applies the same rule (``session_tenue``) on the account it loads, in
@@ -90,6 +93,8 @@ Mails are queued in the outbox with these templates (``modele``) and variables:
 ``reinitialisation_sans_compte``   (none): a reset was asked for an address without an
                                    active account
 ``mot_de_passe_modifie``           ``quand``
+``confirmation_email``             ``lien_jeton``, ``expire_le``, ``ancien_email`` (sent to
+                                   the new address: the link makes the change)
 ``email_modifie``                  ``nouvel_email``, ``quand`` (sent to the old address)
 =================================  ========================================================
 """
@@ -140,9 +145,11 @@ __all__ = [
     "ResultatSiret",
     "accepter_invitation",
     "activer_compte",
+    "adresse_a_confirmer",
     "approuver_compte",
     "changer_email",
     "changer_mot_de_passe",
+    "confirmer_email",
     "consulter_compte",
     "creer_agent",
     "creer_compte",
@@ -786,36 +793,89 @@ def changer_email(
     mot_de_passe_actuel: str,
     nouvel_email: str,
     confirmation: str,
-) -> int:
-    """«Mon compte»: change the login email, giving the current password.
+) -> Email:
+    """«Mon compte»: ask to change the login email, giving the current password.
 
-    The password is checked before the new address's availability, so that a stolen
-    session cannot probe which addresses have accounts. The old address is told. Returns
-    the account's new ``generation_session``: the session that made the change keeps
-    going with it, every other one ends.
+    The change is made only when the link mailed to the new address is followed
+    (:func:`confirmer_email`): an address belongs to whoever proves the mailbox, and an
+    activated account keeps its address for good, so no account may take one it has not
+    proven. The password is checked before the new address's availability, so that a
+    stolen session cannot probe which addresses have accounts; an address held by an
+    activated account is refused, one held by a request never activated is left to the
+    confirmation. Returns the new address, as normalised (the page says where the link
+    went). Nothing else changes: the sessions go on until the change is made.
     """
     nouveau = _email_confirme(nouvel_email, confirmation, "nouvel_email")
     hacheur = _verification_preparee(ctx, _compte_lu(ctx, compte_id), mot_de_passe_actuel)
     with ctx.uow() as uow:
         compte = compte_actif(uow, compte_id)
-        ancien = compte.email
         existant = uow.comptes.par_email(nouveau)
         quand = ctx.maintenant()
+        secret = ctx.jetons.jeton()
         with _echec_compte(uow):
-            compte.changer_email(
+            jeton = compte.demander_changement_email(
                 mot_de_passe_actuel,
                 nouveau,
+                secret,
                 quand,
                 hacheur,
+                duree=ctx.parametres.duree_activation,
                 politique_verrouillage=ctx.parametres.verrouillage,
             )
-        if existant is not None:
+        if existant is not None and existant.active_le is not None:
             raise EmailDejaUtilise(str(nouveau), champ="nouvel_email")
+        ctx.message(
+            uow,
+            nouveau,
+            "confirmation_email",
+            lien_jeton=secret,
+            expire_le=jeton.expire_le.isoformat(),
+            ancien_email=str(compte.email),
+        )
+        uow.commit()
+        return nouveau
+
+
+@cas_d_usage
+def adresse_a_confirmer(ctx: Contexte, secret: str) -> Email:
+    """The confirmation page of an email change: the address the link would make the login.
+
+    Raises:
+        JetonInvalide: the link is unknown, used or expired.
+    """
+    with ctx.uow(lecture_seule=True) as uow:
+        compte = _par_jeton(uow, secret)
+        return compte.adresse_a_confirmer(secret, ctx.maintenant())
+
+
+@cas_d_usage
+def confirmer_email(ctx: Contexte, secret: str) -> Email:
+    """Follow the link mailed to the new address: it becomes the login email.
+
+    The mailbox is proven: a request never activated that holds the address gives way
+    (erased, its links die), as at an account's creation; an activated account that
+    took it meanwhile keeps it (:class:`~cfa_domain.errors.EmailDejaUtilise`). Every
+    session of the account ends; the old address is told. Returns the new address.
+
+    Raises:
+        JetonInvalide: the link is unknown, used or expired.
+        EmailDejaUtilise: an activated account holds the address now.
+    """
+    with ctx.uow() as uow:
+        compte = _par_jeton(uow, secret)
+        quand = ctx.maintenant()
+        nouveau = compte.adresse_a_confirmer(secret, quand)
+        existant = uow.comptes.par_email(nouveau)
+        if existant is not None and existant.id != compte.id:
+            if existant.active_le is not None:
+                raise EmailDejaUtilise(str(nouveau), champ="nouvel_email")
+            uow.comptes.supprimer(existant)
+        ancien = compte.confirmer_changement_email(secret, quand)
         ctx.message(
             uow, ancien, "email_modifie", nouvel_email=str(nouveau), quand=quand.isoformat()
         )
         uow.commit()
-        return compte.generation_session
+        return nouveau
 
 
 @cas_d_usage

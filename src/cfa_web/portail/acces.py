@@ -19,7 +19,7 @@ from cfa_domain.compte import Role
 from cfa_domain.errors import IdentifiantsInvalides
 from cfa_domain.services import acces
 from cfa_web import forms
-from cfa_web.auth import ouvrir_session
+from cfa_web.auth import RENOUVELER, ouvrir_session
 from cfa_web.errors import message_affiche
 from cfa_web.limites import limiter
 from cfa_web.portail._commun import (
@@ -187,6 +187,49 @@ def reinitialisation(
     return Redirect(path="/connexion", status_code=303)
 
 
+def _page_confirmation_email(
+    jeton: str, *, adresse: str | None, formulaire: forms.Formulaire
+) -> Template:
+    return Template(
+        template_name="acces/confirmation_email.html",
+        context={"formulaire": formulaire, "jeton": jeton, "adresse": adresse},
+    )
+
+
+@get("/compte/email/{jeton:str}", name="changement_email", sync_to_thread=True)
+def page_confirmation_email(request: Request[Any, Any, Any], jeton: FromPath[str]) -> Template:
+    """The link mailed to a new login address: which address, and the button to confirm.
+
+    Open without a session (the mailbox is the proof); following a link changes nothing
+    until the button is pressed (mail scanners open links).
+    """
+    try:
+        adresse = forms.traiter({}, lambda: acces.adresse_a_confirmer(contexte(request), jeton))
+    except forms.FormulaireInvalide as refus:
+        return _page_confirmation_email(jeton, adresse=None, formulaire=refus.formulaire)
+    return _page_confirmation_email(jeton, adresse=str(adresse), formulaire=forms.Formulaire())
+
+
+@post("/compte/email/{jeton:str}", sync_to_thread=True)
+def confirmation_email(
+    request: Request[Any, Any, Any], jeton: FromPath[str], data: Formulaire
+) -> Template | Redirect:
+    """Confirm the new login address: every session ends; log in with the new address."""
+    try:
+        nouveau = forms.traiter(data, lambda: acces.confirmer_email(contexte(request), jeton))
+    except forms.FormulaireInvalide as refus:
+        return _page_confirmation_email(jeton, adresse=None, formulaire=refus.formulaire)
+    # Every session of the account ended: this browser's too, whatever it held, goes on
+    # as an anonymous one under a new id, just to show the notice.
+    request.set_session({RENOUVELER: True})
+    notifier(
+        request,
+        f"Votre adresse de connexion est désormais {nouveau} : connectez-vous avec elle. "
+        "Un message prévient votre ancienne adresse.",
+    )
+    return Redirect(path="/connexion", status_code=303)
+
+
 ROUTES = [
     page_connexion,
     connexion,
@@ -195,4 +238,6 @@ ROUTES = [
     mot_de_passe_oublie,
     page_reinitialisation,
     reinitialisation,
+    page_confirmation_email,
+    confirmation_email,
 ]

@@ -2,8 +2,10 @@
 
 - ``/organisme``: the organisme's name, identifier and status, and the three pages below.
 - ``/compte`` («Mon compte»): change the login email or the password, the current
-  password required. The core ends every other session of the account; this one goes on
-  with the generation the use case returns (:func:`cfa_web.auth.garder_session`).
+  password required. A new email is proven first: a link goes to it, and following it
+  (``/compte/email/{jeton}``, :mod:`cfa_web.portail.acces`) makes the change and ends
+  every session. A password change ends every other session; this one goes on with the
+  generation the use case returns (:func:`cfa_web.auth.garder_session`).
 - ``/organisme/acces`` («Gestion des accès»): ask for a delegating organisme (SIRET and
   establishment name), approve or refuse the requests made of us, revoke a delegation or
   withdraw a request; the organisme's accounts and the invitation of a colleague. Who may
@@ -328,11 +330,11 @@ def page_compte(request: Request[Any, Any, Any]) -> Template:
 
 @post("/compte/email", guards=[exiger_cfa], sync_to_thread=True)
 def changer_email(request: Request[Any, Any, Any], data: Donnees) -> Template | Redirect:
-    """Change the login email (current password required); this session goes on."""
+    """Ask to change the login email (current password required): a link goes to it."""
     compte_id = utilisateur(request).compte_id
     try:
         champs = forms.lire(ChampsEmail, data)
-        generation = forms.traiter(
+        nouveau = forms.traiter(
             data,
             lambda: acces.changer_email(
                 contexte(request),
@@ -345,11 +347,10 @@ def changer_email(request: Request[Any, Any, Any], data: Donnees) -> Template | 
         )
     except forms.FormulaireInvalide as refus:
         return _page_compte(request, email=refus.formulaire)
-    garder_session(request.session, generation)
     notifier(
         request,
-        "Votre adresse email de connexion est modifiée. Vos autres sessions ouvertes sont "
-        "fermées ; un message prévient votre ancienne adresse.",
+        f"Un lien de confirmation est envoyé à {nouveau}. Votre adresse de connexion change "
+        "quand vous le suivez ; d'ici là, vous vous connectez avec l'adresse actuelle.",
     )
     return Redirect(path="/compte", status_code=303)
 

@@ -801,47 +801,99 @@ def test_reinitialisation_verifie_confirmation_lien_et_politique(m: Memoire) -> 
 # --- Mon compte ---------------------------------------------------------------------
 
 
-def test_changer_email_exige_le_mot_de_passe_et_previent_l_ancienne_adresse(m: Memoire) -> None:
-    """The login moves to the new address, other sessions end, the old address is told."""
+def test_changer_email_par_un_lien_envoye_a_la_nouvelle_adresse(m: Memoire) -> None:
+    """Asking changes nothing but mails a link to the new address; following it changes.
+
+    The login moves there, every session ends and the old address is told.
+    """
     compte_id = ouvrir(m)
-    generation = acces.changer_email(
+    nouveau = acces.changer_email(
         m.contexte, compte_id, MDP, "Nouvelle@cfa-sante.fr", "nouvelle@cfa-sante.fr"
     )
-    assert generation == compte(m, "nouvelle@cfa-sante.fr").generation_session == 1
-    mail = messages_a(m, EMAIL_CONNU)[-1]
-    assert (mail.modele, mail.contexte["nouvel_email"]) == (
+    assert nouveau == Email("nouvelle@cfa-sante.fr")
+    (mail,) = messages_a(m, "nouvelle@cfa-sante.fr")
+    assert (mail.modele, mail.contexte["ancien_email"]) == ("confirmation_email", EMAIL_CONNU)
+    lien = mail.contexte["lien_jeton"]
+    assert compte(m, EMAIL_CONNU).generation_session == 0  # nothing changed yet
+    assert acces.session_valide(m.contexte, compte_id, 0)
+    assert acces.se_connecter(m.contexte, EMAIL_CONNU, MDP).compte_id == compte_id
+    assert acces.adresse_a_confirmer(m.contexte, lien) == Email("nouvelle@cfa-sante.fr")
+
+    assert acces.confirmer_email(m.contexte, lien) == Email("nouvelle@cfa-sante.fr")
+    assert compte(m, "nouvelle@cfa-sante.fr").generation_session == 1
+    avis = messages_a(m, EMAIL_CONNU)[-1]
+    assert (avis.modele, avis.contexte["nouvel_email"]) == (
         "email_modifie",
         "nouvelle@cfa-sante.fr",
     )
     assert not acces.session_valide(m.contexte, compte_id, 0)
-    assert acces.session_valide(m.contexte, compte_id, 1)
     with pytest.raises(IdentifiantsInvalides):
         acces.se_connecter(m.contexte, EMAIL_CONNU, MDP)
     assert acces.se_connecter(m.contexte, "nouvelle@cfa-sante.fr", MDP).compte_id == compte_id
+    with pytest.raises(JetonInvalide):  # the link works once
+        acces.confirmer_email(m.contexte, lien)
+    with pytest.raises(JetonInvalide):
+        acces.adresse_a_confirmer(m.contexte, lien)
 
 
 def test_changer_email_mauvais_mot_de_passe_compte_l_echec(m: Memoire) -> None:
-    """A wrong current password is counted (committed) and changes nothing else."""
+    """A wrong current password is counted (committed) and sends no link."""
     compte_id = ouvrir(m)
     with pytest.raises(MotDePasseActuelIncorrect) as erreur:
         acces.changer_email(m.contexte, compte_id, AUTRE_MDP, EMAIL_INCONNU, EMAIL_INCONNU)
     assert erreur.value.champ == "mot_de_passe_actuel"
     apres = compte(m, EMAIL_CONNU)
     assert (apres.echecs_connexion, apres.generation_session) == (1, 0)
+    assert messages_a(m, EMAIL_INCONNU) == []
 
 
 def test_changer_email_vers_une_adresse_prise(m: Memoire) -> None:
-    """A taken address is a conflict on the field, checked only after the password."""
+    """An address an activated account holds: a conflict on the field, after the password.
+
+    Nothing is sent.
+    """
     compte_id = ouvrir(m)
-    creer(m, EMAIL_INCONNU)
+    ouvrir(m, EMAIL_CONTACT)
     with pytest.raises(MotDePasseActuelIncorrect):
-        acces.changer_email(m.contexte, compte_id, AUTRE_MDP, EMAIL_INCONNU, EMAIL_INCONNU)
+        acces.changer_email(m.contexte, compte_id, AUTRE_MDP, EMAIL_CONTACT, EMAIL_CONTACT)
     avant = m.stockage.messages
     with pytest.raises(Conflit, match="déjà utilisée") as erreur:
-        acces.changer_email(m.contexte, compte_id, MDP, EMAIL_INCONNU, EMAIL_INCONNU)
+        acces.changer_email(m.contexte, compte_id, MDP, EMAIL_CONTACT, EMAIL_CONTACT)
     assert erreur.value.champ == "nouvel_email"
     assert compte(m, EMAIL_CONNU).generation_session == 0
     assert m.stockage.messages == avant
+
+
+def test_une_demande_jamais_activee_cede_l_adresse_prouvee(m: Memoire) -> None:
+    """A request never activated holding the address gives way once the mailbox is proven.
+
+    That request is erased (its links die), as at an account's creation.
+    """
+    compte_id = ouvrir(m)
+    creer(m, EMAIL_INCONNU)  # someone's request with that address, awaiting approval
+    acces.changer_email(m.contexte, compte_id, MDP, EMAIL_INCONNU, EMAIL_INCONNU)
+    lien = next(
+        msg.contexte["lien_jeton"]
+        for msg in messages_a(m, EMAIL_INCONNU)
+        if msg.modele == "confirmation_email"
+    )
+    acces.confirmer_email(m.contexte, lien)
+    assert compte(m, EMAIL_INCONNU).id == compte_id
+    assert acces.se_connecter(m.contexte, EMAIL_INCONNU, MDP).compte_id == compte_id
+
+
+def test_une_adresse_prise_entre_demande_et_confirmation_reste_a_son_titulaire(
+    m: Memoire,
+) -> None:
+    """An account activated with the address meanwhile keeps it: the link is refused."""
+    compte_id = ouvrir(m)
+    acces.changer_email(m.contexte, compte_id, MDP, EMAIL_CONTACT, EMAIL_CONTACT)
+    lien = dernier_lien(m, EMAIL_CONTACT)
+    autre = ouvrir(m, EMAIL_CONTACT)
+    with pytest.raises(Conflit, match="déjà utilisée"):
+        acces.confirmer_email(m.contexte, lien)
+    assert compte(m, EMAIL_CONTACT).id == autre
+    assert compte(m, EMAIL_CONNU).generation_session == 0
 
 
 def test_changer_email_confirmation_differente(m: Memoire) -> None:
