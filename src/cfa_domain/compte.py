@@ -872,11 +872,15 @@ class Compte:
 
         Raises :class:`JetonInvalide` for a link that is unknown, used or expired.
         """
+        return self._lien_de_changement(secret, quand)[1]
+
+    def _lien_de_changement(self, secret: str, quand: dt.datetime) -> tuple[Jeton, Email]:
+        """The live email-change link ``secret`` of an active account, and its address."""
         self._exiger_actif()
-        adresse = self._jeton_valide(TypeJeton.CHANGEMENT_EMAIL, secret, quand).email
-        if adresse is None:  # pragma: no cover - emettre_jeton gives every such link one
+        jeton = self._jeton_valide(TypeJeton.CHANGEMENT_EMAIL, secret, quand)
+        if jeton.email is None:  # pragma: no cover - emettre_jeton gives every such link one
             raise JetonInvalide
-        return adresse
+        return jeton, jeton.email
 
     def confirmer_changement_email(self, secret: str, quand: dt.datetime) -> Email:
         """Follow the link sent to the new address: it becomes the login email.
@@ -884,8 +888,8 @@ class Compte:
         Returns the old address. Every session ends (the one that asked too: the next
         login is with the new address) and reset links (sent to the old one) die.
         """
-        adresse = self.adresse_a_confirmer(secret, quand)
-        self._consommer(self._jeton_valide(TypeJeton.CHANGEMENT_EMAIL, secret, quand), quand)
+        jeton, adresse = self._lien_de_changement(secret, quand)
+        self._consommer(jeton, quand)
         ancien = self.email
         self.email = adresse
         self.generation_session += 1

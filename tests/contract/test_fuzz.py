@@ -63,21 +63,14 @@ from cfa_domain.remboursement import (
     consommation,
 )
 from cfa_domain.services import (
-    acces,
     actions,
-    cles_api,
     demandes,
-    dossiers,
-    flux,
-    historiques,
-    organismes,
-    pilotage,
-    suivi_flux,
 )
 from cfa_domain.services.contexte import Contexte, SessionOuverte
 from cfa_domain.services.demandes import CommandeDemande, Decision
 from cfa_domain.services.historiques import ObjetHistorique
 from cfa_domain.testing import strategies as cst
+from cfa_domain.testing.cas_d_usage import publics
 from cfa_domain.testing.exemples import soumettre
 from cfa_domain.testing.fakes import HacheurMemoire, MemoireSourceFlux
 from cfa_domain.values import Categorie, Email, Montant, Periode, Piece
@@ -101,37 +94,9 @@ if TYPE_CHECKING:
 
     from .conftest import Deploiement
 
-MODULES = (
-    acces,
-    actions,
-    demandes,
-    dossiers,
-    organismes,
-    flux,
-    suivi_flux,
-    historiques,
-    pilotage,
-    cles_api,
-)
 NUMEROS = ("2011303654", "2011300002")
 EMAIL_A = "claire.durand@cfa-exemple.fr"
 EMAIL_B = "marc.petit@cfa-b.fr"
-
-
-def cas_d_usage() -> list[Callable[..., object]]:
-    """Every public use case: the functions of ``__all__`` taking the Contexte first."""
-    trouves: list[Callable[..., object]] = []
-    for module in MODULES:
-        for nom in module.__all__:
-            fonction = getattr(module, nom)
-            if inspect.isfunction(fonction):
-                annotations = [
-                    p.annotation for p in inspect.signature(fonction).parameters.values()
-                ]
-                # A helper working inside a caller's unit of work is not a use case.
-                if annotations[:1] == ["Contexte"] and "UnitOfWork" not in annotations:
-                    trouves.append(fonction)
-    return trouves
 
 
 # --- hostile values -------------------------------------------------------------------
@@ -440,7 +405,7 @@ def verifier_invariants(
     return {a.numero_action for a in stockes}
 
 
-CAS = cas_d_usage()
+CAS = [fonction for _nom, fonction in publics()]
 
 
 def test_les_cas_d_usage_sont_tous_la() -> None:

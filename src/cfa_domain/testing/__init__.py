@@ -10,6 +10,8 @@ SIRETs and NIRs. This package ships what such tests need:
   the cases under test (``sirets(la_poste=True)``, ``actions(etat=EtatDossier.ROMPU)``,
   ``contrats(regime=Regime.REGIME_2025_07)``);
 - :mod:`cfa_domain.testing.exemples`: ready-made valid aggregates for example tests;
+- :mod:`cfa_domain.testing.cas_d_usage`: every public use case, for suites that must call
+  each one (a fuzz suite, a check that each one validates its inputs);
 - :mod:`cfa_domain.testing.fakes`: in-memory fakes of every port, and
   :func:`~cfa_domain.testing.fakes.memoire` which wires them into a ready
   :class:`~cfa_domain.services.contexte.Contexte`, so that use cases run in a unit test

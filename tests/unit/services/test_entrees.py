@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import inspect
 import uuid
-from typing import TYPE_CHECKING
 
 import attrs
 import pytest
@@ -13,57 +11,16 @@ from hypothesis import strategies as st
 
 from cfa_domain.errors import DonneeInvalide
 from cfa_domain.ports import CriteresRecherche
-from cfa_domain.services import (
-    acces,
-    actions,
-    cles_api,
-    demandes,
-    dossiers,
-    flux,
-    historiques,
-    organismes,
-    pilotage,
-    suivi_flux,
-)
 from cfa_domain.services.entrees import cas_d_usage, est_un_cas_d_usage
+from cfa_domain.testing.cas_d_usage import publics
 from cfa_domain.values import ENTIER_MAX, entier, texte, verifier_textes
-
-if TYPE_CHECKING:
-    from collections.abc import Callable
-
-MODULES = (
-    acces,
-    actions,
-    cles_api,
-    demandes,
-    dossiers,
-    flux,
-    historiques,
-    organismes,
-    pilotage,
-    suivi_flux,
-)
-
-
-def cas_d_usage_publics() -> list[tuple[str, Callable[..., object]]]:
-    """Every function a module exports whose first parameter is the context."""
-    trouves: list[tuple[str, Callable[..., object]]] = []
-    for module in MODULES:
-        for nom in module.__all__:
-            fonction = getattr(module, nom)
-            if not inspect.isfunction(fonction):
-                continue
-            parametres = list(inspect.signature(fonction).parameters)
-            if parametres[:1] == ["ctx"] and "uow" not in parametres:
-                trouves.append((f"{module.__name__}.{nom}", fonction))
-    return trouves
 
 
 def test_chaque_cas_d_usage_verifie_ses_entrees() -> None:
     """No public use case forgets the door (a new one must be decorated too)."""
-    publics = cas_d_usage_publics()
-    assert len(publics) >= 38
-    assert [nom for nom, fonction in publics if not est_un_cas_d_usage(fonction)] == []
+    trouves = publics()
+    assert len(trouves) >= 38
+    assert [nom for nom, fonction in trouves if not est_un_cas_d_usage(fonction)] == []
 
 
 def test_le_decorateur_nomme_le_parametre_ou_le_champ() -> None:
